@@ -1,0 +1,197 @@
+"""The `flask --app course_app …` commands (also `course-app …`): parse, call a service, print.
+
+Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error.
+"""
+
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from .clock import utcnow
+from .extensions import db
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+# ---- course -----------------------------------------------------------------
+
+@click.group("course", help="Check and load course content from modules/.")
+def course_group():
+    pass
+
+
+def _problems(path: str):
+    from .content import validate_course
+
+    problems = validate_course(path)
+    for problem in problems:
+        click.secho(str(problem), fg="red", err=True)
+    return problems
+
+
+@course_group.command("validate")
+@click.argument("path", type=click.Path(file_okay=False))
+def course_validate(path):
+    """Check a course folder; print every problem with file, line and field."""
+    problems = _problems(path)
+    if problems:
+        _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in {path}.")
+    from .content import load_course
+
+    spec = load_course(path)
+    click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities.")
+
+
+@course_group.command("import")
+@click.argument("path", type=click.Path(file_okay=False))
+@with_appcontext
+def course_import(path):
+    """Validate, then create or update the course (posts and progress are kept)."""
+    from .cohorts.models import Cohort
+    from .content import load_course
+    from .courses.services import import_course
+    from .progress.services import reevaluate_cohort
+
+    if _problems(path):
+        _fail("Nothing was imported. Fix the problems above and run the import again.")
+    spec = load_course(path)
+    steps = len(spec.stages) + len(spec.etivities)
+    with click.progressbar(length=steps, label=f"Importing {spec.slug}", file=sys.stderr) as bar:
+        result = import_course(spec, progress=lambda _: bar.update(1))
+    earned = 0
+    for cohort in db.session.scalars(db.select(Cohort).where(Cohort.course_id == result.course.id)):
+        earned += reevaluate_cohort(cohort, utcnow())
+    db.session.commit()
+    verb = "Created" if result.created else "Updated"
+    click.echo(f"{verb} course {spec.slug!r}: {len(result.added)} e-tivities added, "
+               f"{len(result.updated)} changed, {len(result.retired)} retired.")
+    if earned:
+        click.echo(f"{earned} completions earned under the changed rules.")
+
+
+# ---- user -------------------------------------------------------------------
+
+@click.group("user", help="Manage accounts.")
+def user_group():
+    pass
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["learner", "facilitator", "admin"]), default="learner",
+              show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Prompted for when not given.")
+@with_appcontext
+def user_create(email, name, role, password):
+    """Create an account."""
+    from .auth.models import Role
+    from .auth.services import AccountError, create_user
+
+    try:
+        user = create_user(email, name, password, at=utcnow(), role=Role(role))
+    except AccountError as e:
+        _fail(f"{e.field or 'error'}: {e}")
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.name} <{user.email}> (id {user.id}).")
+
+
+# ---- cohort -----------------------------------------------------------------
+
+@click.group("cohort", help="Open cohorts: one run of a course.")
+def cohort_group():
+    pass
+
+
+@cohort_group.command("create")
+@click.option("--course", "course_slug", required=True, help="The course's slug.")
+@click.option("--name", required=True)
+@click.option("--facilitator", required=True, help="The facilitator's email.")
+@click.option("--starts", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--paced", is_flag=True, help="Release each stage on a date (from --starts).")
+@click.option("--capacity", type=click.IntRange(min=1))
+@with_appcontext
+def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
+    """Open a cohort; prints its id and enrolment key."""
+    from .auth.services import find_by_email
+    from .cohorts.services import create_cohort
+    from .courses.services import get_course
+    from .discussions.services import ensure_help_thread
+
+    course = get_course(course_slug)
+    if course is None:
+        _fail(f"No course {course_slug!r}. Import it first: course import modules/{course_slug}")
+    user = find_by_email(facilitator)
+    if user is None:
+        _fail(f"No account for {facilitator}. Create it: user create --role facilitator …")
+    if not user.is_staff:
+        _fail(f"{facilitator} is a learner. Only facilitators and admins can run a cohort.")
+    if not name.strip():
+        _fail("Give the cohort a name.")
+    now = utcnow()
+    starts_on: date | None = starts.date() if starts else None
+    cohort = create_cohort(course, name, user, at=now, starts_on=starts_on, paced=paced,
+                           capacity=capacity)
+    ensure_help_thread(cohort, user, at=now)
+    db.session.commit()
+    click.echo(f"Created cohort {cohort.id} {cohort.name!r} of {course.slug}.")
+    click.echo(f"cohort id: {cohort.id}")
+    click.echo(f"enrolment key: {cohort.enrolment_key}")
+    if paced:
+        for release in cohort.releases:
+            click.echo(f"  stage {release.stage_number} opens {release.opens_on.isoformat()}")
+
+
+# ---- demo -------------------------------------------------------------------
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True,
+              help="Only when the database has no cohorts of its own (used by make run).")
+@with_appcontext
+def demo_command(if_empty):
+    """Load the demo cohort (once; running it again changes nothing)."""
+    from .cohorts.models import Cohort
+    from .courses.services import get_course
+    from .demo import DEMO_COHORT, load_demo
+
+    if if_empty and db.session.scalar(db.select(Cohort.id).where(Cohort.name != DEMO_COHORT)):
+        click.echo("The database has cohorts of its own: demo data not loaded.")
+        return
+
+    course = get_course(current_app.config["DEFAULT_COURSE"])
+    if course is None:
+        _fail(f"Import the default course first: course import modules/{current_app.config['DEFAULT_COURSE']}")
+    with click.progressbar(length=len(course.active_etivities), label="Loading demo",
+                           file=sys.stderr) as bar:
+        result = load_demo(course, progress=lambda _: bar.update(1))
+    db.session.commit()
+    cohort = result["cohort"]
+    click.echo(f"Demo cohort {cohort.id} {cohort.name!r}, enrolment key {cohort.enrolment_key}")
+    click.echo(f"Demo logins (password for all: {result['password']}):")
+    for person in result["people"]:
+        stage = result["stages"].get(person.email)
+        where = f", now in stage {stage}" if stage else ""
+        click.echo(f"  {person.role.value:<12} {person.email}{where}")
+
+
+def register(app) -> None:
+    for command in (course_group, user_group, cohort_group, demo_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """The `course-app` console script."""
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="course_app commands")(prog_name="course-app")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..clock import UTCDateTime, utcnow
+from ..courses.models import Course
+from ..extensions import db
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+
+
+class CohortState(enum.StrEnum):
+    OPEN = "open"  # open for enrolment
+    RUNNING = "running"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class MemberRole(enum.StrEnum):
+    LEARNER = "learner"
+    FACILITATOR = "facilitator"
+    REVIEWER = "reviewer"
+
+
+class Cohort(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    enrolment_key: Mapped[str] = mapped_column(String(40), unique=True)
+    capacity: Mapped[int | None]
+    paced: Mapped[bool] = mapped_column(default=False)
+    starts_on: Mapped[date | None]
+    state: Mapped[CohortState] = mapped_column(_enum(CohortState), default=CohortState.OPEN)
+    silent_days: Mapped[int] = mapped_column(default=5)
+    welcome_message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    releases: Mapped[list["StageRelease"]] = relationship(
+        back_populates="cohort", order_by="StageRelease.stage_number", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
+
+    def release_date(self, stage_number: int) -> date | None:
+        """The day a stage opens in a paced cohort; None when self-paced or not set."""
+        if not self.paced:
+            return None
+        for release in self.releases:
+            if release.stage_number == stage_number:
+                return release.opens_on
+        return None
+
+
+class StageRelease(db.Model):
+    """In a paced cohort, the day each stage opens."""
+
+    __table_args__ = (UniqueConstraint("cohort_id", "stage_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    stage_number: Mapped[int]
+    opens_on: Mapped[date]
+
+    cohort: Mapped[Cohort] = relationship(back_populates="releases")
+
+
+class Membership(db.Model):
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.removed_at is None

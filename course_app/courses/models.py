@@ -1,0 +1,85 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..clock import UTCDateTime, utcnow
+from ..content import CompletionRule
+from ..extensions import db
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    audience: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    stages: Mapped[list["Stage"]] = relationship(
+        back_populates="course", order_by="Stage.number", cascade="all, delete-orphan"
+    )
+    etivities: Mapped[list["Etivity"]] = relationship(
+        back_populates="course",
+        order_by="(Etivity.stage_number, Etivity.position)",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def active_etivities(self) -> list["Etivity"]:
+        return [e for e in self.etivities if not e.retired]
+
+    def etivities_in(self, stage_number: int) -> list["Etivity"]:
+        return [e for e in self.active_etivities if e.stage_number == stage_number]
+
+
+class Stage(db.Model):
+    __table_args__ = (UniqueConstraint("course_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text)
+    emoderator: Mapped[str] = mapped_column(Text)
+    suggested_days: Mapped[int]
+
+    course: Mapped[Course] = relationship(back_populates="stages")
+
+
+class Etivity(db.Model):
+    """One e-tivity of a course, keyed by its stable slug so re-imports keep posts and progress."""
+
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    stage_number: Mapped[int]
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    spark: Mapped[str] = mapped_column(Text)
+    task: Mapped[str] = mapped_column(Text)
+    interaction: Mapped[str] = mapped_column(Text)
+    emoderator: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[int]
+    days: Mapped[int]
+    next: Mapped[str] = mapped_column(Text)
+    required: Mapped[bool] = mapped_column(default=True)
+    observe: Mapped[int] = mapped_column(default=0)
+    interact: Mapped[int] = mapped_column(default=0)
+    initiate: Mapped[int] = mapped_column(default=0)
+    post_first: Mapped[bool] = mapped_column(default=False)
+    first_post_day: Mapped[int | None]
+    replies_day: Mapped[int | None]
+    pieces: Mapped[list] = mapped_column(JSON, default=list)
+    # Removed from the content folder: hidden from the map, its threads kept.
+    retired: Mapped[bool] = mapped_column(default=False)
+
+    course: Mapped[Course] = relationship(back_populates="etivities")
+
+    @property
+    def rule(self) -> CompletionRule:
+        return CompletionRule(self.observe, self.interact, self.initiate)

@@ -1,0 +1,141 @@
+"""Demo data: a cohort with a facilitator, learners at different stages, and real threads.
+
+Everything goes through the same services a browser would use, so the demo's progress is
+earned by posting, replying and reading, never written in directly. Running it twice changes
+nothing the second time.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from .auth.models import Role, User
+from .auth.services import create_user, find_by_email
+from .clock import utcnow
+from .cohorts.models import Cohort, MemberRole
+from .cohorts.services import add_member, create_cohort
+from .courses.models import Course
+from .discussions import services as discussions
+from .discussions.models import Thread
+from .extensions import db
+from .progress.services import cohort_progress
+
+DEMO_COHORT = "Demo cohort"
+PASSWORD = "demo-password-2026"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    about: str
+    role: Role
+    target_stage: int  # the stage the demo walks a learner up to (1 = just arrived)
+
+
+PEOPLE = (
+    DemoPerson("facilitator@example.org", "Farah Facilitator",
+               "E-moderator for this cohort. I read every thread each morning.", Role.FACILITATOR, 0),
+    DemoPerson("learner@example.org", "Lee Learner", "", Role.LEARNER, 1),
+    DemoPerson("ana@example.org", "Ana Okafor", "Press officer in a county council.", Role.LEARNER, 4),
+    DemoPerson("ben@example.org", "Ben Marsh", "Policy adviser, transport team.", Role.LEARNER, 4),
+    DemoPerson("cara@example.org", "Cara Lindqvist", "Runs a library service's pages.", Role.LEARNER, 4),
+    DemoPerson("gus@example.org", "Gus Amankwah", "Consultation lead, planning.", Role.LEARNER, 4),
+    DemoPerson("eve@example.org", "Eve Walsh", "Digital team, health board.", Role.LEARNER, 3),
+    DemoPerson("finn@example.org", "Finn O'Brien", "", Role.LEARNER, 2),
+    DemoPerson("dev@example.org", "Dev Patel", "Housing officer, new to all this.", Role.LEARNER, 1),
+)
+
+OPENINGS = (
+    "Here is where I stand on this one. In my team we mostly publish and then go quiet; "
+    "I'd like to try listening first and see what people are already saying about us.",
+    "My example: a neighbourhood forum where residents swapped tips about bin collections. "
+    "Nobody from the council was there, and the thread was more accurate than our own page.",
+    "I tried this with a short question on our page and got twelve replies in a day. "
+    "Two of them changed how we worded the next notice.",
+)
+REPLIES = (
+    "Thanks, this rings true. What made you decide to answer rather than just watch?",
+    "I like this. Ours is different: we have to clear every reply with a manager first.",
+    "Good point about tone. Could we add this to the phrase book?",
+)
+
+
+def _person(spec: DemoPerson, at) -> User:
+    user = find_by_email(spec.email)
+    if user is None:
+        user = create_user(spec.email, spec.name, PASSWORD, at=at, role=spec.role, about=spec.about)
+    return user
+
+
+def _walk(cohort: Cohort, course: Course, learners: dict[str, tuple[User, int]],
+          facilitator: User, start, progress: Callable[[str], None]) -> None:
+    """Each learner does what each e-tivity below their target stage asks, in course order."""
+    clock = start
+    for etivity in course.active_etivities:
+        group = [u for u, target in learners.values() if target > etivity.stage_number]
+        if not group:
+            continue
+        rule = etivity.rule
+        opened = []
+        for n, user in enumerate(group):
+            for k in range(max(rule.initiate, 1 if rule.interact or rule.observe else 0)):
+                clock += timedelta(minutes=37)
+                thread = discussions.start_thread(
+                    cohort, etivity, user, f"{user.name.split()[0]}: {etivity.title}",
+                    OPENINGS[(n + k) % len(OPENINGS)], at=clock)
+                opened.append(thread)
+        if etivity.stage_number == 1 and opened:
+            clock += timedelta(minutes=11)
+            discussions.reply(opened[0], facilitator,
+                              "Welcome! Lovely to have you here. Have a look around and say hello.",
+                              at=clock)
+        for n, user in enumerate(group):
+            others = [t for t in opened if t.author_id != user.id]
+            for k, thread in enumerate(others[: rule.interact]):
+                clock += timedelta(minutes=23)
+                discussions.reply(thread, user, REPLIES[(n + k) % len(REPLIES)], at=clock)
+            for thread in others:
+                clock += timedelta(minutes=3)
+                discussions.mark_shown(thread, user, list(thread.posts), at=clock)
+        progress(etivity.slug)
+
+
+def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) -> dict:
+    """Create the demo cohort once; later runs return what is there. Flushes."""
+    now = utcnow()
+    people = {p.email: _person(p, now) for p in PEOPLE}
+    facilitator = people["facilitator@example.org"]
+    cohort = db.session.scalar(
+        select(Cohort).where(Cohort.course_id == course.id, Cohort.name == DEMO_COHORT)
+    )
+    if cohort is None:
+        cohort = create_cohort(course, DEMO_COHORT, facilitator, at=now,
+                               starts_on=date.today() - timedelta(days=21))
+        cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
+                                  "look around, say hello, and ask anything in the help thread.")
+        discussions.ensure_help_thread(cohort, facilitator, at=now)
+        learners = {}
+        for p in PEOPLE:
+            if p.role == Role.LEARNER:
+                add_member(cohort, people[p.email], MemberRole.LEARNER, now - timedelta(days=20))
+                learners[p.email] = (people[p.email], p.target_stage)
+        _walk(cohort, course, learners, facilitator, now - timedelta(days=20), progress)
+        # Dev has only read so far: Salmon's "lurker", someone to nudge.
+        dev = people["dev@example.org"]
+        stage_1 = [e.id for e in course.etivities_in(1)]
+        for thread in db.session.scalars(
+            select(Thread).where(Thread.cohort_id == cohort.id, Thread.etivity_id.in_(stage_1))
+        ):
+            discussions.mark_shown(thread, dev, list(thread.posts), at=now - timedelta(days=2))
+    db.session.flush()
+    standings = cohort_progress(cohort, date.today())
+    return {
+        "cohort": cohort,
+        "people": PEOPLE,
+        "password": PASSWORD,
+        "stages": {people[e].email: standings[people[e].id].current_stage
+                   for e in people if people[e].id in standings},
+    }

@@ -1,0 +1,7 @@
+"""Imports every model so Flask-Migrate and create_all see the whole schema."""
+
+from .auth.models import User  # noqa: F401
+from .cohorts.models import Cohort, Membership, StageRelease  # noqa: F401
+from .courses.models import Course, Etivity, Stage  # noqa: F401
+from .discussions.models import Post, Thread  # noqa: F401
+from .progress.models import Activity, Completion, Override  # noqa: F401

@@ -1,0 +1,124 @@
+"""The progress rules, each defined once: what completes an e-tivity, which stages are open.
+
+Pure functions over plain values, so views, reports, the CLI and tests all agree.
+"""
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from ..content import CompletionRule
+
+STAGES = (1, 2, 3, 4, 5)
+
+
+class EtivityState(enum.StrEnum):
+    LOCKED = "locked"
+    OPEN = "open"
+    COMPLETE = "complete"
+
+
+class LockReason(enum.StrEnum):
+    PREVIOUS_STAGE = "previous_stage"  # the stage before is not complete yet
+    DATE = "date"  # the cohort's release date has not come
+
+
+@dataclass(frozen=True)
+class Counts:
+    observe: int = 0
+    interact: int = 0
+    initiate: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"observe": self.observe, "interact": self.interact, "initiate": self.initiate}
+
+
+def meets(rule: CompletionRule, counts: Counts) -> bool:
+    return (
+        counts.observe >= rule.observe
+        and counts.interact >= rule.interact
+        and counts.initiate >= rule.initiate
+    )
+
+
+def still_needed(rule: CompletionRule, counts: Counts) -> Counts:
+    """What is left to do; all zeros when the rule is met."""
+    return Counts(
+        max(rule.observe - counts.observe, 0),
+        max(rule.interact - counts.interact, 0),
+        max(rule.initiate - counts.initiate, 0),
+    )
+
+
+@dataclass(frozen=True)
+class StageStatus:
+    number: int
+    open: bool
+    reason: LockReason | None = None  # why it is locked
+    opens_on: date | None = None  # the release date, where the cohort is paced
+
+
+def stage_statuses(
+    required: Mapping[int, Iterable[int]],
+    completed: set[int],
+    release_dates: Mapping[int, date | None],
+    today: date,
+    overridden: set[int] = frozenset(),
+) -> dict[int, StageStatus]:
+    """Which of the five stages are open for one learner.
+
+    `required` maps a stage number to the ids of its required e-tivities; `completed` holds
+    the ids the learner has completed; `release_dates` the cohort's dates where it is paced;
+    `overridden` the stages a facilitator opened early for this learner (or everyone).
+    A stage opens when the stage before it is open with every required e-tivity complete,
+    and its release date (if any) has come; an override opens it whatever else holds.
+    """
+    statuses: dict[int, StageStatus] = {}
+    previous_done = True  # nothing comes before stage 1
+    for number in STAGES:
+        opens_on = release_dates.get(number)
+        if number in overridden:
+            status = StageStatus(number, True, None, opens_on)
+        elif not previous_done:
+            status = StageStatus(number, False, LockReason.PREVIOUS_STAGE, opens_on)
+        elif opens_on is not None and opens_on > today:
+            status = StageStatus(number, False, LockReason.DATE, opens_on)
+        else:
+            status = StageStatus(number, True, None, opens_on)
+        statuses[number] = status
+        previous_done = status.open and set(required.get(number, ())) <= completed
+    return statuses
+
+
+def etivity_state(complete: bool, stage_open: bool, overridden: bool) -> EtivityState:
+    if complete:
+        return EtivityState.COMPLETE
+    if stage_open or overridden:
+        return EtivityState.OPEN
+    return EtivityState.LOCKED
+
+
+def current_stage(statuses: Mapping[int, StageStatus]) -> int:
+    """The highest open stage: where the learner stands now."""
+    return max((n for n, s in statuses.items() if s.open), default=1)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def describe(rule, more: bool = False) -> str:
+    """A rule or what is still needed, in plain words: "read 3 peers' posts, reply to 1 peer".
+
+    With more=True it reads as what is left: "reply to 1 more peer".
+    """
+    extra = "more " if more else ""
+    parts = []
+    if rule.observe:
+        parts.append(f"read {_plural(rule.observe, f'{extra}peer’s post', f'{extra}peers’ posts')}")
+    if rule.interact:
+        parts.append(f"reply to {_plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
+    if rule.initiate:
+        parts.append(f"start {_plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
+    return ", ".join(parts)

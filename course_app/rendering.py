@@ -1,0 +1,86 @@
+"""Turning stored text into safe HTML, and times into something a reader understands."""
+
+from datetime import datetime, timezone
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+from .progress.rules import describe
+
+# html=False: raw HTML in Markdown is shown as text, never passed through.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_md.enable(["table", "strikethrough"])
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "a", "img", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "ol": {"start"},
+    "th": {"align"},
+    "td": {"align"},
+}
+
+
+def _shift_headings(html: str) -> str:
+    """Posts sit under the page's own h1/h2: their headings start at h3."""
+    for level in (2, 1):
+        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+    return html
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, then sanitised by an allow-list; links get rel="nofollow ugc noopener"."""
+    if not text:
+        return Markup("")
+    html = _shift_headings(_md.render(text))
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc noopener",
+    )
+    return Markup(clean)
+
+
+def _ago(then: datetime, now: datetime) -> str:
+    seconds = int((now - then).total_seconds())
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"),
+                       (86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def time_tag(value: datetime | None, relative: bool = True) -> Markup:
+    """A <time> element: "3 days ago" with the exact time as its title.
+
+    static/js/time.js rewrites the title (and absolute dates) into the reader's local time.
+    """
+    if value is None:
+        return Markup("")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    exact = value.strftime("%d %b %Y, %H:%M UTC")
+    text = _ago(value, datetime.now(timezone.utc)) if relative else exact
+    kind = "relative" if relative else "absolute"
+    return Markup(
+        f'<time datetime="{value.isoformat()}" title="{escape(exact)}" data-kind="{kind}">'
+        f"{escape(text)}</time>"
+    )
+
+
+def register(app) -> None:
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["time"] = time_tag
+    app.jinja_env.filters["describe_rule"] = describe
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
