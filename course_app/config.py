@@ -47,7 +47,8 @@ def load(app) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         REMEMBER_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        WTF_CSRF_TIME_LIMIT=None,
+        PASSWORD_HASH_METHOD="scrypt",  # the token lives as long as the session
         MODULES_PATH=os.environ.get(
             "MODULES_PATH", str(Path(app.root_path).parent / "modules")
         ),

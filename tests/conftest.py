@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import delete
 
 from course_app import create_app
@@ -46,6 +47,7 @@ def _config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheaper to compute
         **overrides,
     }
 
@@ -56,6 +58,10 @@ def empty_database() -> None:
     db.session.commit()
 
 
+def _forget_cached_user() -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def make_app(database_url):
     """Build an app with extra config; the database is emptied afterwards."""
@@ -63,6 +69,9 @@ def make_app(database_url):
 
     def make(**overrides):
         app = create_app(_config(database_url, **overrides))
+        # Tests hold one app context open, which requests reuse; Flask-Login caches the
+        # user in `g`, so without this one client's login would leak into the next request.
+        app.before_request(_forget_cached_user)
         apps.append(app)
         return app
 

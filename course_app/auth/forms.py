@@ -5,8 +5,13 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 from .passwords import MAX_LENGTH, MIN_LENGTH
 
 
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegisterForm(FlaskForm):
-    email = EmailField("Email", validators=[
+    # Stripped: phones and autofill often add a space, which the email check would refuse.
+    email = EmailField("Email", filters=[_strip], validators=[
         InputRequired("Enter your email address."),
         Email("Enter an email address like name@example.org."),
         Length(max=254)])

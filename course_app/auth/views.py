@@ -12,6 +12,9 @@ from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 def _safe_next(default: str) -> str:
     """Only follow `next` within this site."""
     target = request.args.get("next", "")
+    # Browsers read a backslash as "/" and drop tabs and newlines: "/\evil" means "//evil".
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default
     parts = urlsplit(target)
     if target.startswith("/") and not target.startswith("//") and not parts.netloc:
         return target
@@ -85,7 +88,9 @@ def change_password():
             getattr(form, e.field).errors.append(str(e))
         else:
             db.session.commit()
-            login_user(current_user)  # the session id changed with the token
+            # The session id changed with the token. Log in the user itself, not the
+            # current_user proxy: Flask-Login would cache the proxy as its own target.
+            login_user(current_user._get_current_object())
             flash("Your password is changed. Other devices will need to log in again.", "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,322 @@
+"""The `flask --app course_app …` commands, run through Flask's CLI test runner."""
+
+import re
+import shutil
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import DEFAULT_COURSE
+from course_app.auth.models import Role, User
+from course_app.cohorts.models import Cohort, MemberRole, Membership
+from course_app.courses.models import Course, Etivity
+from course_app.discussions.models import Post, Thread
+from course_app.extensions import db
+from course_app.progress.services import cohort_progress
+
+STRONG = "a sturdy test passphrase"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(args=list(args), input=input)
+
+
+@pytest.fixture
+def broken_course(tmp_path):
+    """A copy of the real course with one line of YAML broken; returns (folder, file, line)."""
+    folder = tmp_path / "engaging-online"
+    shutil.copytree(DEFAULT_COURSE, folder)
+    path = folder / "etivities" / "1-03-time-and-help.md"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("days:"))
+    lines[number - 1] = "days: 5: oops\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return folder, "engaging-online/etivities/1-03-time-and-help.md", number
+
+
+@pytest.fixture
+def course(runner):
+    result = run(runner, "course", "import", str(DEFAULT_COURSE))
+    assert result.exit_code == 0, result.output
+    return db.session.scalar(select(Course).where(Course.slug == "engaging-online"))
+
+
+# ---- course validate / import ------------------------------------------------
+
+def test_validate_real_course_exits_0(runner):
+    result = run(runner, "course", "validate", str(DEFAULT_COURSE))
+    assert result.exit_code == 0, result.output
+    assert "OK" in result.output
+
+
+def test_validate_broken_course_names_file_and_line(runner, broken_course):
+    folder, file, line = broken_course
+    result = run(runner, "course", "validate", str(folder))
+    assert result.exit_code == 1
+    assert f"{file}:{line}" in result.output
+
+
+def test_validate_missing_folder_exits_1(runner, tmp_path):
+    result = run(runner, "course", "validate", str(tmp_path / "no-such-course"))
+    assert result.exit_code == 1
+    assert "no course folder" in result.output
+
+
+def test_import_broken_course_exits_1_and_creates_nothing(runner, broken_course):
+    folder, file, line = broken_course
+    result = run(runner, "course", "import", str(folder))
+    assert result.exit_code == 1
+    assert f"{file}:{line}" in result.output
+    assert "Nothing was imported" in result.output
+    assert count(Course) == 0
+    assert count(Etivity) == 0
+
+
+def test_import_real_course_creates_it(runner):
+    result = run(runner, "course", "import", str(DEFAULT_COURSE))
+    assert result.exit_code == 0, result.output
+    assert "Created course 'engaging-online'" in result.output
+    course = db.session.scalar(select(Course).where(Course.slug == "engaging-online"))
+    assert course.title == "Engaging online"
+    assert [s.number for s in course.stages] == [1, 2, 3, 4, 5]
+    assert len(course.active_etivities) == len(list((DEFAULT_COURSE / "etivities").glob("*.md")))
+
+
+def test_import_twice_is_idempotent(runner):
+    run(runner, "course", "import", str(DEFAULT_COURSE))
+    before = dict(db.session.execute(select(Etivity.slug, Etivity.id)).all())
+    result = run(runner, "course", "import", str(DEFAULT_COURSE))
+    assert result.exit_code == 0, result.output
+    assert "Updated course 'engaging-online'" in result.output
+    assert "0 e-tivities added, 0 changed, 0 retired" in result.output
+    assert dict(db.session.execute(select(Etivity.slug, Etivity.id)).all()) == before
+    assert count(Course) == 1
+
+
+# ---- user create -------------------------------------------------------------
+
+def test_user_create_makes_account(runner):
+    result = run(runner, "user", "create", "--email", "Fran@Example.org", "--name", "Fran Facil",
+                 "--role", "facilitator", "--password", STRONG)
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "fran@example.org"))
+    assert user.name == "Fran Facil"
+    assert user.role == Role.FACILITATOR
+    assert user.check_password(STRONG)
+    assert f"id {user.id}" in result.output
+
+
+def test_user_create_duplicate_email_exits_1(runner, factory):
+    factory.user(email="taken@example.org")
+    result = run(runner, "user", "create", "--email", "TAKEN@example.org", "--name", "Again",
+                 "--password", STRONG)
+    assert result.exit_code == 1
+    assert "already exists" in result.output
+    assert count(User) == 1
+
+
+def test_user_create_weak_password_exits_1(runner):
+    result = run(runner, "user", "create", "--email", "weak@example.org", "--name", "Weak",
+                 "--password", "password1")
+    assert result.exit_code == 1
+    assert "common" in result.output
+    assert count(User) == 0
+
+
+def test_user_create_short_password_exits_1(runner):
+    result = run(runner, "user", "create", "--email", "short@example.org", "--name", "Short",
+                 "--password", "abc")
+    assert result.exit_code == 1
+    assert count(User) == 0
+
+
+def test_user_create_prompts_for_password(runner):
+    result = run(runner, "user", "create", "--email", "asked@example.org", "--name", "Asked",
+                 input=f"{STRONG}\n{STRONG}\n")
+    assert result.exit_code == 0, result.output
+    assert "Password" in result.output
+    assert STRONG not in result.output, "the typed password is hidden"
+    user = db.session.scalar(select(User).where(User.email == "asked@example.org"))
+    assert user.role == Role.LEARNER
+    assert user.check_password(STRONG)
+
+
+def test_user_create_prompt_wants_the_same_password_twice(runner):
+    result = run(runner, "user", "create", "--email", "asked@example.org", "--name", "Asked",
+                 input=f"{STRONG}\nsomething else\n{STRONG}\n{STRONG}\n")
+    assert result.exit_code == 0, result.output
+    assert "do not match" in result.output.lower() or "don't match" in result.output.lower()
+    user = db.session.scalar(select(User).where(User.email == "asked@example.org"))
+    assert user.check_password(STRONG)
+
+
+def test_user_create_unknown_role_is_a_usage_error(runner):
+    result = run(runner, "user", "create", "--email", "x@example.org", "--name", "X",
+                 "--role", "superuser", "--password", STRONG)
+    assert result.exit_code == 2
+    assert count(User) == 0
+
+
+# ---- cohort create -----------------------------------------------------------
+
+def printed_cohort(output: str) -> tuple[int, str]:
+    cohort_id = re.search(r"cohort id: (\d+)", output)
+    key = re.search(r"enrolment key: (\S+)", output)
+    assert cohort_id and key, output
+    return int(cohort_id.group(1)), key.group(1)
+
+
+def test_cohort_create_prints_id_and_key_of_the_new_cohort(runner, course, factory):
+    facilitator = factory.user(Role.FACILITATOR, email="fac@example.org")
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "Spring 2026",
+                 "--facilitator", "FAC@example.org")
+    assert result.exit_code == 0, result.output
+    cohort_id, key = printed_cohort(result.output)
+    cohort = db.session.get(Cohort, cohort_id)
+    assert cohort.name == "Spring 2026"
+    assert cohort.enrolment_key == key
+    assert cohort.course_id == course.id
+    assert not cohort.paced and cohort.releases == []
+    membership = db.session.scalar(select(Membership).where(Membership.cohort_id == cohort_id))
+    assert (membership.user_id, membership.role) == (facilitator.id, MemberRole.FACILITATOR)
+
+
+def test_cohort_create_paced_has_five_release_dates_from_starts(runner, course, factory):
+    factory.user(Role.FACILITATOR, email="fac@example.org")
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "Paced",
+                 "--facilitator", "fac@example.org", "--starts", "2026-01-05", "--paced")
+    assert result.exit_code == 0, result.output
+    cohort = db.session.get(Cohort, printed_cohort(result.output)[0])
+    assert cohort.paced
+    assert cohort.starts_on == date(2026, 1, 5)
+    dates = [r.opens_on for r in cohort.releases]
+    assert [r.stage_number for r in cohort.releases] == [1, 2, 3, 4, 5]
+    assert dates[0] == date(2026, 1, 5)
+    assert dates == sorted(set(dates)), "each stage opens after the one before"
+
+
+def test_cohort_create_admin_may_run_a_cohort(runner, course, factory):
+    factory.user(Role.ADMIN, email="admin@example.org")
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "Admin's",
+                 "--facilitator", "admin@example.org")
+    assert result.exit_code == 0, result.output
+    assert count(Cohort) == 1
+
+
+def test_cohort_create_unknown_course_exits_1(runner, factory):
+    factory.user(Role.FACILITATOR, email="fac@example.org")
+    result = run(runner, "cohort", "create", "--course", "no-such-course", "--name", "N",
+                 "--facilitator", "fac@example.org")
+    assert result.exit_code == 1
+    assert "No course 'no-such-course'" in result.output
+    assert count(Cohort) == 0
+
+
+def test_cohort_create_unknown_facilitator_exits_1(runner, course):
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "N",
+                 "--facilitator", "ghost@example.org")
+    assert result.exit_code == 1
+    assert "ghost@example.org" in result.output
+    assert count(Cohort) == 0
+
+
+def test_cohort_create_learner_as_facilitator_exits_1(runner, course, factory):
+    factory.user(Role.LEARNER, email="lea@example.org")
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "N",
+                 "--facilitator", "lea@example.org")
+    assert result.exit_code == 1
+    assert "learner" in result.output
+    assert count(Cohort) == 0
+    assert count(Membership) == 0
+
+
+def test_cohort_create_bad_date_is_a_usage_error(runner, course, factory):
+    factory.user(Role.FACILITATOR, email="fac@example.org")
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "N",
+                 "--facilitator", "fac@example.org", "--starts", "05/01/2026")
+    assert result.exit_code == 2
+    assert count(Cohort) == 0
+
+
+# ---- demo --------------------------------------------------------------------
+
+def test_demo_needs_the_course(runner):
+    result = run(runner, "demo")
+    assert result.exit_code == 1
+    assert "course import" in result.output
+    assert count(Cohort) == 0
+    assert count(User) == 0
+
+
+@pytest.fixture
+def demo(runner, course):
+    result = run(runner, "demo")
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_demo_creates_one_cohort_with_facilitator_and_learners(demo):
+    cohorts = db.session.scalars(select(Cohort)).all()
+    assert len(cohorts) == 1
+    roles = [m.role for m in cohorts[0].memberships]
+    assert roles.count(MemberRole.FACILITATOR) >= 1
+    assert roles.count(MemberRole.LEARNER) >= 4
+
+
+def test_demo_learners_stand_at_three_or_more_stages(demo):
+    cohort = db.session.scalar(select(Cohort))
+    standings = cohort_progress(cohort, date.today())
+    assert len({p.current_stage for p in standings.values()}) >= 3
+
+
+def test_demo_has_threads_with_replies(demo):
+    posts_per_thread = db.session.execute(
+        select(Post.thread_id, func.count()).group_by(Post.thread_id)).all()
+    assert count(Thread) >= 3
+    assert sum(1 for _, n in posts_per_thread if n > 1) >= 2
+
+
+def test_demo_twice_creates_nothing_more(runner, demo):
+    before = (count(User), count(Cohort), count(Thread), count(Post))
+    result = run(runner, "demo")
+    assert result.exit_code == 0, result.output
+    assert (count(User), count(Cohort), count(Thread), count(Post)) == before
+
+
+def test_demo_prints_the_logins(demo):
+    facilitator = db.session.scalar(select(User).where(User.role == Role.FACILITATOR))
+    assert facilitator.email in demo.output
+    assert "password" in demo.output.lower()
+    password = re.search(r"password for all: ([^)]+)\)", demo.output).group(1)
+    assert facilitator.check_password(password)
+    for learner in db.session.scalars(select(User).where(User.role == Role.LEARNER)):
+        assert learner.email in demo.output
+
+
+# ---- console script ----------------------------------------------------------
+
+def test_console_script_entry_point_exists():
+    from importlib.metadata import entry_points
+
+    from course_app.cli import main
+
+    assert callable(main)
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    assert scripts.get("course-app") == "course_app.cli:main"
+
+
+def test_console_script_lists_the_commands(monkeypatch, capsys):
+    from course_app.cli import main
+
+    monkeypatch.setattr("sys.argv", ["course-app", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("course", "user", "cohort", "demo"):
+        assert command in out
