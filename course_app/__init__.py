@@ -53,13 +53,25 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .auth import bp as auth_bp
-    from .courses import bp as courses_bp
-    from .main import bp as main_bp
+    import importlib
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(courses_bp)
+    from .auth import bp as auth_bp
+    from .cohorts import bp as cohorts_bp
+    from .courses import bp as courses_bp
+    from .discussions import bp as discussions_bp
+    from .main import bp as main_bp
+    from .notifications import bp as notifications_bp
+    from .notifications.views import register as register_unread_count
+    from .progress import api_bp, bp as progress_bp
+
+    # Routes attach to their blueprints when the views modules are imported.
+    for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
+                 "progress.views", "progress.api", "notifications.views"):
+        importlib.import_module(f"{__name__}.{name}")
+    for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, discussions_bp, progress_bp,
+                      api_bp, notifications_bp):
+        app.register_blueprint(blueprint)
+    register_unread_count(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -69,9 +81,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from .rendering import register
+    from . import permissions, rendering
 
-    register(app)
+    rendering.register(app)
+    permissions.register(app)
 
 
 def register_commands(app: Flask) -> None:

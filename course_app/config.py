@@ -41,6 +41,7 @@ def load(app) -> None:
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_RATE_LIMIT=os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        ENROL_RATE_LIMIT=os.environ.get("ENROL_RATE_LIMIT", "10 per minute"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
@@ -53,5 +54,11 @@ def load(app) -> None:
             "MODULES_PATH", str(Path(app.root_path).parent / "modules")
         ),
         DEFAULT_COURSE="engaging-online",
+        MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "") == "1",
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "course-app@localhost"),
     )
     app.config.from_pyfile("config.py", silent=True)

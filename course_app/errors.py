@@ -38,5 +38,9 @@ def register(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
+        from . import drafts
+
+        if drafts.is_draft_endpoint():  # a post someone wrote: keep the text, don't lose it
+            return drafts.keep_and_redirect("csrf")
         return _render(400, "This form had expired or came from somewhere else. "
                             "Go back, reload the page, and send it again.")

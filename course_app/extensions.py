@@ -6,7 +6,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import Enum, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -27,3 +27,9 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def str_enum(enum_cls, length: int = 20) -> Enum:
+    """Store a Python enum as its string value in a VARCHAR: portable, readable, easy to migrate."""
+    return Enum(enum_cls, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members])

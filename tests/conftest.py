@@ -59,7 +59,9 @@ def empty_database() -> None:
 
 
 def _forget_cached_user() -> None:
+    """What one request cached in `g`: the logged-in user, the memberships looked up."""
     g.pop("_login_user", None)
+    g.pop("_memberships", None)
 
 
 @pytest.fixture
@@ -159,7 +161,11 @@ def login(client, user, password: str = PASSWORD, remember: bool = False):
 
 @pytest.fixture
 def login_as(client):
-    return lambda user, **kw: login(client, user, **kw)
+    """Log in as someone, logging out whoever was logged in before."""
+    def switch(user, **kw):
+        client.post("/account/logout")
+        return login(client, user, **kw)
+    return switch
 
 
 # ---- browser tests -------------------------------------------------------------

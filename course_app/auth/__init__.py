@@ -1,5 +1,6 @@
+"""The blueprint; its routes are in views.py, imported by create_app (not here, so that
+importing this package's models never pulls in the views above it)."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
-
-from . import views  # noqa: E402,F401  (routes attach to bp)

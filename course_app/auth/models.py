@@ -1,13 +1,14 @@
 import enum
 from datetime import datetime
 
+from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import Enum, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import db, str_enum
 
 
 class Role(enum.StrEnum):
@@ -30,7 +31,7 @@ class User(UserMixin, db.Model):
     about: Mapped[str] = mapped_column(Text, default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        str_enum(Role),
         default=Role.LEARNER,
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -39,7 +40,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64))
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # scrypt by default; tests set a cheaper scrypt cost through PASSWORD_HASH_METHOD.
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

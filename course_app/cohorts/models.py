@@ -1,17 +1,13 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import UTCDateTime, utcnow
 from ..courses.models import Course
-from ..extensions import db
-
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
+from ..extensions import db, str_enum
 
 
 class CohortState(enum.StrEnum):
@@ -35,7 +31,7 @@ class Cohort(db.Model):
     capacity: Mapped[int | None]
     paced: Mapped[bool] = mapped_column(default=False)
     starts_on: Mapped[date | None]
-    state: Mapped[CohortState] = mapped_column(_enum(CohortState), default=CohortState.OPEN)
+    state: Mapped[CohortState] = mapped_column(str_enum(CohortState), default=CohortState.OPEN)
     silent_days: Mapped[int] = mapped_column(default=5)
     welcome_message: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -77,7 +73,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[MemberRole] = mapped_column(_enum(MemberRole))
+    role: Mapped[MemberRole] = mapped_column(str_enum(MemberRole))
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -87,3 +83,22 @@ class Membership(db.Model):
     @property
     def active(self) -> bool:
         return self.removed_at is None
+
+
+class Invite(db.Model):
+    """A link that enrols whoever follows it; it can expire and be revoked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))  # who it was sent to, if anyone
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    uses: Mapped[int] = mapped_column(default=0)
+
+    cohort: Mapped[Cohort] = relationship()
+
+    def usable(self, at: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)

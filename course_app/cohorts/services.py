@@ -3,12 +3,12 @@
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..auth.models import User
 from ..courses.models import Course
 from ..extensions import db
-from .models import Cohort, CohortState, MemberRole, Membership, StageRelease
+from .models import Cohort, CohortState, Invite, MemberRole, Membership, StageRelease
 
 # No 0/O or 1/I/L: keys are read aloud and typed from slides.
 KEY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -81,3 +81,131 @@ def cohorts_of(user: User) -> list[tuple[Cohort, Membership]]:
         .order_by(Cohort.created_at.desc())
     )
     return [(c, m) for c, m in rows]
+
+
+# ---- enrolment -----------------------------------------------------------------
+
+WRONG_KEY = ("We don't know that key. Check it with your facilitator; it looks like ABCD-EFGH.")
+ACCEPTING = (CohortState.OPEN, CohortState.RUNNING)
+
+
+class EnrolError(ValueError):
+    """Why someone could not join a cohort, worded for them. Nothing was created."""
+
+
+class AlreadyEnrolled(EnrolError):
+    """Not a failure: they are in the cohort already (as `membership` says), so nothing changed."""
+
+    def __init__(self, message: str, membership: Membership):
+        super().__init__(message)
+        self.membership = membership
+
+
+def learner_count(cohort: Cohort) -> int:
+    """Active learners: what a cohort's capacity counts."""
+    return db.session.scalar(
+        select(func.count(Membership.id)).where(
+            Membership.cohort_id == cohort.id,
+            Membership.role == MemberRole.LEARNER,
+            Membership.removed_at.is_(None),
+        )
+    ) or 0
+
+
+def check_enrolment(cohort: Cohort, user: User) -> None:
+    """Raise AlreadyEnrolled or EnrolError when `user` can't join `cohort` as a learner now.
+
+    Writes nothing, so a page can ask before offering a "Join" button.
+    """
+    membership = membership_of(cohort.id, user.id)
+    if membership is not None:
+        if not membership.active:
+            raise EnrolError("You were removed from this cohort, so you can't rejoin it "
+                             "yourself. If you think that's a mistake, contact its facilitator.")
+        if membership.role == MemberRole.FACILITATOR:
+            raise AlreadyEnrolled("You already run this cohort as a facilitator.", membership)
+        if membership.role == MemberRole.REVIEWER:
+            raise AlreadyEnrolled("You already follow this cohort as a reviewer.", membership)
+        raise AlreadyEnrolled("You're already in this cohort.", membership)
+    if cohort.state == CohortState.CLOSED:
+        raise EnrolError(f"{cohort.name} is closed to new learners. Ask your facilitator "
+                         "which cohort to join instead.")
+    if cohort.state not in ACCEPTING:
+        raise EnrolError(f"{cohort.name} has finished and no longer takes new learners. "
+                         "Ask your facilitator which cohort to join instead.")
+    if cohort.capacity is not None and learner_count(cohort) >= cohort.capacity:
+        raise EnrolError(f"{cohort.name} is full. Ask your facilitator about a place in "
+                         "another cohort.")
+
+
+def enrol(cohort: Cohort, user: User, at: datetime) -> Membership:
+    """Make `user` a learner of `cohort`. Raises EnrolError (nothing created) or
+    AlreadyEnrolled (nothing changed). Flushes; the caller commits."""
+    # Lock the cohort row (PostgreSQL) so two people can't both take its last place.
+    db.session.get(Cohort, cohort.id, with_for_update=True)
+    check_enrolment(cohort, user)
+    membership = Membership(cohort=cohort, user=user, role=MemberRole.LEARNER, joined_at=at)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def cohort_by_key(key: str) -> Cohort | None:
+    normalised = normalise_key(key or "")
+    if not normalised:
+        return None
+    return db.session.scalar(select(Cohort).where(Cohort.enrolment_key == normalised))
+
+
+def enrol_with_key(key: str, user: User, at: datetime) -> Membership:
+    """Join the cohort whose enrolment key this is, typed in any case, with or without the
+    hyphen. Raises EnrolError or AlreadyEnrolled like `enrol`."""
+    cohort = cohort_by_key(key)
+    if cohort is None:
+        raise EnrolError(WRONG_KEY)
+    return enrol(cohort, user, at)
+
+
+def create_invite(cohort: Cohort, created_by: User | None, at: datetime,
+                  expires_at: datetime | None = None, email: str | None = None) -> Invite:
+    """A link that enrols whoever follows it, until it expires or is revoked. Flushes."""
+    invite = Invite(cohort=cohort, token=secrets.token_urlsafe(24), email=email,
+                    created_by_id=created_by.id if created_by else None, created_at=at,
+                    expires_at=expires_at)
+    db.session.add(invite)
+    db.session.flush()
+    return invite
+
+
+def usable_invite(token: str, at: datetime) -> Invite:
+    """The invite behind a link, or EnrolError saying why it can't be used."""
+    invite = db.session.scalar(select(Invite).where(Invite.token == token)) if token else None
+    if invite is None:
+        raise EnrolError("We don't recognise this invite link. Check you copied all of it, "
+                         "or ask your facilitator for a new one.")
+    if invite.revoked_at is not None:
+        raise EnrolError("This invite link has been withdrawn. Ask your facilitator for a "
+                         "new one, or join with the cohort's enrolment key.")
+    if not invite.usable(at):
+        raise EnrolError(f"This invite link expired on {invite.expires_at:%d %B %Y}. Ask your "
+                         "facilitator for a new one, or join with the cohort's enrolment key.")
+    return invite
+
+
+def enrol_with_invite(token: str, user: User, at: datetime) -> Membership:
+    """Join the cohort an invite link is for; counts a use when someone new joins.
+    Raises EnrolError or AlreadyEnrolled like `enrol`."""
+    invite = usable_invite(token, at)
+    membership = enrol(invite.cohort, user, at)
+    invite.uses += 1
+    db.session.flush()
+    return membership
+
+
+def facilitators_of(cohort: Cohort) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id, Membership.role == MemberRole.FACILITATOR,
+               Membership.removed_at.is_(None))
+        .order_by(User.name)
+    ))

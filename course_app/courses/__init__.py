@@ -1,5 +1,6 @@
+"""The blueprint; its routes are in views.py, imported by create_app (not here, so that
+importing this package's models never pulls in the views above it)."""
+
 from flask import Blueprint
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
-
-from . import views  # noqa: E402,F401

@@ -1,17 +1,18 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import db, str_enum
 
 
 class ThreadKind(enum.StrEnum):
     PIECE = "piece"  # a conversation piece in an e-tivity
     HELP = "help"  # the cohort's "ask for help" thread, watched by facilitators
+    WEAVE = "weave"  # a facilitator's summary that cites posts; sits at the top of the e-tivity
 
 
 class Thread(db.Model):
@@ -20,7 +21,7 @@ class Thread(db.Model):
     etivity_id: Mapped[int | None] = mapped_column(ForeignKey("etivity.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[ThreadKind] = mapped_column(
-        Enum(ThreadKind, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e]),
+        str_enum(ThreadKind, 10),
         default=ThreadKind.PIECE,
     )
     title: Mapped[str] = mapped_column(String(200))
@@ -37,6 +38,9 @@ class Thread(db.Model):
 
 
 class Post(db.Model):
+    # A resent form (double click, reload) carries the same key: the post is stored once.
+    __table_args__ = (UniqueConstraint("author_id", "submission_key"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -46,7 +50,38 @@ class Post(db.Model):
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # by its author; text kept
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     thread: Mapped[Thread] = relationship(back_populates="posts")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
     parent: Mapped["Post | None"] = relationship(remote_side=[id])
+    revisions: Mapped[list["PostRevision"]] = relationship(
+        back_populates="post", order_by="PostRevision.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def visible(self) -> bool:
+        return self.hidden_at is None and self.deleted_at is None
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit: the history is kept, "edited" is shown."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when that text was written
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+
+
+class PostRead(db.Model):
+    """A post was shown to a reader. Drives unread counts; peers' reads also count as observing."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,7 @@
+"""The blueprint; its routes are in views.py, imported by create_app (not here, so that
+importing this package's models never pulls in the views above it)."""
+
+from flask import Blueprint
+
+bp = Blueprint("progress", __name__)
+api_bp = Blueprint("api", __name__, url_prefix="/api/v1")

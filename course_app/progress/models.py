@@ -1,11 +1,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..clock import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import db, str_enum
 
 
 class Mode(enum.StrEnum):
@@ -31,7 +31,7 @@ class Activity(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     etivity_id: Mapped[int] = mapped_column(ForeignKey("etivity.id", ondelete="CASCADE"))
     kind: Mapped[Mode] = mapped_column(
-        Enum(Mode, native_enum=False, length=10, values_callable=lambda e: [m.value for m in e])
+        str_enum(Mode, 10)
     )
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
     peer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -6,7 +6,7 @@ Pure functions over plain values, so views, reports, the CLI and tests all agree
 import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..content import CompletionRule
 
@@ -24,14 +24,8 @@ class LockReason(enum.StrEnum):
     DATE = "date"  # the cohort's release date has not come
 
 
-@dataclass(frozen=True)
-class Counts:
-    observe: int = 0
-    interact: int = 0
-    initiate: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"observe": self.observe, "interact": self.interact, "initiate": self.initiate}
+# What a rule asks and what a learner did are the same three numbers.
+Counts = CompletionRule
 
 
 def meets(rule: CompletionRule, counts: Counts) -> bool:
@@ -122,3 +116,64 @@ def describe(rule, more: bool = False) -> str:
     if rule.initiate:
         parts.append(f"start {_plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
     return ", ".join(parts)
+
+
+def describe_left(rule, counts: Counts) -> str:
+    """What is still needed, in words: "more" only where something is done already, so a
+    fresh e-tivity reads "start 1 conversation" and a half-done one "reply to 1 more peer"."""
+    needed = still_needed(rule, counts)
+    parts = []
+    for mode in ("observe", "interact", "initiate"):
+        left = getattr(needed, mode)
+        if left:
+            parts.append(describe(Counts(**{mode: left}), more=getattr(counts, mode) > 0))
+    return ", ".join(parts)
+
+
+def day_of(opened_on: date, day: int) -> date:
+    """The date of a suggested day: day 1 is the day the stage opened."""
+    return opened_on + timedelta(days=max(day, 1) - 1)
+
+
+def long_date(day: date) -> str:
+    """12 January 2027."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def describe_lock(status: StageStatus, today: date) -> str:
+    """Why a stage is locked, in words: "opens when you finish stage 1", "opens on 12 January 2027"."""
+    if status.open:
+        return ""
+    if status.reason == LockReason.DATE and status.opens_on is not None:
+        return f"opens on {long_date(status.opens_on)}"
+    words = f"opens when you finish stage {status.number - 1}"
+    if status.opens_on is not None and status.opens_on > today:
+        words += f", and not before {long_date(status.opens_on)}"
+    return words
+
+
+class Level(enum.StrEnum):
+    """Salmon's ladder, as one word for where a learner stands."""
+
+    OBSERVER = "observer"
+    INTERACTOR = "interactor"
+    INITIATOR = "initiator"
+
+
+# Stage 1 alone asks for two new threads (an introduction, a note on your time), so a
+# learner counts as an initiator only once they start conversations beyond those.
+INITIATOR_THREADS = 3
+
+
+def participation_level(counts: Counts) -> Level:
+    """Where a learner stands on observe → interact → initiate, from their totals.
+
+    Everyone starts as an observer (reading first is how newcomers learn a place); replying
+    to a peer makes you an interactor; replying and starting INITIATOR_THREADS
+    conversations of your own makes you an initiator.
+    """
+    if counts.interact >= 1 and counts.initiate >= INITIATOR_THREADS:
+        return Level.INITIATOR
+    if counts.interact >= 1:
+        return Level.INTERACTOR
+    return Level.OBSERVER

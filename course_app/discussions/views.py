@@ -1,0 +1,370 @@
+"""Discussion pages: an e-tivity with its threads, a thread with its posts, editing and
+withdrawing your own post, and the cohort's help thread.
+
+Every view loads the cohort through `permissions.cohort_or_404`, so other cohorts' threads
+answer 404. POSTs from someone whose session ended, or with a stale CSRF token, keep the text
+(see `course_app.drafts`). The only write on a GET is `services.mark_shown`.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import drafts, permissions
+from ..clock import utcnow
+from ..cohorts.models import Cohort
+from ..courses.models import Etivity
+from ..extensions import db
+from ..progress import services as progress
+from ..progress.rules import EtivityState, describe_lock
+from . import bp, services
+from .forms import DeleteForm, EditForm, PieceChoiceForm, ReplyForm, ThreadForm
+from .models import Post, Thread
+
+POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
+LAST_PAGE = 10**9  # posts_page() shows the last page for any number past the end
+
+
+# ---- loading and authorising --------------------------------------------------
+
+def _etivity_or_404(cohort: Cohort, slug: str) -> Etivity:
+    etivity = db.session.scalar(
+        select(Etivity).where(Etivity.course_id == cohort.course_id, Etivity.slug == slug)
+    )
+    if etivity is None or etivity.retired:
+        abort(404)
+    return etivity
+
+
+def _thread_or_404(cohort: Cohort, thread_id: int) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or thread.cohort_id != cohort.id:
+        abort(404)
+    return thread
+
+
+def _post_or_404(cohort: Cohort, post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None or post.thread.cohort_id != cohort.id:
+        abort(404)
+    return post
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the viewer stands in one e-tivity; `entry` is None for facilitators and reviewers."""
+
+    entry: progress.EtivityProgress | None = None
+    learner: progress.LearnerProgress | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.entry is not None and self.entry.state == EtivityState.LOCKED
+
+
+def _standing(cohort: Cohort, etivity: Etivity | None) -> Standing:
+    if etivity is None or not permissions.is_learner(current_user, cohort):
+        return Standing()
+    learner = progress.learner_progress(cohort, current_user.id, utcnow().date())
+    entry = next((p for p in learner.etivities if p.etivity.id == etivity.id), None)
+    return Standing(entry, learner)
+
+
+def _refuse_locked(cohort: Cohort, etivity: Etivity, standing: Standing):
+    """A learner can see a locked e-tivity's title on the map, not enter it."""
+    status = standing.learner.stages[etivity.stage_number]
+    flash(f"“{etivity.title}” is not open yet. This {describe_lock(status, utcnow().date())}.",
+          "info")
+    return redirect(url_for("cohorts.map", cohort_id=cohort.id))
+
+
+def _day(value: date) -> str:
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+# ---- the e-tivity page ---------------------------------------------------------
+
+def _suggested_days(etivity: Etivity, standing: Standing) -> dict[str, str]:
+    """"Day N" of the stage, with the date for a learner whose stage has opened."""
+    opened = (standing.learner.opened_on.get(etivity.stage_number)
+              if standing.learner is not None else None)
+    days = {}
+    for key, number in (("first_post", etivity.first_post_day), ("replies", etivity.replies_day)):
+        if number:
+            text = f"day {number}"
+            if opened:
+                text += f" ({_day(opened + timedelta(days=number - 1))})"
+            days[key] = text
+    return days
+
+
+@bp.route("/cohorts/<int:cohort_id>/e/<slug>", methods=["GET", "POST"])
+@drafts.login_required_keeping_drafts
+def etivity(cohort_id: int, slug: str):
+    cohort = permissions.cohort_or_404(cohort_id)
+    etivity = _etivity_or_404(cohort, slug)
+    standing = _standing(cohort, etivity)
+    if standing.locked:
+        return _refuse_locked(cohort, etivity, standing)
+    may_start = permissions.can_post(current_user, cohort)
+    form = ThreadForm()
+    if request.method == "POST":
+        if not may_start:
+            abort(403)
+        return _start_piece(cohort, etivity, standing, form)
+    draft = drafts.pop()
+    if draft:
+        form.title.data = draft.get("title", "")
+        form.body.data = draft.get("body", "")
+        form.piece.data = draft.get("piece", "")
+        form.submission_key.data = draft.get("submission_key") or form.submission_key.data
+    elif request.args.get("piece"):  # a piece template chosen without JavaScript
+        body = services.piece_body(etivity, request.args["piece"])
+        if body is not None:
+            form.piece.data = request.args["piece"]
+            form.body.data = body
+    return _render_etivity(cohort, etivity, standing, form if may_start else None)
+
+
+def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: ThreadForm):
+    if form.validate_on_submit():
+        key = form.submission_key.data or None
+        try:
+            thread = services.start_thread(
+                cohort, etivity, current_user, form.title.data, form.body.data, utcnow(),
+                piece=form.piece.data or None, submission_key=key)
+            db.session.commit()
+        except services.PostError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        except IntegrityError:  # the same form sent twice at once: the other one won
+            db.session.rollback()
+            earlier = services.find_submission(current_user, key)
+            if earlier is None:
+                raise
+            return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=earlier.thread_id))
+        else:
+            flash("Your conversation piece is up. Others can reply to it now.", "success")
+            return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
+    return _render_etivity(cohort, etivity, standing, form, 400)
+
+
+def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
+                    form: ThreadForm | None, status: int = 200):
+    if form is not None:
+        form.ensure_key()
+    summaries = services.thread_summaries(cohort, etivity, current_user)
+    waiting = services.must_post_first(cohort, etivity, current_user)
+    hidden_count = 0
+    if waiting:
+        shown = [s for s in summaries if s.thread.author_id == current_user.id]
+        hidden_count = len(summaries) - len(shown)
+        summaries = shown
+    piece = form.piece.data if form is not None else None
+    chosen = piece if services.piece_body(etivity, piece) is not None else None
+    return render_template(
+        "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
+        summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
+        days=_suggested_days(etivity, standing), facilitators=services.facilitator_ids(cohort),
+        chosen_piece=chosen,
+        picker=PieceChoiceForm.for_etivity(etivity, chosen) if form and etivity.pieces else None,
+    ), status
+
+
+# ---- a thread ------------------------------------------------------------------
+
+def _reply_target(thread: Thread, raw: str | int | None) -> Post | None:
+    """The post being answered, if it is a visible post of this thread."""
+    if raw in (None, ""):
+        return None
+    post = db.session.get(Post, int(raw))
+    if post is None or post.thread_id != thread.id or not post.visible:
+        return None
+    return post
+
+
+def _thread_context(cohort: Cohort, thread: Thread):
+    etivity = db.session.get(Etivity, thread.etivity_id) if thread.etivity_id else None
+    standing = _standing(cohort, etivity if etivity is not None and not etivity.retired else None)
+    return etivity, standing
+
+
+def _may_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None) -> bool:
+    return (permissions.can_post(current_user, cohort) and not thread.locked
+            and (etivity is None or not etivity.retired))
+
+
+def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page: int,
+                   form: ReplyForm | None, replying_to: Post | None, status: int = 200):
+    posts = services.posts_page(thread, page)
+    read = services.read_post_ids(thread, current_user)
+    first_unread = services.first_unread_position(thread, current_user)
+    unread_post = None
+    if first_unread is not None:
+        unread_post = thread.posts[first_unread]
+    html = render_template(
+        "discussions/thread.html", cohort=cohort, thread=thread, etivity=etivity, posts=posts,
+        read=read, unread_post=unread_post,
+        unread_page=services.page_for_position(first_unread) if first_unread is not None else None,
+        facilitators=services.facilitator_ids(cohort), form=form, replying_to=replying_to,
+        may_post=permissions.can_post(current_user, cohort),
+    )
+    if request.method == "GET":
+        try:
+            services.mark_shown(thread, current_user, posts.posts, utcnow())
+            db.session.commit()
+        except IntegrityError:  # the same page opened twice at once: the other recorded it
+            db.session.rollback()
+    return html, status
+
+
+@bp.route("/cohorts/<int:cohort_id>/threads/<int:thread_id>", methods=["GET", "POST"])
+@drafts.login_required_keeping_drafts
+def thread(cohort_id: int, thread_id: int):
+    cohort = permissions.cohort_or_404(cohort_id)
+    thread = _thread_or_404(cohort, thread_id)
+    etivity, standing = _thread_context(cohort, thread)
+    if standing.locked:
+        return _refuse_locked(cohort, etivity, standing)
+    if (etivity is not None and thread.author_id != current_user.id
+            and services.must_post_first(cohort, etivity, current_user)):
+        flash(POST_FIRST_MESSAGE, "info")
+        return redirect(url_for(".etivity", cohort_id=cohort.id, slug=etivity.slug,
+                                _anchor="start"))
+    form = ReplyForm() if _may_reply(cohort, thread, etivity) else None
+    if request.method == "POST":
+        if form is None:
+            abort(403)
+        return _send_reply(cohort, thread, etivity, form)
+    return _show_thread(cohort, thread, etivity, form)
+
+
+def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: ReplyForm):
+    if form.validate_on_submit():
+        key = form.submission_key.data or None
+        try:
+            parent = None
+            if form.parent_id.data:
+                parent = db.session.get(Post, int(form.parent_id.data))
+                if parent is None:
+                    raise services.PostError("That post is not in this thread.")
+            post = services.reply(thread, current_user, form.body.data, utcnow(),
+                                  parent=parent, submission_key=key)
+            db.session.commit()
+        except services.PostError as error:
+            db.session.rollback()
+            form.body.errors.append(str(error))
+        except IntegrityError:  # the same form sent twice at once: the other one won
+            db.session.rollback()
+            post = services.find_submission(current_user, key)
+            if post is None:
+                raise
+            return _redirect_to_post(cohort, post)
+        else:
+            flash("Your reply is posted.", "success")
+            return _redirect_to_post(cohort, post)
+    replying_to = _reply_target(thread, form.parent_id.data)
+    return _render_thread(cohort, thread, etivity, LAST_PAGE, form, replying_to, 400)
+
+
+def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: ReplyForm | None):
+    """Without ?page, open at the first unread post (or the post being answered, or the end)."""
+    reply_to = request.args.get("reply_to", type=int)
+    draft = drafts.pop() if form is not None else None
+    if draft:
+        form.body.data = draft.get("body", "")
+        form.submission_key.data = draft.get("submission_key") or form.submission_key.data
+        if (draft.get("parent_id") or "").isdigit():
+            reply_to = int(draft["parent_id"])
+    replying_to = _reply_target(thread, reply_to) if form is not None else None
+    if form is not None:
+        form.ensure_key()
+        form.parent_id.data = str(replying_to.id) if replying_to is not None else ""
+
+    page = request.args.get("page", type=int)
+    if page is None:
+        if replying_to is not None:  # show the post being answered above the form
+            page = services.posts_page(thread, 1).page_of(replying_to.id)
+        else:
+            position = services.first_unread_position(thread, current_user)
+            if position is not None and draft is None:
+                return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id,
+                                        page=services.page_for_position(position),
+                                        _anchor=f"post-{thread.posts[position].id}"))
+            page = LAST_PAGE  # everything read: the latest posts
+    return _render_thread(cohort, thread, etivity, page, form, replying_to)
+
+
+def _redirect_to_post(cohort: Cohort, post: Post):
+    position = [p.id for p in post.thread.posts].index(post.id)
+    return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=post.thread_id,
+                            page=services.page_for_position(position), _anchor=f"post-{post.id}"))
+
+
+@bp.get("/cohorts/<int:cohort_id>/help")
+@drafts.login_required_keeping_drafts
+def help(cohort_id: int):
+    cohort = permissions.cohort_or_404(cohort_id)
+    thread = services.help_thread(cohort)
+    if thread is None:
+        flash("This cohort's help thread isn't set up yet. Your facilitator can open it; "
+              "until then, ask them directly.", "info")
+        return redirect(url_for("cohorts.map", cohort_id=cohort.id))
+    return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
+
+
+# ---- your own posts ------------------------------------------------------------
+
+def _own_post_or_403(cohort_id: int, post_id: int) -> tuple[Cohort, Post]:
+    cohort = permissions.cohort_or_404(cohort_id)
+    post = _post_or_404(cohort, post_id)
+    if not (permissions.can_edit_post(current_user, post)
+            and permissions.cohort_accepts_posts(cohort)):
+        abort(403)
+    return cohort, post
+
+
+@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@drafts.login_required_keeping_drafts
+def edit_post(cohort_id: int, post_id: int):
+    cohort, post = _own_post_or_403(cohort_id, post_id)
+    form = EditForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                services.edit_post(post, current_user, form.body.data, utcnow())
+                db.session.commit()
+            except services.PostError as error:
+                db.session.rollback()
+                form.body.errors.append(str(error))
+            else:
+                flash("Your changes are saved.", "success")
+                return _redirect_to_post(cohort, post)
+        status = 400
+    else:
+        draft = drafts.pop()
+        form.body.data = draft.get("body", "") if draft else post.body
+    return render_template("discussions/edit.html", cohort=cohort, post=post,
+                           thread=post.thread, etivity=_thread_context(cohort, post.thread)[0],
+                           form=form), status
+
+
+@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@drafts.login_required_keeping_drafts
+def delete_post(cohort_id: int, post_id: int):
+    """GET asks "are you sure?"; POST withdraws the post."""
+    cohort, post = _own_post_or_403(cohort_id, post_id)
+    form = DeleteForm()
+    if form.validate_on_submit():
+        services.delete_post(post, current_user, utcnow())
+        db.session.commit()
+        flash("Your post is withdrawn. It now shows as “Withdrawn by its author”.", "success")
+        return _redirect_to_post(cohort, post)
+    return render_template("discussions/delete.html", cohort=cohort, post=post,
+                           thread=post.thread, etivity=_thread_context(cohort, post.thread)[0],
+                           form=form)

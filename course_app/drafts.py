@@ -1,0 +1,146 @@
+"""Nothing typed is lost: a post that can't be taken now is kept and handed back to its form.
+
+Two things can stop a post that someone took time to write: their session ended (they are no
+longer logged in when the form arrives), or the form's CSRF token is stale or missing. In both
+cases the posted fields are kept in the Flask session under the form's path, and the writer is
+sent to log in (with `next` pointing back at the form) or straight back to the form. The form
+page's GET calls `pop()` to pre-fill the form and says so.
+
+The session is a signed cookie, so a draft too large for it is not stored: the writer gets a
+page showing their text to copy instead (`draft_kept.html`). Flask-Login keeps other session
+keys when someone logs in, so a kept draft survives the login.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from flask import (current_app, flash, redirect, render_template, request, session,
+                   url_for)
+from flask_login import current_user
+
+SESSION_KEY = "drafts"
+MAX_DRAFTS = 3  # keep the cookie small: only the latest few
+FIELDS = ("title", "body", "parent_id", "piece", "submission_key")  # never csrf_token
+KEPT_MESSAGE = "We kept what you wrote. Check it and send it again."
+
+# The endpoints whose POST carries something typed, and the anchor of their form.
+DRAFT_ENDPOINTS = {
+    "discussions.etivity": "start",
+    "discussions.thread": "reply-form",
+    "discussions.edit_post": "edit-form",
+}
+
+
+def _same_origin() -> bool:
+    """The form was sent from one of our own pages.
+
+    A cross-site POST carries no session cookie (SameSite=Lax), so without this check another
+    site could plant a "kept" post in someone's form. Browsers send Origin with POSTs; where it
+    is missing we look at the Referer, and only when both are missing do we trust the request.
+    """
+    # Host only, not scheme: behind a proxy that ends TLS, our own URL may say http.
+    sent_from = request.headers.get("Origin") or request.headers.get("Referer")
+    if sent_from is None:
+        return True
+    return urlsplit(sent_from).netloc == request.host
+
+
+def is_draft_endpoint() -> bool:
+    """A POST of something typed, from one of our own pages: worth keeping."""
+    return (request.method == "POST" and request.endpoint in DRAFT_ENDPOINTS
+            and _same_origin())
+
+
+def _form_page() -> str:
+    """Where the writer finds the form again: the same path, at the form."""
+    query = {}
+    parent_id = request.form.get("parent_id", "")
+    if parent_id.isdigit():
+        query["reply_to"] = parent_id
+    return (request.path + (f"?{urlencode(query)}" if query else "")
+            + f"#{DRAFT_ENDPOINTS[request.endpoint]}")
+
+
+def _cookie_fits() -> bool:
+    serializer = getattr(current_app.session_interface, "get_signing_serializer", None)
+    if serializer is None:  # a server-side session: no cookie limit to worry about
+        return True
+    signer = serializer(current_app)
+    if signer is None:
+        return True
+    limit = current_app.config.get("MAX_COOKIE_SIZE", 4093)
+    # Leave room for the cookie's name and attributes, and for flashed messages.
+    return len(signer.dumps(dict(session))) < limit - 600
+
+
+def _save(fields: dict[str, str]) -> bool:
+    drafts = dict(session.get(SESSION_KEY) or {})
+    drafts.pop(request.path, None)
+    drafts[request.path] = fields
+    while len(drafts) > MAX_DRAFTS:
+        drafts.pop(next(iter(drafts)))
+    previous = session.get(SESSION_KEY)
+    session[SESSION_KEY] = drafts
+    if _cookie_fits():
+        return True
+    if previous is None:
+        session.pop(SESSION_KEY, None)
+    else:
+        session[SESSION_KEY] = previous
+    return False
+
+
+def keep_and_redirect(reason: str):
+    """Keep the posted fields and send the writer where they can send them again.
+
+    `reason` is "login" (the session ended) or "csrf" (the form was stale).
+    """
+    fields = {name: request.form[name] for name in FIELDS if request.form.get(name)}
+    form_page = _form_page()
+    logged_in = bool(getattr(current_user, "is_authenticated", False))
+    if not fields.get("body") and not fields.get("title"):
+        saved = True  # nothing typed: nothing to keep
+    else:
+        saved = _save(fields)
+    login_url = url_for("auth.login", next=form_page)
+    if not saved:
+        status = 401 if not logged_in else 400
+        return render_template("discussions/draft_kept.html", fields=fields,
+                               form_page=form_page, login_url=None if logged_in else login_url,
+                               reason=reason), status
+    if not logged_in:
+        flash("Your session had ended, so your post has not been sent yet. Log in and we'll "
+              "take you back to it, with your text.", "info")
+        return redirect(login_url)
+    flash("That form had expired, so your post has not been sent yet.", "info")
+    return redirect(form_page)
+
+
+def pop() -> dict[str, str] | None:
+    """The draft kept for this page, if any (removed from the session), with a message."""
+    drafts = session.get(SESSION_KEY)
+    if not drafts or request.path not in drafts:
+        return None
+    drafts = dict(drafts)
+    fields = drafts.pop(request.path)
+    if drafts:
+        session[SESSION_KEY] = drafts
+    else:
+        session.pop(SESSION_KEY)
+    flash(KEPT_MESSAGE, "info")
+    return fields
+
+
+def login_required_keeping_drafts(view: Callable) -> Callable:
+    """Like @login_required, but a POST from someone whose session ended keeps its text."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if getattr(current_user, "is_authenticated", False):
+            return view(*args, **kwargs)
+        if is_draft_endpoint():
+            return keep_and_redirect("login")
+        return current_app.login_manager.unauthorized()
+
+    return wrapped

@@ -1,0 +1,60 @@
+"""In-app notifications. Lower layers call `notify`; the header shows `unread_count`."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+
+from ..extensions import db
+from .models import Notification, NotificationKind
+
+
+def notify(user_id: int, kind: NotificationKind, text: str, at: datetime,
+           link: str = "", cohort_id: int | None = None) -> Notification:
+    notification = Notification(user_id=user_id, kind=kind, text=text, link=link,
+                                cohort_id=cohort_id, created_at=at)
+    db.session.add(notification)
+    db.session.flush()
+    return notification
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    ) or 0
+
+
+def mark_read(user_id: int, at: datetime, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, all) of a user's notifications read. Returns how many."""
+    query = update(Notification).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    return db.session.execute(query.values(read_at=at)).rowcount
+
+
+PER_PAGE = 20
+
+
+def page_of(user_id: int, page: int, per_page: int = PER_PAGE):
+    """One page of a user's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
+    return db.paginate(
+        select(Notification)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()),
+        page=max(page, 1), per_page=per_page, error_out=False,
+    )
+
+
+def open_notification(user_id: int, notification_id: int, at: datetime) -> Notification | None:
+    """The user's own notification, marked read; None when it isn't theirs or doesn't exist."""
+    notification = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id,
+                                   Notification.user_id == user_id)
+    )
+    if notification is not None and notification.read_at is None:
+        notification.read_at = at
+        db.session.flush()
+    return notification

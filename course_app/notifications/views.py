@@ -1,0 +1,81 @@
+"""The notifications page, marking as read, and the unread count in the header."""
+
+from urllib.parse import urlsplit
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..clock import utcnow
+from ..extensions import db
+from . import bp, services
+from .forms import MarkReadForm, OpenForm
+from .models import NotificationKind
+
+KIND_LABELS = {
+    NotificationKind.REPLY: "Reply",
+    NotificationKind.STAGE_OPENED: "Stage opened",
+    NotificationKind.MESSAGE: "Message",
+}
+
+
+def _local(target: str | None) -> str | None:
+    """Only follow links within this site (notification links are stored as paths)."""
+    target = (target or "").strip()
+    parts = urlsplit(target)
+    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not parts.scheme and not parts.netloc):
+        return target
+    return None
+
+
+@bp.get("/notifications")
+@login_required
+def index():
+    page = services.page_of(current_user.id, request.args.get("page", 1, type=int))
+    return render_template("notifications/index.html", page=page, labels=KIND_LABELS,
+                           local=_local)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """Mark one notification (notification_id) or all of them read, then go back."""
+    form = MarkReadForm()
+    if not form.validate_on_submit():
+        flash("We couldn't tell which notification you meant. Try again.", "error")
+        return redirect(url_for("notifications.index"))
+    marked = services.mark_read(current_user.id, utcnow(), form.notification_id.data)
+    db.session.commit()
+    if form.notification_id.data is None:
+        flash("All your notifications are marked as read." if marked else
+              "Nothing new to mark as read.", "success" if marked else "info")
+    elif marked:
+        flash("Marked as read.", "success")
+    return redirect(_local(form.next.data) or url_for("notifications.index"))
+
+
+@bp.post("/notifications/<int:notification_id>/open", endpoint="open")
+@login_required
+def open_notification(notification_id: int):
+    """Follow a notification's link, marking it read on the way (a POST: it writes)."""
+    form = OpenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    notification = services.open_notification(current_user.id, notification_id, utcnow())
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    return redirect(_local(notification.link) or url_for("notifications.index"))
+
+
+def register(app) -> None:
+    """The unread count in the header."""
+    from flask_login import current_user
+
+    from .services import unread_count
+
+    @app.context_processor
+    def unread():
+        if getattr(current_user, "is_authenticated", False):
+            return {"unread_notifications": unread_count(current_user.id)}
+        return {"unread_notifications": 0}

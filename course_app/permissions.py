@@ -1,0 +1,87 @@
+"""Who may do what in a cohort: named predicates shared by views and templates.
+
+`cohort_or_404` is the one way views load a cohort: it 404s for anyone outside the cohort
+(so cohorts never reveal each other) and 403s for members who lack the right.
+"""
+
+from collections.abc import Callable
+
+from flask import abort, g
+from flask_login import current_user
+
+from .auth.models import User
+from .cohorts.models import Cohort, CohortState, MemberRole, Membership
+from .cohorts.services import membership_of
+from .extensions import db
+
+
+def _membership(user, cohort: Cohort) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("_memberships", {})
+    key = (user.id, cohort.id)
+    if key not in cache:
+        cache[key] = membership_of(cohort.id, user.id)
+    membership = cache[key]
+    return membership if membership is not None and membership.active else None
+
+
+def role_in(user, cohort: Cohort) -> MemberRole | None:
+    membership = _membership(user, cohort)
+    return membership.role if membership else None
+
+
+def can_view_cohort(user, cohort: Cohort) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and
+                (user.is_admin or _membership(user, cohort) is not None))
+
+
+def is_learner(user, cohort: Cohort) -> bool:
+    return role_in(user, cohort) == MemberRole.LEARNER
+
+
+def can_facilitate(user, cohort: Cohort) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and
+                (user.is_admin or role_in(user, cohort) == MemberRole.FACILITATOR))
+
+
+def can_review(user, cohort: Cohort) -> bool:
+    """Read the cohort's reports: facilitators, admins and reviewers (e.g. a sponsor)."""
+    return can_facilitate(user, cohort) or role_in(user, cohort) == MemberRole.REVIEWER
+
+
+def cohort_accepts_posts(cohort: Cohort) -> bool:
+    """Closed and archived cohorts stay readable but take no new posts."""
+    return cohort.state in (CohortState.OPEN, CohortState.RUNNING)
+
+
+def can_post(user, cohort: Cohort) -> bool:
+    """Post in the cohort at all (the e-tivity's own state is checked by the caller)."""
+    return cohort_accepts_posts(cohort) and (is_learner(user, cohort) or can_facilitate(user, cohort))
+
+
+def can_edit_post(user, post) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and post.author_id == user.id
+                and post.hidden_at is None and post.deleted_at is None)
+
+
+def cohort_or_404(cohort_id: int, allowed: Callable[[User, Cohort], bool] = can_view_cohort
+                  ) -> Cohort:
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None or not can_view_cohort(current_user, cohort):
+        abort(404)
+    if not allowed(current_user, cohort):
+        abort(403)
+    return cohort
+
+
+def register(app) -> None:
+    """Make the predicates available in templates."""
+    app.jinja_env.globals.update(
+        can_facilitate=can_facilitate,
+        can_review=can_review,
+        can_post=can_post,
+        can_edit_post=can_edit_post,
+        is_learner=is_learner,
+        role_in=role_in,
+    )

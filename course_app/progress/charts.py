@@ -1,0 +1,131 @@
+"""Small charts drawn on the server as SVG: no script, nothing to load, readable when printed.
+
+Pure functions from numbers to markup. The SVG names itself (`role="img"` with a <title> and
+a <desc> that sums it up); pages put the same numbers in a table next to it.
+"""
+
+from collections.abc import Sequence
+from datetime import date
+from xml.sax.saxutils import escape
+
+from markupsafe import Markup
+
+# (label, hover text, fill, pattern): three bars per week, told apart by order, shade and
+# pattern as well as colour, so the chart reads in greyscale and to the colour-blind.
+MODES = (
+    ("Read", "read {n} peers’ posts", "#9cc3e6", None),
+    ("Replied", "wrote {n} replies to peers", "#1f5fa8", "hatch"),
+    ("Started", "started {n} conversations", "#0b2747", None),
+)
+
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 40, 36
+
+
+def _nice_max(value: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, … at or above `value` (at least 1)."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def _short(day: date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def summary(weeks: Sequence[tuple[date, int, int, int]]) -> str:
+    """The chart in one or two sentences, for its <desc> and anyone who can't see it."""
+    if not weeks or not any(o or i or n for _, o, i, n in weeks):
+        return "No activity yet. The chart fills in as you read, reply and start conversations."
+    observe = sum(w[1] for w in weeks)
+    interact = sum(w[2] for w in weeks)
+    initiate = sum(w[3] for w in weeks)
+    busiest = max(weeks, key=lambda w: (w[1] + w[2] + w[3], w[0]))
+    return (
+        f"Over {_plural(len(weeks), 'week', 'weeks')} you read "
+        f"{_plural(observe, 'peer’s post', 'peers’ posts')}, wrote "
+        f"{_plural(interact, 'reply', 'replies')} to peers and started "
+        f"{_plural(initiate, 'conversation', 'conversations')}. "
+        f"Your busiest week began on {_short(busiest[0])}."
+    )
+
+
+def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
+                        chart_id: str = "participation",
+                        title: str = "Your participation, week by week") -> Markup:
+    """Grouped bars (read, replied, started) for each week, as an SVG element.
+
+    `weeks` holds (week start, observe, interact, initiate), oldest first. `chart_id`
+    prefixes the ids inside, so two charts can share a page.
+    """
+    ident = "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    top = _nice_max(max((max(o, i, n) for _, o, i, n in weeks), default=0))
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" focusable="false" '
+        f'aria-labelledby="{ident}-title {ident}-desc">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(summary(weeks))}</desc>',
+        "<defs>",
+        f'<pattern id="{ident}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+        f'patternTransform="rotate(45)">',
+        f'<rect width="6" height="6" fill="{MODES[1][2]}"/>',
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/>',
+        "</pattern>",
+        "</defs>",
+    ]
+
+    def fill(mode: int) -> str:
+        pattern = MODES[mode][3]
+        return f"url(#{ident}-{pattern})" if pattern else MODES[mode][2]
+
+    # Legend, in the same order as the bars in each group.
+    x = LEFT
+    for mode, (label, *_rest) in enumerate(MODES):
+        out.append(f'<rect x="{x}" y="8" width="14" height="14" fill="{fill(mode)}" '
+                   f'stroke="#1d2430" stroke-width="0.5"/>')
+        out.append(f'<text x="{x + 20}" y="20" font-size="13" fill="#1d2430">{escape(label)}</text>')
+        x += 20 + 9 * len(label) + 24
+
+    # Axis and grid: 0, half, top.
+    for value in (0, top / 2, top):
+        y = TOP + plot_h - plot_h * value / top
+        label = f"{value:g}"
+        out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+                   f'stroke="#d5dae1" stroke-width="1"/>')
+        out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
+                   f'fill="#5b6472">{label}</text>')
+
+    if weeks:
+        group = plot_w / len(weeks)
+        bar = min(group * 0.8 / 3, 28)
+        every = max(1, round(len(weeks) / 10))  # keep week labels from overlapping
+        for index, (start, *values) in enumerate(weeks):
+            left = LEFT + group * index + (group - bar * 3) / 2
+            for mode, value in enumerate(values):
+                height = plot_h * value / top
+                hover = f"Week of {_short(start)}: {MODES[mode][1].format(n=value)}"
+                out.append(
+                    f'<rect x="{left + bar * mode:.1f}" y="{TOP + plot_h - height:.1f}" '
+                    f'width="{bar:.1f}" height="{height:.1f}" fill="{fill(mode)}">'
+                    f"<title>{escape(hover)}</title></rect>"
+                )
+            if index % every == 0:
+                centre = LEFT + group * index + group / 2
+                out.append(f'<text x="{centre:.1f}" y="{HEIGHT - BOTTOM + 18}" font-size="12" '
+                           f'text-anchor="middle" fill="#5b6472">{escape(_short(start))}</text>')
+    else:
+        out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
+                   f'font-size="14" text-anchor="middle" fill="#5b6472">No activity yet</text>')
+    out.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+               f'stroke="#5b6472" stroke-width="1"/>')
+    out.append("</svg>")
+    return Markup("\n".join(out))

@@ -1,0 +1,36 @@
+"""A learner's own progress in a cohort: counts against each rule, the profile over time."""
+
+from flask import render_template
+from flask_login import current_user, login_required
+
+from ..clock import utcnow
+from ..permissions import cohort_or_404, is_learner, role_in
+from . import bp, rules
+from .charts import participation_chart
+from .services import learner_progress, weekly_profile
+
+
+bp.add_app_template_filter(rules.describe_left, "describe_left")
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress")
+@login_required
+def mine(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    if not is_learner(current_user, cohort):
+        return render_template("progress/not_learner.html", cohort=cohort,
+                               role=role_in(current_user, cohort))
+    today = utcnow().date()
+    standing = learner_progress(cohort, current_user.id, today)
+    weeks = [w.as_tuple() for w in weekly_profile(cohort.id, current_user.id, today)]
+    next_step = standing.next_step
+    return render_template(
+        "progress/mine.html", cohort=cohort, standing=standing, weeks=weeks,
+        active=any(o or i or n for _, o, i, n in weeks),
+        chart=participation_chart(weeks, chart_id="participation"),
+        level=rules.participation_level(standing.totals), levels=list(rules.Level),
+        initiator_threads=rules.INITIATOR_THREADS,
+        locks={n: rules.describe_lock(s, today) for n, s in standing.stages.items()},
+        next_step=next_step,
+        next_left=rules.describe_left(next_step.etivity.rule, next_step.counts) if next_step else "",
+    )

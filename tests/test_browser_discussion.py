@@ -1,0 +1,75 @@
+"""A learner's discussion journey in a real browser: open a stage 1 e-tivity, start a
+conversation piece, reply to a peer, see the reply."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from course_app.cohorts.models import Cohort
+from course_app.demo import DEMO_COHORT, PASSWORD
+from course_app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(base + "/account/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("Welcome back")).to_be_visible()
+
+
+def demo_cohort_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT))
+
+
+def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):
+    base, app = live_server
+    cohort_id = demo_cohort_id(app)
+    log_in(page, base, "ana@example.org")
+
+    page.goto(f"{base}/cohorts/{cohort_id}/e/introduce-yourself")
+    expect(page.get_by_role("heading", level=1, name="Introduce yourself")).to_be_visible()
+    expect(page).to_have_title(re.compile("Introduce yourself"))
+    expect(page.get_by_role("heading", name="Conversation pieces")).to_be_visible()
+
+    # Start a conversation piece.
+    page.get_by_label("Title").fill("Ana, second hello")
+    page.get_by_label("Your post").fill("Still in the press office, now *braver* online.")
+    page.get_by_role("button", name="Start the conversation").click()
+    expect(page.get_by_role("heading", level=1, name="Ana, second hello")).to_be_visible()
+    expect(page.get_by_text("Your conversation piece is up.")).to_be_visible()
+    expect(page.locator("article.post em", has_text="braver")).to_be_visible()
+
+    # Back to the e-tivity, open a peer's piece and reply to it.
+    page.get_by_role("link", name="Back to “Introduce yourself”").click()
+    page.get_by_role("link", name="Ben: Introduce yourself").click()
+    expect(page.get_by_role("heading", level=1, name="Ben: Introduce yourself")).to_be_visible()
+    page.get_by_role("link", name="Reply to Ben Marsh").first.click()
+    expect(page.get_by_text("Replying to Ben Marsh")).to_be_visible()
+    page.get_by_label("Your reply").fill("Thanks Ben, this is **really** useful.")
+    page.get_by_role("button", name="Send reply").click()
+
+    expect(page.get_by_text("Your reply is posted.")).to_be_visible()
+    reply = page.locator("article.post", has_text="Thanks Ben, this is")
+    expect(reply.locator("strong", has_text="really")).to_be_visible()
+    expect(reply.get_by_text("In reply to")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#post-\d+$"))
+
+
+def test_choosing_a_piece_template_fills_the_post(page: Page, live_server):
+    base, app = live_server
+    cohort_id = demo_cohort_id(app)
+    log_in(page, base, "ben@example.org")
+    page.goto(f"{base}/cohorts/{cohort_id}/e/time-and-help")
+    page.get_by_label("Start from a template (optional)").select_option("Tips")
+    expect(page.get_by_label("Your post")).to_have_value(re.compile(r"When I'll drop in"))
+    expect(page.get_by_text("Starting from the “Tips” template.")).to_be_visible()
+    page.get_by_label("Title").fill("Ben's times")
+    page.get_by_role("button", name="Start the conversation").click()
+    expect(page.get_by_role("heading", level=1, name="Ben's times")).to_be_visible()
+    expect(page.get_by_text("from the “Tips” template")).to_be_visible()

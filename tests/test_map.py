@@ -1,0 +1,268 @@
+"""The course map: Salmon's staircase with each e-tivity's state, the next step, the checklist."""
+
+import re
+from datetime import date, timedelta
+
+from course_app.auth.models import Role
+from course_app.auth.services import update_profile
+from course_app.clock import utcnow
+from course_app.cohorts.models import MemberRole
+from course_app.cohorts.services import add_member
+from course_app.courses.models import Course
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.progress.models import Completion, Override
+from course_app.progress.rules import long_date
+from learner_journey import (etivity, finish_stage_1,
+                             start, text)
+
+
+def item(response, slug) -> str:
+    """The text of the e-tivity's entry on the map (its <li>)."""
+    body = response.get_data(as_text=True)
+    for chunk in body.split('<li class="map-etivity')[1:]:
+        chunk = chunk.split("</li>", 1)[0]
+        if f"/e/{slug}\"" in chunk or f">{slug}<" in chunk:
+            return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", chunk)).strip()
+    raise AssertionError(f"{slug} is not a link on the map")
+
+
+def step(response, number) -> str:
+    body = response.get_data(as_text=True)
+    chunk = body.split(f'<li class="step step-{number}', 1)[1].split('<ul class="map-etivities">')[0]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", chunk)).strip()
+
+
+def links(response) -> set[str]:
+    return set(re.findall(r'href="(/cohorts/\d+/e/[^"]+)"', response.get_data(as_text=True)))
+
+
+def test_map_needs_login(client, factory):
+    cohort = factory.cohort()
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/account/login")
+
+
+def test_map_is_a_staircase_of_five_steps_in_order(client, factory, login_as):
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert f"<title>{cohort.name}: course map" in body
+    assert '<nav class="breadcrumbs"' in body
+    staircase = body.split('<ol class="staircase">')[1].split("</ol>\n")[0]
+    assert re.findall(r'<li class="step step-(\d)', staircase) == ["1", "2", "3", "4", "5"]
+    assert "style=" not in body and "<style" not in body
+
+
+def test_new_learner_sees_stage_1_open_and_the_rest_locked_with_why(client, factory, login_as):
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert "You are here" in step(response, 1)
+    assert "Open" in step(response, 1)
+    assert "Locked: opens when you finish stage 1" in step(response, 2)
+    assert "Locked: opens when you finish stage 4" in step(response, 5)
+    assert "Open" in item(response, "introduce-yourself")
+    assert "Still to do: reply to 1 peer, start 1 conversation." in item(response, "introduce-yourself")
+    # Locked e-tivities show their titles, not links.
+    body = response.get_data(as_text=True)
+    assert "Share something of your own" in body
+    assert f"/cohorts/{cohort.id}/e/something-of-your-own" not in body
+    assert links(response) == {f"/cohorts/{cohort.id}/e/{slug}"
+                                for slug in ("welcome", "introduce-yourself", "time-and-help")}
+
+
+def test_next_step_stands_out_at_the_top(client, factory, login_as):
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "You are in stage 1: Access and motivation" in page
+    assert "Next: Introduce yourself — reply to 1 peer, start 1 conversation." in page
+    assert page.index("Next: Introduce yourself") < page.index("The five stages")
+
+
+def test_states_follow_what_the_learner_did(client, factory, login_as):
+    cohort = factory.cohort()
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    start(cohort, learner, "introduce-yourself")
+    db.session.commit()
+    login_as(learner)
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert "Still to do: reply to 1 peer." in item(response, "introduce-yourself")
+    assert "Complete" not in item(response, "introduce-yourself")
+
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert "Complete" in item(response, "introduce-yourself")
+    assert "Still to do" not in item(response, "introduce-yourself")
+    assert "Finished" in step(response, 1)
+    assert "You are here" in step(response, 2)
+    assert "Open" in item(response, "something-of-your-own")
+    assert "Locked: opens when you finish stage 2" in step(response, 3)
+    assert "Next: Share something of your own" in text(response)
+
+
+def test_half_done_e_tivity_says_how_many_more(client, factory, login_as):
+    cohort = factory.cohort()
+    learner, peer, other = (factory.learner_in(cohort) for _ in range(3))
+    finish_stage_1(cohort, learner, peer)
+    theirs = start(cohort, peer, "something-of-your-own")
+    start(cohort, other, "something-of-your-own")
+    discussions.reply(theirs, learner, "I like this.", utcnow())
+    db.session.commit()
+    login_as(learner)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
+    assert "Still to do: reply to 1 more peer, start 1 conversation." in entry
+
+
+def test_done_by_hand_is_noted(client, factory, login_as):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    facilitator = cohort.memberships[0].user
+    db.session.add(Completion(cohort_id=cohort.id, user_id=learner.id,
+                              etivity_id=etivity(cohort.course, "time-and-help").id,
+                              by_hand_by_id=facilitator.id, completed_at=utcnow()))
+    db.session.commit()
+    login_as(learner)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "time-and-help")
+    assert "Complete (marked by your facilitator)" in entry
+
+
+def test_paced_cohort_not_yet_due_shows_the_date(client, factory, login_as):
+    starts = date.today() + timedelta(days=10)
+    cohort = factory.cohort(paced=True, starts_on=starts)
+    login_as(factory.learner_in(cohort))
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert f"Locked: opens on {long_date(starts)}" in step(response, 1)
+    assert links(response) == set()
+    page = text(response)
+    assert f"Nothing to do right now. Stage 1 opens on {long_date(starts)}." in page
+    stage_2 = cohort.release_date(2)
+    assert f"opens when you finish stage 1, and not before {long_date(stage_2)}" in step(response, 2)
+
+
+def test_paced_stage_waits_for_its_date_after_the_last_one_is_finished(client, factory, login_as):
+    cohort = factory.cohort(paced=True, starts_on=date.today())
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    login_as(learner)
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert f"Locked: opens on {long_date(cohort.release_date(2))}" in step(response, 2)
+    assert "Finished" in step(response, 1)
+
+
+def test_suggested_days_are_dates_from_the_day_the_stage_opened(client, factory, login_as):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    opened = utcnow() - timedelta(days=1)
+    db.session.add(Override(cohort_id=cohort.id, user_id=learner.id, stage_number=4,
+                            created_at=opened))
+    db.session.commit()
+    login_as(learner)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "letting-go")
+    day_1 = opened.date()
+    first, replies = day_1 + timedelta(days=1), day_1 + timedelta(days=3)  # days 2 and 4
+    assert (f"First post by {first:%a} {first.day} {first:%b}, "
+            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+
+
+def test_checklist_ticks_itself(client, factory, login_as):
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    help_thread = discussions.ensure_help_thread(cohort, facilitator, utcnow())
+    learner = factory.learner_in(cohort)
+    login_as(learner)
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "Getting started 1 of 4 done" in page
+    assert "Done: Log in" in page
+    assert "To do: Set up your profile" in page
+    assert "To do: Make your first post" in page
+    assert "To do: Find where to ask for help" in page
+
+    update_profile(learner, learner.name, "I run the council's pages.")
+    db.session.commit()
+    assert "Done: Set up your profile" in text(client.get(f"/cohorts/{cohort.id}"))
+
+    start(cohort, learner, "introduce-yourself")
+    db.session.commit()
+    assert "Done: Make your first post" in text(client.get(f"/cohorts/{cohort.id}"))
+
+    discussions.mark_shown(help_thread, learner, list(help_thread.posts), utcnow())
+    db.session.commit()
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "Getting started 4 of 4 done" in page
+    assert "To do:" not in page
+
+
+def test_checklist_links_to_profile_and_help(client, factory, login_as):
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    body = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert 'href="/account/profile"' in body
+    assert f'href="/cohorts/{cohort.id}/help"' in body
+    assert f'href="/cohorts/{cohort.id}/progress"' in body
+
+
+def test_welcome_message_is_rendered_and_sanitised(client, factory, login_as):
+    cohort = factory.cohort()
+    cohort.welcome_message = "Hello **everyone**. <script>alert(1)</script>"
+    db.session.commit()
+    login_as(factory.learner_in(cohort))
+    body = client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
+    assert "Hello <strong>everyone</strong>." in body
+    assert "<script>alert" not in body
+
+
+def test_facilitator_sees_every_e_tivity_open_without_progress(client, factory, login_as):
+    facilitator = factory.user(Role.FACILITATOR)
+    cohort = factory.cohort(facilitator=facilitator)
+    factory.learner_in(cohort)
+    login_as(facilitator)
+    response = client.get(f"/cohorts/{cohort.id}")
+    page = text(response)
+    assert "You facilitate this cohort" in page
+    assert "Getting started" not in page and "You are here" not in page
+    assert cohort.enrolment_key in page
+    assert "1 learner" in page
+    expected = {f"/cohorts/{cohort.id}/e/{e.slug}" for e in cohort.course.active_etivities}
+    assert links(response) == expected
+    assert "To complete: read 3 peers’ posts, reply to 3 different peers, start 1 conversation." \
+        in item(response, "phrase-book")
+
+
+def test_reviewer_sees_the_map_but_not_the_key(client, factory, login_as):
+    cohort = factory.cohort()
+    reviewer = factory.user()
+    add_member(cohort, reviewer, MemberRole.REVIEWER, utcnow())
+    db.session.commit()
+    login_as(reviewer)
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "You review this cohort" in page
+    assert cohort.enrolment_key not in page
+
+
+def test_learner_of_one_cohort_gets_404_for_another(client, factory, login_as):
+    course = factory.course()
+    mine, theirs = factory.cohort(course), factory.cohort(course)
+    login_as(factory.learner_in(mine))
+    assert client.get(f"/cohorts/{mine.id}").status_code == 200
+    assert client.get(f"/cohorts/{theirs.id}").status_code == 404
+    assert client.get("/cohorts/999999").status_code == 404
+
+
+def test_course_without_e_tivities_has_an_empty_state(client, factory, login_as):
+    course = Course(slug="empty", title="Nothing yet", summary="", audience="")
+    db.session.add(course)
+    db.session.commit()
+    cohort = factory.cohort(course)
+    login_as(factory.learner_in(cohort))
+    response = client.get(f"/cohorts/{cohort.id}")
+    assert response.status_code == 200
+    assert "This course has no e-tivities yet" in text(response)
+    assert "finished every e-tivity" not in text(response)
+    assert '<ol class="staircase">' not in response.get_data(as_text=True)
