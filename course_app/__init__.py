@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from .cohorts import bp as cohorts_bp
     from .courses import bp as courses_bp
     from .discussions import bp as discussions_bp
+    from .facilitate import bp as facilitate_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .notifications.views import register as register_unread_count
@@ -66,10 +67,11 @@ def register_blueprints(app: Flask) -> None:
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
-                 "progress.views", "progress.api", "notifications.views"):
+                 "progress.views", "progress.api", "notifications.views", "facilitate.views",
+                 "facilitate.manage", "facilitate.moderate"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, discussions_bp, progress_bp,
-                      api_bp, notifications_bp):
+                      api_bp, notifications_bp, facilitate_bp):
         app.register_blueprint(blueprint)
     register_unread_count(app)
 

@@ -121,9 +121,8 @@ def cohort_group():
 def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     """Open a cohort; prints its id and enrolment key."""
     from .auth.services import find_by_email
-    from .cohorts.services import create_cohort
     from .courses.services import get_course
-    from .discussions.services import ensure_help_thread
+    from .facilitate.services import FacilitateError, open_cohort
 
     course = get_course(course_slug)
     if course is None:
@@ -133,13 +132,13 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
         _fail(f"No account for {facilitator}. Create it: user create --role facilitator …")
     if not user.is_staff:
         _fail(f"{facilitator} is a learner. Only facilitators and admins can run a cohort.")
-    if not name.strip():
-        _fail("Give the cohort a name.")
-    now = utcnow()
     starts_on: date | None = starts.date() if starts else None
-    cohort = create_cohort(course, name, user, at=now, starts_on=starts_on, paced=paced,
-                           capacity=capacity)
-    ensure_help_thread(cohort, user, at=now)
+    try:
+        cohort = open_cohort(course, name, user, utcnow(), starts_on=starts_on, paced=paced,
+                             capacity=capacity)
+    except FacilitateError as e:
+        db.session.rollback()
+        _fail(str(e))
     db.session.commit()
     click.echo(f"Created cohort {cohort.id} {cohort.name!r} of {course.slug}.")
     click.echo(f"cohort id: {cohort.id}")
@@ -147,6 +146,41 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     if paced:
         for release in cohort.releases:
             click.echo(f"  stage {release.stage_number} opens {release.opens_on.isoformat()}")
+
+
+@cohort_group.command("state")
+@click.argument("cohort_id", type=int)
+@click.argument("state", type=click.Choice(["open", "running", "closed", "archived"]))
+@click.option("--as", "actor_email", required=True, metavar="EMAIL",
+              help="Who does it (for the audit log): a facilitator of the cohort or an admin.")
+@with_appcontext
+def cohort_state(cohort_id, state, actor_email):
+    """Move a cohort to another state: open, running, closed or archived."""
+    from .auth.services import find_by_email
+    from .cohorts.models import Cohort, CohortState, MemberRole
+    from .cohorts.services import membership_of
+    from .facilitate.services import STATE_WORDS, TRANSITIONS, FacilitateError, change_state
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        _fail(f"No cohort {cohort_id}.")
+    actor = find_by_email(actor_email)
+    if actor is None:
+        _fail(f"No account for {actor_email}.")
+    membership = membership_of(cohort.id, actor.id)
+    if not actor.is_admin and not (membership is not None and membership.active
+                                   and membership.role == MemberRole.FACILITATOR):
+        _fail(f"{actor_email} doesn't facilitate cohort {cohort.id}; use one of its "
+              "facilitators or an admin.")
+    to, before = CohortState(state), cohort.state
+    try:
+        change_state(cohort, to, actor, utcnow())
+    except FacilitateError as e:
+        db.session.rollback()
+        allowed = ", ".join(s.value for s in TRANSITIONS[before])
+        _fail(f"{e} From {before.value} it can become: {allowed}. Nothing was changed.")
+    db.session.commit()
+    click.echo(f"Cohort {cohort.id} {cohort.name!r}: {STATE_WORDS[before]} → {STATE_WORDS[to]}.")
 
 
 # ---- demo -------------------------------------------------------------------

@@ -218,10 +218,12 @@ class ThreadSummary:
 
 
 def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[ThreadSummary]:
-    """The e-tivity's threads with reply and unread counts, pinned first, newest activity next."""
+    """The e-tivity's conversation pieces with reply and unread counts, pinned first, newest
+    activity next. Weaves (facilitators' summaries) are not pieces: they sit above the list."""
     threads = db.session.scalars(
         select(Thread)
-        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id)
+        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+               Thread.kind != ThreadKind.WEAVE)
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
     ).all()
     if not threads:

@@ -177,3 +177,10 @@ def participation_level(counts: Counts) -> Level:
     if counts.interact >= 1:
         return Level.INTERACTOR
     return Level.OBSERVER
+
+
+def is_stuck(opened_on: date | None, suggested_days: int, today: date, stage_done: bool) -> bool:
+    """Stuck: the stage has been open for longer than the course suggests, and its required
+    e-tivities are not all complete."""
+    return (opened_on is not None and not stage_done
+            and opened_on + timedelta(days=suggested_days) < today)

@@ -364,22 +364,21 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def weekly_profile(cohort_id: int, user_id: int, today: date, weeks: int = 26) -> list[Week]:
-    """A learner's participation profile: how many posts they read, replies to peers they
-    wrote and conversations they started, week by week from the week they joined to this
-    one (empty weeks included, at most the last `weeks`). Evidence from posts hidden since
-    is left out. These are events, so two replies to one peer count twice here, unlike in
-    an e-tivity's rule, which counts different peers."""
-    joined_at = db.session.scalar(
-        select(Membership.joined_at).where(Membership.cohort_id == cohort_id,
-                                           Membership.user_id == user_id)
-    )
-    rows = db.session.execute(
-        select(Activity.kind, Activity.created_at).where(
-            Activity.cohort_id == cohort_id, Activity.user_id == user_id,
-            Activity.voided_at.is_(None),
-        )
-    ).all()
+def weekly_profile(cohort_id: int, user_id: int | None, today: date, weeks: int = 26
+                   ) -> list[Week]:
+    """A participation profile: how many posts were read, replies to peers written and
+    conversations started, week by week from the week of joining to this one (empty weeks
+    included, at most the last `weeks`). With user_id None: the whole cohort's learners.
+    Evidence from posts hidden since is left out. These are events, so two replies to one
+    peer count twice here, unlike in an e-tivity's rule, which counts different peers."""
+    joined = select(func.min(Membership.joined_at)).where(Membership.cohort_id == cohort_id)
+    activity = select(Activity.kind, Activity.created_at).where(
+        Activity.cohort_id == cohort_id, Activity.voided_at.is_(None))
+    if user_id is not None:
+        joined = joined.where(Membership.user_id == user_id)
+        activity = activity.where(Activity.user_id == user_id)
+    joined_at = db.session.scalar(joined)
+    rows = db.session.execute(activity).all()
     tally: dict[date, dict[Mode, int]] = defaultdict(lambda: defaultdict(int))
     for kind, at in rows:
         tally[_monday(at.date())][kind] += 1
@@ -436,3 +435,15 @@ def mark_complete_by_hand(cohort: Cohort, user_id: int, etivity_id: int, by_id: 
     db.session.flush()
     _announce_next_stage(cohort, user_id, etivity, at)
     return completion
+
+
+def stage_done(standing: "LearnerProgress", number: int) -> bool:
+    """Every required e-tivity of the stage is complete for this learner."""
+    return all(p.state == EtivityState.COMPLETE for p in standing.in_stage(number)
+               if p.etivity.required)
+
+
+def is_stuck(standing: "LearnerProgress", suggested_days: dict[int, int], today: date) -> bool:
+    number = standing.current_stage
+    return rules.is_stuck(standing.opened_on.get(number), suggested_days.get(number, 0), today,
+                          stage_done(standing, number))

@@ -1,0 +1,298 @@
+"""Forms for the facilitator's pages. They check the shape of what was typed; the services
+check the rest (and name the field at fault), so a message is the same wherever it comes from."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField,
+                     StringField, TextAreaField)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
+                                Optional)
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+# ---- cohorts, invites, people ------------------------------------------------------
+
+class _Date(DateField):
+    """A date field whose message says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date like 2027-01-04 (year, month, day).") from None
+
+
+class _Whole(IntegerField):
+    """A whole-number field whose message says what to type."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a whole number, like 12.") from None
+
+
+def _release(number: int) -> _Date:
+    return _Date(f"Stage {number} opens on", validators=[Optional()])
+
+
+class _CohortFields(FlaskForm):
+    """What a cohort is: shared by "Open a new cohort" and the cohort's settings."""
+
+    name = StringField("Name", filters=[_strip],
+                       description="Learners see it on their course map, e.g. “Spring 2027”.",
+                       validators=[DataRequired("Give the cohort a name."),
+                                   Length(max=120, message="Use at most 120 characters.")])
+    starts_on = _Date("Start date", validators=[Optional()],
+                      description="The day the cohort begins. Leave it empty if it starts "
+                                  "whenever people join.")
+    capacity = _Whole("Capacity (optional)", validators=[
+        Optional(), NumberRange(min=1, max=10000, message="Enter a number from 1 upwards.")],
+        description="The most learners who can join. Leave it empty for no limit.")
+    silent_days = _Whole("Days before someone counts as silent", default=5, validators=[
+        InputRequired("Enter a number of days, e.g. 5."),
+        NumberRange(min=1, max=60, message="Enter a number of days from 1 to 60.")],
+        description="A learner who hasn't posted for this many days shows up in your queue.")
+    paced = BooleanField("Paced: each stage opens on a date I set")
+    release_1 = _release(1)
+    release_2 = _release(2)
+    release_3 = _release(3)
+    release_4 = _release(4)
+    release_5 = _release(5)
+
+    RELEASES = ("release_1", "release_2", "release_3", "release_4", "release_5")
+
+    def release_fields(self):
+        return [getattr(self, name) for name in self.RELEASES]
+
+    def release_dates(self) -> dict:
+        return {n: getattr(self, name).data for n, name in enumerate(self.RELEASES, start=1)}
+
+    def fill_release_dates(self, dates: dict) -> None:
+        for n, name in enumerate(self.RELEASES, start=1):
+            field = getattr(self, name)
+            field.data, field.raw_data = dates.get(n), None
+            field.errors = []
+
+    def describe_stages(self, stages) -> None:
+        """Name each release date after the course's stage ("Access and motivation")."""
+        for stage in stages:
+            if 1 <= stage.number <= 5:
+                getattr(self, f"release_{stage.number}").description = stage.title
+
+
+class NewCohortForm(_CohortFields):
+    course = SelectField("Course", coerce=int,
+                         validators=[InputRequired("Choose the course this cohort runs.")])
+
+
+class SettingsForm(_CohortFields):
+    welcome_message = TextAreaField(
+        "Welcome message (optional)",
+        description="Shown to learners at the top of their course map. You can use Markdown: "
+                    "**bold**, *italic*, - lists, [links](https://…). Up to 5,000 characters.",
+        validators=[Length(max=5000, message="Keep the welcome under 5,000 characters.")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that asks first: sent without `confirm`, the page asks "are you sure?"."""
+
+    confirm = HiddenField()
+
+    @property
+    def confirmed(self) -> bool:
+        return bool((self.confirm.data or "").strip())
+
+
+class StateForm(ConfirmForm):
+    to = HiddenField()
+
+
+class InviteLinkForm(FlaskForm):
+    expires_in_days = _Whole("Expires after (days)", default=14, validators=[
+        Optional(), NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365.")],
+        description="Leave it empty for a link that works until you revoke it.")
+
+
+class BulkInviteForm(FlaskForm):
+    emails = TextAreaField(
+        "Email addresses",
+        description="One address per line, or paste rows from a spreadsheet: we use the first "
+                    "cell that looks like an email address.")
+    csv_file = FileField("Or choose a CSV file",
+                         description="A .csv or .txt file saved as UTF-8, up to 200 KB.")
+    expires_in_days = _Whole("Links expire after (days)", default=14, validators=[
+        Optional(), NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365.")],
+        description="Leave it empty for links that work until you revoke them.")
+
+
+class StaffForm(FlaskForm):
+    email = EmailField("Their email", filters=[_strip], validators=[
+        InputRequired("Enter the email address of the person to add."),
+        Email("Enter an email address like name@example.org."), Length(max=254)],
+        description="They need an account already.")
+    role = SelectField("Role", choices=[
+        SelectChoice("facilitator", "Co-facilitator: runs the cohort with you"),
+        SelectChoice("reviewer", "Reviewer: reads the progress reports only (e.g. a sponsor)"),
+    ], default="facilitator")
+
+
+# ---- moderation
+# Hiding and showing posts, pinning and locking, weaving, overrides, nudges, the audit log.
+
+class HidePostForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you hiding it?",
+        description="Its author sees this beside their post, so say kindly what was wrong and "
+                    "what they could do instead. Up to 500 characters.")
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: a button that does one thing (show a post again)."""
+
+
+class ThreadFlagsForm(FlaskForm):
+    """Pin or lock a thread: each flag is "1" (on), "0" (off) or absent (leave it)."""
+
+    pinned = HiddenField()
+    locked = HiddenField()
+    back = HiddenField()  # "etivity": back to the e-tivity's list of pieces
+
+    @staticmethod
+    def flag(field) -> bool | None:
+        return {"1": True, "0": False}.get(field.data or "")
+
+
+class WeaveForm(FlaskForm):
+    title = StringField("Title", description="What the summary draws together, e.g. “What we "
+                                             "heard in the first week”.")
+    body = TextAreaField(
+        "Your summary",
+        description="Weave the posts together: what they share, where they differ, what to "
+                    "take forward. You can use Markdown: **bold**, *italic*, - lists, "
+                    "[links](https://…).")
+
+    @classmethod
+    def for_posts(cls, posts) -> "WeaveForm":
+        """A "Cite this post" box and a "Short quote" field for each post (cite_ID, quote_ID)."""
+        fields = {}
+        for post in posts:
+            fields[f"cite_{post.id}"] = BooleanField("Cite this post")
+            fields[f"quote_{post.id}"] = StringField(
+                "Short quote (optional)",
+                description="Leave it empty to quote the start of the post.",
+                validators=[Length(max=280, message="Keep the quote under 280 characters.")])
+        return type(cls.__name__, (cls,), fields)()
+
+    def cited(self, posts) -> list[tuple]:
+        """(post, quote) for each post ticked, in the order shown."""
+        return [(post, self[f"quote_{post.id}"].data or "") for post in posts
+                if self[f"cite_{post.id}"].data]
+
+
+class _LearnerChoice(ConfirmForm):
+    """Overrides: the confirm field asks first where a change can't be undone."""
+
+    @classmethod
+    def with_choices(cls, learners, etivities, stages=None, everyone=False, **kwargs):
+        form = cls(**kwargs)
+        choices = [("", "Choose who…"), ("everyone", "Everyone in the cohort")] if everyone \
+            else [("", "Choose a learner…")]
+        form.learner.choices = choices + [(str(u.id), u.name) for u in learners]
+        if hasattr(form, "etivity"):
+            form.etivity.choices = [("", "Choose an e-tivity…")] + [
+                (str(e.id), f"Stage {e.stage_number}: {e.title}") for e in etivities]
+        if hasattr(form, "stage"):
+            form.stage.choices = [(str(s.number), f"Stage {s.number}: {s.title}")
+                                  for s in stages or () if s.number > 1]
+        return form
+
+
+class OpenStageForm(_LearnerChoice):
+    stage = SelectField("Stage", description="Stage 1 is always open.")
+    learner = SelectField("Open it for",
+                          validators=[InputRequired("Choose a learner, or everyone.")])
+
+
+class OpenEtivityForm(_LearnerChoice):
+    etivity = SelectField("E-tivity", validators=[InputRequired("Choose an e-tivity.")])
+    learner = SelectField("Open it for",
+                          validators=[InputRequired("Choose a learner, or everyone.")])
+
+
+class CompleteByHandForm(_LearnerChoice):
+    learner = SelectField("Learner", validators=[InputRequired("Choose a learner.")])
+    etivity = SelectField("E-tivity", validators=[InputRequired("Choose an e-tivity.")])
+
+
+class RecipientsForm(FlaskForm):
+    """Step 1 of a nudge, sent with GET so the preview writes nothing."""
+
+    class Meta:
+        csrf = False
+
+    who = SelectField("Write to", validate_choice=False)
+    stage = SelectField(
+        "In stage (optional)",
+        description="Narrows a group to one stage, e.g. those who have only read in stage 2. "
+                    "“Learners now in a stage” needs one; “every learner” and one learner "
+                    "ignore it.", validate_choice=False)
+
+    @classmethod
+    def with_choices(cls, who: str, stage: str, groups: dict[str, str], learners
+                     ) -> "RecipientsForm":
+        form = cls(formdata=None, who=who, stage=stage)
+        form.who.choices = {
+            "A group": [(f"group:{key}", words[0].upper() + words[1:])
+                        for key, words in groups.items()],
+            "One learner": [(f"learner:{u.id}", u.name) for u in learners],
+        }
+        form.stage.choices = [("", "Any stage")] + [(str(n), f"Stage {n}") for n in range(1, 6)]
+        return form
+
+
+class TemplateChoiceForm(FlaskForm):
+    """A GET form (?template=N) so it works without JavaScript; static/js/forms.js fills the
+    message at once where scripts run."""
+
+    class Meta:
+        csrf = False
+
+    template = SelectField("Start from a template (optional)", id="template-choice",
+                           render_kw={"data-fills": "text", "data-records": "template_used"},
+                           validate_choice=False)
+
+    @classmethod
+    def with_templates(cls, templates, chosen: int | None) -> "TemplateChoiceForm":
+        form = cls(formdata=None)
+        form.template.choices = [("", "No template: a blank message", {})] + [
+            (str(n), name, {"data-body": body})
+            for n, (name, body) in enumerate(templates, start=1)]
+        form.template.data = str(chosen) if chosen else ""
+        return form
+
+
+class NudgeForm(FlaskForm):
+    who = HiddenField(id="nudge-who")  # ids apart from the chooser's fields of the same name
+    stage = HiddenField(id="nudge-stage")
+    recipients = HiddenField()  # the ids previewed: nothing goes to anyone not on that list
+    template_used = HiddenField()
+    text = TextAreaField(
+        "Your message",
+        description="{name} becomes each learner's name and {cohort} the cohort's name. "
+                    "Up to 2,000 characters.")
+
+    def previewed(self) -> set[int]:
+        return {int(i) for i in (self.recipients.data or "").split(",") if i.strip().isdigit()}
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", validate_choice=False)
+    interventions = BooleanField("Interventions only (nudges, weaves, welcomes)")

@@ -1,0 +1,199 @@
+"""The facilitator's home (my cohorts, what needs me) and a cohort's page (the e-moderation
+queue in full, key, state, and the way to every tool)."""
+
+from datetime import timedelta
+
+import pytest
+
+from course_app.auth.models import Role
+from course_app.clock import utcnow
+from course_app.cohorts.models import CohortState, MemberRole
+from course_app.cohorts.services import add_member, membership_of
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from learner_journey import start, text
+
+
+@pytest.fixture
+def course(factory):
+    return factory.course()
+
+
+@pytest.fixture
+def facilitator(factory):
+    return factory.user(Role.FACILITATOR, name="Fran Facilitator")
+
+
+@pytest.fixture
+def cohort(factory, course, facilitator):
+    return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
+
+
+def title(response) -> str:
+    body = response.get_data(as_text=True)
+    return body[body.index("<title>") + 7:body.index("</title>")]
+
+
+def h1(response) -> str:
+    body = response.get_data(as_text=True)
+    return body[body.index("<h1>") + 4:body.index("</h1>")]
+
+
+# ---- home ----------------------------------------------------------------------
+
+def test_home_empty_state_for_a_new_facilitator(client, factory, login_as):
+    login_as(factory.user(Role.FACILITATOR))
+    response = client.get("/facilitate/")
+    assert response.status_code == 200
+    assert h1(response) == "Facilitate" and title(response).startswith("Facilitate")
+    page = text(response)
+    assert "You don't run any cohorts yet. Open one" in page
+    assert "Open a new cohort" in page
+    assert 'href="/facilitate/cohorts/new"' in response.get_data(as_text=True)
+
+
+def test_home_lists_my_cohorts_with_what_needs_me(client, factory, login_as, cohort,
+                                                  facilitator):
+    learner = factory.learner_in(cohort, name="Quiet Quentin")
+    membership_of(cohort.id, learner.id).joined_at = utcnow() - timedelta(days=9)
+    talker = factory.learner_in(cohort, name="Talking Tess")
+    start(cohort, talker, "introduce-yourself", title="Hello from Tess")
+    db.session.commit()
+    other = factory.cohort(course=cohort.course, name="Someone else's cohort")
+    login_as(facilitator)
+    response = client.get("/facilitate/")
+    page = text(response)
+    assert "Spring cohort" in page and "Someone else's cohort" not in page
+    assert "2 learners" in page and "Open for enrolment" in page
+    assert "1 first post nobody has answered" in page
+    assert "1 silent for 5+ days" in page
+    body = response.get_data(as_text=True)
+    assert f'href="/facilitate/cohorts/{cohort.id}"' in body
+    assert f'href="/facilitate/cohorts/{cohort.id}#unanswered"' in body
+    assert f"/facilitate/cohorts/{other.id}" not in body
+
+
+def test_home_puts_closed_cohorts_apart(client, factory, login_as, cohort, facilitator):
+    cohort.state = CohortState.ARCHIVED
+    db.session.commit()
+    login_as(facilitator)
+    page = text(client.get("/facilitate/"))
+    assert "Closed and archived" in page and "Spring cohort" in page
+    assert "None of your cohorts is running" in page
+
+
+def test_admin_sees_every_cohort(client, factory, login_as, cohort):
+    login_as(factory.user(Role.ADMIN))
+    page = text(client.get("/facilitate/"))
+    assert "All cohorts" in page and "Spring cohort" in page
+
+
+def test_learner_gets_a_friendly_403(client, factory, login_as, cohort):
+    login_as(factory.learner_in(cohort))
+    response = client.get("/facilitate/")
+    assert response.status_code == 403
+    assert "This area is for facilitators" in text(response)
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get("/facilitate/")
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+
+
+# ---- a cohort's page -----------------------------------------------------------
+
+def test_cohort_page_with_empty_queue(client, login_as, cohort, facilitator):
+    login_as(facilitator)
+    response = client.get(f"/facilitate/cohorts/{cohort.id}")
+    assert response.status_code == 200
+    assert h1(response) == "Spring cohort" and "Spring cohort" in title(response)
+    page = text(response)
+    assert "Home Facilitate Spring cohort" in page
+    assert "Nothing needs you right now" in page
+    assert "Nobody is waiting for a reply" in page
+    assert "Nobody has been silent for 5 days" in page
+    assert "Nobody is stuck" in page
+    assert "Nobody has only read so far" in page
+    assert cohort.enrolment_key in page
+    assert "Start the cohort" in page and "Close the cohort" in page
+    assert "Reopen" not in page and "Archive" not in page
+    body = response.get_data(as_text=True)
+    for path in ("settings", "invites", "people", "nudge", "overrides", "audit",
+                 "e/introduce-yourself/reading", "e/introduce-yourself/weave"):
+        assert f'href="/facilitate/cohorts/{cohort.id}/{path}"' in body, path
+    assert "Back to your cohorts" in page
+
+
+def test_queue_lists_unanswered_first_post_and_silent_learner(client, factory, login_as, cohort,
+                                                             facilitator):
+    quiet = factory.learner_in(cohort, name="Quiet Quentin")
+    membership_of(cohort.id, quiet.id).joined_at = utcnow() - timedelta(days=8)
+    talker = factory.learner_in(cohort, name="Talking Tess")
+    thread = start(cohort, talker, "introduce-yourself", title="Hello from Tess")
+    db.session.commit()
+    login_as(facilitator)
+    response = client.get(f"/facilitate/cohorts/{cohort.id}")
+    page, body = text(response), response.get_data(as_text=True)
+    assert "“Hello from Tess” by Talking Tess, posted just now" in page
+    assert (f'href="/cohorts/{cohort.id}/threads/{thread.id}#post-{thread.posts[0].id}"'
+            in body)
+    assert "Quiet Quentin : joined 1 week ago , no posts yet" in page
+    assert f'href="/facilitate/cohorts/{cohort.id}/nudge?learner={quiet.id}"' in body
+    assert "Talking Tess : joined" not in page  # she posted
+
+
+def test_queue_lists_stuck_learners_and_observers(client, factory, login_as, cohort, facilitator):
+    reader = factory.learner_in(cohort, name="Reading Rhea")
+    membership_of(cohort.id, reader.id).joined_at = utcnow() - timedelta(days=30)
+    writer = factory.learner_in(cohort, name="Writing Will")
+    thread = start(cohort, writer, "introduce-yourself")
+    discussions.mark_shown(thread, reader, thread.posts, utcnow())
+    db.session.commit()
+    login_as(facilitator)
+    response = client.get(f"/facilitate/cohorts/{cohort.id}")
+    page, body = text(response), response.get_data(as_text=True)
+    assert "Reading Rhea : in stage 1 since" in page
+    assert f'href="/facilitate/cohorts/{cohort.id}/overrides?learner={reader.id}"' in body
+    assert "Reading Rhea : read 1 posts, no replies or pieces yet" in page
+    assert "Encourage Reading Rhea to reply" in page
+
+
+def test_paced_cohort_page_lists_release_dates(client, factory, login_as, course, facilitator):
+    cohort = factory.cohort(course=course, facilitator=facilitator, paced=True,
+                            starts_on=utcnow().date())
+    login_as(facilitator)
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}"))
+    assert "Pacing" in page and "Stage 5," in page and "(open)" in page
+
+
+@pytest.mark.parametrize("who,status", [
+    ("learner", 403), ("reviewer", 403), ("other facilitator", 404), ("admin", 200),
+])
+def test_cohort_page_access(client, factory, login_as, cohort, who, status):
+    if who == "learner":
+        user = factory.learner_in(cohort)
+    elif who == "reviewer":
+        user = factory.user()
+        add_member(cohort, user, MemberRole.REVIEWER, utcnow())
+        db.session.commit()
+    elif who == "other facilitator":
+        user = factory.user(Role.FACILITATOR)
+        factory.cohort(course=cohort.course, facilitator=user)
+    else:
+        user = factory.user(Role.ADMIN)
+    login_as(user)
+    assert client.get(f"/facilitate/cohorts/{cohort.id}").status_code == status
+
+
+def test_cohort_page_anonymous_and_missing(client, factory, login_as, cohort, facilitator):
+    response = client.get(f"/facilitate/cohorts/{cohort.id}")
+    assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    login_as(facilitator)
+    assert client.get("/facilitate/cohorts/999999").status_code == 404
+
+
+def test_nav_link_for_staff_only(client, factory, login_as, cohort, facilitator):
+    login_as(facilitator)
+    assert 'href="/facilitate/"' in client.get("/").get_data(as_text=True)
+    login_as(factory.learner_in(cohort))
+    assert 'href="/facilitate/"' not in client.get("/").get_data(as_text=True)

@@ -1,0 +1,492 @@
+"""Weaving, overrides, nudges, the reading view and the audit log, through the web."""
+
+import html
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from course_app.auth.models import Role
+from course_app.clock import utcnow
+from course_app.discussions import services as discussions
+from course_app.discussions.models import Thread, ThreadKind
+from course_app.extensions import db
+from course_app.facilitate import queries
+from course_app.facilitate.messages import TEMPLATES
+from course_app.facilitate.models import AuditEntry, Citation
+from course_app.notifications.models import Notification
+from course_app.progress import services as progress
+from course_app.progress.models import Override
+
+from learner_journey import finish_stage_1
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def etivity(cohort, slug="introduce-yourself"):
+    return next(e for e in cohort.course.etivities if e.slug == slug)
+
+
+def start(cohort, author, title, body="Hi all.", slug="introduce-yourself"):
+    thread = discussions.start_thread(cohort, etivity(cohort, slug), author, title, body, utcnow())
+    db.session.commit()
+    return thread
+
+
+def field_error(response, field_id: str) -> str:
+    match = re.search(rf'<p class="error" id="{field_id}-error">(.*?)</p>', text(response), re.S)
+    return match.group(1).strip() if match else ""
+
+
+def audits(cohort, action=None) -> list[AuditEntry]:
+    query = select(AuditEntry).where(AuditEntry.cohort_id == cohort.id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return db.session.scalars(query.order_by(AuditEntry.id)).all()
+
+
+def section(page: str, start: str, end: str) -> str:
+    return page.split(start, 1)[1].split(end, 1)[0]
+
+
+@pytest.fixture
+def setting(factory):
+    facilitator = factory.user(Role.FACILITATOR, name="Farah Facilitator")
+    cohort = factory.cohort(facilitator=facilitator)
+    ana = factory.learner_in(cohort, name="Ana Okafor")
+    ben = factory.learner_in(cohort, name="Ben Marsh")
+    return cohort, facilitator, ana, ben
+
+
+# ---- weaving ------------------------------------------------------------------------
+
+def weave_url(cohort, slug="introduce-yourself"):
+    return f"/facilitate/cohorts/{cohort.id}/e/{slug}/weave"
+
+
+def test_weave_page_lists_the_etivitys_visible_posts(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece", "Listening first, " + "then talking. " * 20)
+    b = start(cohort, ben, "Ben's piece", "Ben thinks **tone** matters.")
+    hidden = discussions.reply(b, ana, "A reply that gets hidden.", utcnow())
+    hidden.hidden_at, hidden.hidden_reason = utcnow(), "No"
+    start(cohort, ben, "Elsewhere", "From another e-tivity", slug="time-and-help")
+    db.session.commit()
+    login_as(facilitator)
+    response = client.get(weave_url(cohort))
+    assert response.status_code == 200
+    page = text(response)
+    assert "<title>Weave a summary · Introduce yourself" in page
+    assert '<label for="title">Title</label>' in page and '<label for="body">Your summary</label>' in page
+    for post in (a.posts[0], b.posts[0]):
+        assert f'id="cite_{post.id}"' in page and f'id="quote_{post.id}"' in page
+        assert f"#post-{post.id}" in page
+    assert f'id="cite_{hidden.id}"' not in page
+    assert "From another e-tivity" not in page
+    assert "Ben thinks tone matters." in page  # an excerpt, without the Markdown
+    excerpt = re.search(r'<p class="excerpt">(.*?)<a', page, re.S).group(1).strip()
+    assert excerpt.endswith("…") and len(excerpt) <= 151
+
+
+def test_weave_page_with_no_posts_says_what_comes_next(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    page = text(client.get(weave_url(cohort)))
+    assert "Nothing to weave yet" in page and "Publish the summary" not in page
+
+
+def test_weave_needs_a_post_and_keeps_what_was_typed(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece")
+    login_as(facilitator)
+    response = client.post(weave_url(cohort), data={"title": "What we heard",
+                                                     "body": "My summary text"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "Choose at least one post to cite." in page
+    assert 'value="What we heard"' in page and "My summary text</textarea>" in page
+    response = client.post(weave_url(cohort), data={"title": "", "body": "x",
+                                                     f"cite_{a.posts[0].id}": "y"})
+    assert response.status_code == 400
+    assert field_error(response, "title") == "Give the summary a title."
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+    assert audits(cohort) == []
+
+
+def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece", "Listen before you speak, always.")
+    b = start(cohort, ben, "Ben's piece", "Tone matters more than speed.")
+    long_thread = start(cohort, ben, "Long one", "Opening")
+    for n in range(discussions.POSTS_PER_PAGE + 2):
+        discussions.reply(long_thread, ana if n % 2 else ben, f"Reply number {n}", utcnow())
+    db.session.commit()
+    late = long_thread.posts[-1]
+    login_as(facilitator)
+    response = client.post(weave_url(cohort), data={
+        "title": "What we heard this week", "body": "Two ideas *keep* coming back.",
+        f"cite_{a.posts[0].id}": "y", f"quote_{a.posts[0].id}": "Listen before you speak",
+        f"cite_{late.id}": "y",
+    })
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cohorts/{cohort.id}/e/introduce-yourself#weaves"
+    weave = db.session.scalar(select(Thread).where(Thread.kind == ThreadKind.WEAVE))
+    assert weave.title == "What we heard this week"
+    [entry] = audits(cohort, "weave")
+    assert entry.intervention
+
+    login_as(ben)
+    page = text(client.get(f"/cohorts/{cohort.id}/e/introduce-yourself"))
+    weaves = section(page, 'id="weaves"', "</section>")
+    assert page.index('id="weaves"') < page.index('id="threads"')
+    assert page.index('id="weaves"') < page.index("Why this matters")
+    assert "What we heard this week" in weaves
+    assert "Two ideas <em>keep</em> coming back." in weaves
+    assert "Facilitator" in weaves
+    assert "“Listen before you speak”" in weaves and "— Ana Okafor" in weaves
+    assert f'href="/cohorts/{cohort.id}/threads/{a.id}?page=1#post-{a.posts[0].id}"' in weaves
+    # The cited reply sits on page 2 of its thread: the link lands there.
+    assert f'href="/cohorts/{cohort.id}/threads/{long_thread.id}?page=2#post-{late.id}"' in weaves
+    assert f"“Reply number {discussions.POSTS_PER_PAGE + 1}”" in weaves  # quote defaults to the post
+    # Not a conversation piece: not in the list, no unread count of its own.
+    pieces = section(page, 'id="threads"', "</section>")
+    assert "What we heard this week" not in pieces
+    assert [s.thread.title for s in discussions.thread_summaries(cohort, etivity(cohort), ben)
+            ] == ["Long one", "Ben's piece", "Ana's piece"]
+    # Its own thread page lists the citations under the summary.
+    response = client.get(f"/cohorts/{cohort.id}/threads/{weave.id}")
+    if response.status_code == 302:
+        response = client.get(response.headers["Location"])
+    page = text(response)
+    assert "Drawn from 2 posts" in page and "— Ana Okafor" in page
+
+
+def test_hidden_cited_post_is_not_quoted(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece", "Secret words")
+    login_as(facilitator)
+    client.post(weave_url(cohort), data={"title": "Sum", "body": "Up",
+                                         f"cite_{a.posts[0].id}": "y"})
+    client.post(f"/facilitate/cohorts/{cohort.id}/posts/{a.posts[0].id}/hide",
+                data={"reason": "Private"})
+    login_as(ben)
+    weaves = section(text(client.get(f"/cohorts/{cohort.id}/e/introduce-yourself")),
+                     'id="weaves"', "</section>")
+    assert "Secret words" not in weaves and "That post is no longer shown." in weaves
+
+
+# ---- overrides ------------------------------------------------------------------------
+
+def overrides_url(cohort, **query):
+    tail = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/facilitate/cohorts/{cohort.id}/overrides" + (f"?{tail}" if tail else "")
+
+
+def map_step(page: str, number: int) -> str:
+    return section(page, f'id="step-{number}"', f'id="step-{number + 1}"')
+
+
+def test_overrides_page_preselects_a_learner_and_has_empty_states(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    response = client.get(overrides_url(cohort, learner=ben.id))
+    assert response.status_code == 200
+    page = text(response)
+    assert "<title>Open early, mark complete" in page
+    assert re.search(rf'<option selected value="{ben.id}">Ben Marsh</option>', page)
+    assert '<label for="stage-stage">Stage</label>' in page
+    assert '<label for="complete-etivity">E-tivity</label>' in page
+    assert ">Stage 1:" not in section(page, 'id="stage-stage"', "</select>")
+    assert "Nothing opened early" in page and "Nothing marked complete by hand" in page
+
+
+def test_open_stage_2_early_for_one_learner(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    response = client.post(overrides_url(cohort), data={
+        "which": "stage", "stage-stage": "2", "stage-learner": str(ana.id)})
+    assert response.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    assert "Stage 2 is open for Ana Okafor now." in page
+    opened = section(page, "Opened early", "Marked complete by hand")
+    assert "Ana Okafor" in opened and "Stage 2" in opened and "Farah Facilitator" in opened
+    [entry] = audits(cohort, "open-early")
+    assert entry.summary == "Opened stage 2 early for Ana Okafor"
+
+    today = utcnow().date()
+    assert progress.learner_progress(cohort, ana.id, today).stages[2].open
+    assert not progress.learner_progress(cohort, ben.id, today).stages[2].open
+    login_as(ana)
+    step = map_step(text(client.get(f"/cohorts/{cohort.id}")), 2)
+    assert "Locked" not in step and "Open" in step
+    login_as(ben)
+    step = map_step(text(client.get(f"/cohorts/{cohort.id}")), 2)
+    assert "Locked: opens when you finish stage 1" in step
+
+    login_as(facilitator)  # again: refused beside the field, nothing logged twice
+    response = client.post(overrides_url(cohort), data={
+        "which": "stage", "stage-stage": "2", "stage-learner": str(ana.id)})
+    assert response.status_code == 400
+    assert field_error(response, "stage-stage") == "Stage 2 is already open for Ana Okafor."
+    assert len(audits(cohort, "open-early")) == 1
+
+
+def test_open_for_everyone_asks_first(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    data = {"which": "etivity", "etivity-etivity": str(etivity(cohort, "something-of-your-own").id),
+            "etivity-learner": "everyone"}
+    response = client.post(overrides_url(cohort), data=data)
+    assert response.status_code == 200
+    page = text(response)
+    assert "Open “" in page and "early for everyone?" in page
+    assert 'name="etivity-confirm" value="yes"' in page
+    assert db.session.scalar(select(func.count(Override.id))) == 0
+    response = client.post(overrides_url(cohort), data={**data, "etivity-confirm": "yes"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(Override.user_id)) is None
+
+
+def test_choose_a_learner_is_explained_beside_the_field(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    response = client.post(overrides_url(cohort), data={
+        "which": "complete", "complete-learner": "", "complete-etivity": ""})
+    assert response.status_code == 400
+    assert field_error(response, "complete-learner") == "Choose a learner."
+    assert field_error(response, "complete-etivity") == "Choose an e-tivity."
+
+
+def test_mark_complete_by_hand_shows_on_the_learners_map(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    e = etivity(cohort, "time-and-help")
+    login_as(facilitator)
+    data = {"which": "complete", "complete-learner": str(ben.id), "complete-etivity": str(e.id)}
+    page = text(client.post(overrides_url(cohort), data=data))
+    assert f"Mark “{e.title}” complete for Ben Marsh?" in page and "can't be undone" in page
+    response = client.post(overrides_url(cohort), data={**data, "complete-confirm": "yes"})
+    assert response.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    by_hand = page.split("Marked complete by hand")[-1]
+    assert "Ben Marsh" in by_hand and e.title in by_hand and "Farah Facilitator" in by_hand
+    assert audits(cohort, "complete-by-hand")[0].target == f"user {ben.id}"
+
+    login_as(ben)
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "Complete (marked by your facilitator)" in page
+    assert "(marked by your facilitator)" in text(client.get(f"/cohorts/{cohort.id}/progress"))
+
+
+# ---- nudges ---------------------------------------------------------------------------
+
+def nudge_url(cohort, **query):
+    tail = "&".join(f"{k}={v}" for k, v in query.items())
+    return f"/facilitate/cohorts/{cohort.id}/nudge" + (f"?{tail}" if tail else "")
+
+
+@pytest.fixture
+def stage_2_observers(factory, setting):
+    """Ana and Ben are in stage 2; Cara only reads there, Dev replies there; Eve only read
+    in stage 1."""
+    cohort, facilitator, ana, ben = setting
+    cara, dev, eve = (factory.learner_in(cohort, name=n) for n in ("Cara", "Dev", "Eve"))
+    at = utcnow() - timedelta(hours=2)
+    finish_stage_1(cohort, ana, ben, at)
+    finish_stage_1(cohort, cara, dev, at)
+    finish_stage_1(cohort, dev, cara, at)
+    shared = start(cohort, ana, "Ana shares", slug="something-of-your-own")
+    discussions.mark_shown(shared, cara, shared.posts, utcnow())
+    discussions.reply(shared, dev, "Nice one", utcnow())
+    intro = start(cohort, ben, "Ben again")
+    discussions.mark_shown(intro, eve, intro.posts, utcnow())
+    db.session.commit()
+    return cohort, facilitator, {u.name: u for u in (ana, ben, cara, dev, eve)}
+
+
+def test_nudge_preview_lists_exactly_the_stage_2_observers(client, login_as, stage_2_observers):
+    cohort, facilitator, people = stage_2_observers
+    login_as(facilitator)
+    page = text(client.get(nudge_url(cohort)))
+    assert "<title>Nudge learners" in page and "Preview recipients" in page
+    assert "Send to" not in page  # nothing to send before a preview
+    response = client.get(nudge_url(cohort, who="group:observers", stage=2))
+    assert response.status_code == 200
+    page = text(response)
+    names = re.findall(r"<li>(.*?)</li>", section(page, 'class="recipients"', "</ul>"))
+    expected = [u.name for u in queries.learners_in_group(cohort, "observers", utcnow(), 2)]
+    assert names == expected == ["Cara"]
+    assert "Send to Cara" in page
+    assert "{name}" in page and "{cohort}" in page  # the placeholders are explained
+    assert 'name="recipients" type="hidden" value="%d"' % people["Cara"].id in page
+
+
+def test_nudge_sends_to_the_previewed_learners_only(client, login_as, stage_2_observers):
+    cohort, facilitator, people = stage_2_observers
+    login_as(facilitator)
+    before = db.session.scalar(select(func.count(Notification.id)))
+    response = client.post(nudge_url(cohort), data={
+        "who": "group:observers", "stage": "2", "recipients": str(people["Cara"].id),
+        "text": "Hi {name}, could you reply to one post in {cohort}?"})
+    assert response.status_code == 302
+    assert "Sent to 1 learner." in text(client.get(response.headers["Location"]))
+    new = db.session.scalars(select(Notification).order_by(Notification.id).offset(before)).all()
+    assert [n.user_id for n in new] == [people["Cara"].id]
+    assert new[0].text == (f"Farah Facilitator wrote to you: Hi Cara, could you reply to one "
+                           f"post in {cohort.name}?")
+    [entry] = audits(cohort, "nudge")
+    assert entry.intervention and entry.detail["learners"] == [people["Cara"].id]
+    assert "learners who have only read so far, in stage 2" in entry.summary
+
+
+def test_nudge_to_a_group_that_changed_is_not_sent(client, login_as, stage_2_observers):
+    cohort, facilitator, people = stage_2_observers
+    login_as(facilitator)
+    response = client.post(nudge_url(cohort), data={
+        "who": "group:observers", "stage": "2",
+        "recipients": f"{people['Cara'].id},{people['Eve'].id}", "text": "Hello"})
+    assert response.status_code == 400
+    page = text(response)
+    assert "changed since you previewed it" in page and "Hello</textarea>" in page
+    assert audits(cohort, "nudge") == []
+
+
+def test_nudge_one_learner_from_a_link_and_a_template(client, login_as, stage_2_observers):
+    cohort, facilitator, people = stage_2_observers
+    dev = people["Dev"]
+    login_as(facilitator)
+    page = text(client.get(nudge_url(cohort, learner=dev.id, template=2)))
+    assert re.search(rf'<option selected value="learner:{dev.id}">Dev</option>', page)
+    assert "Send to Dev" in page
+    textarea = section(page, 'id="text"', "</textarea>")
+    assert TEMPLATES[1][1] in textarea
+    response = client.post(nudge_url(cohort), data={
+        "who": f"learner:{dev.id}", "recipients": str(dev.id), "text": "  "})
+    assert response.status_code == 400
+    assert field_error(response, "text") == "Write the message first."
+
+
+def test_nudge_needs_a_stage_for_in_stage(client, login_as, stage_2_observers):
+    cohort, facilitator, people = stage_2_observers
+    login_as(facilitator)
+    response = client.get(nudge_url(cohort, who="group:in-stage"))
+    assert response.status_code == 400
+    assert "Choose a stage" in field_error(response, "stage")
+    page = text(client.get(nudge_url(cohort, who="group:in-stage", stage=5)))
+    assert "Nobody matches that choice right now" in page and "Send to" not in page
+
+
+def test_nudge_emails_when_mail_is_configured(client, login_as, stage_2_observers, monkeypatch):
+    from course_app import mail
+
+    cohort, facilitator, people = stage_2_observers
+    sent = []
+    monkeypatch.setattr(mail, "enabled", lambda: True)
+    monkeypatch.setattr(mail, "send", lambda messages: sent.extend(messages) or len(messages))
+    login_as(facilitator)
+    response = client.post(nudge_url(cohort), data={
+        "who": "group:observers", "stage": "2", "recipients": str(people["Cara"].id),
+        "text": "Hi {name}"})
+    assert response.status_code == 302
+    assert [(to, body) for to, _subject, body in sent] == [(people["Cara"].email, "Hi Cara")]
+
+
+# ---- the reading view -------------------------------------------------------------------
+
+def test_reading_view_matches_the_query(client, login_as, setting, factory):
+    cohort, facilitator, ana, ben = setting
+    cara = factory.learner_in(cohort, name="Cara")
+    e = etivity(cohort)
+    login_as(facilitator)
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/e/{e.slug}/reading"))
+    assert "Nobody has read a peer's post here yet" in page
+    ta, tb = start(cohort, ana, "A", "from A"), start(cohort, ben, "B", "from B")
+    discussions.reply(tb, ben, "more from B", utcnow())
+    for thread in (ta, tb):
+        discussions.mark_shown(thread, cara, thread.posts, utcnow())
+    discussions.mark_shown(ta, ben, ta.posts, utcnow())
+    db.session.commit()
+    response = client.get(f"/facilitate/cohorts/{cohort.id}/e/{e.slug}/reading")
+    assert response.status_code == 200
+    page = text(response)
+    assert "<title>Who has read whom · Introduce yourself" in page
+    for row in queries.reading_view(cohort, e):
+        cells = re.search(rf'<th scope="row">{row.user.name}</th>(.*?)</tr>', page, re.S).group(1)
+        numbers = re.findall(r"<td>(\d+)", cells)
+        assert numbers[:3] == [str(row.posts_read), str(len(row.peers)), str(row.counts.observe)]
+        for peer, n in row.peers:
+            assert f"{peer.name}: {n} post" in cells
+    cara_row = re.search(r'<th scope="row">Cara</th>(.*?)</tr>', page, re.S).group(1)
+    assert "<details>" in cara_row and "Ben Marsh: 2 posts" in cara_row
+
+
+# ---- the audit log ----------------------------------------------------------------------
+
+def test_audit_log_lists_filters_and_pages(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece")
+    login_as(facilitator)
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit"))
+    assert "Nothing here yet" in page
+    client.post(f"/facilitate/cohorts/{cohort.id}/posts/{a.posts[0].id}/hide",
+                data={"reason": "Spam"})
+    client.post(f"/facilitate/cohorts/{cohort.id}/threads/{a.id}/flags", data={"locked": "1"})
+    client.post(nudge_url(cohort), data={"who": f"learner:{ben.id}", "recipients": str(ben.id),
+                                         "text": "Hi"})
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit"))
+    rows = re.findall(r"<tr( class=\"is-intervention\")?>\s*<td><time", page)
+    assert len(rows) == 3
+    assert page.index("Nudged 1 learner: Ben Marsh") < page.index("Locked “Ana's piece”") \
+        < page.index("Hid a post by Ana Okafor: Spam")
+    assert "Farah Facilitator" in page and "Intervention" in page
+    assert f'href="/cohorts/{cohort.id}/threads/{a.id}?page=1#post-{a.posts[0].id}"' in page
+    assert ">Ana Okafor’s post in “Ana's piece”</a>" in page
+
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?action=hide"))
+    assert "Hid a post" in page and "Locked “" not in page and "Nudged" not in page.split("<table")[1]
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?interventions=y"))
+    table = page.split("<table")[1]
+    assert "Nudged 1 learner" in table and "Hid a post" not in table
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?action=hide&interventions=y"))
+    assert "Nothing matches this filter." in page
+
+
+def test_audit_log_pages_fifty_at_a_time_newest_first(client, login_as, setting):
+    from course_app.facilitate import services
+
+    cohort, facilitator, ana, ben = setting
+    start_at = utcnow() - timedelta(days=1)
+    for n in range(queries.AUDIT_PER_PAGE + 5):
+        services.audit(cohort, facilitator, "key", f"Entry number {n:03d}",
+                       start_at + timedelta(minutes=n))
+    db.session.commit()
+    login_as(facilitator)
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit"))
+    assert "Entry number 054" in page and "Entry number 005" in page
+    assert "Entry number 004" not in page
+    assert page.index("Entry number 054") < page.index("Entry number 053")
+    assert "Page 1 of 2" in page and "Older entries" in page
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?page=2"))
+    assert "Entry number 004" in page and "Entry number 000" in page
+    assert "Entry number 005" not in page and "Newer entries" in page
+
+
+def test_a_post_first_learner_sees_weaves_once_they_have_posted(client, login_as, setting):
+    """A weave quotes peers' posts, so it waits, like the pieces, until they post their own."""
+    cohort, facilitator, ana, ben = setting
+    e = etivity(cohort, "letting-go")
+    assert e.post_first
+    for learner in (ana, ben):
+        progress.open_early(cohort, facilitator.id, utcnow(), stage_number=4, user_id=learner.id)
+    a = start(cohort, ana, "Ana lets go", "Peers' words", slug="letting-go")
+    login_as(facilitator)
+    client.post(weave_url(cohort, "letting-go"), data={"title": "Where we are", "body": "So far",
+                                                       f"cite_{a.posts[0].id}": "y"})
+    login_as(ben)
+    page = text(client.get(f"/cohorts/{cohort.id}/e/letting-go"))
+    assert 'id="weaves"' not in page and "Where we are" not in page
+    start(cohort, ben, "Ben lets go", slug="letting-go")
+    page = text(client.get(f"/cohorts/{cohort.id}/e/letting-go"))
+    assert "Where we are" in section(page, 'id="weaves"', "</section>")
