@@ -78,13 +78,13 @@ def measure(client, url: str, runs: int) -> tuple[float, int, int]:
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        response = client.get(url)
+        response = client.get(url, follow_redirects=True)
         status = response.status_code
         queries = counter["n"]
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            client.get(url)
+            client.get(url, follow_redirects=True)
             times.append(time.perf_counter() - start)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)

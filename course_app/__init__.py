@@ -51,6 +51,13 @@ def register_extensions(app: Flask) -> None:
 
         return load_session_user(user_id)
 
+    @login_manager.request_loader
+    def load_token_user(request):
+        """An API token, for GET requests under /api/ only (see reports/api.py)."""
+        from .reports.api import user_from_token
+
+        return user_from_token(request)
+
 
 def register_blueprints(app: Flask) -> None:
     import importlib
@@ -63,15 +70,17 @@ def register_blueprints(app: Flask) -> None:
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .notifications.views import register as register_unread_count
-    from .progress import api_bp, bp as progress_bp
+    from .progress import bp as progress_bp
+    from .reports import api_bp, bp as reports_bp
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
-                 "progress.views", "progress.api", "notifications.views", "facilitate.views",
-                 "facilitate.manage", "facilitate.moderate"):
+                 "progress.views", "reports.api", "notifications.views", "facilitate.views",
+                 "facilitate.manage", "facilitate.moderate", "reports.token_views",
+                 "reports.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, discussions_bp, progress_bp,
-                      api_bp, notifications_bp, facilitate_bp):
+                      api_bp, notifications_bp, facilitate_bp, reports_bp):
         app.register_blueprint(blueprint)
     register_unread_count(app)
 

@@ -212,11 +212,37 @@ def demo_command(if_empty):
     for person in result["people"]:
         stage = result["stages"].get(person.email)
         where = f", now in stage {stage}" if stage else ""
-        click.echo(f"  {person.role.value:<12} {person.email}{where}")
+        click.echo(f"  {person.label:<12} {person.email}{where}")
+
+
+# ---- report -----------------------------------------------------------------
+
+@click.command("report")
+@click.argument("cohort_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json",
+              show_default=True, help="CSV: one row per learner and e-tivity. JSON: as the API.")
+@with_appcontext
+def report_command(cohort_id, fmt):
+    """Print a cohort's progress report on stdout (the same figures as the dashboard)."""
+    import json
+
+    from .cohorts.models import Cohort
+    from .reports import exports, queries
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        _fail(f"No cohort {cohort_id}. `cohort create` and `demo` print the ids of the "
+              "cohorts they make.")
+    board = queries.dashboard(cohort, utcnow())
+    if fmt == "csv":
+        # As bytes: UTF-8 and the CSV's own CRLF line ends, whatever the terminal's settings.
+        click.echo(exports.as_csv(board).encode("utf-8"), nl=False)
+    else:
+        click.echo(json.dumps(exports.as_json(board), indent=2))
 
 
 def register(app) -> None:
-    for command in (course_group, user_group, cohort_group, demo_command):
+    for command in (course_group, user_group, cohort_group, demo_command, report_command):
         app.cli.add_command(command)
 
 

@@ -1,4 +1,5 @@
-"""Demo data: a cohort with a facilitator, learners at different stages, and real threads.
+"""Demo data: a cohort with a facilitator, learners at different stages, a reviewer (a sponsor
+who reads the reports), and real threads.
 
 Everything goes through the same services a browser would use, so the demo's progress is
 earned by posting, replying and reading, never written in directly. Running it twice changes
@@ -33,17 +34,31 @@ class DemoPerson:
     about: str
     role: Role
     target_stage: int  # the stage the demo walks a learner up to (1 = just arrived)
+    member_role: MemberRole = MemberRole.LEARNER  # their part in the demo cohort
+
+    @property
+    def label(self) -> str:
+        """What the printed logins call them: a reviewer's account is an ordinary one."""
+        return "reviewer" if self.member_role == MemberRole.REVIEWER else self.role.value
 
 
 PEOPLE = (
     DemoPerson("facilitator@example.org", "Farah Facilitator",
-               "E-moderator for this cohort. I read every thread each morning.", Role.FACILITATOR, 0),
+               "E-moderator for this cohort. I read every thread each morning.",
+               Role.FACILITATOR, 0, MemberRole.FACILITATOR),
+    # A sponsor with read-only access to the cohort's reports: an ordinary account, made a
+    # reviewer of this cohort only.
+    DemoPerson("reviewer@example.org", "Rosa Reviewer",
+               "Sponsor from the digital directorate; reads the cohort's progress reports.",
+               Role.LEARNER, 0, MemberRole.REVIEWER),
     DemoPerson("learner@example.org", "Lee Learner", "", Role.LEARNER, 1),
     DemoPerson("ana@example.org", "Ana Okafor", "Press officer in a county council.", Role.LEARNER, 4),
     DemoPerson("ben@example.org", "Ben Marsh", "Policy adviser, transport team.", Role.LEARNER, 4),
     DemoPerson("cara@example.org", "Cara Lindqvist", "Runs a library service's pages.", Role.LEARNER, 4),
     DemoPerson("gus@example.org", "Gus Amankwah", "Consultation lead, planning.", Role.LEARNER, 4),
     DemoPerson("eve@example.org", "Eve Walsh", "Digital team, health board.", Role.LEARNER, 3),
+    # Finn reached stage 2 on the demo's first day (20 days ago), longer ago than stage 2's
+    # suggested days: stuck in stage 2, for the reports' "stuck" filter.
     DemoPerson("finn@example.org", "Finn O'Brien", "", Role.LEARNER, 2),
     DemoPerson("dev@example.org", "Dev Patel", "Housing officer, new to all this.", Role.LEARNER, 1),
 )
@@ -119,7 +134,7 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
         discussions.ensure_help_thread(cohort, facilitator, at=now)
         learners = {}
         for p in PEOPLE:
-            if p.role == Role.LEARNER:
+            if p.member_role == MemberRole.LEARNER:
                 add_member(cohort, people[p.email], MemberRole.LEARNER, now - timedelta(days=20))
                 learners[p.email] = (people[p.email], p.target_stage)
         _walk(cohort, course, learners, facilitator, now - timedelta(days=20), progress)
@@ -130,6 +145,10 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
             select(Thread).where(Thread.cohort_id == cohort.id, Thread.etivity_id.in_(stage_1))
         ):
             discussions.mark_shown(thread, dev, list(thread.posts), at=now - timedelta(days=2))
+    # Outside the block above, so a demo loaded before there was a reviewer gains one.
+    for p in PEOPLE:
+        if p.member_role == MemberRole.REVIEWER:
+            add_member(cohort, people[p.email], MemberRole.REVIEWER, now)
     db.session.flush()
     standings = cohort_progress(cohort, date.today())
     return {

@@ -7,3 +7,4 @@ from .discussions.models import Post, PostRead, PostRevision, Thread  # noqa: F4
 from .facilitate.models import AuditEntry, Citation  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .progress.models import Activity, Completion, Override  # noqa: F401
+from .reports.models import ApiToken  # noqa: F401

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from flask import abort, g
 from flask_login import current_user
+from sqlalchemy import select
 
 from .auth.models import User
 from .cohorts.models import Cohort, CohortState, MemberRole, Membership
@@ -50,6 +51,26 @@ def can_review(user, cohort: Cohort) -> bool:
     return can_facilitate(user, cohort) or role_in(user, cohort) == MemberRole.REVIEWER
 
 
+def can_see_learner_report(user, cohort: Cohort, learner_id: int) -> bool:
+    """A learner's progress report: the learner themself (their own only), and whoever may
+    review the cohort."""
+    return can_review(user, cohort) or (is_learner(user, cohort) and user.id == learner_id)
+
+
+def can_review_any(user) -> bool:
+    """Has some cohort's reports to read (the header's "Reports" link): admins, and the
+    facilitators and reviewers of at least one cohort. One small indexed query."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.removed_at.is_(None),
+            Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER])).limit(1)
+    ) is not None
+
+
 def cohort_accepts_posts(cohort: Cohort) -> bool:
     """Closed and archived cohorts stay readable but take no new posts."""
     return cohort.state in (CohortState.OPEN, CohortState.RUNNING)
@@ -80,6 +101,8 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         can_facilitate=can_facilitate,
         can_review=can_review,
+        can_review_any=can_review_any,
+        can_see_learner_report=can_see_learner_report,
         can_post=can_post,
         can_edit_post=can_edit_post,
         is_learner=is_learner,

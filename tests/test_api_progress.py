@@ -92,9 +92,15 @@ def test_report_shape(client, factory, login_as, cohort):
     assert datetime.fromisoformat(data["generated_at"]) >= before - timedelta(seconds=1)
     assert [p["name"] for p in data["learners"]] == ["Ana Learner", "Ben Learner"]
     ana = data["learners"][0]
-    assert set(ana) == {"id", "name", "email", "current_stage", "last_activity_at", "etivities"}
+    assert set(data) == {"cohort", "generated_at", "summary", "learners"}
+    assert data["summary"] == {"enrolled": 2, "active_this_week": 0,
+                               "reached": {"1": 2, "2": 0, "3": 0, "4": 0, "5": 0},
+                               "completed": 0, "at_risk": 0}
+    assert set(ana) == {"id", "name", "email", "current_stage", "level", "completed_course",
+                        "at_risk", "last_activity_at", "etivities"}
     assert ana["id"] == learner.id and ana["email"] == learner.email
     assert ana["current_stage"] == 1 and ana["last_activity_at"] is None
+    assert (ana["level"], ana["completed_course"], ana["at_risk"]) == ("observer", False, [])
     slugs = [e["slug"] for e in ana["etivities"]]
     assert slugs == [e.slug for e in cohort.course.active_etivities]
     first = ana["etivities"][1]

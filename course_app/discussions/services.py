@@ -224,6 +224,7 @@ def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[Thr
         select(Thread)
         .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
                Thread.kind != ThreadKind.WEAVE)
+        .options(selectinload(Thread.author))
         .order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
     ).all()
     if not threads:

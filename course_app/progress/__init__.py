@@ -4,4 +4,3 @@ importing this package's models never pulls in the views above it)."""
 from flask import Blueprint
 
 bp = Blueprint("progress", __name__)
-api_bp = Blueprint("api", __name__, url_prefix="/api/v1")

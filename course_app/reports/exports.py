@@ -1,0 +1,88 @@
+"""The cohort report as JSON (the API, `report --format json`) and CSV (downloads,
+`report --format csv`). Both are built from reports.queries.dashboard."""
+
+import csv
+import io
+from datetime import datetime
+
+from .queries import Dashboard, LearnerRow
+
+# A cell starting with one of these is read as a formula by spreadsheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _learner(row: LearnerRow) -> dict:
+    return {
+        "id": row.user.id,
+        "name": row.user.name,
+        "email": row.user.email,
+        "current_stage": row.standing.current_stage,
+        "level": row.level.value,
+        "completed_course": row.completed_course,
+        "at_risk": list(row.risks),
+        "last_activity_at": _iso(row.last_activity_at),
+        "etivities": [
+            {
+                "slug": p.etivity.slug,
+                "stage": p.etivity.stage_number,
+                "title": p.etivity.title,
+                "required": p.etivity.required,
+                "state": p.state.value,
+                "by_hand": p.by_hand,
+                "observe": p.counts.observe,
+                "interact": p.counts.interact,
+                "initiate": p.counts.initiate,
+                "rule": p.etivity.rule.as_dict(),
+            }
+            for p in row.standing.etivities
+        ],
+    }
+
+
+def as_json(board: Dashboard) -> dict:
+    cohort = board.cohort
+    s = board.summary
+    return {
+        "cohort": {"id": cohort.id, "name": cohort.name, "course": cohort.course.slug},
+        "generated_at": board.generated_at.isoformat(),
+        "summary": {"enrolled": s.enrolled, "active_this_week": s.active_this_week,
+                    "reached": {str(n): v for n, v in s.reached.items()},
+                    "completed": s.completed, "at_risk": s.at_risk},
+        "learners": [_learner(r) for r in board.rows],
+    }
+
+
+def safe_cell(value) -> str:
+    """Neutralise spreadsheet formulas: a text cell that starts like one gets a leading '."""
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+CSV_COLUMNS = ("learner", "email", "current stage", "level", "at risk", "last activity (UTC)",
+               "stage", "e-tivity", "required", "state", "done by hand", "observe", "interact",
+               "initiate", "rule observe", "rule interact", "rule initiate")
+
+
+def as_csv(board: Dashboard) -> str:
+    """One row per learner and e-tivity (long format: easy to pivot in a spreadsheet)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in board.rows:
+        for p in row.standing.etivities:
+            writer.writerow([safe_cell(v) for v in (
+                row.user.name, row.user.email, row.standing.current_stage, row.level.value,
+                " and ".join(row.risks) or "no",
+                row.last_activity_at.strftime("%Y-%m-%d %H:%M") if row.last_activity_at else "",
+                p.etivity.stage_number, p.etivity.title, "yes" if p.etivity.required else "no",
+                p.state.value, "yes" if p.by_hand else "no", p.counts.observe,
+                p.counts.interact, p.counts.initiate, p.etivity.observe, p.etivity.interact,
+                p.etivity.initiate,
+            )])
+    return out.getvalue()

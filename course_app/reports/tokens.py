@@ -1,0 +1,102 @@
+"""API tokens: made, named, listed, revoked; stored hashed, shown once.
+
+A token acts with its owner's rights, checked on every request, so losing a cohort's reviewer
+role also takes that cohort out of reach of the owner's tokens.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..cohorts.models import MemberRole, Membership
+from ..extensions import db
+from .models import ApiToken
+
+PREFIX = "cat_"  # "course app token": easy to spot in a leaked config file
+MAX_LIVE = 20  # live tokens per person: enough for every script, few enough to keep track of
+# A script that polls the API shouldn't write on every call; a minute is precise enough.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class TokenError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def may_make_tokens(user: User) -> bool:
+    """Admins, and anyone who facilitates or reviews at least one cohort: the people the API
+    has something to show."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == user.id, Membership.removed_at.is_(None),
+            Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER])).limit(1)
+    ) is not None
+
+
+def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
+    """Returns the stored token and the secret, which is never shown again. Flushes."""
+    name = (name or "").strip()
+    if not name:
+        raise TokenError("Name the token after where you'll use it, "
+                         "e.g. \u201cweekly spreadsheet\u201d.", "name")
+    if len(name) > 80:
+        raise TokenError("Keep the name under 80 characters.", "name")
+    live = db.session.scalar(select(func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    if live >= MAX_LIVE:
+        raise TokenError(f"You have {live} tokens that still work. Revoke one you no longer use, "
+                         "then make this one.", "name")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret),
+                     prefix=secret[:10], created_at=at)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """Newest first; revoked ones too, so people can see what stopped working and when."""
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id)
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def token_of(user: User, token_id: int) -> ApiToken | None:
+    """One of this person's tokens; None for someone else's, so it can't be told from none."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
+
+
+def revoke_token(user: User, token_id: int, at: datetime) -> ApiToken:
+    """Revoking twice keeps the first time. Flushes."""
+    token = token_of(user, token_id)
+    if token is None:
+        raise TokenError("That token doesn't exist or isn't yours.")
+    if token.revoked_at is None:
+        token.revoked_at = at
+        db.session.flush()
+    return token
+
+
+def user_for_token(secret: str, at: datetime) -> User | None:
+    """The owner of a live token, noting when it was used; None for unknown or revoked."""
+    if not secret.startswith(PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.last_used_at is None or at - token.last_used_at >= LAST_USED_PRECISION:
+        token.last_used_at = at  # so people can see which tokens are still in use; caller commits
+    return token.user

@@ -1,0 +1,303 @@
+"""The reports pages (/reports): the cohorts someone reviews, a cohort's dashboard with its
+charts, printable view and downloads, one learner's and one e-tivity's report, and a course's
+cohorts side by side.
+
+Every figure comes from reports.queries (the code behind the API and the CLI too); views
+parse the query string, authorise and render. Nothing here writes.
+"""
+
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import abort, make_response, render_template, request
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+
+from ..auth.models import User
+from ..clock import utcnow
+from ..cohorts.models import Cohort, Membership
+from ..courses.models import Course
+from ..extensions import db
+from ..permissions import can_review, can_see_learner_report, cohort_or_404
+from ..progress import rules
+from ..progress.services import learner_ids
+from . import bp, charts, exports, queries
+
+PAGE_SIZE = 50  # learners per page of the dashboard's grid
+ORDERS = {"asc": "A to Z, lowest or oldest first", "desc": "Z to A, highest or newest first"}
+LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in rules.Level]
+
+
+class FilterForm(FlaskForm):
+    """The dashboard's filters and sort, read from the query string (GET: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    stage = SelectField("Current stage", default="")
+    status = SelectField("Status", default="",
+                         choices=[SelectChoice("", "Anyone")] + [
+                             SelectChoice(k, v.capitalize())
+                             for k, v in queries.STATUS_FILTERS.items()])
+    level = SelectField("Participation level", default="",
+                        choices=[SelectChoice("", "Any level")] + LEVELS)
+    inactive = IntegerField("Inactive for at least (days)", validators=[
+        Optional(), NumberRange(min=0, max=3650, message="Enter a number of days from 0 to 3650.")])
+    sort = SelectField("Sort by", default="name",
+                       choices=[SelectChoice(k, v.capitalize()) for k, v in queries.SORTS.items()])
+    order = SelectField("Order", default="asc",
+                        choices=[SelectChoice(k, v) for k, v in ORDERS.items()])
+
+
+@dataclass
+class Filters:
+    """What the form chose, ready for queries.filter_rows and sort_rows, and as URL args."""
+
+    stage: int | None = None
+    status: str | None = None
+    level: str | None = None
+    inactive_days: int | None = None
+    sort: str = "name"
+    descending: bool = False
+
+    @property
+    def narrowing(self) -> dict:
+        return {"stage": self.stage, "status": self.status, "level": self.level,
+                "inactive_days": self.inactive_days}
+
+    @property
+    def any(self) -> bool:
+        return any(v is not None for v in self.narrowing.values())
+
+    @property
+    def args(self) -> dict:
+        """The query string that brings the same view back (page links, print, clear)."""
+        pairs = (("stage", self.stage), ("status", self.status), ("level", self.level),
+                 ("inactive", self.inactive_days),
+                 ("sort", self.sort if self.sort != "name" else None),
+                 ("order", "desc" if self.descending else None))
+        return {k: v for k, v in pairs if v is not None}
+
+
+def _filters(stages) -> tuple[FilterForm, Filters]:
+    form = FilterForm(formdata=request.args)
+    form.stage.choices = [SelectChoice("", "Any stage")] + [
+        SelectChoice(str(s.number), f"Stage {s.number}: {s.title}") for s in stages]
+    form.validate()
+    if form.inactive.errors and form.inactive.data is None:  # not a number at all
+        form.inactive.errors = ["Enter a whole number of days, e.g. 7."]
+    for select_field in (form.stage, form.status, form.level, form.sort, form.order):
+        if select_field.errors:  # a hand-edited address: ignore the value, say so
+            select_field.errors = ["That choice isn't on the list, so it was left out."]
+    chosen = Filters()
+    if form.stage.data and not form.stage.errors:
+        chosen.stage = int(form.stage.data)
+    if form.status.data and not form.status.errors:
+        chosen.status = form.status.data
+    if form.level.data and not form.level.errors:
+        chosen.level = form.level.data
+    if form.inactive.data is not None and not form.inactive.errors:
+        chosen.inactive_days = form.inactive.data
+    if form.sort.data in queries.SORTS:
+        chosen.sort = form.sort.data
+    chosen.descending = form.order.data == "desc"
+    return form, chosen
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+def _page(rows: list, number: int) -> Page:
+    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
+    number = min(max(number, 1), pages)
+    start = (number - 1) * PAGE_SIZE
+    return Page(rows[start:start + PAGE_SIZE], number, pages, len(rows))
+
+
+def in_words(delta: timedelta | None) -> str:
+    """A duration as people say it: "under a minute", "40 minutes", "3 hours", "2 days"."""
+    if delta is None:
+        return ""
+    seconds = delta.total_seconds()
+    for size, unit, up_to in ((60, "minute", 3600), (3600, "hour", 48 * 3600),
+                              (86400, "day", math.inf)):
+        if seconds < 60:
+            return "under a minute"
+        if seconds < up_to:
+            n = max(1, round(seconds / size))
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return ""
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _private(response):
+    """Reports name people: no shared cache may keep them."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _stage_titles(cohort) -> dict[int, str]:
+    return {s.number: s.title for s in cohort.course.stages}
+
+
+# ---- the cohorts this person reviews -----------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    now = utcnow()
+    by_course: dict[int, list] = {}
+    for cohort in queries.cohorts_reviewable(current_user):
+        by_course.setdefault(cohort.course_id, []).append(cohort)
+    groups = [(cohorts[0].course, queries.across_cohorts(cohorts[0].course, cohorts, now))
+              for cohorts in by_course.values()]
+    groups.sort(key=lambda g: g[0].title.lower())
+    return _private(make_response(render_template("reports/index.html", groups=groups)))
+
+
+# ---- one cohort ----------------------------------------------------------------------------
+
+def _board(cohort_id: int):
+    cohort = cohort_or_404(cohort_id, can_review)
+    board = queries.dashboard(cohort, utcnow())
+    form, chosen = _filters(board.stages)
+    rows = queries.sort_rows(queries.filter_rows(board.rows, **chosen.narrowing),
+                             chosen.sort, chosen.descending)
+    return cohort, board, form, chosen, rows
+
+
+@bp.get("/cohorts/<int:cohort_id>")
+@login_required
+def dashboard(cohort_id: int):
+    cohort, board, form, chosen, rows = _board(cohort_id)
+    page = _page(rows, request.args.get("page", 1, type=int))
+    weeks = [w.as_tuple() for w in queries.weekly(cohort, board.generated_at.date())]
+    imap = queries.interaction_map(cohort)
+    funnel = queries.funnel(board.rows)
+    titles = _stage_titles(cohort)
+    edges = sorted(imap.edges.items(), key=lambda item: (-item[1], item[0]))
+    names = {user.id: user.name for user, _ in imap.people}
+    return _private(make_response(render_template(
+        "reports/dashboard.html", cohort=cohort, board=board, form=form, chosen=chosen,
+        page=page, funnel=funnel, funnel_chart=charts.funnel_svg(funnel, titles),
+        weeks=weeks, weekly_chart=charts.weekly_svg(weeks),
+        active=any(o or i or n for _, o, i, n in weeks),
+        imap=imap, map_chart=charts.interaction_map_svg(imap), edges=edges, names=names,
+        roles={user.id: role for user, role in imap.people},
+    )))
+
+
+@bp.get("/cohorts/<int:cohort_id>/print")
+@login_required
+def printable(cohort_id: int):
+    cohort, board, form, chosen, rows = _board(cohort_id)
+    funnel = queries.funnel(board.rows)
+    return _private(make_response(render_template(
+        "reports/print.html", cohort=cohort, board=board, chosen=chosen, rows=rows,
+        statuses=queries.STATUS_FILTERS,
+        funnel=funnel, funnel_chart=charts.funnel_svg(funnel, _stage_titles(cohort),
+                                                      chart_id="print-funnel"),
+    )))
+
+
+@bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, json):fmt>")
+@login_required
+def download(cohort_id: int, fmt: str):
+    """The whole cohort's report: CSV (with a BOM, so spreadsheets read it as UTF-8) or JSON,
+    the same payload as the API."""
+    cohort = cohort_or_404(cohort_id, can_review)
+    board = queries.dashboard(cohort, utcnow())
+    name = f"{_slug(cohort.name) or f'cohort-{cohort.id}'}-progress-{board.generated_at:%Y-%m-%d}"
+    if fmt == "csv":
+        response = make_response("\ufeff" + exports.as_csv(board))
+        response.mimetype = "text/csv"
+        response.charset = "utf-8"
+    else:
+        response = make_response(json.dumps(exports.as_json(board), ensure_ascii=False, indent=2))
+        response.mimetype = "application/json"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return _private(response)
+
+
+@bp.get("/cohorts/<int:cohort_id>/learners/<int:user_id>")
+@login_required
+def learner(cohort_id: int, user_id: int):
+    """One learner's report: for the learner themself and the cohort's reviewers; anyone else
+    in the cohort is told it does not exist."""
+    cohort = cohort_or_404(cohort_id)
+    if not can_see_learner_report(current_user, cohort, user_id):
+        abort(404)
+    user = db.session.get(User, user_id)
+    report = queries.learner_report(cohort, user, utcnow()) if user else None
+    if report is None:
+        abort(404)
+    return _private(make_response(render_template(
+        "reports/learner.html", cohort=cohort, report=report, row=report.row,
+        own=user.id == current_user.id, reviewing=can_review(current_user, cohort),
+        titles=_stage_titles(cohort),
+    )))
+
+
+@bp.get("/cohorts/<int:cohort_id>/e/<slug>")
+@login_required
+def etivity(cohort_id: int, slug: str):
+    cohort = cohort_or_404(cohort_id, can_review)
+    found = next((e for e in cohort.course.etivities if e.slug == slug), None)
+    if found is None:
+        abort(404)
+    report = queries.etivity_report(cohort, found)
+    return _private(make_response(render_template(
+        "reports/etivity.html", cohort=cohort, report=report, etivity=found,
+        learners=len(learner_ids(cohort.id)), median=in_words(report.median_first_reply),
+    )))
+
+
+# ---- a course's cohorts side by side -------------------------------------------------------
+
+@bp.get("/courses/<slug>/compare")
+@login_required
+def compare(slug: str):
+    """404 for someone with no cohort of the course at all; 403 for its learners."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        abort(404)
+    cohorts = [c for c in queries.cohorts_reviewable(current_user) if c.course_id == course.id]
+    if not cohorts:
+        member_of_one = db.session.scalar(
+            select(Membership.id).join(Cohort, Cohort.id == Membership.cohort_id).where(
+                Cohort.course_id == course.id, Membership.user_id == current_user.id,
+                Membership.removed_at.is_(None)).limit(1)) is not None
+        abort(403 if member_of_one else 404)
+    figures = queries.across_cohorts(course, sorted(cohorts, key=lambda c: c.created_at), utcnow())
+    small = [(f, charts.funnel_svg(f.funnel, chart_id=f"funnel-{f.cohort.id}",
+                                   title=f"{f.cohort.name}: learners who reached each stage",
+                                   small=True)) for f in figures]
+    return _private(make_response(render_template(
+        "reports/compare.html", course=course, figures=figures, small=small,
+        titles={s.number: s.title for s in course.stages},
+    )))

@@ -1,0 +1,386 @@
+"""The reports pages: who may open each one, the dashboard's filters, sort and pages, the
+downloads, the printable view, and the learner's and e-tivity's reports."""
+
+import csv
+import io
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from course_app.auth.models import Role, User
+from course_app.clock import utcnow
+from course_app.cohorts.models import MemberRole
+from course_app.cohorts.services import add_member
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.progress import services as progress
+from course_app.reports import exports, queries
+from course_app.reports import views as report_views
+from learner_journey import etivity, start, text
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def world(factory):
+    cohort = factory.cohort(name="Spring 2027: Ärzte & co")
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    learner = factory.learner_in(cohort, name="Lina Learner")
+    peer = factory.learner_in(cohort, name="Pat Peer")
+    reviewer = factory.user(Role.LEARNER, name="Rosa Reviewer")
+    add_member(cohort, reviewer, MemberRole.REVIEWER, utcnow())
+    other = factory.cohort(name="Other cohort")  # the same course
+    outsider = next(m.user for m in other.memberships if m.role == MemberRole.FACILITATOR)
+    admin = factory.user(Role.ADMIN)
+    nobody = factory.user(Role.LEARNER)
+    db.session.commit()
+    return dict(cohort=cohort, facilitator=facilitator, learner=learner, peer=peer,
+                reviewer=reviewer, other=other, outsider=outsider, admin=admin, nobody=nobody)
+
+
+def urls(w) -> dict[str, str]:
+    c = w["cohort"].id
+    return {
+        "dashboard": f"/reports/cohorts/{c}",
+        "print": f"/reports/cohorts/{c}/print",
+        "csv": f"/reports/cohorts/{c}/progress.csv",
+        "json": f"/reports/cohorts/{c}/progress.json",
+        "etivity": f"/reports/cohorts/{c}/e/introduce-yourself",
+        "compare": f"/reports/courses/{w['cohort'].course.slug}/compare",
+        "own report": f"/reports/cohorts/{c}/learners/{w['learner'].id}",
+        "peer's report": f"/reports/cohorts/{c}/learners/{w['peer'].id}",
+    }
+
+
+COHORT_PAGES = ("dashboard", "print", "csv", "json", "etivity")
+
+
+# ---- who may open what ------------------------------------------------------------------------
+
+def test_anonymous_visitors_are_sent_to_log_in(world, client):
+    for name, url in {**urls(world), "index": "/reports/"}.items():
+        response = client.get(url)
+        assert response.status_code == 302, name
+        assert "/account/login" in response.headers["Location"], name
+
+
+def test_a_learner_sees_only_their_own_report(world, client, login_as):
+    login_as(world["learner"])
+    pages = urls(world)
+    for name in (*COHORT_PAGES, "compare"):
+        assert client.get(pages[name]).status_code == 403, name
+    own = client.get(pages["own report"])
+    assert own.status_code == 200
+    assert "Your progress report" in text(own)
+    assert client.get(pages["peer's report"]).status_code == 404
+    home = client.get("/reports/")
+    assert home.status_code == 200 and "You don't facilitate or review any cohort" in text(home)
+    assert 'href="/reports/"' not in client.get("/").get_data(as_text=True)  # no nav link
+
+
+def test_a_facilitator_of_another_cohort_finds_nothing(world, client, login_as):
+    login_as(world["outsider"])
+    pages = urls(world)
+    for name in (*COHORT_PAGES, "own report", "peer's report"):
+        assert client.get(pages[name]).status_code == 404, name
+    compare = client.get(pages["compare"])  # their own cohort of the course only
+    assert compare.status_code == 200
+    assert "Other cohort" in text(compare) and "Spring 2027" not in text(compare)
+
+
+@pytest.mark.parametrize("who", ["reviewer", "facilitator", "admin"])
+def test_reviewers_facilitators_and_admins_open_every_report(world, client, login_as, who):
+    login_as(world[who])
+    for name, url in {**urls(world), "index": "/reports/"}.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        assert response.headers["Cache-Control"] == "private, no-store", name
+    home = client.get("/")
+    assert 'href="/reports/"' in home.get_data(as_text=True)  # the nav link
+
+
+def test_compare_is_404_for_strangers_and_unknown_courses(world, client, login_as):
+    login_as(world["nobody"])
+    assert client.get(urls(world)["compare"]).status_code == 404
+    assert client.get("/reports/courses/no-such-course/compare").status_code == 404
+    login_as(world["reviewer"])
+    assert client.get(f"/reports/cohorts/{world['cohort'].id}/e/no-such-thing").status_code == 404
+    assert client.get(f"/reports/cohorts/{world['cohort'].id}/learners/"
+                      f"{world['reviewer'].id}").status_code == 404  # not a learner
+
+
+def test_index_groups_cohorts_by_course_with_figures_and_links(world, client, login_as):
+    login_as(world["admin"])
+    page = client.get("/reports/")
+    body = page.get_data(as_text=True)
+    assert "<h1>Reports</h1>" in body and "<title>Reports · Course app</title>" in body
+    course = world["cohort"].course
+    assert body.count(f'href="/reports/courses/{course.slug}/compare"') == 1
+    assert f'href="/reports/cohorts/{world["cohort"].id}"' in body
+    assert f'href="/reports/cohorts/{world["other"].id}"' in body
+    row = re.search(r"Spring 2027: Ärzte &amp; co</a></th>(.*?)</tr>", body, re.S).group(1)
+    assert [int(n) for n in re.findall(r"<td>(\d+)</td>", row)][:1] == [2]  # enrolled
+
+
+# ---- the dashboard: filters, sort, pages --------------------------------------------------------
+
+def grid_names(response) -> list[str]:
+    body = response.get_data(as_text=True)
+    return re.findall(r'class="learner-head">\s*<a href="[^"]+">([^<]+)</a>', body)
+
+
+def required_in(course, stage):
+    return [e for e in course.active_etivities if e.stage_number == stage and e.required]
+
+
+@pytest.fixture
+def stages_world(factory):
+    """Learners in known places: stuck or moving in stages 1, 2 and 3."""
+    cohort = factory.cohort()
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    long_ago = utcnow() - timedelta(days=30)
+
+    def finish(user, stages, at):
+        for number in stages:
+            for e in required_in(cohort.course, number):
+                progress.mark_complete_by_hand(cohort, user.id, e.id, facilitator.id, at)
+
+    stuck_2 = factory.learner_in(cohort, name="Ada Stuck-in-two")
+    finish(stuck_2, [1], long_ago)
+    moving_2 = factory.learner_in(cohort, name="Bea Moving-in-two")
+    finish(moving_2, [1], utcnow())
+    stuck_1 = factory.user(name="Cy Stuck-in-one")
+    add_member(cohort, stuck_1, MemberRole.LEARNER, long_ago)
+    fresh_1 = factory.learner_in(cohort, name="Di Fresh")
+    stuck_3 = factory.learner_in(cohort, name="Ed Stuck-in-three")
+    finish(stuck_3, [1, 2], long_ago)
+    db.session.commit()
+    return cohort, facilitator
+
+
+def test_stuck_in_stage_2_shows_exactly_those_learners(stages_world, client, login_as):
+    cohort, facilitator = stages_world
+    login_as(facilitator)
+    url = f"/reports/cohorts/{cohort.id}"
+    response = client.get(url + "?status=stuck&stage=2")
+    assert grid_names(response) == ["Ada Stuck-in-two"]
+    assert "1 of 5 learners" in text(response)
+    body = response.get_data(as_text=True)
+    assert '<option selected value="2">' in body and '<option selected value="stuck">' in body
+    assert grid_names(client.get(url + "?status=stuck")) == [
+        "Ada Stuck-in-two", "Cy Stuck-in-one", "Ed Stuck-in-three"]
+    assert grid_names(client.get(url + "?stage=2")) == ["Ada Stuck-in-two", "Bea Moving-in-two"]
+    assert grid_names(client.get(url + "?inactive=20")) == ["Cy Stuck-in-one"]
+    assert grid_names(client.get(url + "?status=on-track")) == ["Bea Moving-in-two", "Di Fresh"]
+    nobody = client.get(url + "?status=completed")
+    assert grid_names(nobody) == []
+    assert "No learners match. Clear the filters." in text(nobody)
+
+
+def test_the_filter_form_has_labels_and_keeps_bad_values_out(stages_world, client, login_as):
+    cohort, facilitator = stages_world
+    login_as(facilitator)
+    response = client.get(f"/reports/cohorts/{cohort.id}?stage=9&inactive=lots&level=guru")
+    assert response.status_code == 200
+    assert len(grid_names(response)) == 5  # nothing was filtered on a bad value
+    body = response.get_data(as_text=True)
+    for label in ("Current stage", "Status", "Participation level", "Inactive for at least (days)",
+                  "Sort by", "Order"):
+        assert re.search(rf"<label for=\"\w+\">{re.escape(label)}</label>", body), label
+    assert "Enter a whole number of days" in body
+    assert '<button type="submit">Apply</button>' in body
+
+
+def test_sort_by_stage_descending(stages_world, client, login_as):
+    cohort, facilitator = stages_world
+    login_as(facilitator)
+    names = grid_names(client.get(f"/reports/cohorts/{cohort.id}?sort=stage&order=desc"))
+    assert names[0] == "Ed Stuck-in-three"
+    assert set(names[1:3]) == {"Ada Stuck-in-two", "Bea Moving-in-two"}
+    assert set(names[3:]) == {"Cy Stuck-in-one", "Di Fresh"}
+    assert grid_names(client.get(f"/reports/cohorts/{cohort.id}")) == sorted(names)
+
+
+def _bulk_learners(cohort, n, template_user):
+    """Learners without paying for a password hash each."""
+    users = []
+    for i in range(n):
+        user = User(email=f"bulk{cohort.id}-{i}@example.org", name=f"Bulk {i:03d}",
+                    password_hash=template_user.password_hash, session_token=f"t{i}",
+                    created_at=utcnow())
+        db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    for user in users:
+        add_member(cohort, user, MemberRole.LEARNER, utcnow())
+    db.session.commit()
+    return users
+
+
+def test_big_cohorts_come_50_to_a_page_and_page_links_keep_the_filters(factory, client, login_as):
+    cohort = factory.cohort()
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    _bulk_learners(cohort, 55, facilitator)
+    login_as(facilitator)
+    first = client.get(f"/reports/cohorts/{cohort.id}?level=observer")
+    assert len(grid_names(first)) == 50
+    assert "55 of 55 learners; showing 1–50 (page 1 of 2)" in text(first)
+    body = first.get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" rel="next">Next page</a>', body).group(1)
+    assert "level=observer" in link and "page=2" in link
+    second = client.get(link.replace("&amp;", "&"))
+    assert grid_names(second) == [f"Bulk {i:03d}" for i in range(50, 55)]
+    assert client.get(f"/reports/cohorts/{cohort.id}?page=99").status_code == 200  # last page
+    printable = client.get(f"/reports/cohorts/{cohort.id}/print?level=observer")
+    assert len(grid_names(printable)) == 55  # paper gets everyone
+
+
+# ---- dashboard contents: cells, charts, escaping -----------------------------------------------
+
+def test_cells_say_their_state_in_words_and_names_are_escaped(factory, client, login_as):
+    cohort = factory.cohort()
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    sneaky = factory.learner_in(cohort, name="<script>alert(1)</script>")
+    peer = factory.learner_in(cohort, name="Pat Peer")
+    start(cohort, peer, "introduce-yourself")
+    theirs = start(cohort, sneaky, "introduce-yourself")
+    discussions.reply(theirs, peer, "Welcome!", utcnow())
+    progress.mark_complete_by_hand(cohort, sneaky.id, etivity(cohort.course, "time-and-help").id,
+                                   facilitator.id, utcnow())
+    db.session.commit()
+    login_as(facilitator)
+    response = client.get(f"/reports/cohorts/{cohort.id}")
+    body = response.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "complete: read 0, replied to 1, started 1" in body  # Pat in introduce-yourself
+    assert "done by hand: read 0, replied to 0, started 0" in body
+    assert "open: read 0, replied to 0, started 0" in body
+    assert "locked: read 0, replied to 0, started 0" in body
+    assert ('<th scope="colgroup" colspan="3" class="stage-head">'
+            'Stage 1: Access and motivation</th>') in body
+    slug = etivity(cohort.course, "introduce-yourself").slug
+    assert f'href="/reports/cohorts/{cohort.id}/e/{slug}"' in body
+    assert f'href="/reports/cohorts/{cohort.id}/learners/{peer.id}"' in body
+    assert body.count('role="img"') == 3  # funnel, weekly, interaction map
+    page = text(response)
+    assert "Nobody has replied to them yet Pat Peer" in page  # listed in words too
+    for words in ("Download CSV", "Download JSON", "Printable view", "Enrolled 2",
+                  "Reached stage 2 0", "At risk"):
+        assert words in page, words
+
+
+def test_a_cohort_without_learners_says_what_to_do(factory, client, login_as):
+    cohort = factory.cohort()
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    login_as(facilitator)
+    page = text(client.get(f"/reports/cohorts/{cohort.id}"))
+    assert "No learners have joined" in page and "send invites" in page
+
+
+# ---- downloads and print -----------------------------------------------------------------------
+
+def test_csv_download_opens_cleanly_in_a_spreadsheet(world, client, login_as, factory):
+    factory.learner_in(world["cohort"], name='=HYPERLINK("http://evil.example")')
+    login_as(world["reviewer"])
+    response = client.get(urls(world)["csv"])
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    today = utcnow().date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="spring-2027-arzte-co-progress-{today}.csv"')
+    assert response.headers["Cache-Control"] == "private, no-store"
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    names = {r["learner"] for r in rows}
+    assert names == {"Lina Learner", "Pat Peer", "'=HYPERLINK(\"http://evil.example\")"}
+
+
+def test_json_download_is_the_same_as_the_export(world, client, login_as, monkeypatch):
+    now = utcnow()
+    monkeypatch.setattr(report_views, "utcnow", lambda: now)
+    login_as(world["facilitator"])
+    response = client.get(urls(world)["json"])
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert response.headers["Content-Disposition"].endswith('.json"')
+    assert response.get_json() == exports.as_json(queries.dashboard(world["cohort"], now))
+
+
+def test_the_printable_view_renders_and_print_styles_exist(world, client, login_as):
+    login_as(world["reviewer"])
+    response = client.get(urls(world)["print"])
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Spring 2027: Ärzte &amp; co: progress</h1>" in body
+    assert 'class="print-report"' in body and "<table" in body
+    assert 'class="filters' not in body  # no filter form on paper
+    assert grid_names(response) == ["Lina Learner", "Pat Peer"]
+    css = (ROOT / "static" / "css" / "app.css").read_text()
+    print_rules = css[css.rindex("@media print"):]
+    assert "table-header-group" in print_rules and ".report-filters" in print_rules
+
+
+# ---- the learner's and the e-tivity's reports ----------------------------------------------------
+
+def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as):
+    cohort, learner, peer = world["cohort"], world["learner"], world["peer"]
+    theirs = start(cohort, peer, "introduce-yourself", title="Pat says hello")
+    mine = start(cohort, learner, "introduce-yourself", title="Lina says hello")
+    discussions.reply(theirs, learner, "Hello Pat!", utcnow())
+    db.session.commit()
+    login_as(world["reviewer"])
+    response = client.get(urls(world)["own report"])
+    page = text(response)
+    body = response.get_data(as_text=True)
+    assert "Lina Learner: progress report" in page
+    assert "Home Reports Spring 2027: Ärzte & co Lina Learner" in page  # breadcrumbs
+    assert f'/cohorts/{cohort.id}/threads/{theirs.id}#post-' in body
+    assert f'/cohorts/{cohort.id}/threads/{mine.id}#post-{mine.posts[0].id}' in body
+    assert "Replied in “Pat says hello”" in page and "Started “Lina says hello”" in page
+    assert "Completed “Introduce yourself”" in page
+    assert "Participation here: Interactor" in page  # stage 1
+    assert "Participation here: Observer" in page  # later stages
+    assert "<time" in body
+    login_as(learner)
+    own = text(client.get(urls(world)["own report"]))
+    assert "Your progress report" in own and "Your posts" in own
+    assert "Home Spring 2027: Ärzte & co Your progress report" in own
+
+
+def test_etivity_report_figures_on_a_known_dataset(world, client, login_as, factory):
+    cohort, a, b = world["cohort"], world["learner"], world["peer"]
+    c = factory.learner_in(cohort, name="Cal Third")
+    t0 = utcnow() - timedelta(days=1)
+    t1 = start(cohort, a, "introduce-yourself", at=t0, title="A's hello")
+    t2 = start(cohort, b, "introduce-yourself", at=t0, title="B's hello")
+    lonely = start(cohort, c, "introduce-yourself", at=t0, title="C's lonely hello")
+    b_reply = discussions.reply(t1, b, "Hi A", t0 + timedelta(hours=2))
+    discussions.reply(t1, c, "Hi A from C", t0 + timedelta(hours=3))
+    discussions.reply(t1, a, "Thanks B", t0 + timedelta(hours=4), parent=b_reply)
+    discussions.reply(t2, c, "Hi B", t0 + timedelta(hours=4))
+    discussions.reply(lonely, c, "Anyone?", t0 + timedelta(hours=5))  # to themself
+    db.session.commit()
+    login_as(world["facilitator"])
+    response = client.get(urls(world)["etivity"])
+    page = text(response)
+    for figure in ("Participants 3 of 3", "Completed 3 of 3", "Conversations 3", "Posts 8",
+                   "Replies 5", "Distinct reply pairs 4", "Median time to a first reply 3 hours"):
+        assert figure in page, figure
+    body = response.get_data(as_text=True)
+    assert f'href="/cohorts/{cohort.id}/threads/{lonely.id}"' in body
+    unanswered = page[page.index("Conversations nobody has answered"):]
+    assert "C's lonely hello" in unanswered and "A's hello" not in unanswered
+
+
+def test_durations_in_words():
+    words = report_views.in_words
+    assert words(None) == ""
+    assert words(timedelta(seconds=20)) == "under a minute"
+    assert words(timedelta(minutes=1)) == "1 minute"
+    assert words(timedelta(minutes=40)) == "40 minutes"
+    assert words(timedelta(hours=3)) == "3 hours"
+    assert words(timedelta(hours=30)) == "30 hours"
+    assert words(timedelta(days=3)) == "3 days"

@@ -1,0 +1,159 @@
+"""Reports: one source of truth, and queries that don't grow with the cohort."""
+
+import csv
+import io
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from course_app.auth.models import User
+from course_app.clock import utcnow
+from course_app.cohorts.models import MemberRole
+from course_app.cohorts.services import add_member
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.progress import services as progress
+from course_app.progress.models import Activity, Mode
+from course_app.reports import exports, queries
+
+
+def _bulk_learners(cohort, n, template_user):
+    """Learners without paying for a password hash each."""
+    now = utcnow() - timedelta(days=3)
+    users = []
+    for i in range(n):
+        user = User(email=f"bulk{cohort.id}-{i}@example.org", name=f"Bulk {i:03d}",
+                    password_hash=template_user.password_hash, session_token=f"t{i}",
+                    created_at=now)
+        db.session.add(user)
+        users.append(user)
+    db.session.flush()
+    for user in users:
+        add_member(cohort, user, MemberRole.LEARNER, now)
+    db.session.commit()
+    return users
+
+
+def _random_activity(cohort, learners, rng, rounds):
+    open_etivities = [e for e in cohort.course.active_etivities if e.stage_number <= 2]
+    threads = []
+    now = utcnow() - timedelta(days=2)
+    for step in range(rounds):
+        now += timedelta(minutes=7)
+        user = rng.choice(learners)
+        action = rng.random()
+        if action < 0.3 or not threads:
+            e = rng.choice(open_etivities)
+            threads.append(discussions.start_thread(cohort, e, user, f"T{step}", "piece", now))
+        elif action < 0.65:
+            thread = rng.choice(threads)
+            parent = rng.choice(thread.posts)
+            discussions.reply(thread, user, "reply", now, parent=parent)
+        else:
+            thread = rng.choice(threads)
+            discussions.mark_shown(thread, user, list(thread.posts), now)
+    db.session.commit()
+
+
+def _recount(cohort, user_id, etivity_id):
+    """Counts straight from the activity log, independently of the progress code."""
+    rows = db.session.execute(select(Activity.kind, Activity.post_id, Activity.peer_id).where(
+        Activity.cohort_id == cohort.id, Activity.user_id == user_id,
+        Activity.etivity_id == etivity_id, Activity.voided_at.is_(None))).all()
+    return (len({p for k, p, _ in rows if k == Mode.OBSERVE}),
+            len({peer for k, _, peer in rows if k == Mode.INTERACT}),
+            len({p for k, p, _ in rows if k == Mode.INITIATE}))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_dashboard_exports_api_and_own_page_agree(factory, client, login_as, seed):
+    rng = random.Random(seed)
+    cohort = factory.cohort()
+    learners = [factory.learner_in(cohort) for _ in range(6)]
+    _random_activity(cohort, learners, rng, rounds=80)
+    now = utcnow()
+    board = queries.dashboard(cohort, now)
+    as_json = exports.as_json(board)
+    parsed_csv = list(csv.DictReader(io.StringIO(exports.as_csv(board))))
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    login_as(facilitator)
+    api = client.get(f"/api/v1/cohorts/{cohort.id}/progress").get_json()
+
+    api_by_email = {l["email"]: l for l in api["learners"]}
+    for learner in as_json["learners"]:
+        own = progress.learner_progress(cohort, learner["id"], now.date())
+        assert api_by_email[learner["email"]]["current_stage"] == learner["current_stage"] \
+            == own.current_stage
+        for item, mine in zip(learner["etivities"], own.etivities, strict=True):
+            etivity_id = mine.etivity.id
+            expected = _recount(cohort, learner["id"], etivity_id)
+            assert (item["observe"], item["interact"], item["initiate"]) == expected
+            assert (mine.counts.observe, mine.counts.interact, mine.counts.initiate) == expected
+            assert item["state"] == mine.state.value
+            api_item = next(x for x in api_by_email[learner["email"]]["etivities"]
+                            if x["slug"] == item["slug"])
+            assert (api_item["observe"], api_item["interact"], api_item["initiate"],
+                    api_item["state"]) == (*expected, item["state"])
+            row = next(r for r in parsed_csv if r["email"] == learner["email"]
+                       and r["e-tivity"] == mine.etivity.title)
+            assert (int(row["observe"]), int(row["interact"]), int(row["initiate"])) == expected
+            assert row["state"] == item["state"]
+    assert sum(as_json["summary"]["reached"].values()) >= len(learners)
+
+
+def test_csv_neutralises_formulas(factory):
+    cohort = factory.cohort()
+    factory.learner_in(cohort, name="=HYPERLINK(\"http://evil.example\")")
+    factory.learner_in(cohort, name="+SUM(A1)")
+    factory.learner_in(cohort, name="@cmd")
+    factory.learner_in(cohort, name="-2+3")
+    factory.learner_in(cohort, name="Plain Name")
+    text = exports.as_csv(queries.dashboard(cohort, utcnow()))
+    names = {row["learner"] for row in csv.DictReader(io.StringIO(text))}
+    assert names == {"'=HYPERLINK(\"http://evil.example\")", "'+SUM(A1)", "'@cmd", "'-2+3",
+                     "Plain Name"}
+    for start in ("\t", "\r"):
+        assert exports.safe_cell(start + "x") == "'" + start + "x"
+
+
+def _queries_for(work):
+    count = {"n": 0}
+
+    def on_execute(*_args, **_kwargs):
+        count["n"] += 1
+
+    db.session.expire_all()
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    try:
+        work()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_execute)
+    return count["n"]
+
+
+def test_reports_use_the_same_number_of_queries_for_10_and_300_learners(factory):
+    rng = random.Random(7)
+    counts = {}
+    template = factory.user()
+    for size in (10, 300):
+        cohort = factory.cohort(name=f"Size {size}")
+        learners = _bulk_learners(cohort, size, template)
+        _random_activity(cohort, learners[::max(1, size // 10)], rng, rounds=40)
+        cohort_id = cohort.id
+        now = utcnow()
+
+        def dashboard_and_exports():
+            from course_app.cohorts.models import Cohort
+
+            fresh = db.session.get(Cohort, cohort_id)
+            board = queries.dashboard(fresh, now)
+            exports.as_json(board)
+            exports.as_csv(board)
+            queries.funnel(board.rows)
+            queries.interaction_map(fresh)
+
+        counts[size] = _queries_for(dashboard_and_exports)
+    assert counts[10] == counts[300], counts
+    assert counts[10] < 25
