@@ -126,10 +126,15 @@ def main() -> None:
                     ms, queries, status = measure(client, page, args.runs)
                     if status == 200:
                         print(f"| {n} | {name} | {ms:.1f} | {queries} |")
-                ms, queries, status = measure(staff, f"/api/v1/cohorts/{cohort.id}/progress",
-                                              max(3, args.runs // 3))
-                if status == 200:
-                    print(f"| {n} | progress API (facilitator) | {ms:.1f} | {queries} |")
+                for name, page in (("progress API (facilitator)",
+                                    f"/api/v1/cohorts/{cohort.id}/progress"),
+                                   ("reports dashboard (facilitator)", f"/reports/cohorts/{cohort.id}"),
+                                   ("CSV export (facilitator)",
+                                    f"/reports/cohorts/{cohort.id}/progress.csv"),
+                                   ("facilitator's cohort page", f"/facilitate/cohorts/{cohort.id}")):
+                    ms, queries, status = measure(staff, page, max(3, args.runs // 3))
+                    if status == 200:
+                        print(f"| {n} | {name} | {ms:.1f} | {queries} |")
                 print(f"| {n} | building the cohort (setup) | {fill_s * 1000:.0f} | – |")
                 db.session.remove()
                 db.drop_all()

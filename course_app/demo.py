@@ -87,12 +87,15 @@ def _person(spec: DemoPerson, at) -> User:
 
 def _walk(cohort: Cohort, course: Course, learners: dict[str, tuple[User, int]],
           facilitator: User, start, progress: Callable[[str], None]) -> None:
-    """Each learner does what each e-tivity below their target stage asks, in course order."""
-    clock = start
+    """Each learner does what each e-tivity below their target stage asks, in course order,
+    one e-tivity a day from `start`, so the cohort's history spreads over the last fortnight."""
+    day, clock = 0, start
     for etivity in course.active_etivities:
         group = [u for u, target in learners.values() if target > etivity.stage_number]
         if not group:
             continue
+        clock = max(clock, start + timedelta(days=day, hours=9))
+        day += 1
         rule = etivity.rule
         opened = []
         for n, user in enumerate(group):
@@ -128,16 +131,16 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
     )
     if cohort is None:
         cohort = create_cohort(course, DEMO_COHORT, facilitator, at=now,
-                               starts_on=date.today() - timedelta(days=21))
+                               starts_on=date.today() - timedelta(days=13))
         cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
                                   "look around, say hello, and ask anything in the help thread.")
         discussions.ensure_help_thread(cohort, facilitator, at=now)
         learners = {}
         for p in PEOPLE:
             if p.member_role == MemberRole.LEARNER:
-                add_member(cohort, people[p.email], MemberRole.LEARNER, now - timedelta(days=20))
+                add_member(cohort, people[p.email], MemberRole.LEARNER, now - timedelta(days=12))
                 learners[p.email] = (people[p.email], p.target_stage)
-        _walk(cohort, course, learners, facilitator, now - timedelta(days=20), progress)
+        _walk(cohort, course, learners, facilitator, now - timedelta(days=12), progress)
         # Dev has only read so far: Salmon's "lurker", someone to nudge.
         dev = people["dev@example.org"]
         stage_1 = [e.id for e in course.etivities_in(1)]

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import User
-from ..cohorts.models import MemberRole, Membership
 from ..extensions import db
+from ..permissions import can_review_any
 from .models import ApiToken
 
 PREFIX = "cat_"  # "course app token": easy to spot in a leaked config file
@@ -34,15 +34,7 @@ def _hash(token: str) -> str:
 def may_make_tokens(user: User) -> bool:
     """Admins, and anyone who facilitates or reviews at least one cohort: the people the API
     has something to show."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return db.session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user.id, Membership.removed_at.is_(None),
-            Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER])).limit(1)
-    ) is not None
+    return can_review_any(user)
 
 
 def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:

@@ -1,0 +1,99 @@
+"""The progress rules as pure functions: completion, unlocking, states, words."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from course_app.content import CompletionRule
+from course_app.progress import rules
+from course_app.progress.rules import Counts, EtivityState, LockReason
+
+TODAY = date(2027, 3, 10)
+REQUIRED = {1: [11, 12], 2: [21], 3: [31], 4: [41], 5: [51]}
+
+
+def statuses(completed=(), releases=None, overridden=()):
+    return rules.stage_statuses(REQUIRED, set(completed), releases or {}, TODAY, set(overridden))
+
+
+def test_meets_and_still_needed():
+    rule = CompletionRule(observe=3, interact=2, initiate=1)
+    assert not rules.meets(rule, Counts(3, 1, 1))
+    assert rules.meets(rule, Counts(5, 2, 1))
+    assert rules.still_needed(rule, Counts(1, 2, 0)) == Counts(2, 0, 1)
+
+
+def test_self_paced_stage_opens_when_previous_required_complete():
+    assert [n for n, s in statuses().items() if s.open] == [1]
+    assert statuses([11])[2].reason == LockReason.PREVIOUS_STAGE
+    assert [n for n, s in statuses([11, 12]).items() if s.open] == [1, 2]
+    assert [n for n, s in statuses([11, 12, 21, 31]).items() if s.open] == [1, 2, 3, 4]
+
+
+def test_paced_and_complete_but_not_yet_due_stays_locked_with_the_date():
+    due = TODAY + timedelta(days=3)
+    status = statuses([11, 12], releases={2: due})[2]
+    assert not status.open and status.reason == LockReason.DATE and status.opens_on == due
+
+
+def test_paced_and_due_and_complete_opens():
+    assert statuses([11, 12], releases={2: TODAY})[2].open
+
+
+def test_paced_and_due_but_previous_incomplete_stays_locked():
+    status = statuses([11], releases={2: TODAY - timedelta(days=5)})[2]
+    assert not status.open and status.reason == LockReason.PREVIOUS_STAGE
+
+
+def test_stage_one_waits_for_its_release_date():
+    assert statuses(releases={1: TODAY + timedelta(days=1)})[1].reason == LockReason.DATE
+
+
+def test_override_opens_a_stage_whatever_else_holds():
+    s = statuses([], releases={3: TODAY + timedelta(days=9)}, overridden={3})
+    assert s[3].open and not s[2].open
+    # and the stage after an overridden one still needs the overridden stage complete
+    assert not s[4].open
+
+
+def test_a_stage_without_required_etivities_does_not_skip_locking():
+    required = {1: [11], 2: [], 3: [31]}
+    s = rules.stage_statuses(required, set(), {}, TODAY)
+    assert not s[2].open and not s[3].open
+    s = rules.stage_statuses(required, {11}, {}, TODAY)
+    assert s[2].open and s[3].open  # nothing is required in stage 2
+
+
+@pytest.mark.parametrize("complete,stage_open,overridden,state", [
+    (True, False, False, EtivityState.COMPLETE),
+    (False, True, False, EtivityState.OPEN),
+    (False, False, True, EtivityState.OPEN),
+    (False, False, False, EtivityState.LOCKED),
+])
+def test_etivity_state(complete, stage_open, overridden, state):
+    assert rules.etivity_state(complete, stage_open, overridden) == state
+
+
+def test_current_stage_is_the_highest_open():
+    assert rules.current_stage(statuses([11, 12, 21])) == 3
+
+
+def test_describe_in_plain_words():
+    assert rules.describe(CompletionRule(3, 2, 1)) == \
+        "read 3 peers’ posts, reply to 2 different peers, start 1 conversation"
+    assert rules.describe(Counts(0, 1, 0), more=True) == "reply to 1 more peer"
+    assert rules.describe(CompletionRule()) == ""
+
+
+def test_participation_level():
+    assert rules.participation_level(Counts(9, 0, 5)) == rules.Level.OBSERVER
+    assert rules.participation_level(Counts(0, 1, 0)) == rules.Level.INTERACTOR
+    assert rules.participation_level(Counts(0, 1, rules.INITIATOR_THREADS)) == rules.Level.INITIATOR
+
+
+def test_is_stuck():
+    opened = TODAY - timedelta(days=8)
+    assert rules.is_stuck(opened, 7, TODAY, stage_done=False)
+    assert not rules.is_stuck(opened, 7, TODAY, stage_done=True)
+    assert not rules.is_stuck(opened, 10, TODAY, stage_done=False)
+    assert not rules.is_stuck(None, 7, TODAY, stage_done=False)
