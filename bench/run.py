@@ -18,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import g  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from course_app import create_app  # noqa: E402
@@ -103,6 +104,10 @@ def main() -> None:
             url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
             app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                               "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+            # One app context is held open for the run; requests reuse it, so forget the
+            # user Flask-Login cached in `g` by the previous request (each client logs in).
+            app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
+                               and None)
             with app.app_context():
                 db.drop_all()
                 db.create_all()

@@ -30,6 +30,7 @@ class Waiting:
     detail: str
     thread: Thread | None = None
     stage: int | None = None
+    post_id: int | None = None  # the thread's opening post, to link straight to it
 
 
 @dataclass
@@ -70,13 +71,19 @@ def unanswered_first_posts(cohort: Cohort) -> list[Waiting]:
     ).all()
     if not threads:
         return []
+    ids = [t.id for t in threads]
     answered = set(db.session.scalars(
         select(Post.thread_id).join(Thread)
-        .where(Thread.id.in_([t.id for t in threads]), Post.author_id != Thread.author_id,
+        .where(Thread.id.in_(ids), Post.author_id != Thread.author_id,
                Post.hidden_at.is_(None))
         .distinct()
     ))
-    return [Waiting(learners[t.author_id][0], t.created_at, t.title, thread=t)
+    opening = dict(db.session.execute(
+        select(Post.thread_id, func.min(Post.id)).where(Post.thread_id.in_(ids))
+        .group_by(Post.thread_id)
+    ).all())
+    return [Waiting(learners[t.author_id][0], t.created_at, t.title, thread=t,
+                    post_id=opening.get(t.id))
             for t in threads if t.id not in answered]
 
 
