@@ -96,6 +96,14 @@ def cohort_or_404(cohort_id: int, allowed: Callable[[User, Cohort], bool] = can_
     return cohort
 
 
+def belongs_or_404(obj, cohort: Cohort):
+    """The object a cohort route names (anything with a cohort_id), or 404 when it is missing
+    or belongs to another cohort: cohorts never reveal each other's things."""
+    if obj is None or obj.cohort_id != cohort.id:
+        abort(404)
+    return obj
+
+
 def register(app) -> None:
     """Make the predicates available in templates."""
     app.jinja_env.globals.update(

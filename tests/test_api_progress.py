@@ -10,7 +10,7 @@ from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member, membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
-from learner_journey import finish_stage_1, start
+from learner_journey import finish_stage_1
 
 
 def url(cohort) -> str:

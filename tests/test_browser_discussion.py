@@ -5,26 +5,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
 
-from course_app.cohorts.models import Cohort
-from course_app.demo import DEMO_COHORT, PASSWORD
-from course_app.extensions import db
+from browser_steps import demo_cohort_id, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/account/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text("Welcome back")).to_be_visible()
-
-
-def demo_cohort_id(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Cohort.id).where(Cohort.name == DEMO_COHORT))
 
 
 def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):

@@ -5,17 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from course_app.demo import PASSWORD
+from browser_steps import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page: Page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(base + "/account/login")
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_demo_learner_logs_in_and_sees_the_course(page: Page, live_server):
@@ -38,7 +30,7 @@ def test_demo_facilitator_logs_in(page: Page, live_server):
 
 def test_wrong_password_keeps_email_and_explains(page: Page, live_server):
     base, _app = live_server
-    log_in(page, base, "learner@example.org", "not the password")
+    log_in(page, base, "learner@example.org", "not the password", expect_welcome=False)
     expect(page.get_by_text("don't match an account")).to_be_visible()
     expect(page.get_by_label("Email")).to_have_value("learner@example.org")
 

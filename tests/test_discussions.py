@@ -4,7 +4,6 @@ import html
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from course_app.auth.models import Role

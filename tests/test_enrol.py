@@ -377,13 +377,18 @@ def test_anonymous_invite_goes_to_login_and_lands_enrolled(client, factory):
     login_url = response.headers["Location"]
     parts = urlsplit(login_url)
     assert parts.path == "/account/login"
-    assert parse_qs(parts.query) == {"next": [f"/cohorts/{cohort.id}"]}
+    assert parse_qs(parts.query) == {"next": [f"/invite/{invite.token}"]}
     assert memberships(user) == []  # following the link wrote nothing
     login_page = client.get(login_url)
     assert f"You're invited to join {cohort.name}" in text(login_page)
     response = client.post(login_url, data={"email": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == f"/invite/{invite.token}"
+    assert [m.cohort_id for m in memberships(user)] == [cohort.id]  # enrolled by the login
+    response = follow(client, response)
     assert response.headers["Location"] == f"/cohorts/{cohort.id}"
-    assert f"Welcome to {cohort.name}!" in text(follow(client, response))
+    landing = text(follow(client, response))
+    assert f"Welcome to {cohort.name}!" in landing
+    assert "already" not in landing
     assert [m.cohort_id for m in memberships(user)] == [cohort.id]
     assert db.session.get(Invite, invite.id).uses == 1
 
@@ -398,7 +403,8 @@ def test_anonymous_invite_can_register_instead_and_lands_enrolled(client, factor
     response = client.post(register_url, data={
         "email": "invited@example.org", "name": "Invited Person",
         "password": "a fresh and long passphrase", "confirm": "a fresh and long passphrase"})
-    assert response.headers["Location"] == f"/cohorts/{cohort.id}"
+    assert response.headers["Location"] == f"/invite/{invite.token}"
+    assert follow(client, response).headers["Location"] == f"/cohorts/{cohort.id}"
     db.session.expire_all()
     [newcomer] = db.session.scalars(select(Membership).where(
         Membership.cohort_id == cohort.id, Membership.role == MemberRole.LEARNER)).all()
@@ -413,7 +419,9 @@ def test_invite_revoked_between_the_link_and_the_login_is_explained(client, fact
     invite.revoked_at = utcnow()
     db.session.commit()
     response = client.post(login_url, data={"email": user.email, "password": PASSWORD})
-    assert "This invite link has been withdrawn" in text(follow(client, response))
+    explained = follow(client, response)
+    assert explained.status_code == 404
+    assert "This invite link has been withdrawn" in text(explained)
     assert memberships(user) == []
 
 

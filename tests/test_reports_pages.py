@@ -153,7 +153,7 @@ def stages_world(factory):
     finish(moving_2, [1], utcnow())
     stuck_1 = factory.user(name="Cy Stuck-in-one")
     add_member(cohort, stuck_1, MemberRole.LEARNER, long_ago)
-    fresh_1 = factory.learner_in(cohort, name="Di Fresh")
+    factory.learner_in(cohort, name="Di Fresh")
     stuck_3 = factory.learner_in(cohort, name="Ed Stuck-in-three")
     finish(stuck_3, [1, 2], long_ago)
     db.session.commit()

@@ -119,7 +119,7 @@ def test_weave_needs_a_post_and_keeps_what_was_typed(client, login_as, setting):
 def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, setting):
     cohort, facilitator, ana, ben = setting
     a = start(cohort, ana, "Ana's piece", "Listen before you speak, always.")
-    b = start(cohort, ben, "Ben's piece", "Tone matters more than speed.")
+    start(cohort, ben, "Ben's piece", "Tone matters more than speed.")
     long_thread = start(cohort, ben, "Long one", "Opening")
     for n in range(discussions.POSTS_PER_PAGE + 2):
         discussions.reply(long_thread, ana if n % 2 else ben, f"Reply number {n}", utcnow())

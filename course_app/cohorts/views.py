@@ -87,8 +87,7 @@ def invite(token: str):
         session[PENDING_INVITE] = token
         flash(f"You're invited to join {invitation.cohort.name}. Log in, or create an "
               "account, and we'll take you there.", "info")
-        return redirect(url_for("auth.login",
-                                next=url_for("cohorts.map", cohort_id=invitation.cohort_id)))
+        return redirect(url_for("auth.login", next=request.path))
     form = JoinForm()
     try:
         if form.validate_on_submit():
@@ -97,6 +96,9 @@ def invite(token: str):
             return _welcome(membership.cohort)
         services.check_enrolment(invitation.cohort, current_user)
     except AlreadyEnrolled as e:
+        if session.pop(JUST_JOINED, None) == e.membership.cohort_id:
+            # Enrolled a moment ago by logging in (see _join_pending_invite): no "already in".
+            return redirect(url_for("cohorts.map", cohort_id=e.membership.cohort_id))
         return _already_in(e)
     except EnrolError as e:
         return render_template("cohorts/invite.html", invitation=invitation, problem=str(e),
@@ -106,23 +108,23 @@ def invite(token: str):
 
 
 PENDING_INVITE = "pending_invite"
+JUST_JOINED = "joined_by_invite"
 
 
 @user_logged_in.connect
 def _join_pending_invite(app, user, **_extra):
     """Logging in or registering after following an invite link enrols you (a POST, so a
-    write is fine); a link that stopped working meanwhile is explained instead."""
+    write is fine). The login then returns to the invite link, which goes on to the map,
+    or, if the link stopped working meanwhile, explains why on its own page."""
     token = session.pop(PENDING_INVITE, None)
     if not token:
         return
     try:
         membership = services.enrol_with_invite(token, user, utcnow())
-    except AlreadyEnrolled:
-        return
-    except EnrolError as e:
-        flash(str(e), "error")
+    except EnrolError:  # already in, or the link no longer works: the invite page says so
         return
     db.session.commit()
+    session[JUST_JOINED] = membership.cohort_id
     flash(f"Welcome to {membership.cohort.name}! This is your course map: start with stage 1.",
           "success")
 

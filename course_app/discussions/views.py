@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import drafts, permissions
@@ -22,36 +21,12 @@ from ..extensions import db
 from ..progress import services as progress
 from ..progress.rules import EtivityState, describe_lock
 from . import bp, services
+from .lookups import etivity_or_404, post_or_404, thread_or_404
 from .forms import DeleteForm, EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .models import Post, Thread
 
 POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
 LAST_PAGE = 10**9  # posts_page() shows the last page for any number past the end
-
-
-# ---- loading and authorising --------------------------------------------------
-
-def _etivity_or_404(cohort: Cohort, slug: str) -> Etivity:
-    etivity = db.session.scalar(
-        select(Etivity).where(Etivity.course_id == cohort.course_id, Etivity.slug == slug)
-    )
-    if etivity is None or etivity.retired:
-        abort(404)
-    return etivity
-
-
-def _thread_or_404(cohort: Cohort, thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.cohort_id != cohort.id:
-        abort(404)
-    return thread
-
-
-def _post_or_404(cohort: Cohort, post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
-    if post is None or post.thread.cohort_id != cohort.id:
-        abort(404)
-    return post
 
 
 @dataclass(frozen=True)
@@ -106,7 +81,7 @@ def _suggested_days(etivity: Etivity, standing: Standing) -> dict[str, str]:
 @drafts.login_required_keeping_drafts
 def etivity(cohort_id: int, slug: str):
     cohort = permissions.cohort_or_404(cohort_id)
-    etivity = _etivity_or_404(cohort, slug)
+    etivity = etivity_or_404(cohort, slug)
     standing = _standing(cohort, etivity)
     if standing.locked:
         return _refuse_locked(cohort, etivity, standing)
@@ -226,7 +201,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
 @drafts.login_required_keeping_drafts
 def thread(cohort_id: int, thread_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
-    thread = _thread_or_404(cohort, thread_id)
+    thread = thread_or_404(cohort, thread_id)
     etivity, standing = _thread_context(cohort, thread)
     if standing.locked:
         return _refuse_locked(cohort, etivity, standing)
@@ -321,7 +296,7 @@ def help(cohort_id: int):
 
 def _own_post_or_403(cohort_id: int, post_id: int) -> tuple[Cohort, Post]:
     cohort = permissions.cohort_or_404(cohort_id)
-    post = _post_or_404(cohort, post_id)
+    post = post_or_404(cohort, post_id)
     if not (permissions.can_edit_post(current_user, post)
             and permissions.cohort_accepts_posts(cohort)):
         abort(403)

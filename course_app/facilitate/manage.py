@@ -19,7 +19,7 @@ from ..cohorts.models import Cohort, CohortState, Invite, MemberRole, Membership
 from ..cohorts.services import default_release_dates
 from ..courses.models import Course
 from ..extensions import db
-from ..permissions import can_facilitate, cohort_or_404
+from ..permissions import belongs_or_404, can_facilitate, cohort_or_404
 from ..progress.services import cohort_progress
 from . import bp, queries, services
 from .forms import (BulkInviteForm, ConfirmForm, InviteLinkForm, NewCohortForm, SettingsForm,
@@ -340,9 +340,7 @@ def invites(cohort_id: int):
 def revoke_invite(cohort_id: int, invite_id: int):
     """The first POST asks "are you sure?"; the second, with confirm=yes, revokes."""
     cohort = _facilitated(cohort_id)
-    invite = db.session.get(Invite, invite_id)
-    if invite is None or invite.cohort_id != cohort.id:
-        abort(404)
+    invite = belongs_or_404(db.session.get(Invite, invite_id), cohort)
     back = redirect(url_for(".invites", cohort_id=cohort.id))
     if invite.revoked_at is not None:
         flash("That invite was already revoked.", "info")
@@ -395,9 +393,7 @@ def people(cohort_id: int):
 def remove_member(cohort_id: int, membership_id: int):
     """GET asks "Remove X? Their posts stay."; POST removes them."""
     cohort = _facilitated(cohort_id)
-    membership = db.session.get(Membership, membership_id)
-    if membership is None or membership.cohort_id != cohort.id:
-        abort(404)
+    membership = belongs_or_404(db.session.get(Membership, membership_id), cohort)
     back = redirect(url_for(".people", cohort_id=cohort.id))
     if membership.removed_at is not None:
         flash(f"{membership.user.name} was already removed from this cohort.", "info")

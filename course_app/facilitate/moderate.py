@@ -9,7 +9,6 @@ Each POST makes one service call, commits once and redirects.
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from .. import mail, permissions
 from ..auth.models import User
@@ -17,7 +16,8 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..discussions import services as discussions
-from ..discussions.models import Post, Thread
+from ..discussions.lookups import etivity_or_404, post_or_404, thread_or_404
+from ..discussions.models import Post
 from ..extensions import db
 from . import bp, queries, services
 from .forms import (AuditFilterForm, ButtonForm, CompleteByHandForm, HidePostForm, NudgeForm,
@@ -48,28 +48,6 @@ def _facilitated(cohort_id: int) -> Cohort:
     return permissions.cohort_or_404(cohort_id, allowed=permissions.can_facilitate)
 
 
-def _post_or_404(cohort: Cohort, post_id: int) -> Post:
-    post = db.session.get(Post, post_id)
-    if post is None or post.thread.cohort_id != cohort.id:
-        abort(404)
-    return post
-
-
-def _thread_or_404(cohort: Cohort, thread_id: int) -> Thread:
-    thread = db.session.get(Thread, thread_id)
-    if thread is None or thread.cohort_id != cohort.id:
-        abort(404)
-    return thread
-
-
-def _etivity_or_404(cohort: Cohort, slug: str) -> Etivity:
-    etivity = db.session.scalar(
-        select(Etivity).where(Etivity.course_id == cohort.course_id, Etivity.slug == slug))
-    if etivity is None or etivity.retired:
-        abort(404)
-    return etivity
-
-
 def _post_url(cohort: Cohort, post: Post) -> str:
     position = [p.id for p in post.thread.posts].index(post.id)
     return url_for("discussions.thread", cohort_id=cohort.id, thread_id=post.thread_id,
@@ -96,7 +74,7 @@ def _plural(n: int, one: str, many: str) -> str:
 def hide_post(cohort_id: int, post_id: int):
     """GET asks why (the page is the "are you sure?"); POST hides the post."""
     cohort = _facilitated(cohort_id)
-    post = _post_or_404(cohort, post_id)
+    post = post_or_404(cohort, post_id)
     if not post.visible:
         flash("That post is already hidden." if post.hidden_at else
               "Its author has already withdrawn that post.", "info")
@@ -122,7 +100,7 @@ def hide_post(cohort_id: int, post_id: int):
 @login_required
 def show_post(cohort_id: int, post_id: int):
     cohort = _facilitated(cohort_id)
-    post = _post_or_404(cohort, post_id)
+    post = post_or_404(cohort, post_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     try:
@@ -140,7 +118,7 @@ def show_post(cohort_id: int, post_id: int):
 @login_required
 def thread_flags(cohort_id: int, thread_id: int):
     cohort = _facilitated(cohort_id)
-    thread = _thread_or_404(cohort, thread_id)
+    thread = thread_or_404(cohort, thread_id)
     form = ThreadFlagsForm()
     pinned, locked = form.flag(form.pinned), form.flag(form.locked)
     if not form.validate_on_submit() or (pinned is None and locked is None):
@@ -169,7 +147,7 @@ def thread_flags(cohort_id: int, thread_id: int):
 @login_required
 def weave(cohort_id: int, slug: str):
     cohort = _facilitated(cohort_id)
-    etivity = _etivity_or_404(cohort, slug)
+    etivity = etivity_or_404(cohort, slug)
     links = queries.weavable_posts(cohort, etivity)
     form = WeaveForm.for_posts([link.post for link in links])
     if links and form.validate_on_submit():
@@ -373,7 +351,7 @@ def nudge(cohort_id: int):
 @login_required
 def reading(cohort_id: int, slug: str):
     cohort = _facilitated(cohort_id)
-    etivity = _etivity_or_404(cohort, slug)
+    etivity = etivity_or_404(cohort, slug)
     rows = queries.reading_view(cohort, etivity)
     return render_template("facilitate/moderate/reading.html", cohort=cohort, etivity=etivity,
                            rows=rows, anyone_read=any(r.posts_read for r in rows))

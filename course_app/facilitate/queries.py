@@ -16,7 +16,7 @@ from ..discussions.models import Post, Thread, ThreadKind
 from ..extensions import db
 from ..progress import services as progress
 from ..progress.models import Activity, Completion, Mode, Override
-from ..progress.rules import Counts, EtivityState
+from ..progress.rules import Counts
 from .models import AuditEntry
 from .services import citations_for
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.models import User, normalise_email
 from ..auth.services import find_by_email
@@ -21,7 +21,7 @@ from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import services as progress
 from ..progress import rules
-from ..progress.models import Activity, Mode, Override
+from ..progress.models import Override
 from .models import AuditEntry, Citation
 
 

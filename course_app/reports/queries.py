@@ -18,7 +18,7 @@ from ..extensions import db
 from ..progress import rules
 from ..progress import services as progress
 from ..progress.models import Activity, Completion, Mode
-from ..progress.rules import Counts, EtivityState, Level
+from ..progress.rules import Counts, Level
 from ..progress.services import EtivityProgress, LearnerProgress
 
 RISK_STUCK = "stuck"
