@@ -20,7 +20,7 @@ from course_app.reports import exports, queries
 from course_app.reports import views as report_views
 from learner_journey import etivity, start, text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

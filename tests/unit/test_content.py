@@ -16,7 +16,7 @@ from course_app.content import (
 
 WELCOME_MD = "etivities/1-01-welcome.md"
 INTRO_MD = "etivities/1-02-introduce-yourself.md"
-REAL_COURSE = Path(__file__).resolve().parent.parent / "modules" / "engaging-online"
+REAL_COURSE = Path(__file__).resolve().parents[2] / "modules" / "engaging-online"
 
 COURSE_YAML = """\
 title: Test course

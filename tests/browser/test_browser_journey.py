@@ -90,6 +90,6 @@ def test_newcomer_completes_stage_one_and_sees_stage_two_open(page: Page, live_s
 def _shots():
     from pathlib import Path
 
-    path = Path(__file__).resolve().parent.parent / "test-results"
+    path = Path(__file__).resolve().parents[2] / "test-results"
     path.mkdir(exist_ok=True)
     return path
