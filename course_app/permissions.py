@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .auth.models import User
-from .cohorts.models import Cohort, CohortState, MemberRole, Membership
+from .cohorts.models import Cohort, MemberRole, Membership
 from .cohorts.services import membership_of
 from .extensions import db
 
@@ -71,14 +71,9 @@ def can_review_any(user) -> bool:
     ) is not None
 
 
-def cohort_accepts_posts(cohort: Cohort) -> bool:
-    """Closed and archived cohorts stay readable but take no new posts."""
-    return cohort.state in (CohortState.OPEN, CohortState.RUNNING)
-
-
 def can_post(user, cohort: Cohort) -> bool:
     """Post in the cohort at all (the e-tivity's own state is checked by the caller)."""
-    return cohort_accepts_posts(cohort) and (is_learner(user, cohort) or can_facilitate(user, cohort))
+    return cohort.accepts_posts and (is_learner(user, cohort) or can_facilitate(user, cohort))
 
 
 def can_edit_post(user, post) -> bool:

@@ -16,6 +16,11 @@ class CohortState(enum.StrEnum):
     CLOSED = "closed"
     ARCHIVED = "archived"
 
+    @property
+    def live(self) -> bool:
+        """Open or running: the cohort takes new learners and new posts."""
+        return self in (CohortState.OPEN, CohortState.RUNNING)
+
 
 class MemberRole(enum.StrEnum):
     LEARNER = "learner"
@@ -43,6 +48,16 @@ class Cohort(db.Model):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan"
     )
+
+    @property
+    def accepts_enrolment(self) -> bool:
+        """New learners may join (capacity is checked where people enrol)."""
+        return self.state.live
+
+    @property
+    def accepts_posts(self) -> bool:
+        """Closed and archived cohorts stay readable but take no new posts."""
+        return self.state.live
 
     def release_date(self, stage_number: int) -> date | None:
         """The day a stage opens in a paced cohort; None when self-paced or not set."""
@@ -83,6 +98,19 @@ class Membership(db.Model):
     @property
     def active(self) -> bool:
         return self.removed_at is None
+
+    @property
+    def is_active_learner(self) -> bool:
+        return self.active and self.role == MemberRole.LEARNER
+
+    @classmethod
+    def active_learners(cls, cohort_id=None):
+        """The one SQL condition for "an active learner" (of `cohort_id`, when given):
+        a learner's membership that was not removed."""
+        condition = (cls.role == MemberRole.LEARNER) & cls.removed_at.is_(None)
+        if cohort_id is not None:
+            condition = (cls.cohort_id == cohort_id) & condition
+        return condition
 
 
 class Invite(db.Model):

@@ -86,7 +86,6 @@ def cohorts_of(user: User) -> list[tuple[Cohort, Membership]]:
 # ---- enrolment -----------------------------------------------------------------
 
 WRONG_KEY = ("We don't know that key. Check it with your facilitator; it looks like ABCD-EFGH.")
-ACCEPTING = (CohortState.OPEN, CohortState.RUNNING)
 
 
 class EnrolError(ValueError):
@@ -104,11 +103,7 @@ class AlreadyEnrolled(EnrolError):
 def learner_count(cohort: Cohort) -> int:
     """Active learners: what a cohort's capacity counts."""
     return db.session.scalar(
-        select(func.count(Membership.id)).where(
-            Membership.cohort_id == cohort.id,
-            Membership.role == MemberRole.LEARNER,
-            Membership.removed_at.is_(None),
-        )
+        select(func.count(Membership.id)).where(Membership.active_learners(cohort.id))
     ) or 0
 
 
@@ -130,7 +125,7 @@ def check_enrolment(cohort: Cohort, user: User) -> None:
     if cohort.state == CohortState.CLOSED:
         raise EnrolError(f"{cohort.name} is closed to new learners. Ask your facilitator "
                          "which cohort to join instead.")
-    if cohort.state not in ACCEPTING:
+    if not cohort.accepts_enrolment:
         raise EnrolError(f"{cohort.name} has finished and no longer takes new learners. "
                          "Ask your facilitator which cohort to join instead.")
     if cohort.capacity is not None and learner_count(cohort) >= cohort.capacity:

@@ -298,7 +298,7 @@ def _own_post_or_403(cohort_id: int, post_id: int) -> tuple[Cohort, Post]:
     cohort = permissions.cohort_or_404(cohort_id)
     post = post_or_404(cohort, post_id)
     if not (permissions.can_edit_post(current_user, post)
-            and permissions.cohort_accepts_posts(cohort)):
+            and cohort.accepts_posts):
         abort(403)
     return cohort, post
 

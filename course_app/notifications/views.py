@@ -1,12 +1,11 @@
 """The notifications page, marking as read, and the unread count in the header."""
 
-from urllib.parse import urlsplit
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..extensions import db
+from ..redirects import local_path
 from . import bp, services
 from .forms import MarkReadForm, OpenForm
 from .models import NotificationKind
@@ -18,22 +17,12 @@ KIND_LABELS = {
 }
 
 
-def _local(target: str | None) -> str | None:
-    """Only follow links within this site (notification links are stored as paths)."""
-    target = (target or "").strip()
-    parts = urlsplit(target)
-    if (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not parts.scheme and not parts.netloc):
-        return target
-    return None
-
-
 @bp.get("/notifications")
 @login_required
 def index():
     page = services.page_of(current_user.id, request.args.get("page", 1, type=int))
     return render_template("notifications/index.html", page=page, labels=KIND_LABELS,
-                           local=_local)
+                           local=local_path)
 
 
 @bp.post("/notifications/read")
@@ -51,7 +40,7 @@ def mark_read():
               "Nothing new to mark as read.", "success" if marked else "info")
     elif marked:
         flash("Marked as read.", "success")
-    return redirect(_local(form.next.data) or url_for("notifications.index"))
+    return redirect(local_path(form.next.data) or url_for("notifications.index"))
 
 
 @bp.post("/notifications/<int:notification_id>/open", endpoint="open")
@@ -65,7 +54,7 @@ def open_notification(notification_id: int):
     if notification is None:
         abort(404)
     db.session.commit()
-    return redirect(_local(notification.link) or url_for("notifications.index"))
+    return redirect(local_path(notification.link) or url_for("notifications.index"))
 
 
 def register(app) -> None:
