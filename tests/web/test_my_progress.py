@@ -14,7 +14,8 @@ from course_app.progress import rules
 from course_app.progress.charts import participation_chart, summary
 from course_app.progress.models import Activity, Completion
 from course_app.progress.rules import Counts, Level, participation_level
-from course_app.progress.services import void_post, weekly_profile
+from course_app.progress.evidence import void_post
+from course_app.progress.standing import weekly_profile
 from learner_journey import (etivity, finish_stage_1,
                              start, text)
 
