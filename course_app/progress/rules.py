@@ -1,4 +1,5 @@
-"""The progress rules, each defined once: what completes an e-tivity, which stages are open.
+"""The progress rules, each defined once: what completes an e-tivity, when a stage is
+finished, which stages are open, the date of a suggested day.
 
 Pure functions over plain values, so views, reports, the CLI and tests all agree.
 """
@@ -66,8 +67,8 @@ def stage_statuses(
     `required` maps a stage number to the ids of its required e-tivities; `completed` holds
     the ids the learner has completed; `release_dates` the cohort's dates where it is paced;
     `overridden` the stages a facilitator opened early for this learner (or everyone).
-    A stage opens when the stage before it is open with every required e-tivity complete,
-    and its release date (if any) has come; an override opens it whatever else holds.
+    A stage opens when the stage before it is finished (`stage_finished`) and its release
+    date (if any) has come; an override opens it whatever else holds.
     """
     statuses: dict[int, StageStatus] = {}
     previous_done = True  # nothing comes before stage 1
