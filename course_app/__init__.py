@@ -67,22 +67,20 @@ def register_blueprints(app: Flask) -> None:
     from .courses import bp as courses_bp
     from .discussions import bp as discussions_bp
     from .facilitate import bp as facilitate_bp
+    from .learner import bp as learner_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
-    from .notifications.views import register as register_unread_count
-    from .progress import bp as progress_bp
     from .reports import api_bp, bp as reports_bp
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
-                 "progress.views", "reports.api", "notifications.views", "facilitate.views",
-                 "facilitate.manage", "facilitate.moderate", "reports.token_views",
-                 "reports.views"):
+                 "learner.course_map", "learner.my_progress", "reports.api",
+                 "notifications.views", "facilitate.views", "facilitate.manage",
+                 "facilitate.moderate", "reports.token_views", "reports.views"):
         importlib.import_module(f"{__name__}.{name}")
-    for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, discussions_bp, progress_bp,
+    for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
                       api_bp, notifications_bp, facilitate_bp, reports_bp):
         app.register_blueprint(blueprint)
-    register_unread_count(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -92,10 +90,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import permissions, rendering
+    from . import templating
 
-    rendering.register(app)
-    permissions.register(app)
+    templating.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""The `flask --app course_app …` commands (also `course-app …`): parse, call a service, print.
+"""The `flask --app course_app …` commands (also `course-app …` and `python -m course_app …`,
+both from __main__.py): parse, call a service, print.
 
 Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error.
 """
@@ -8,7 +9,7 @@ from datetime import date
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from .clock import utcnow
 from .extensions import db
@@ -56,7 +57,7 @@ def course_import(path):
     from .cohorts.models import Cohort
     from .content import load_course
     from .courses.services import import_course
-    from .progress.services import reevaluate_cohort
+    from .progress.evidence import reevaluate_cohort
 
     if _problems(path):
         _fail("Nothing was imported. Fix the problems above and run the import again.")
@@ -245,13 +246,3 @@ def register(app) -> None:
     for command in (course_group, user_group, cohort_group, demo_command, report_command):
         app.cli.add_command(command)
 
-
-def main() -> None:
-    """The `course-app` console script."""
-    from . import create_app
-
-    FlaskGroup(create_app=create_app, help="course_app commands")(prog_name="course-app")
-
-
-if __name__ == "__main__":
-    main()

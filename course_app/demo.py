@@ -21,7 +21,7 @@ from .courses.models import Course
 from .discussions import services as discussions
 from .discussions.models import Thread
 from .extensions import db
-from .progress.services import cohort_progress
+from .progress.standing import cohort_progress
 
 DEMO_COHORT = "Demo cohort"
 PASSWORD = "demo-password-2026"

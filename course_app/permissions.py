@@ -98,16 +98,3 @@ def belongs_or_404(obj, cohort: Cohort):
         abort(404)
     return obj
 
-
-def register(app) -> None:
-    """Make the predicates available in templates."""
-    app.jinja_env.globals.update(
-        can_facilitate=can_facilitate,
-        can_review=can_review,
-        can_review_any=can_review_any,
-        can_see_learner_report=can_see_learner_report,
-        can_post=can_post,
-        can_edit_post=can_edit_post,
-        is_learner=is_learner,
-        role_in=role_in,
-    )

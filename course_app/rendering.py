@@ -1,12 +1,13 @@
-"""Turning stored text into safe HTML, and times into something a reader understands."""
+"""Turning stored text into safe HTML, and times and days into something a reader understands.
 
-from datetime import datetime, timezone
+Plain functions: `templating.register` makes them template filters.
+"""
+
+from datetime import date, datetime, timezone
 
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
-
-from .progress.rules import describe
 
 # html=False: raw HTML in Markdown is shown as text, never passed through.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -77,10 +78,11 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     )
 
 
-def register(app) -> None:
-    app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["time"] = time_tag
-    app.jinja_env.filters["describe_rule"] = describe
-    app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
+def long_date(day: date | None) -> str:
+    """12 January 2027 (a calendar day, so no time zone to convert)."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def short_date(day: date | None) -> str:
+    """Tue 3 Feb."""
+    return f"{day:%a} {day.day} {day:%b}" if day else ""

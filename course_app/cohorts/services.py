@@ -122,12 +122,11 @@ def check_enrolment(cohort: Cohort, user: User) -> None:
         if membership.role == MemberRole.REVIEWER:
             raise AlreadyEnrolled("You already follow this cohort as a reviewer.", membership)
         raise AlreadyEnrolled("You're already in this cohort.", membership)
-    if cohort.state == CohortState.CLOSED:
-        raise EnrolError(f"{cohort.name} is closed to new learners. Ask your facilitator "
-                         "which cohort to join instead.")
     if not cohort.accepts_enrolment:
-        raise EnrolError(f"{cohort.name} has finished and no longer takes new learners. "
-                         "Ask your facilitator which cohort to join instead.")
+        why = ("is closed to new learners" if cohort.state == CohortState.CLOSED
+               else "has finished and no longer takes new learners")
+        raise EnrolError(f"{cohort.name} {why}. Ask your facilitator which cohort to join "
+                         "instead.")
     if cohort.capacity is not None and learner_count(cohort) >= cohort.capacity:
         raise EnrolError(f"{cohort.name} is full. Ask your facilitator about a place in "
                          "another cohort.")

@@ -1,4 +1,4 @@
-"""Threads and posts. Every post that is evidence goes through progress.services.
+"""Threads and posts. Every post that is evidence goes through progress.evidence.
 
 Services flush and never commit; they take the actor and the time explicitly.
 """
@@ -17,7 +17,7 @@ from ..courses.models import Etivity
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
-from ..progress import services as progress
+from ..progress import evidence
 from ..progress.models import Activity, Mode
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
 
@@ -89,7 +89,7 @@ def start_thread(cohort: Cohort, etivity: Etivity, author: User, title: str, bod
     db.session.add(thread)
     db.session.flush()
     _mark_read(author.id, [post], thread.id, at)
-    progress.record_new_thread(cohort, author.id, etivity.id, post.id, at)
+    evidence.record_new_thread(cohort, author.id, etivity.id, post.id, at)
     return thread
 
 
@@ -115,7 +115,7 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
     _mark_read(author.id, [post], thread.id, at)
     cohort = db.session.get(Cohort, thread.cohort_id)
     if thread.etivity_id is not None:
-        progress.record_reply(cohort, author.id, thread.etivity_id, post.id, parent.author_id, at)
+        evidence.record_reply(cohort, author.id, thread.etivity_id, post.id, parent.author_id, at)
     if parent.author_id != author.id:
         notify(parent.author_id, NotificationKind.REPLY,
                f"{author.name} replied to your post in “{thread.title}”.", at,
@@ -146,7 +146,7 @@ def delete_post(post: Post, author: User, at: datetime) -> None:
     if post.author_id != author.id:
         raise PostError("You can only delete your own posts.")
     post.deleted_at = at
-    progress.void_post(post.id, at)
+    evidence.void_post(post.id, at)
     db.session.flush()
 
 
@@ -198,7 +198,7 @@ def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime) ->
         return 0
     cohort = db.session.get(Cohort, thread.cohort_id)
     visible = [p for p in posts if p.visible]
-    return progress.record_reads(cohort, reader.id, thread.etivity_id, visible, at)
+    return evidence.record_reads(cohort, reader.id, thread.etivity_id, visible, at)
 
 
 def has_read_help(cohort: Cohort, user: User) -> bool:

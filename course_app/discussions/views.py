@@ -18,8 +18,8 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
-from ..progress import services as progress
 from ..progress.rules import EtivityState, describe_lock
+from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
 from . import bp, services
 from .lookups import etivity_or_404, post_or_404, thread_or_404
 from .forms import DeleteForm, EditForm, PieceChoiceForm, ReplyForm, ThreadForm
@@ -33,8 +33,8 @@ LAST_PAGE = 10**9  # posts_page() shows the last page for any number past the en
 class Standing:
     """Where the viewer stands in one e-tivity; `entry` is None for facilitators and reviewers."""
 
-    entry: progress.EtivityProgress | None = None
-    learner: progress.LearnerProgress | None = None
+    entry: EtivityProgress | None = None
+    learner: LearnerProgress | None = None
 
     @property
     def locked(self) -> bool:
@@ -44,7 +44,7 @@ class Standing:
 def _standing(cohort: Cohort, etivity: Etivity | None) -> Standing:
     if etivity is None or not permissions.is_learner(current_user, cohort):
         return Standing()
-    learner = progress.learner_progress(cohort, current_user.id, utcnow().date())
+    learner = learner_progress(cohort, current_user.id, utcnow().date())
     entry = next((p for p in learner.etivities if p.etivity.id == etivity.id), None)
     return Standing(entry, learner)
 
@@ -54,7 +54,7 @@ def _refuse_locked(cohort: Cohort, etivity: Etivity, standing: Standing):
     status = standing.learner.stages[etivity.stage_number]
     flash(f"“{etivity.title}” is not open yet. This {describe_lock(status, utcnow().date())}.",
           "info")
-    return redirect(url_for("cohorts.map", cohort_id=cohort.id))
+    return redirect(url_for("learner.map", cohort_id=cohort.id))
 
 
 def _day(value: date) -> str:
@@ -288,7 +288,7 @@ def help(cohort_id: int):
     if thread is None:
         flash("This cohort's help thread isn't set up yet. Your facilitator can open it; "
               "until then, ask them directly.", "info")
-        return redirect(url_for("cohorts.map", cohort_id=cohort.id))
+        return redirect(url_for("learner.map", cohort_id=cohort.id))
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
 
 

@@ -20,7 +20,7 @@ from ..cohorts.services import default_release_dates
 from ..courses.models import Course
 from ..extensions import db
 from ..permissions import belongs_or_404, can_facilitate, cohort_or_404
-from ..progress.services import cohort_progress
+from ..progress.standing import cohort_progress
 from . import bp, queries, services
 from .forms import (BulkInviteForm, ConfirmForm, InviteLinkForm, NewCohortForm, SettingsForm,
                     StaffForm, StateForm)

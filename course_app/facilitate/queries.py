@@ -14,9 +14,9 @@ from ..courses.models import Etivity
 from ..discussions import services as discussions
 from ..discussions.models import Post, Thread, ThreadKind
 from ..extensions import db
-from ..progress import services as progress
 from ..progress.models import Activity, Completion, Mode, Override
 from ..progress.rules import Counts
+from ..progress.standing import cohort_progress, counts_for, is_stuck
 from .models import AuditEntry
 from .services import citations_for
 
@@ -90,7 +90,7 @@ def unanswered_first_posts(cohort: Cohort) -> list[Waiting]:
 def queue(cohort: Cohort, now: datetime) -> Queue:
     today = now.date()
     learners = _learners(cohort)
-    standings = progress.cohort_progress(cohort, today, set(learners))
+    standings = cohort_progress(cohort, today, set(learners))
     last_posts = _last_posts(cohort)
     suggested = {s.number: s.suggested_days for s in cohort.course.stages}
     silent, stuck, observers = [], [], []
@@ -101,7 +101,7 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
         if (last or membership.joined_at) < quiet_since:
             silent.append(Waiting(user, last or membership.joined_at,
                                   "joined, no posts yet" if last is None else "last post"))
-        if progress.is_stuck(standing, suggested, today):
+        if is_stuck(standing, suggested, today):
             number = standing.current_stage
             stuck.append(Waiting(user, standing.opened_on.get(number), f"in stage {number} since",
                                  stage=number))
@@ -133,7 +133,7 @@ def learners_in_group(cohort: Cohort, group: str, now: datetime, stage: int | No
     if group in ("silent", "stuck"):
         waiting = getattr(queue(cohort, now), group)
         return [w.user for w in waiting if stage is None or w.stage in (None, stage)]
-    standings = progress.cohort_progress(cohort, now.date(), set(learners))
+    standings = cohort_progress(cohort, now.date(), set(learners))
     chosen = []
     for user_id, (user, _m) in learners.items():
         standing = standings[user_id]
@@ -171,7 +171,7 @@ def reading_view(cohort: Cohort, etivity: Etivity) -> list[ReaderRow]:
     by_reader: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for reader, peer, n in rows:
         by_reader[reader].append((peer, n))
-    counts = progress.counts_for(cohort.id)
+    counts = counts_for(cohort.id)
     result = []
     for user_id, (user, _m) in sorted(learners.items(), key=lambda kv: kv[1][0].name):
         peers = sorted(((learners[p][0], n) for p, n in by_reader.get(user_id, [])

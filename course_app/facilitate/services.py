@@ -19,9 +19,10 @@ from ..discussions.models import Post, Thread, ThreadKind
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
-from ..progress import services as progress
+from ..progress import evidence, overrides
 from ..progress import rules
 from ..progress.models import Override
+from ..progress.standing import learner_progress
 from .models import AuditEntry, Citation
 
 
@@ -348,7 +349,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
     if post.deleted_at is not None:
         raise FacilitateError("Its author has already withdrawn that post.")
     post.hidden_at, post.hidden_reason, post.hidden_by_id = at, reason, actor.id
-    progress.void_post(post.id, at)
+    evidence.void_post(post.id, at)
     notify(post.author_id, NotificationKind.MESSAGE,
            f"A facilitator hid your post in “{post.thread.title}”: {reason}", at,
            link=f"/cohorts/{cohort.id}/threads/{post.thread_id}#post-{post.id}", cohort_id=cohort.id)
@@ -361,7 +362,7 @@ def show_post(cohort: Cohort, post: Post, actor: User, at: datetime) -> None:
     if post.hidden_at is None:
         raise FacilitateError("That post is not hidden.")
     post.hidden_at, post.hidden_reason, post.hidden_by_id = None, None, None
-    progress.restore_post(post.id)
+    evidence.restore_post(post.id)
     audit(cohort, actor, "show", f"Showed a post by {post.author.name} again", at,
           target=f"post {post.id}")
 
@@ -451,7 +452,7 @@ def _check_etivity(cohort: Cohort, etivity: Etivity) -> None:
 
 
 def _entry(cohort: Cohort, learner: User, etivity: Etivity, at: datetime):
-    standing = progress.learner_progress(cohort, learner.id, at.date())
+    standing = learner_progress(cohort, learner.id, at.date())
     return standing, next(p for p in standing.etivities if p.etivity.id == etivity.id)
 
 
@@ -477,15 +478,15 @@ def open_early(cohort: Cohort, actor: User, at: datetime, *, stage_number: int |
     if learner is not None:
         _check_learner(cohort, learner)
         if stage_number:
-            standing = progress.learner_progress(cohort, learner.id, at.date())
+            standing = learner_progress(cohort, learner.id, at.date())
             already = standing.stages[stage_number].open
         else:
             already = _entry(cohort, learner, etivity, at)[1].state != rules.EtivityState.LOCKED
         if already:
             raise FacilitateError(f"{subject} is already open for {learner.name}.", field)
-    progress.open_early(cohort, actor.id, at, stage_number=stage_number,
-                        etivity_id=etivity.id if etivity else None,
-                        user_id=learner.id if learner else None)
+    overrides.open_early(cohort, actor.id, at, stage_number=stage_number,
+                         etivity_id=etivity.id if etivity else None,
+                         user_id=learner.id if learner else None)
     who = learner.name if learner else "everyone"
     if learner is not None:
         notify(learner.id, NotificationKind.STAGE_OPENED,
@@ -505,7 +506,7 @@ def mark_complete(cohort: Cohort, actor: User, learner: User, etivity: Etivity,
     if _entry(cohort, learner, etivity, at)[1].state == rules.EtivityState.COMPLETE:
         raise FacilitateError(f"{learner.name} has already completed “{etivity.title}”.",
                               "etivity")
-    progress.mark_complete_by_hand(cohort, learner.id, etivity.id, actor.id, at)
+    overrides.mark_complete_by_hand(cohort, learner.id, etivity.id, actor.id, at)
     notify(learner.id, NotificationKind.MESSAGE,
            f"Your facilitator marked “{etivity.title}” complete for you in {cohort.name}.", at,
            link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)

@@ -1,4 +1,5 @@
-"""The notifications page, marking as read, and the unread count in the header."""
+"""The notifications page and marking as read (the header's unread count is registered by
+`templating`)."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -56,15 +57,3 @@ def open_notification(notification_id: int):
     db.session.commit()
     return redirect(local_path(notification.link) or url_for("notifications.index"))
 
-
-def register(app) -> None:
-    """The unread count in the header."""
-    from flask_login import current_user
-
-    from .services import unread_count
-
-    @app.context_processor
-    def unread():
-        if getattr(current_user, "is_authenticated", False):
-            return {"unread_notifications": unread_count(current_user.id)}
-        return {"unread_notifications": 0}

@@ -1,6 +1,3 @@
-"""The blueprint; its routes are in views.py, imported by create_app (not here, so that
-importing this package's models never pulls in the views above it)."""
-
-from flask import Blueprint
-
-bp = Blueprint("progress", __name__)
+"""The progress engine: the rules (rules.py, pure), recording evidence and earning
+completions (evidence.py), a facilitator's overrides (overrides.py), and reading standing
+(standing.py). No pages of its own: the learner's are in `learner`, the reports in `reports`."""

@@ -1,4 +1,5 @@
-"""The progress rules, each defined once: what completes an e-tivity, which stages are open.
+"""The progress rules, each defined once: what completes an e-tivity, when a stage is
+finished, which stages are open, the date of a suggested day.
 
 Pure functions over plain values, so views, reports, the CLI and tests all agree.
 """
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..content import CompletionRule
+from ..rendering import long_date
 
 STAGES = (1, 2, 3, 4, 5)
 
@@ -65,8 +67,8 @@ def stage_statuses(
     `required` maps a stage number to the ids of its required e-tivities; `completed` holds
     the ids the learner has completed; `release_dates` the cohort's dates where it is paced;
     `overridden` the stages a facilitator opened early for this learner (or everyone).
-    A stage opens when the stage before it is open with every required e-tivity complete,
-    and its release date (if any) has come; an override opens it whatever else holds.
+    A stage opens when the stage before it is finished (`stage_finished`) and its release
+    date (if any) has come; an override opens it whatever else holds.
     """
     statuses: dict[int, StageStatus] = {}
     previous_done = True  # nothing comes before stage 1
@@ -81,8 +83,14 @@ def stage_statuses(
         else:
             status = StageStatus(number, True, None, opens_on)
         statuses[number] = status
-        previous_done = status.open and set(required.get(number, ())) <= completed
+        previous_done = stage_finished(status, required.get(number, ()), completed)
     return statuses
+
+
+def stage_finished(status: StageStatus, required: Iterable[int], completed: set[int]) -> bool:
+    """A stage is finished when it is open and every required e-tivity in it is complete
+    (a stage with none is finished as soon as it opens). This is what opens the next stage."""
+    return status.open and set(required) <= completed
 
 
 def etivity_state(complete: bool, stage_open: bool, overridden: bool) -> EtivityState:
@@ -130,14 +138,12 @@ def describe_left(rule, counts: Counts) -> str:
     return ", ".join(parts)
 
 
-def day_of(opened_on: date, day: int) -> date:
-    """The date of a suggested day: day 1 is the day the stage opened."""
+def day_of(opened_on: date | None, day: int | None) -> date | None:
+    """The date of a suggested day: day 1 is the day the stage opened. None when either is
+    unknown (the stage has not opened, or the e-tivity suggests no day)."""
+    if opened_on is None or not day:
+        return None
     return opened_on + timedelta(days=max(day, 1) - 1)
-
-
-def long_date(day: date) -> str:
-    """12 January 2027."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def describe_lock(status: StageStatus, today: date) -> str:

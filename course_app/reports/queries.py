@@ -1,4 +1,4 @@
-"""Progress reports. Every figure comes from progress.services.cohort_progress, the same code
+"""Progress reports. Every figure comes from progress.standing.cohort_progress, the same code
 the learner's own page and the API use, and each report runs a fixed number of queries
 whatever the cohort's size."""
 
@@ -16,10 +16,10 @@ from ..courses.models import Course, Etivity
 from ..discussions.models import Post, Thread, ThreadKind
 from ..extensions import db
 from ..progress import rules
-from ..progress import services as progress
 from ..progress.models import Activity, Completion, Mode
 from ..progress.rules import Counts, Level
-from ..progress.services import EtivityProgress, LearnerProgress
+from ..progress.standing import (EtivityProgress, LearnerProgress, Week, cohort_progress, is_stuck,
+                                 weekly_profile)
 
 RISK_STUCK = "stuck"
 RISK_INACTIVE = "inactive"
@@ -84,8 +84,7 @@ def summarise(rows: list[LearnerRow]) -> Summary:
 def _learners(cohort: Cohort) -> list[tuple[User, Membership]]:
     return list(db.session.execute(
         select(User, Membership).join(Membership, Membership.user_id == User.id).where(
-            Membership.cohort_id == cohort.id, Membership.role == MemberRole.LEARNER,
-            Membership.removed_at.is_(None)).order_by(User.name)
+            Membership.active_learners(cohort.id)).order_by(User.name)
     ).all())
 
 
@@ -93,7 +92,7 @@ def dashboard(cohort: Cohort, now: datetime) -> Dashboard:
     """Learners × e-tivities with each one's standing, level and risks."""
     today = now.date()
     learners = _learners(cohort)
-    standings = progress.cohort_progress(cohort, today, {u.id for u, _ in learners})
+    standings = cohort_progress(cohort, today, {u.id for u, _ in learners})
     stages = list(cohort.course.stages)
     suggested = {s.number: s.suggested_days for s in stages}
     rows = []
@@ -101,14 +100,14 @@ def dashboard(cohort: Cohort, now: datetime) -> Dashboard:
         standing = standings[user.id]
         last = standing.last_activity_at
         inactive = (now - (last or membership.joined_at)).days
-        stuck = progress.is_stuck(standing, suggested, today)
+        stuck = is_stuck(standing, suggested, today)
         risks = tuple(r for r, on in ((RISK_STUCK, stuck),
                                       (RISK_INACTIVE, inactive >= cohort.silent_days)) if on)
         rows.append(LearnerRow(
             user=user, standing=standing,
             level=rules.participation_level(standing.totals),
-            reached=max((n for n, s in standing.stages.items() if s.open), default=1),
-            completed_course=all(progress.stage_done(standing, n) for n in rules.STAGES),
+            reached=standing.current_stage,
+            completed_course=all(standing.stage_finished(n) for n in rules.STAGES),
             joined_at=membership.joined_at, last_activity_at=last, inactive_days=inactive,
             stuck=stuck, risks=risks,
         ))
@@ -176,9 +175,9 @@ def funnel(rows: list[LearnerRow]) -> list[tuple[int, int]]:
     return [(n, reached[n]) for n in rules.STAGES]
 
 
-def weekly(cohort: Cohort, today: date) -> list[progress.Week]:
+def weekly(cohort: Cohort, today: date) -> list[Week]:
     """The cohort's observe, interact and initiate events per week."""
-    return progress.weekly_profile(cohort.id, None, today)
+    return weekly_profile(cohort.id, None, today)
 
 
 @dataclass

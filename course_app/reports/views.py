@@ -28,7 +28,7 @@ from ..courses.models import Course
 from ..extensions import db
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
-from ..progress.services import learner_ids
+from ..progress.standing import learner_ids
 from . import bp, charts, exports, queries
 
 PAGE_SIZE = 50  # learners per page of the dashboard's grid

@@ -13,7 +13,7 @@ from course_app.cohorts.models import Cohort, MemberRole, Membership
 from course_app.courses.models import Course, Etivity
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
-from course_app.progress.services import cohort_progress
+from course_app.progress.standing import cohort_progress
 
 STRONG = "a sturdy test passphrase"
 
@@ -301,17 +301,47 @@ def test_demo_prints_the_logins(demo):
 # ---- console script ----------------------------------------------------------
 
 def test_console_script_entry_point_exists():
-    from importlib.metadata import entry_points
+    """pyproject.toml declares it (read from the checkout, so no re-install is needed)."""
+    import tomllib
+    from pathlib import Path
 
-    from course_app.cli import main
+    from course_app.__main__ import main
 
     assert callable(main)
-    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
-    assert scripts.get("course-app") == "course_app.cli:main"
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    scripts = tomllib.loads(pyproject.read_text())["project"]["scripts"]
+    assert scripts["course-app"] == "course_app.__main__:main"
+
+
+def test_cli_module_does_not_import_the_app_factory():
+    """The factory imports cli to register the commands; the way back up is __main__'s."""
+    import ast
+    from pathlib import Path
+
+    import course_app.cli
+
+    tree = ast.parse(Path(course_app.cli.__file__).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            assert not (node.level == 1 and node.module is None), ast.unparse(node)
+            assert node.module != "course_app", ast.unparse(node)
+
+
+def test_python_dash_m_runs_the_commands():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-m", "course_app", "--help"], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for command in ("course", "user", "cohort", "demo", "report"):
+        assert command in result.stdout
 
 
 def test_console_script_lists_the_commands(monkeypatch, capsys):
-    from course_app.cli import main
+    from course_app.__main__ import main
 
     monkeypatch.setattr("sys.argv", ["course-app", "--help"])
     with pytest.raises(SystemExit) as exit_info:

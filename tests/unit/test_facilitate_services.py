@@ -15,7 +15,7 @@ from course_app.extensions import db
 from course_app.facilitate import queries, services
 from course_app.facilitate.models import AuditEntry, Citation
 from course_app.notifications.models import Notification
-from course_app.progress import services as progress
+from course_app.progress.standing import learner_progress
 from course_app.progress.rules import EtivityState
 
 
@@ -179,8 +179,8 @@ def test_open_stage_early_for_one_learner(factory, cohort, facilitator):
     learner, other = factory.learner_in(cohort), factory.learner_in(cohort)
     services.open_early(cohort, facilitator, utcnow(), stage_number=2, learner=learner)
     today = utcnow().date()
-    assert progress.learner_progress(cohort, learner.id, today).stages[2].open
-    assert not progress.learner_progress(cohort, other.id, today).stages[2].open
+    assert learner_progress(cohort, learner.id, today).stages[2].open
+    assert not learner_progress(cohort, other.id, today).stages[2].open
     assert audits(cohort, "open-early")[0].target == f"user {learner.id}"
 
 
@@ -188,7 +188,7 @@ def test_mark_complete_by_hand_records_who(factory, cohort, facilitator):
     learner = factory.learner_in(cohort)
     e = etivity(cohort, "time-and-help")
     services.mark_complete(cohort, facilitator, learner, e, utcnow())
-    standing = progress.learner_progress(cohort, learner.id, utcnow().date())
+    standing = learner_progress(cohort, learner.id, utcnow().date())
     item = next(p for p in standing.etivities if p.etivity.id == e.id)
     assert item.state == EtivityState.COMPLETE and item.by_hand
     assert item.completion.by_hand_by_id == facilitator.id

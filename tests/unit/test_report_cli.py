@@ -98,7 +98,7 @@ def test_bad_arguments_are_usage_errors(runner, args):
 
 
 def test_the_console_script_has_the_report_command(monkeypatch, capsys):
-    from course_app.cli import main
+    from course_app.__main__ import main
 
     monkeypatch.setattr("sys.argv", ["course-app", "report", "--help"])
     with pytest.raises(SystemExit) as exit_info:

@@ -14,7 +14,7 @@ from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member
 from course_app.discussions import services as discussions
 from course_app.extensions import db
-from course_app.progress import services as progress
+from course_app.progress.standing import learner_progress
 from course_app.progress.models import Activity, Mode
 from course_app.reports import exports, queries
 
@@ -83,7 +83,7 @@ def test_dashboard_exports_api_and_own_page_agree(factory, client, login_as, see
 
     api_by_email = {l["email"]: l for l in api["learners"]}
     for learner in as_json["learners"]:
-        own = progress.learner_progress(cohort, learner["id"], now.date())
+        own = learner_progress(cohort, learner["id"], now.date())
         assert api_by_email[learner["email"]]["current_stage"] == learner["current_stage"] \
             == own.current_stage
         for item, mine in zip(learner["etivities"], own.etivities, strict=True):

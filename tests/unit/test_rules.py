@@ -97,3 +97,70 @@ def test_is_stuck():
     assert not rules.is_stuck(opened, 7, TODAY, stage_done=True)
     assert not rules.is_stuck(opened, 10, TODAY, stage_done=False)
     assert not rules.is_stuck(None, 7, TODAY, stage_done=False)
+
+
+# ---- the level rule, the words, the days (from the my-progress tests) ------------
+
+@pytest.mark.parametrize("counts, level", [
+    (Counts(), rules.Level.OBSERVER),
+    (Counts(observe=40), rules.Level.OBSERVER),
+    (Counts(observe=3, initiate=5), rules.Level.OBSERVER),  # posting without ever replying
+    (Counts(interact=1), rules.Level.INTERACTOR),
+    (Counts(interact=4, initiate=rules.INITIATOR_THREADS - 1), rules.Level.INTERACTOR),
+    (Counts(interact=1, initiate=rules.INITIATOR_THREADS), rules.Level.INITIATOR),
+])
+def test_participation_level_cases(counts, level):
+    assert rules.participation_level(counts) == level
+    assert rules.participation_level(counts) in ("observer", "interactor", "initiator")
+
+
+def test_describe_left_says_more_only_where_something_is_done():
+    rule = CompletionRule(observe=3, interact=2, initiate=1)
+    assert rules.describe_left(rule, Counts()) == (
+        "read 3 peers’ posts, reply to 2 different peers, start 1 conversation")
+    assert rules.describe_left(rule, Counts(observe=1, interact=1)) == (
+        "read 2 more peers’ posts, reply to 1 more peer, start 1 conversation")
+    assert rules.describe_left(rule, Counts(3, 2, 1)) == ""
+
+
+def test_describe_lock():
+    today = date(2027, 1, 1)
+    locked = rules.StageStatus(2, False, rules.LockReason.PREVIOUS_STAGE, None)
+    assert rules.describe_lock(locked, today) == "opens when you finish stage 1"
+    dated = rules.StageStatus(2, False, rules.LockReason.DATE, date(2027, 1, 12))
+    assert rules.describe_lock(dated, today) == "opens on 12 January 2027"
+    both = rules.StageStatus(3, False, rules.LockReason.PREVIOUS_STAGE, date(2027, 1, 12))
+    assert rules.describe_lock(both, today) == (
+        "opens when you finish stage 2, and not before 12 January 2027")
+    assert rules.describe_lock(rules.StageStatus(1, True), today) == ""
+
+
+def test_day_of_counts_the_opening_day_as_day_1():
+    assert rules.day_of(date(2027, 2, 2), 1) == date(2027, 2, 2)
+    assert rules.day_of(date(2027, 2, 2), 4) == date(2027, 2, 5)
+    assert rules.day_of(None, 4) is None  # the stage has not opened
+    assert rules.day_of(date(2027, 2, 2), None) is None  # no suggested day
+
+
+# ---- stage finished ---------------------------------------------------------------
+
+def test_a_stage_is_finished_when_open_with_every_required_etivity_complete():
+    open_ = rules.StageStatus(2, True)
+    assert rules.stage_finished(open_, [21, 22], {21, 22, 99})
+    assert not rules.stage_finished(open_, [21, 22], {21})
+    assert rules.stage_finished(open_, [], set())  # nothing required: finished once open
+
+
+def test_a_locked_stage_is_not_finished_even_with_its_etivities_complete():
+    """E-tivities of a locked stage can be complete (opened early, or marked by hand)."""
+    locked = rules.StageStatus(3, False, LockReason.DATE, TODAY + timedelta(days=2))
+    assert not rules.stage_finished(locked, [31], {31})
+
+
+def test_the_next_stage_opens_exactly_when_the_one_before_is_finished():
+    for completed in ([], [11], [11, 12], [11, 12, 21], [11, 12, 21, 31, 41]):
+        s = statuses(completed, releases={3: TODAY + timedelta(days=1)})
+        for number in rules.STAGES[1:]:
+            before = rules.stage_finished(s[number - 1], REQUIRED[number - 1], set(completed))
+            if s[number].reason != LockReason.DATE:
+                assert s[number].open == before, (completed, number)

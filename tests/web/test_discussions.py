@@ -14,9 +14,10 @@ from course_app.courses.models import Etivity
 from course_app.discussions import services
 from course_app.discussions.models import Post, PostRead, Thread
 from course_app.extensions import db
-from course_app.progress import services as progress
+from course_app.progress.evidence import void_post
 from course_app.progress.models import Completion
 from course_app.progress.rules import Counts, EtivityState
+from course_app.progress.standing import counts_for, learner_progress
 
 
 # ---- helpers -----------------------------------------------------------------
@@ -65,7 +66,7 @@ def flashes(client) -> list[str]:
 
 
 def counts(cohort, user, slug="introduce-yourself") -> Counts:
-    return progress.counts_for(cohort.id, user.id).get((user.id, etivity(cohort, slug).id),
+    return counts_for(cohort.id, user.id).get((user.id, etivity(cohort, slug).id),
                                                         Counts())
 
 
@@ -333,17 +334,17 @@ def test_hidden_post_stops_counting_but_earned_completion_stays(client, factory,
     bens_reply = answer(anas, ben, "Hello Ana")
     assert db.session.scalar(select(Completion).where(Completion.user_id == ben.id))
     bens_reply.hidden_at = utcnow()
-    progress.void_post(bens_reply.id, utcnow())
+    void_post(bens_reply.id, utcnow())
     db.session.commit()
     assert counts(cohort, ben).interact == 0
-    standing = progress.learner_progress(cohort, ben.id, utcnow().date())
+    standing = learner_progress(cohort, ben.id, utcnow().date())
     assert next(p for p in standing.etivities if p.etivity.id == e.id).state == \
         EtivityState.COMPLETE
 
     # Cara replies first; her reply is hidden before she starts her own piece: not complete.
     caras_reply = answer(anas, cara, "Hi")
     caras_reply.hidden_at = utcnow()
-    progress.void_post(caras_reply.id, utcnow())
+    void_post(caras_reply.id, utcnow())
     db.session.commit()
     start(cohort, cara)
     assert counts(cohort, cara) == Counts(0, 0, 1)

@@ -57,8 +57,8 @@ def b_urls(app, b, a) -> list[str]:
             url_for("discussions.help", cohort_id=cohort.id),
             url_for("discussions.edit_post", cohort_id=cohort.id, post_id=post.id),
             url_for("discussions.delete_post", cohort_id=cohort.id, post_id=post.id),
-            url_for("cohorts.map", cohort_id=cohort.id),
-            url_for("progress.mine", cohort_id=cohort.id),
+            url_for("learner.map", cohort_id=cohort.id),
+            url_for("learner.my_progress", cohort_id=cohort.id),
             url_for("api.cohort_progress", cohort_id=cohort.id),
             # B's objects under A's cohort id: still not found.
             url_for("discussions.thread", cohort_id=a["cohort"].id, thread_id=thread.id),

@@ -12,7 +12,7 @@ from course_app.courses.models import Course
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.models import Completion, Override
-from course_app.progress.rules import long_date
+from course_app.rendering import long_date
 from learner_journey import (etivity, finish_stage_1,
                              start, text)
 

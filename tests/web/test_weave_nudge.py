@@ -16,7 +16,8 @@ from course_app.facilitate import queries
 from course_app.facilitate.messages import TEMPLATES
 from course_app.facilitate.models import AuditEntry, Citation
 from course_app.notifications.models import Notification
-from course_app.progress import services as progress
+from course_app.progress.overrides import open_early
+from course_app.progress.standing import learner_progress
 from course_app.progress.models import Override
 
 from learner_journey import finish_stage_1
@@ -217,8 +218,8 @@ def test_open_stage_2_early_for_one_learner(client, login_as, setting):
     assert entry.summary == "Opened stage 2 early for Ana Okafor"
 
     today = utcnow().date()
-    assert progress.learner_progress(cohort, ana.id, today).stages[2].open
-    assert not progress.learner_progress(cohort, ben.id, today).stages[2].open
+    assert learner_progress(cohort, ana.id, today).stages[2].open
+    assert not learner_progress(cohort, ben.id, today).stages[2].open
     login_as(ana)
     step = map_step(text(client.get(f"/cohorts/{cohort.id}")), 2)
     assert "Locked" not in step and "Open" in step
@@ -479,7 +480,7 @@ def test_a_post_first_learner_sees_weaves_once_they_have_posted(client, login_as
     e = etivity(cohort, "letting-go")
     assert e.post_first
     for learner in (ana, ben):
-        progress.open_early(cohort, facilitator.id, utcnow(), stage_number=4, user_id=learner.id)
+        open_early(cohort, facilitator.id, utcnow(), stage_number=4, user_id=learner.id)
     a = start(cohort, ana, "Ana lets go", "Peers' words", slug="letting-go")
     login_as(facilitator)
     client.post(weave_url(cohort, "letting-go"), data={"title": "Where we are", "body": "So far",

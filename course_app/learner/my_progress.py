@@ -5,27 +5,25 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..permissions import cohort_or_404, is_learner, role_in
-from . import bp, rules
-from .charts import participation_chart
-from .services import learner_progress, weekly_profile
-
-
-bp.add_app_template_filter(rules.describe_left, "describe_left")
+from ..progress import rules
+from ..progress.charts import participation_chart
+from ..progress.standing import learner_progress, weekly_profile
+from . import bp
 
 
 @bp.get("/cohorts/<int:cohort_id>/progress")
 @login_required
-def mine(cohort_id: int):
+def my_progress(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     if not is_learner(current_user, cohort):
-        return render_template("progress/not_learner.html", cohort=cohort,
+        return render_template("learner/not_learner.html", cohort=cohort,
                                role=role_in(current_user, cohort))
     today = utcnow().date()
     standing = learner_progress(cohort, current_user.id, today)
     weeks = [w.as_tuple() for w in weekly_profile(cohort.id, current_user.id, today)]
     next_step = standing.next_step
     return render_template(
-        "progress/mine.html", cohort=cohort, standing=standing, weeks=weeks,
+        "learner/progress.html", cohort=cohort, standing=standing, weeks=weeks,
         active=any(o or i or n for _, o, i, n in weeks),
         chart=participation_chart(weeks, chart_id="participation"),
         level=rules.participation_level(standing.totals), levels=list(rules.Level),

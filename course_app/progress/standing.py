@@ -1,0 +1,236 @@
+"""Reading a learner's standing: counts, completions and open stages, in a fixed number of
+queries however many learners a cohort has.
+
+Views, reports, the API and the CLI read standing through `cohort_progress` (or
+`learner_progress` for one learner); `evidence.py` writes what this reads.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, distinct, func, select
+
+from ..cohorts.models import Cohort, Membership
+from ..courses.models import Etivity
+from ..extensions import db
+from . import rules
+from .models import Activity, Completion, Mode, Override
+from .rules import Counts, EtivityState, StageStatus
+
+
+def learner_ids(cohort_id: int) -> set[int]:
+    """The cohort's active learners: whose standing a cohort's reports show."""
+    return set(db.session.scalars(
+        select(Membership.user_id).where(Membership.active_learners(cohort_id))))
+
+
+def _count_query(cohort_id: int):
+    live = Activity.voided_at.is_(None)
+    return select(
+        Activity.user_id,
+        Activity.etivity_id,
+        func.count(distinct(case((and_(live, Activity.kind == Mode.OBSERVE), Activity.post_id)))),
+        func.count(distinct(case((and_(live, Activity.kind == Mode.INTERACT), Activity.peer_id)))),
+        func.count(distinct(case((and_(live, Activity.kind == Mode.INITIATE), Activity.post_id)))),
+        func.max(Activity.created_at),
+    ).where(Activity.cohort_id == cohort_id).group_by(Activity.user_id, Activity.etivity_id)
+
+
+def counts_for(cohort_id: int, user_id: int | None = None) -> dict[tuple[int, int], Counts]:
+    """{(user id, e-tivity id): Counts}. Interact counts different peers, not replies."""
+    query = _count_query(cohort_id)
+    if user_id is not None:
+        query = query.where(Activity.user_id == user_id)
+    return {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in db.session.execute(query)}
+
+
+@dataclass
+class EtivityProgress:
+    etivity: Etivity
+    state: EtivityState
+    counts: Counts
+    needed: Counts
+    completion: Completion | None = None
+
+    @property
+    def by_hand(self) -> bool:
+        return self.completion is not None and self.completion.by_hand_by_id is not None
+
+
+@dataclass
+class LearnerProgress:
+    user_id: int
+    stages: dict[int, StageStatus]
+    etivities: list[EtivityProgress]
+    current_stage: int
+    last_activity_at: datetime | None
+    totals: Counts = field(default_factory=Counts)
+    # The day each open stage opened for this learner; suggested post days count from it.
+    opened_on: dict[int, date] = field(default_factory=dict)
+
+    def in_stage(self, number: int) -> list[EtivityProgress]:
+        return [p for p in self.etivities if p.etivity.stage_number == number]
+
+    def stage_finished(self, number: int) -> bool:
+        """`rules.stage_finished` for this learner: what the map, the stage-opened notice,
+        "stuck" and "completed the course" all ask."""
+        items = self.in_stage(number)
+        return rules.stage_finished(
+            self.stages[number],
+            (p.etivity.id for p in items if p.etivity.required),
+            {p.etivity.id for p in items if p.state == EtivityState.COMPLETE},
+        )
+
+    @property
+    def next_step(self) -> EtivityProgress | None:
+        """The first open e-tivity not yet complete, required ones first."""
+        open_ = [p for p in self.etivities if p.state == EtivityState.OPEN]
+        required = [p for p in open_ if p.etivity.required]
+        return (required or open_ or [None])[0]
+
+
+def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = None
+                    ) -> dict[int, LearnerProgress]:
+    """Every active learner's standing (or the ones asked for), in a fixed number of queries."""
+    everyone = user_ids is None
+    if everyone:
+        user_ids = learner_ids(cohort.id)
+
+    def only_asked(query, column):
+        return query if everyone else query.where(column.in_(user_ids))
+
+    etivities = cohort.course.active_etivities
+    required: dict[int, list[int]] = defaultdict(list)
+    for e in etivities:
+        if e.required:
+            required[e.stage_number].append(e.id)
+    releases = {n: cohort.release_date(n) for n in rules.STAGES}
+
+    count_rows = db.session.execute(only_asked(_count_query(cohort.id), Activity.user_id)).all()
+    counts = {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in count_rows}
+    last: dict[int, datetime] = {}
+    for u, _e, *_c, at in count_rows:
+        if at and (u not in last or at > last[u]):
+            last[u] = at
+    completions: dict[tuple[int, int], Completion] = {
+        (c.user_id, c.etivity_id): c
+        for c in db.session.scalars(only_asked(
+            select(Completion).where(Completion.cohort_id == cohort.id), Completion.user_id))
+    }
+    completed_by: dict[int, set[int]] = defaultdict(set)
+    for u, e in completions:
+        completed_by[u].add(e)
+    overrides = db.session.scalars(select(Override).where(Override.cohort_id == cohort.id)).all()
+    joined = dict(db.session.execute(only_asked(
+        select(Membership.user_id, Membership.joined_at).where(Membership.cohort_id == cohort.id),
+        Membership.user_id)
+    ).all())
+
+    result = {}
+    for user_id in user_ids:
+        mine = [o for o in overrides if o.user_id in (None, user_id)]
+        stage_overrides = {o.stage_number for o in mine if o.stage_number}
+        etivity_overrides = {o.etivity_id for o in mine if o.etivity_id}
+        completed = completed_by[user_id]
+        statuses = rules.stage_statuses(required, completed, releases, today, stage_overrides)
+        opened_on = _opened_on(statuses, required, completions, user_id, mine,
+                               joined.get(user_id))
+        items = []
+        totals = [0, 0, 0]
+        for e in etivities:
+            c = counts.get((user_id, e.id), Counts())
+            completion = completions.get((user_id, e.id))
+            state = rules.etivity_state(
+                completion is not None, statuses[e.stage_number].open, e.id in etivity_overrides
+            )
+            items.append(EtivityProgress(e, state, c, rules.still_needed(e.rule, c), completion))
+            totals = [totals[0] + c.observe, totals[1] + c.interact, totals[2] + c.initiate]
+        result[user_id] = LearnerProgress(
+            user_id, statuses, items, rules.current_stage(statuses), last.get(user_id),
+            Counts(*totals), opened_on,
+        )
+    return result
+
+
+def _opened_on(statuses, required, completions, user_id, overrides, joined_at) -> dict[int, date]:
+    """When each open stage opened: the latest of its release date, the day the learner
+    joined (stage 1) or finished the stage before, and no later than an override."""
+    opened: dict[int, date] = {}
+    for number, status in statuses.items():
+        if not status.open:
+            continue
+        if number == 1:
+            reached = joined_at.date() if joined_at else None
+        else:
+            finished = [completions[(user_id, e)].completed_at.date()
+                        for e in required.get(number - 1, ()) if (user_id, e) in completions]
+            reached = max(finished, default=opened.get(number - 1))
+        candidates = [d for d in (reached, status.opens_on) if d]
+        day = max(candidates) if candidates else None
+        early = [o.created_at.date() for o in overrides if o.stage_number == number]
+        if early and (day is None or min(early) < day):
+            day = min(early)
+        if day:
+            opened[number] = day
+    return opened
+
+
+def learner_progress(cohort: Cohort, user_id: int, today: date) -> LearnerProgress:
+    return cohort_progress(cohort, today, {user_id})[user_id]
+
+
+def is_stuck(standing: LearnerProgress, suggested_days: dict[int, int], today: date) -> bool:
+    """`rules.is_stuck` for this learner's current stage."""
+    number = standing.current_stage
+    return rules.is_stuck(standing.opened_on.get(number), suggested_days.get(number, 0), today,
+                          standing.stage_finished(number))
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of a learner's participation profile (weeks start on Monday, UTC)."""
+
+    start: date
+    observe: int = 0
+    interact: int = 0
+    initiate: int = 0
+
+    def as_tuple(self) -> tuple[date, int, int, int]:
+        return (self.start, self.observe, self.interact, self.initiate)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def weekly_profile(cohort_id: int, user_id: int | None, today: date, weeks: int = 26
+                   ) -> list[Week]:
+    """A participation profile: how many posts were read, replies to peers written and
+    conversations started, week by week from the week of joining to this one (empty weeks
+    included, at most the last `weeks`). With user_id None: the whole cohort's learners.
+    Evidence from posts hidden since is left out. These are events, so two replies to one
+    peer count twice here, unlike in an e-tivity's rule, which counts different peers."""
+    joined = select(func.min(Membership.joined_at)).where(Membership.cohort_id == cohort_id)
+    activity = select(Activity.kind, Activity.created_at).where(
+        Activity.cohort_id == cohort_id, Activity.voided_at.is_(None))
+    if user_id is not None:
+        joined = joined.where(Membership.user_id == user_id)
+        activity = activity.where(Activity.user_id == user_id)
+    joined_at = db.session.scalar(joined)
+    rows = db.session.execute(activity).all()
+    tally: dict[date, dict[Mode, int]] = defaultdict(lambda: defaultdict(int))
+    for kind, at in rows:
+        tally[_monday(at.date())][kind] += 1
+    starts = [d for d in (*tally, joined_at.date() if joined_at else None) if d]
+    first = _monday(min(starts, default=today))
+    last = _monday(today)
+    first = max(first, last - timedelta(weeks=weeks - 1))
+    result = []
+    week = first
+    while week <= last:
+        counts = tally.get(week, {})
+        result.append(Week(week, counts.get(Mode.OBSERVE, 0), counts.get(Mode.INTERACT, 0),
+                           counts.get(Mode.INITIATE, 0)))
+        week += timedelta(weeks=1)
+    return result

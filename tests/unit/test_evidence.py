@@ -1,0 +1,94 @@
+"""Recording evidence: whose posts count as a peer's, for reading and replying alike."""
+
+import pytest
+from sqlalchemy import select
+
+from course_app.auth.models import Role
+from course_app.clock import utcnow
+from course_app.cohorts.models import MemberRole
+from course_app.cohorts.services import add_member, membership_of
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.progress.evidence import peers_among
+from course_app.progress.models import Activity, Mode
+from learner_journey import start
+
+
+def evidence_of(user, kind: Mode) -> list[Activity]:
+    return list(db.session.scalars(select(Activity).where(Activity.user_id == user.id,
+                                                          Activity.kind == kind)))
+
+
+def remove(cohort, user) -> None:
+    membership_of(cohort.id, user.id).removed_at = utcnow()
+    db.session.commit()
+
+
+@pytest.fixture
+def removed_authors_thread(factory):
+    """A thread started by a learner who was removed from the cohort afterwards; their
+    post stays in the cohort (removing someone keeps their posts)."""
+    cohort = factory.cohort()
+    gone, reader = factory.learner_in(cohort), factory.learner_in(cohort)
+    thread = start(cohort, gone, "introduce-yourself")
+    db.session.commit()
+    remove(cohort, gone)
+    return cohort, gone, reader, thread
+
+
+def test_reading_a_removed_learners_post_counts_as_observing(removed_authors_thread):
+    cohort, gone, reader, thread = removed_authors_thread
+    assert discussions.mark_shown(thread, reader, list(thread.posts), utcnow()) == 1
+    [read] = evidence_of(reader, Mode.OBSERVE)
+    assert read.peer_id == gone.id and read.post_id == thread.posts[0].id
+
+
+def test_replying_to_a_removed_learners_post_counts_as_interacting(removed_authors_thread):
+    cohort, gone, reader, thread = removed_authors_thread
+    discussions.reply(thread, reader, "Welcome back, whenever you are.", utcnow())
+    [reply] = evidence_of(reader, Mode.INTERACT)
+    assert reply.peer_id == gone.id
+
+
+def test_reading_and_replying_agree_on_whose_posts_count(factory):
+    """For every kind of author, reading their post earns observe exactly when replying to
+    it earns interact."""
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    reviewer = factory.user(Role.FACILITATOR)
+    add_member(cohort, reviewer, MemberRole.REVIEWER, utcnow())
+    learner, peer, gone = (factory.learner_in(cohort) for _ in range(3))
+    authors = {"peer": peer, "removed peer": gone, "facilitator": facilitator,
+               "reviewer": reviewer, "yourself": learner}
+    threads = {label: start(cohort, who, "introduce-yourself", title=label)
+               for label, who in authors.items()}
+    db.session.commit()
+    remove(cohort, gone)
+    for thread in threads.values():
+        discussions.mark_shown(thread, learner, list(thread.posts), utcnow())
+        discussions.reply(thread, learner, "A reply.", utcnow())
+    db.session.commit()
+    observed = {a.peer_id for a in evidence_of(learner, Mode.OBSERVE)}
+    interacted = {a.peer_id for a in evidence_of(learner, Mode.INTERACT)}
+    assert observed == interacted == {peer.id, gone.id}
+
+
+def test_peers_among(factory):
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    learner, peer, gone = (factory.learner_in(cohort) for _ in range(3))
+    outsider = factory.learner_in(factory.cohort(cohort.course))
+    remove(cohort, gone)
+    ids = [learner.id, peer.id, gone.id, facilitator.id, outsider.id, None]
+    assert peers_among(cohort.id, learner.id, ids) == {peer.id, gone.id}
+    assert peers_among(cohort.id, learner.id, [learner.id, None]) == set()
+
+
+def test_a_removed_learner_earns_nothing_more(removed_authors_thread, factory):
+    """Evidence is recorded for active learners: someone removed can't open the cohort,
+    and a write on their behalf (e.g. from an old page) counts for nothing."""
+    cohort, gone, reader, _thread = removed_authors_thread
+    theirs = start(cohort, reader, "introduce-yourself", title="Reader's own")
+    db.session.commit()
+    assert discussions.mark_shown(theirs, gone, list(theirs.posts), utcnow()) == 0
+    assert evidence_of(gone, Mode.OBSERVE) == []

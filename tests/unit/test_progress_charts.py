@@ -1,0 +1,41 @@
+"""The participation chart on my progress: well-formed SVG that names and sums itself up."""
+
+import xml.etree.ElementTree as ET
+from datetime import date
+
+from course_app.progress.charts import participation_chart, summary
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+WEEKS = [(date(2027, 1, 4), 5, 1, 1), (date(2027, 1, 11), 0, 0, 0), (date(2027, 1, 18), 9, 4, 2)]
+
+
+def test_chart_is_well_formed_svg_that_names_itself():
+    svg = participation_chart(WEEKS)
+    root = ET.fromstring(str(svg))
+    assert root.tag == f"{SVG}svg"
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    desc = root.find(f"{SVG}desc")
+    assert title is not None and title.text == "Your participation, week by week"
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert "read 14 peers’ posts" in desc.text and "started 3 conversations" in desc.text
+    assert "busiest week began on 18 Jan" in desc.text
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert len(bars) == 9  # three per week
+    heights = [float(r.get("height")) for r in bars]
+    assert heights[6] > heights[0] > 0 and heights[3] == 0  # 9 reads > 5 reads > none
+
+
+def test_chart_escapes_its_text_and_prefixes_ids():
+    svg = participation_chart(WEEKS, chart_id="a<b", title='Tom & "Jerry" <3')
+    root = ET.fromstring(str(svg))
+    assert root.find(f"{SVG}title").text == 'Tom & "Jerry" <3'
+    assert root.find(f"{SVG}title").get("id") == "ab-title"
+
+
+def test_chart_with_no_weeks_is_still_valid():
+    root = ET.fromstring(str(participation_chart([])))
+    assert root.find(f"{SVG}title") is not None
+    assert summary([]).startswith("No activity yet")
+    assert summary([(date(2027, 1, 4), 0, 0, 0)]).startswith("No activity yet")

@@ -1,0 +1,102 @@
+"""Reading standing: the weekly participation profile, and "stage finished" for a learner."""
+
+from datetime import timedelta
+
+from course_app.clock import utcnow
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.progress.evidence import void_post
+from course_app.progress.models import Activity
+from course_app.progress.overrides import mark_complete_by_hand, open_early
+from course_app.progress.standing import cohort_progress, is_stuck, learner_progress, weekly_profile
+from learner_journey import finish_stage_1, start
+
+
+# ---- the weekly profile ----------------------------------------------------------
+
+def test_weekly_profile_counts_events_per_week_and_fills_gaps(factory):
+    cohort = factory.cohort()
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    today = utcnow().date()
+    monday = today - timedelta(days=today.weekday())
+    three_weeks_ago = utcnow() - timedelta(weeks=3)
+    theirs = start(cohort, peer, "introduce-yourself", three_weeks_ago)
+    start(cohort, learner, "introduce-yourself", three_weeks_ago)
+    discussions.mark_shown(theirs, learner, list(theirs.posts), three_weeks_ago)
+    discussions.reply(theirs, learner, "Hi!", utcnow())
+    hidden = start(cohort, learner, "time-and-help", utcnow())
+    void_post(hidden.posts[0].id, utcnow())
+    db.session.commit()
+    # The learner joined a minute ago, but acted earlier: the profile starts with the activity.
+    weeks = weekly_profile(cohort.id, learner.id, today)
+    assert [w.start for w in weeks] == [monday - timedelta(weeks=n) for n in (3, 2, 1, 0)]
+    assert [w.as_tuple()[1:] for w in weeks] == [(1, 0, 1), (0, 0, 0), (0, 0, 0), (0, 1, 0)]
+
+
+def test_weekly_profile_of_someone_who_just_joined_is_one_empty_week(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    assert [w.as_tuple()[1:] for w in weekly_profile(cohort.id, learner.id, today)] == [(0, 0, 0)]
+
+
+def test_weekly_profile_keeps_to_the_last_weeks(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date() + timedelta(weeks=40)
+    assert len(weekly_profile(cohort.id, learner.id, today, weeks=26)) == 26
+
+
+def test_activity_rows_are_what_the_profile_counts(factory):
+    """Guard against the profile drifting from the activity log it reads."""
+    cohort = factory.cohort()
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    total = sum(w.observe + w.interact + w.initiate
+                for w in weekly_profile(cohort.id, learner.id, utcnow().date()))
+    assert total == db.session.query(Activity).filter_by(user_id=learner.id).count()
+
+
+# ---- stage finished, for a learner ---------------------------------------------------
+
+def test_stage_finished_follows_the_required_etivities(factory):
+    cohort = factory.cohort()
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    today = utcnow().date()
+    assert not learner_progress(cohort, learner.id, today).stage_finished(1)
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, today)
+    assert standing.stage_finished(1) and standing.stages[2].open
+    assert not standing.stage_finished(2)
+
+
+def test_a_stage_marked_complete_while_locked_is_not_finished(factory):
+    """Every required e-tivity of stage 2 done by hand while stage 2 is still locked: the
+    map, the reports and the next stage agree that stage 2 is not finished yet."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    facilitator_id = cohort.memberships[0].user_id
+    required = [e for e in cohort.course.etivities_in(2) if e.required]
+    assert required
+    for e in required:
+        mark_complete_by_hand(cohort, learner.id, e.id, facilitator_id, utcnow())
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, utcnow().date())
+    assert not standing.stages[2].open
+    assert not standing.stage_finished(2) and not standing.stages[3].open
+
+
+def test_stuck_asks_the_same_question_of_the_current_stage(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    later = utcnow().date() + timedelta(days=60)
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    assert is_stuck(learner_progress(cohort, learner.id, later), suggested, later)
+    open_early(cohort, cohort.memberships[0].user_id, utcnow(), stage_number=5,
+               user_id=learner.id)
+    db.session.commit()
+    standing = cohort_progress(cohort, later)[learner.id]
+    assert standing.current_stage == 5 and not standing.stage_finished(5)
+    assert is_stuck(standing, suggested, later)
