@@ -459,7 +459,7 @@ def test_audit_log_pages_fifty_at_a_time_newest_first(client, login_as, setting)
     start_at = utcnow() - timedelta(days=1)
     for n in range(audit.PER_PAGE + 5):
         audit.record(cohort, facilitator, AuditAction.KEY, f"Entry number {n:03d}",
-                       start_at + timedelta(minutes=n))
+                     start_at + timedelta(minutes=n))
     db.session.commit()
     login_as(facilitator)
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit"))
@@ -470,6 +470,26 @@ def test_audit_log_pages_fifty_at_a_time_newest_first(client, login_as, setting)
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?page=2"))
     assert "Entry number 004" in page and "Entry number 000" in page
     assert "Entry number 005" not in page and "Newer entries" in page
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?page=9"))
+    assert "Page 2 of 2" in page and "Entry number 000" in page  # past the end: the last
+
+
+def test_audit_log_page_links_keep_the_filters(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    start_at = utcnow() - timedelta(days=1)
+    for n in range(2 * audit.PER_PAGE + 2):
+        audit.record(cohort, facilitator, AuditAction.NUDGE if n % 2 else AuditAction.KEY,
+                     f"Entry number {n:03d}", start_at + timedelta(minutes=n),
+                     intervention=bool(n % 2))
+    db.session.commit()
+    login_as(facilitator)
+    base = f"/facilitate/cohorts/{cohort.id}/audit"
+    body = client.get(f"{base}?action=nudge&interventions=y").get_data(as_text=True)
+    assert "Page 1 of 2" in body
+    older = re.search(r'<a href="([^"]+)" rel="next">Older entries</a>', body).group(1)
+    assert html.unescape(older) == f"{base}?page=2&action=nudge&interventions=y"
+    page = text(client.get(html.unescape(older)))
+    assert "Entry number 001" in page and "Entry number 000" not in page
 
 
 def test_a_post_first_learner_sees_weaves_once_they_have_posted(client, login_as, setting):

@@ -53,7 +53,7 @@ def remove_member(cohort_id: int, membership_id: int):
     cohort = facilitated(cohort_id)
     membership = belongs_or_404(db.session.get(Membership, membership_id), cohort)
     back = redirect(url_for(".people", cohort_id=cohort.id))
-    if membership.removed_at is not None:
+    if not membership.active:
         flash(f"{membership.user.name} was already removed from this cohort.", "info")
         return back
     form = ConfirmForm()
