@@ -75,8 +75,8 @@ def register_blueprints(app: Flask) -> None:
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
-                 "notifications.views", "facilitate.views", "facilitate.manage",
-                 "facilitate.moderate", "reports.token_views", "reports.views"):
+                 "notifications.views", "facilitate.views", "reports.token_views",
+                 "reports.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
                       api_bp, notifications_bp, facilitate_bp, reports_bp):

@@ -123,7 +123,8 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     """Open a cohort; prints its id and enrolment key."""
     from .auth.services import find_by_email
     from .courses.services import get_course
-    from .facilitate.services import FacilitateError, open_cohort
+    from .facilitate.cohort_admin import open_cohort
+    from .facilitate.errors import FacilitateError
 
     course = get_course(course_slug)
     if course is None:
@@ -160,7 +161,8 @@ def cohort_state(cohort_id, state, actor_email):
     from .auth.services import find_by_email
     from .cohorts.models import Cohort, CohortState, MemberRole
     from .cohorts.services import membership_of
-    from .facilitate.services import STATE_WORDS, TRANSITIONS, FacilitateError, change_state
+    from .facilitate.cohort_admin import STATE_WORDS, TRANSITIONS, change_state
+    from .facilitate.errors import FacilitateError
 
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:

@@ -25,12 +25,15 @@ def normalise_key(key: str) -> str:
     return f"{raw[:4]}-{raw[4:]}" if len(raw) == 8 else raw
 
 
-def default_release_dates(course: Course, starts_on: date) -> dict[int, date]:
-    """Stage n opens when the stages before it have had their suggested days."""
+def default_release_dates(course: Course, starts_on: date,
+                          given: dict[int, date | None] | None = None) -> dict[int, date]:
+    """Stage n opens when the stages before it have had their suggested days. A date in
+    `given` is kept for its stage, and the stages after it count on from that date."""
+    given = given or {}
     dates, day = {}, starts_on
     for stage in course.stages:
-        dates[stage.number] = day
-        day = day + timedelta(days=stage.suggested_days)
+        dates[stage.number] = given.get(stage.number) or day
+        day = dates[stage.number] + timedelta(days=stage.suggested_days)
     return dates
 
 

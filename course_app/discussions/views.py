@@ -20,10 +20,10 @@ from ..courses.models import Etivity
 from ..extensions import db
 from ..progress.rules import EtivityState, describe_lock
 from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
-from . import bp, services
+from . import bp, services, weaves
 from .lookups import etivity_or_404, post_or_404, thread_or_404
 from .forms import DeleteForm, EditForm, PieceChoiceForm, ReplyForm, ThreadForm
-from .models import Post, Thread
+from .models import Post, Thread, ThreadKind
 
 POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
 LAST_PAGE = 10**9  # posts_page() shows the last page for any number past the end
@@ -144,6 +144,7 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
     return render_template(
         "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
         summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
+        weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
         days=_suggested_days(etivity, standing), facilitators=services.facilitator_ids(cohort),
         chosen_piece=chosen,
         picker=PieceChoiceForm.for_etivity(etivity, chosen) if form and etivity.pieces else None,
@@ -187,6 +188,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
         unread_page=services.page_for_position(first_unread) if first_unread is not None else None,
         facilitators=services.facilitator_ids(cohort), form=form, replying_to=replying_to,
         may_post=permissions.can_post(current_user, cohort),
+        weaves=weaves.weaves(cohort, thread=thread) if thread.kind == ThreadKind.WEAVE else [],
     )
     if request.method == "GET":
         try:

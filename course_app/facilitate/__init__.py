@@ -1,5 +1,8 @@
-"""The blueprint; its routes are in views.py, manage.py and moderate.py, imported by
-create_app (not here, so that importing the models never pulls in the views)."""
+"""The facilitator's side: one module per job (cohort_admin, invites, people, moderation,
+weaving, overrides, nudges, queue, reading, audit), each doing its writes through the domain
+services below and logging one audit entry. The blueprint's routes are in the `views`
+package, imported by create_app (not here, so that importing the models never pulls in the
+views)."""
 
 from flask import Blueprint
 

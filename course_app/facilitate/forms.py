@@ -3,57 +3,35 @@ check the rest (and name the field at fault), so a message is the same wherever 
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, EmailField, HiddenField, IntegerField, SelectField,
-                     StringField, TextAreaField)
+from wtforms import (BooleanField, EmailField, HiddenField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
                                 Optional)
 
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, strip
 
 
 # ---- cohorts, invites, people ------------------------------------------------------
 
-class _Date(DateField):
-    """A date field whose message says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a date like 2027-01-04 (year, month, day).") from None
-
-
-class _Whole(IntegerField):
-    """A whole-number field whose message says what to type."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a whole number, like 12.") from None
-
-
-def _release(number: int) -> _Date:
-    return _Date(f"Stage {number} opens on", validators=[Optional()])
+def _release(number: int) -> FriendlyDateField:
+    return FriendlyDateField(f"Stage {number} opens on", validators=[Optional()])
 
 
 class _CohortFields(FlaskForm):
     """What a cohort is: shared by "Open a new cohort" and the cohort's settings."""
 
-    name = StringField("Name", filters=[_strip],
+    name = StringField("Name", filters=[strip],
                        description="Learners see it on their course map, e.g. “Spring 2027”.",
                        validators=[DataRequired("Give the cohort a name."),
                                    Length(max=120, message="Use at most 120 characters.")])
-    starts_on = _Date("Start date", validators=[Optional()],
+    starts_on = FriendlyDateField("Start date", validators=[Optional()],
                       description="The day the cohort begins. Leave it empty if it starts "
                                   "whenever people join.")
-    capacity = _Whole("Capacity (optional)", validators=[
+    capacity = WholeNumberField("Capacity (optional)", validators=[
         Optional(), NumberRange(min=1, max=10000, message="Enter a number from 1 upwards.")],
         description="The most learners who can join. Leave it empty for no limit.")
-    silent_days = _Whole("Days before someone counts as silent", default=5, validators=[
+    silent_days = WholeNumberField("Days before someone counts as silent", default=5, validators=[
         InputRequired("Enter a number of days, e.g. 5."),
         NumberRange(min=1, max=60, message="Enter a number of days from 1 to 60.")],
         description="A learner who hasn't posted for this many days shows up in your queue.")
@@ -98,22 +76,12 @@ class SettingsForm(_CohortFields):
         validators=[Length(max=5000, message="Keep the welcome under 5,000 characters.")])
 
 
-class ConfirmForm(FlaskForm):
-    """A button that asks first: sent without `confirm`, the page asks "are you sure?"."""
-
-    confirm = HiddenField()
-
-    @property
-    def confirmed(self) -> bool:
-        return bool((self.confirm.data or "").strip())
-
-
 class StateForm(ConfirmForm):
     to = HiddenField()
 
 
 class InviteLinkForm(FlaskForm):
-    expires_in_days = _Whole("Expires after (days)", default=14, validators=[
+    expires_in_days = WholeNumberField("Expires after (days)", default=14, validators=[
         Optional(), NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365.")],
         description="Leave it empty for a link that works until you revoke it.")
 
@@ -125,13 +93,13 @@ class BulkInviteForm(FlaskForm):
                     "cell that looks like an email address.")
     csv_file = FileField("Or choose a CSV file",
                          description="A .csv or .txt file saved as UTF-8, up to 200 KB.")
-    expires_in_days = _Whole("Links expire after (days)", default=14, validators=[
+    expires_in_days = WholeNumberField("Links expire after (days)", default=14, validators=[
         Optional(), NumberRange(min=1, max=365, message="Enter a number of days from 1 to 365.")],
         description="Leave it empty for links that work until you revoke them.")
 
 
 class StaffForm(FlaskForm):
-    email = EmailField("Their email", filters=[_strip], validators=[
+    email = EmailField("Their email", filters=[strip], validators=[
         InputRequired("Enter the email address of the person to add."),
         Email("Enter an email address like name@example.org."), Length(max=254)],
         description="They need an account already.")
@@ -149,10 +117,6 @@ class HidePostForm(FlaskForm):
         "Why are you hiding it?",
         description="Its author sees this beside their post, so say kindly what was wrong and "
                     "what they could do instead. Up to 500 characters.")
-
-
-class ButtonForm(FlaskForm):
-    """Only the CSRF token: a button that does one thing (show a post again)."""
 
 
 class ThreadFlagsForm(FlaskForm):

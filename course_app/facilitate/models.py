@@ -1,3 +1,4 @@
+import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
@@ -5,7 +6,49 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import UTCDateTime, utcnow
-from ..extensions import db
+from ..extensions import db, str_enum
+
+
+class AuditAction(enum.StrEnum):
+    """What a facilitator did. The values are what the log stores: keep them when renaming a
+    member, or migrate the rows."""
+
+    OPEN = "open"
+    STATE = "state"
+    SETTINGS = "settings"
+    WELCOME = "welcome"
+    KEY = "key"
+    INVITE = "invite"
+    INVITE_LINK = "invite-link"
+    INVITE_REVOKED = "invite-revoked"
+    STAFF = "staff"
+    REMOVE = "remove"
+    HIDE = "hide"
+    SHOW = "show"
+    PINNED = "pinned"
+    LOCKED = "locked"
+    WEAVE = "weave"
+    OPEN_EARLY = "open-early"
+    COMPLETE_BY_HAND = "complete-by-hand"
+    NUDGE = "nudge"
+
+    @property
+    def words(self) -> str:
+        """What the action is called in the log's filter."""
+        return _ACTION_WORDS[self]
+
+
+_ACTION_WORDS = {
+    AuditAction.HIDE: "Hid a post", AuditAction.SHOW: "Showed a post again",
+    AuditAction.PINNED: "Pinned or unpinned", AuditAction.LOCKED: "Locked or unlocked",
+    AuditAction.WEAVE: "Wove a summary", AuditAction.NUDGE: "Nudged learners",
+    AuditAction.OPEN_EARLY: "Opened early", AuditAction.COMPLETE_BY_HAND: "Marked complete by hand",
+    AuditAction.WELCOME: "Welcome message", AuditAction.STATE: "Changed the cohort's state",
+    AuditAction.SETTINGS: "Changed settings", AuditAction.KEY: "New enrolment key",
+    AuditAction.INVITE: "Invited people", AuditAction.INVITE_LINK: "Made an invite link",
+    AuditAction.INVITE_REVOKED: "Revoked an invite", AuditAction.STAFF: "Added staff",
+    AuditAction.REMOVE: "Removed someone", AuditAction.OPEN: "Opened the cohort",
+}
 
 
 class AuditEntry(db.Model):
@@ -18,20 +61,11 @@ class AuditEntry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    action: Mapped[str] = mapped_column(String(40))
-    target: Mapped[str] = mapped_column(String(200), default="")  # "post 12", "learner 7"
+    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction))
+    target: Mapped[str] = mapped_column(String(200), default="")  # "post 12", "thread 3", "user 7", "invite 4", "everyone"
     summary: Mapped[str] = mapped_column(Text)  # one line a person can read
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     intervention: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     actor: Mapped[User | None] = relationship()
-
-
-class Citation(db.Model):
-    """A weave (a facilitator's summary post) cites the posts it draws together."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    weave_post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
-    cited_post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
-    quote: Mapped[str] = mapped_column(Text, default="")

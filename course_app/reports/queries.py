@@ -14,6 +14,7 @@ from ..auth.models import User
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Course, Etivity
 from ..discussions.models import Post, Thread, ThreadKind
+from ..discussions.queries import is_answer, unanswered_condition
 from ..extensions import db
 from ..progress import rules
 from ..progress.models import Activity, Completion, Mode
@@ -302,7 +303,6 @@ def etivity_report(cohort: Cohort, etivity: Etivity) -> EtivityReport:
         .order_by(Post.created_at)
     ).all()
     threads: dict[int, Thread] = {}
-    first_reply: dict[int, datetime] = {}
     pairs = set()
     replies = 0
     for post, thread, parent_author in rows:
@@ -311,8 +311,13 @@ def etivity_report(cohort: Cohort, etivity: Etivity) -> EtivityReport:
             replies += 1
             if parent_author is not None and parent_author != post.author_id:
                 pairs.add((post.author_id, parent_author))
-            if post.author_id != thread.author_id and thread.id not in first_reply:
-                first_reply[thread.id] = post.created_at
+    pieces = (Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+              Thread.kind == ThreadKind.PIECE)
+    first_reply: dict[int, datetime] = dict(db.session.execute(
+        select(Thread.id, db.func.min(Post.created_at)).join(Post, Post.thread_id == Thread.id)
+        .where(*pieces, is_answer()).group_by(Thread.id)
+    ).all())
+    unanswered = set(db.session.scalars(select(Thread.id).where(*pieces, unanswered_condition())))
     waits = [(first_reply[t] - threads[t].created_at).total_seconds() for t in first_reply]
     participants = db.session.scalar(
         select(db.func.count(db.distinct(Activity.user_id))).where(
@@ -323,7 +328,7 @@ def etivity_report(cohort: Cohort, etivity: Etivity) -> EtivityReport:
     return EtivityReport(
         etivity=etivity, participants=participants, completed=completed, threads=len(threads),
         posts=len(rows), replies=replies, reply_pairs=len(pairs),
-        unanswered=[t for t in threads.values() if t.id not in first_reply],
+        unanswered=[t for t in threads.values() if t.id in unanswered],
         median_first_reply=timedelta(seconds=statistics.median(waits)) if waits else None,
     )
 

@@ -9,11 +9,15 @@ from sqlalchemy import func, select
 from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.cohorts.models import CohortState, MemberRole
-from course_app.cohorts.services import membership_of
+from course_app.cohorts.services import default_release_dates, membership_of
 from course_app.discussions import services as discussions
+from course_app.discussions import weaves
+from course_app.discussions.weaves import Citation
 from course_app.extensions import db
-from course_app.facilitate import queries, services
-from course_app.facilitate.models import AuditEntry, Citation
+from course_app.facilitate import (cohort_admin, invites, moderation, nudges, overrides, people,
+                                   queue, reading, weaving)
+from course_app.facilitate.errors import FacilitateError
+from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.notifications.models import Notification
 from course_app.progress.standing import learner_progress
 from course_app.progress.rules import EtivityState
@@ -52,12 +56,12 @@ def etivity(cohort, slug):
 def test_state_transitions(cohort, facilitator, start, to, ok):
     cohort.state = start
     if ok:
-        services.change_state(cohort, to, facilitator, utcnow())
+        cohort_admin.change_state(cohort, to, facilitator, utcnow())
         assert cohort.state == to
         assert len(audits(cohort, "state")) == 1
     else:
-        with pytest.raises(services.FacilitateError):
-            services.change_state(cohort, to, facilitator, utcnow())
+        with pytest.raises(FacilitateError):
+            cohort_admin.change_state(cohort, to, facilitator, utcnow())
         assert cohort.state == start
         assert audits(cohort, "state") == []
 
@@ -65,70 +69,86 @@ def test_state_transitions(cohort, facilitator, start, to, ok):
 def test_paced_settings_need_every_date_in_order(cohort, facilitator):
     start = date(2027, 1, 4)
     dates = {n: start + timedelta(days=7 * (n - 1)) for n in range(1, 6)}
-    with pytest.raises(services.FacilitateError, match="missing: stage 5"):
-        services.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=start,
+    with pytest.raises(FacilitateError, match="missing: stage 5"):
+        cohort_admin.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=start,
                                  capacity=None, silent_days=5, welcome_message="", paced=True,
                                  release_dates={**dates, 5: None})
     backwards = {**dates, 3: start - timedelta(days=1)}
-    with pytest.raises(services.FacilitateError, match="backwards"):
-        services.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=start,
+    with pytest.raises(FacilitateError, match="backwards"):
+        cohort_admin.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=start,
                                  capacity=None, silent_days=5, welcome_message="", paced=True,
                                  release_dates=backwards)
-    services.update_settings(cohort, facilitator, utcnow(), name="Spring", starts_on=start,
+    cohort_admin.update_settings(cohort, facilitator, utcnow(), name="Spring", starts_on=start,
                              capacity=20, silent_days=3, welcome_message="Hello", paced=True,
                              release_dates=dates)
     assert cohort.paced and cohort.release_date(3) == dates[3] and cohort.capacity == 20
     assert len(audits(cohort, "settings")) == 1
 
 
+def test_release_dates_keep_the_dates_given_and_count_on_from_them(cohort, facilitator):
+    course, start = cohort.course, date(2027, 1, 4)
+    days = {s.number: s.suggested_days for s in course.stages}
+    plain = default_release_dates(course, start)
+    assert [plain[n + 1] - plain[n] for n in range(1, 5)] == [
+        timedelta(days=days[n]) for n in range(1, 5)]
+    later = plain[3] + timedelta(days=10)
+    given = default_release_dates(course, start, {3: later, 4: None})
+    assert (given[1], given[2], given[3]) == (plain[1], plain[2], later)
+    assert given[4] == later + timedelta(days=days[3])
+    assert given[5] == given[4] + timedelta(days=days[4])
+    opened = cohort_admin.open_cohort(course, "Paced", facilitator, utcnow(), starts_on=start,
+                                      paced=True, capacity=None, release_dates={3: later})
+    assert {n: opened.release_date(n) for n in range(1, 6)} == given
+
+
 def test_capacity_below_enrolled_is_refused(factory, cohort, facilitator):
     factory.learner_in(cohort)
     factory.learner_in(cohort)
-    with pytest.raises(services.FacilitateError, match="2 learners"):
-        services.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=None,
+    with pytest.raises(FacilitateError, match="2 learners"):
+        cohort_admin.update_settings(cohort, facilitator, utcnow(), name="C", starts_on=None,
                                  capacity=1, silent_days=5, welcome_message="", paced=False,
                                  release_dates={})
 
 
 def test_regenerate_key_changes_it(cohort, facilitator):
     old = cohort.enrolment_key
-    assert services.regenerate_key(cohort, facilitator, utcnow()) != old
+    assert cohort_admin.regenerate_key(cohort, facilitator, utcnow()) != old
     assert len(audits(cohort, "key")) == 1
 
 
 def test_bulk_invite_reports_bad_lines_and_keeps_good(cohort, facilitator):
     text = "email\nana@example.org\nnot-an-email\n\nBen <x>, ben@example.org\nana@example.org\n"
-    result = services.invite_many(cohort, facilitator, text, utcnow())
+    result = invites.invite_many(cohort, facilitator, text, utcnow())
     assert [i.email for i in result.invites] == ["ana@example.org", "ben@example.org"]
     assert [line for line, _, _ in result.problems] == [3, 6]
     assert all(i.expires_at is not None for i in result.invites)
 
 
 def test_bulk_invite_with_nothing_is_an_error(cohort, facilitator):
-    with pytest.raises(services.FacilitateError):
-        services.invite_many(cohort, facilitator, "\n\n", utcnow())
+    with pytest.raises(FacilitateError):
+        invites.invite_many(cohort, facilitator, "\n\n", utcnow())
 
 
 def test_add_reviewer_and_refuse_learner_as_facilitator(factory, cohort, facilitator):
     sponsor = factory.user(Role.LEARNER)
-    services.add_staff(cohort, facilitator, sponsor.email.upper(), MemberRole.REVIEWER, utcnow())
+    people.add_staff(cohort, facilitator, sponsor.email.upper(), MemberRole.REVIEWER, utcnow())
     assert membership_of(cohort.id, sponsor.id).role == MemberRole.REVIEWER
     other = factory.user(Role.LEARNER)
-    with pytest.raises(services.FacilitateError, match="learner account"):
-        services.add_staff(cohort, facilitator, other.email, MemberRole.FACILITATOR, utcnow())
-    with pytest.raises(services.FacilitateError, match="already"):
-        services.add_staff(cohort, facilitator, sponsor.email, MemberRole.REVIEWER, utcnow())
+    with pytest.raises(FacilitateError, match="learner account"):
+        people.add_staff(cohort, facilitator, other.email, MemberRole.FACILITATOR, utcnow())
+    with pytest.raises(FacilitateError, match="already"):
+        people.add_staff(cohort, facilitator, sponsor.email, MemberRole.REVIEWER, utcnow())
 
 
 def test_remove_learner_keeps_posts(factory, cohort, facilitator):
     learner = factory.learner_in(cohort)
     thread = discussions.start_thread(cohort, etivity(cohort, "introduce-yourself"), learner,
                                       "Hi", "Hello all", utcnow())
-    services.remove_member(cohort, membership_of(cohort.id, learner.id), facilitator, utcnow())
+    people.remove_member(cohort, membership_of(cohort.id, learner.id), facilitator, utcnow())
     assert membership_of(cohort.id, learner.id).removed_at is not None
     assert db.session.get(type(thread), thread.id).posts[0].body == "Hello all"
-    with pytest.raises(services.FacilitateError):
-        services.remove_member(cohort, membership_of(cohort.id, facilitator.id), facilitator,
+    with pytest.raises(FacilitateError):
+        people.remove_member(cohort, membership_of(cohort.id, facilitator.id), facilitator,
                                utcnow())
 
 
@@ -137,16 +157,16 @@ def test_hide_needs_reason_keeps_text_and_can_be_undone(factory, cohort, facilit
     thread = discussions.start_thread(cohort, etivity(cohort, "introduce-yourself"), learner,
                                       "Hi", "Something unkind", utcnow())
     post = thread.posts[0]
-    with pytest.raises(services.FacilitateError):
-        services.hide_post(cohort, post, facilitator, "  ", utcnow())
-    services.hide_post(cohort, post, facilitator, "Please keep it kind", utcnow())
+    with pytest.raises(FacilitateError):
+        moderation.hide_post(cohort, post, facilitator, "  ", utcnow())
+    moderation.hide_post(cohort, post, facilitator, "Please keep it kind", utcnow())
     assert post.hidden_at and post.hidden_reason == "Please keep it kind"
     assert post.body == "Something unkind"
     assert db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == learner.id, Notification.text.contains("keep it kind"))) == 1
-    services.show_post(cohort, post, facilitator, utcnow())
+    moderation.show_post(cohort, post, facilitator, utcnow())
     assert post.hidden_at is None
-    assert [a.action for a in audits(cohort)] == ["hide", "show"]
+    assert [a.action for a in audits(cohort)] == [AuditAction.HIDE, AuditAction.SHOW]
 
 
 def test_hide_refuses_a_post_of_another_cohort(factory, cohort, facilitator):
@@ -154,8 +174,8 @@ def test_hide_refuses_a_post_of_another_cohort(factory, cohort, facilitator):
     learner = factory.learner_in(other)
     thread = discussions.start_thread(other, etivity(other, "introduce-yourself"), learner,
                                       "Hi", "Hello", utcnow())
-    with pytest.raises(services.FacilitateError):
-        services.hide_post(cohort, thread.posts[0], facilitator, "no", utcnow())
+    with pytest.raises(FacilitateError):
+        moderation.hide_post(cohort, thread.posts[0], facilitator, "no", utcnow())
     assert thread.posts[0].hidden_at is None
 
 
@@ -164,20 +184,20 @@ def test_weave_cites_posts_and_is_pinned(factory, cohort, facilitator):
     a, b = factory.learner_in(cohort), factory.learner_in(cohort)
     pa = discussions.start_thread(cohort, e, a, "A", "Alpha thoughts", utcnow()).posts[0]
     pb = discussions.start_thread(cohort, e, b, "B", "Beta thoughts", utcnow()).posts[0]
-    thread = services.weave(cohort, e, facilitator, "What we heard", "Two threads agree.",
+    thread = weaving.weave(cohort, e, facilitator, "What we heard", "Two threads agree.",
                             [(pa, ""), (pb, "Beta")], utcnow())
     assert thread.pinned and thread.kind.value == "weave"
-    cited = services.citations_for([thread.posts[0].id])[thread.posts[0].id]
+    cited = weaves.citations_for([thread.posts[0].id])[thread.posts[0].id]
     assert [(c.quote, p.id) for c, p in cited] == [("Alpha thoughts", pa.id), ("Beta", pb.id)]
     assert audits(cohort, "weave")[0].intervention
-    with pytest.raises(services.FacilitateError):
-        services.weave(cohort, e, facilitator, "Empty", "Body", [], utcnow())
+    with pytest.raises(FacilitateError):
+        weaving.weave(cohort, e, facilitator, "Empty", "Body", [], utcnow())
     assert db.session.scalar(select(func.count(Citation.id))) == 2
 
 
 def test_open_stage_early_for_one_learner(factory, cohort, facilitator):
     learner, other = factory.learner_in(cohort), factory.learner_in(cohort)
-    services.open_early(cohort, facilitator, utcnow(), stage_number=2, learner=learner)
+    overrides.open_early(cohort, facilitator, utcnow(), stage_number=2, learner=learner)
     today = utcnow().date()
     assert learner_progress(cohort, learner.id, today).stages[2].open
     assert not learner_progress(cohort, other.id, today).stages[2].open
@@ -187,7 +207,7 @@ def test_open_stage_early_for_one_learner(factory, cohort, facilitator):
 def test_mark_complete_by_hand_records_who(factory, cohort, facilitator):
     learner = factory.learner_in(cohort)
     e = etivity(cohort, "time-and-help")
-    services.mark_complete(cohort, facilitator, learner, e, utcnow())
+    overrides.mark_complete(cohort, facilitator, learner, e, utcnow())
     standing = learner_progress(cohort, learner.id, utcnow().date())
     item = next(p for p in standing.etivities if p.etivity.id == e.id)
     assert item.state == EtivityState.COMPLETE and item.by_hand
@@ -196,15 +216,15 @@ def test_mark_complete_by_hand_records_who(factory, cohort, facilitator):
 
 def test_nudge_notifies_each_and_logs_one_intervention(factory, cohort, facilitator):
     a, b = factory.learner_in(cohort, name="Ada"), factory.learner_in(cohort, name="Bo")
-    mails = services.nudge(cohort, facilitator, [a, b], "Hi {name}, how is it going?", utcnow(),
+    mails = nudges.nudge(cohort, facilitator, [a, b], "Hi {name}, how is it going?", utcnow(),
                            group="all")
     assert sorted(m[2] for m in mails) == ["Hi Ada, how is it going?", "Hi Bo, how is it going?"]
     assert db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id.in_([a.id, b.id]))) == 2
     entries = audits(cohort, "nudge")
     assert len(entries) == 1 and entries[0].intervention
-    with pytest.raises(services.FacilitateError):
-        services.nudge(cohort, facilitator, [], "Hi", utcnow())
+    with pytest.raises(FacilitateError):
+        nudges.nudge(cohort, facilitator, [], "Hi", utcnow())
 
 
 def test_queue_finds_unanswered_silent_and_observers(factory, cohort, facilitator):
@@ -215,23 +235,23 @@ def test_queue_finds_unanswered_silent_and_observers(factory, cohort, facilitato
         m.joined_at = long_ago
     thread = discussions.start_thread(cohort, e, talker, "Hello", "Hi everyone", utcnow())
     discussions.mark_shown(thread, lurker, thread.posts, utcnow())
-    q = queries.queue(cohort, utcnow())
+    q = queue.queue(cohort, utcnow())
     assert [w.thread.id for w in q.unanswered] == [thread.id]
     assert {w.user.name for w in q.silent} == {"Lurker", "Quiet"}
     assert [w.user.name for w in q.observers] == ["Lurker"]
     discussions.reply(thread, lurker, "Welcome!", utcnow())
-    q = queries.queue(cohort, utcnow())
+    q = queue.queue(cohort, utcnow())
     assert q.unanswered == [] and [w.user.name for w in q.silent] == ["Quiet"]
-    assert queries.learners_in_group(cohort, "observers", utcnow(), stage=1) == []
+    assert nudges.learners_in_group(cohort, "observers", utcnow(), stage=1) == []
 
 
 def test_stuck_learner_shows_after_the_stage_suggested_days(factory, cohort, facilitator):
     learner = factory.learner_in(cohort)
     membership = membership_of(cohort.id, learner.id)
     membership.joined_at = utcnow() - timedelta(days=30)
-    q = queries.queue(cohort, utcnow())
+    q = queue.queue(cohort, utcnow())
     assert [w.user.id for w in q.stuck] == [learner.id]
-    assert queries.learners_in_group(cohort, "stuck", utcnow()) == [learner]
+    assert nudges.learners_in_group(cohort, "stuck", utcnow()) == [learner]
 
 
 def test_reading_view_shows_whose_posts_were_read(factory, cohort):
@@ -242,6 +262,6 @@ def test_reading_view_shows_whose_posts_were_read(factory, cohort):
     discussions.mark_shown(ta, c, ta.posts, utcnow())
     discussions.mark_shown(tb, c, tb.posts, utcnow())
     discussions.mark_shown(ta, b, ta.posts, utcnow())
-    rows = {r.user.name: r for r in queries.reading_view(cohort, e)}
+    rows = {r.user.name: r for r in reading.reading_view(cohort, e)}
     assert rows["C"].posts_read == 2 and {u.name for u, _ in rows["C"].peers} == {"A", "B"}
     assert rows["B"].posts_read == 1 and rows["A"].posts_read == 0

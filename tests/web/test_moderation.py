@@ -13,8 +13,9 @@ from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member
 from course_app.discussions import services as discussions
 from course_app.discussions.models import Post, Thread
+from course_app.discussions.weaves import Citation
 from course_app.extensions import db
-from course_app.facilitate.models import AuditEntry, Citation
+from course_app.facilitate.models import AuditEntry
 from course_app.notifications.models import Notification
 from course_app.progress.models import Completion, Override
 

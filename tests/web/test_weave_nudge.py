@@ -11,10 +11,11 @@ from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 from course_app.discussions.models import Thread, ThreadKind
+from course_app.discussions.weaves import Citation
 from course_app.extensions import db
-from course_app.facilitate import queries
+from course_app.facilitate import audit, nudges, reading
 from course_app.facilitate.messages import TEMPLATES
-from course_app.facilitate.models import AuditEntry, Citation
+from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.notifications.models import Notification
 from course_app.progress.overrides import open_early
 from course_app.progress.standing import learner_progress
@@ -317,7 +318,7 @@ def test_nudge_preview_lists_exactly_the_stage_2_observers(client, login_as, sta
     assert response.status_code == 200
     page = text(response)
     names = re.findall(r"<li>(.*?)</li>", section(page, 'class="recipients"', "</ul>"))
-    expected = [u.name for u in queries.learners_in_group(cohort, "observers", utcnow(), 2)]
+    expected = [u.name for u in nudges.learners_in_group(cohort, "observers", utcnow(), 2)]
     assert names == expected == ["Cara"]
     assert "Send to Cara" in page
     assert "{name}" in page and "{cohort}" in page  # the placeholders are explained
@@ -413,7 +414,7 @@ def test_reading_view_matches_the_query(client, login_as, setting, factory):
     assert response.status_code == 200
     page = text(response)
     assert "<title>Who has read whom · Introduce yourself" in page
-    for row in queries.reading_view(cohort, e):
+    for row in reading.reading_view(cohort, e):
         cells = re.search(rf'<th scope="row">{row.user.name}</th>(.*?)</tr>', page, re.S).group(1)
         numbers = re.findall(r"<td>(\d+)", cells)
         assert numbers[:3] == [str(row.posts_read), str(len(row.peers)), str(row.counts.observe)]
@@ -455,13 +456,11 @@ def test_audit_log_lists_filters_and_pages(client, login_as, setting):
 
 
 def test_audit_log_pages_fifty_at_a_time_newest_first(client, login_as, setting):
-    from course_app.facilitate import services
-
     cohort, facilitator, ana, ben = setting
     start_at = utcnow() - timedelta(days=1)
-    for n in range(queries.AUDIT_PER_PAGE + 5):
-        services.audit(cohort, facilitator, "key", f"Entry number {n:03d}",
-                       start_at + timedelta(minutes=n))
+    for n in range(audit.PER_PAGE + 5):
+        audit.record(cohort, facilitator, AuditAction.KEY, f"Entry number {n:03d}",
+                     start_at + timedelta(minutes=n))
     db.session.commit()
     login_as(facilitator)
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit"))
@@ -472,6 +471,26 @@ def test_audit_log_pages_fifty_at_a_time_newest_first(client, login_as, setting)
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?page=2"))
     assert "Entry number 004" in page and "Entry number 000" in page
     assert "Entry number 005" not in page and "Newer entries" in page
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?page=9"))
+    assert "Page 2 of 2" in page and "Entry number 000" in page  # past the end: the last
+
+
+def test_audit_log_page_links_keep_the_filters(client, login_as, setting):
+    cohort, facilitator, ana, ben = setting
+    start_at = utcnow() - timedelta(days=1)
+    for n in range(2 * audit.PER_PAGE + 2):
+        audit.record(cohort, facilitator, AuditAction.NUDGE if n % 2 else AuditAction.KEY,
+                     f"Entry number {n:03d}", start_at + timedelta(minutes=n),
+                     intervention=bool(n % 2))
+    db.session.commit()
+    login_as(facilitator)
+    base = f"/facilitate/cohorts/{cohort.id}/audit"
+    body = client.get(f"{base}?action=nudge&interventions=y").get_data(as_text=True)
+    assert "Page 1 of 2" in body
+    older = re.search(r'<a href="([^"]+)" rel="next">Older entries</a>', body).group(1)
+    assert html.unescape(older) == f"{base}?page=2&action=nudge&interventions=y"
+    page = text(client.get(html.unescape(older)))
+    assert "Entry number 001" in page and "Entry number 000" not in page
 
 
 def test_a_post_first_learner_sees_weaves_once_they_have_posted(client, login_as, setting):

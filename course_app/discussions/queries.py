@@ -1,0 +1,66 @@
+"""Rules about threads and posts that several pages ask, each written once as SQL.
+
+"Unanswered" is the facilitator's queue's "first posts nobody has answered" and the e-tivity
+report's "conversations nobody has answered": both use `unanswered_condition`, so the two pages
+always agree about a thread.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from .models import Post, Thread
+from .services import page_for_position
+
+
+def shown(post=Post) -> ColumnElement[bool]:
+    """A post everyone can read: neither withdrawn by its author nor hidden by a facilitator
+    (`post` may be an alias of Post)."""
+    return post.hidden_at.is_(None) & post.deleted_at.is_(None)
+
+
+def is_answer(post=Post) -> ColumnElement[bool]:
+    """A post (joined to its `Thread`) that answers the thread: shown, and written by someone
+    other than the thread's author. A withdrawn or hidden reply is no answer: the author still
+    sees nobody answering them."""
+    return shown(post) & (post.author_id != Thread.author_id)
+
+
+def answered_condition() -> ColumnElement[bool]:
+    """A thread (correlated to `Thread`) with at least one answer."""
+    reply = aliased(Post)
+    return exists().where(reply.thread_id == Thread.id, is_answer(reply))
+
+
+def unanswered_condition() -> ColumnElement[bool]:
+    """A thread still waiting for an answer: its author still shows something in it (a piece
+    withdrawn or hidden waits for nobody) and nobody else has answered it."""
+    own = aliased(Post)
+    return exists().where(own.thread_id == Thread.id, own.author_id == Thread.author_id,
+                          shown(own)) & ~answered_condition()
+
+
+def unanswered_thread_ids(thread_ids) -> set[int]:
+    """Which of these threads are unanswered, in one query."""
+    ids = list(thread_ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(
+        select(Thread.id).where(Thread.id.in_(ids), unanswered_condition())))
+
+
+def pages_of(posts: list[Post]) -> dict[int, int]:
+    """{post id: the page of its thread it is on}, so a link to a post lands on it."""
+    thread_ids = {p.thread_id for p in posts}
+    if not thread_ids:
+        return {}
+    positions: dict[int, int] = {}
+    seen: dict[int, int] = defaultdict(int)
+    for post_id, thread_id in db.session.execute(
+        select(Post.id, Post.thread_id).where(Post.thread_id.in_(thread_ids)).order_by(Post.id)
+    ):
+        positions[post_id] = seen[thread_id]
+        seen[thread_id] += 1
+    return {p.id: page_for_position(positions.get(p.id, 0)) for p in posts}

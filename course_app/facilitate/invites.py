@@ -1,0 +1,98 @@
+"""Invitations: email addresses in bulk (pasted or a CSV), a shareable link, revoking one,
+and the list of a cohort's invites."""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from ..auth.models import User, normalise_email
+from ..cohorts import services as cohorts
+from ..cohorts.models import Cohort, Invite
+from ..extensions import db
+from .audit import record
+from .errors import FacilitateError
+from .models import AuditAction
+
+
+@dataclass
+class BulkInviteResult:
+    invites: list[Invite] = field(default_factory=list)
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, why)
+
+
+def _emails_from(text: str) -> list[tuple[int, str]]:
+    """(line number, cell) from a pasted list or CSV: one address per line, or the first
+    cell that looks like an address; a header line such as "email" is skipped."""
+    rows = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in row if c.strip()]
+        if not cells:
+            continue
+        email = next((c for c in cells if "@" in c), cells[0])
+        if number == 1 and email.lower() in {"email", "e-mail", "email address"}:
+            continue
+        rows.append((number, email))
+    return rows
+
+
+def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,
+                expires_in_days: int | None = 14) -> BulkInviteResult:
+    """One invite link per good address; bad lines are reported by number, good ones kept."""
+    result = BulkInviteResult()
+    seen: set[str] = set()
+    expires_at = at + timedelta(days=expires_in_days) if expires_in_days else None
+    for number, raw in _emails_from(text):
+        try:
+            email = normalise_email(validate_email(raw, check_deliverability=False).normalized)
+        except EmailNotValidError as e:
+            result.problems.append((number, raw, str(e)))
+            continue
+        if email in seen:
+            result.problems.append((number, raw, "this address is already earlier in the list"))
+            continue
+        seen.add(email)
+        result.invites.append(cohorts.create_invite(cohort, actor, at, expires_at=expires_at,
+                                                    email=email))
+    if not result.invites and not result.problems:
+        raise FacilitateError("Paste at least one email address, one per line.", "emails")
+    if result.invites:
+        record(cohort, actor, AuditAction.INVITE, f"Invited {len(result.invites)} "
+               f"{'person' if len(result.invites) == 1 else 'people'} by email", at,
+               detail={"emails": [i.email for i in result.invites]})
+    return result
+
+
+def create_link_invite(cohort: Cohort, actor: User, at: datetime,
+                       expires_in_days: int | None = 14) -> Invite:
+    """One shareable link for anyone who has it (not tied to an email address)."""
+    if expires_in_days is not None and not 1 <= expires_in_days <= 365:
+        raise FacilitateError("Enter a number of days from 1 to 365, or leave it empty.",
+                              "expires_in_days")
+    expires_at = at + timedelta(days=expires_in_days) if expires_in_days else None
+    invite = cohorts.create_invite(cohort, actor, at, expires_at=expires_at)
+    record(cohort, actor, AuditAction.INVITE_LINK, "Made an invite link "
+           + (f"that expires in {expires_in_days} days" if expires_in_days
+              else "that works until it is revoked"), at, target=f"invite {invite.id}")
+    return invite
+
+
+def revoke_invite(cohort: Cohort, invite: Invite, actor: User, at: datetime) -> None:
+    if invite.cohort_id != cohort.id:
+        raise FacilitateError("That invite belongs to another cohort.")
+    if invite.revoked_at is None:
+        invite.revoked_at = at
+        record(cohort, actor, AuditAction.INVITE_REVOKED,
+               f"Revoked the invite for {invite.email or 'a link'}", at,
+               target=f"invite {invite.id}")
+
+
+def invites_page(cohort: Cohort, page: int, per_page: int = 50):
+    """The cohort's invites, newest first."""
+    return db.paginate(
+        select(Invite).where(Invite.cohort_id == cohort.id)
+        .order_by(Invite.created_at.desc(), Invite.id.desc()),
+        page=page, per_page=per_page, error_out=False)

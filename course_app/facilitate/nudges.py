@@ -1,0 +1,101 @@
+"""Nudges: a message from a facilitator to one learner or a group of them, and the groups
+a nudge can go to."""
+
+from datetime import datetime
+
+from ..auth.models import User
+from ..cohorts.models import Cohort
+from ..notifications.models import NotificationKind
+from ..notifications.services import notify
+from ..progress.standing import cohort_progress
+from .audit import record
+from .errors import FacilitateError
+from .messages import fill
+from .models import AuditAction
+from .people import learners_of
+from .queue import queue
+
+TEXT_MAX = 2000
+GROUPS = {
+    "all": "every learner",
+    "silent": "learners who have been silent",
+    "stuck": "learners stuck in a stage",
+    "observers": "learners who have only read so far",
+    "in-stage": "learners now in a stage",
+}
+
+
+def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: datetime,
+          group: str = "") -> list[tuple[str, str, str]]:
+    """Write to one learner or a group: an in-app notification each, one intervention in the
+    log. Returns the emails to send (to, subject, body) once the caller has committed."""
+    text = text.strip()
+    if not text:
+        raise FacilitateError("Write the message first.", "text")
+    if len(text) > TEXT_MAX:
+        raise FacilitateError(f"Keep a nudge under {TEXT_MAX:,} characters.", "text")
+    if not learners:
+        raise FacilitateError("Nobody matches that choice, so nothing was sent.", "group")
+    mails = []
+    for learner in learners:
+        personal = fill(text, learner.name, cohort.name)
+        notify(learner.id, NotificationKind.MESSAGE, f"{actor.name} wrote to you: {personal}",
+               at, link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
+        mails.append((learner.email, f"A message from {actor.name} in {cohort.name}", personal))
+    names = ", ".join(u.name for u in learners[:5]) + (" and others" if len(learners) > 5 else "")
+    record(cohort, actor, AuditAction.NUDGE, f"Nudged {len(learners)} learner"
+           f"{'s' if len(learners) != 1 else ''}{f' ({group})' if group else ''}: {names}", at,
+           intervention=True, detail={"learners": [u.id for u in learners], "text": text,
+                                      "group": group})
+    return mails
+
+
+def learners_in_group(cohort: Cohort, group: str, now: datetime, stage: int | None = None
+                      ) -> list[User]:
+    """The learners a nudge goes to. With a stage, "observers" means those who have only
+    read in that stage's e-tivities, and "in-stage" those whose current stage it is."""
+    learners = learners_of(cohort)
+    if group == "all":
+        return sorted((u for u, _ in learners.values()), key=lambda u: u.name)
+    if group in ("silent", "stuck"):
+        waiting = getattr(queue(cohort, now), group)
+        return [w.user for w in waiting if stage is None or w.stage in (None, stage)]
+    standings = cohort_progress(cohort, now.date(), set(learners))
+    chosen = []
+    for user_id, (user, _m) in learners.items():
+        standing = standings[user_id]
+        if group == "in-stage":
+            if stage is not None and standing.current_stage == stage:
+                chosen.append(user)
+        elif group == "observers":
+            items = standing.in_stage(stage) if stage else standing.etivities
+            o = sum(p.counts.observe for p in items)
+            i = sum(p.counts.interact + p.counts.initiate for p in items)
+            if o and not i:
+                chosen.append(user)
+    return sorted(chosen, key=lambda u: u.name)
+
+
+def recipients(cohort: Cohort, who: str, stage: str, learners: list[User], now: datetime
+               ) -> tuple[list[User], str]:
+    """Who a nudge goes to, and the group in words for the log. `who` is "learner:ID" (one
+    of `learners`) or "group:NAME" (one of GROUPS); `stage` ("1"-"5" or "") narrows a
+    group. FacilitateError (on "who" or "stage") if the choice is wrong."""
+    kind, _, value = who.partition(":")
+    number = int(stage) if stage.isdigit() and 1 <= int(stage) <= 5 else None
+    if kind == "learner":
+        learner = next((u for u in learners if str(u.id) == value), None)
+        if learner is None:
+            raise FacilitateError("Choose who to write to: that learner is not in this "
+                                  "cohort.", "who")
+        return [learner], ""
+    if kind != "group" or value not in GROUPS:
+        raise FacilitateError("Choose who to write to.", "who")
+    if value == "in-stage" and number is None:
+        raise FacilitateError("Choose a stage for “learners now in a stage”.", "stage")
+    words = GROUPS[value]
+    if number and value not in ("all", "in-stage"):
+        words += f", in stage {number}"
+    elif value == "in-stage":
+        words = f"learners now in stage {number}"
+    return learners_in_group(cohort, value, now, number), words

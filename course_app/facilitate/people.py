@@ -1,0 +1,122 @@
+"""The people of a cohort as a facilitator sees them: co-facilitators and reviewers added,
+someone removed, and the lists behind the people page, the home page and "which learner"."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..auth.services import find_by_email
+from ..cohorts import services as cohorts
+from ..cohorts.models import Cohort, MemberRole, Membership
+from ..extensions import db
+from .audit import record
+from .errors import FacilitateError
+from .models import AuditAction
+
+
+def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole, at: datetime) -> Membership:
+    """Add a co-facilitator or a reviewer (read-only reports, e.g. a sponsor) by email."""
+    if role not in (MemberRole.FACILITATOR, MemberRole.REVIEWER):
+        raise FacilitateError("Choose facilitator or reviewer.", "role")
+    user = find_by_email(email)
+    if user is None:
+        raise FacilitateError("Nobody has an account with that email yet. Ask them to create "
+                              "one first, then add them here.", "email")
+    if role == MemberRole.FACILITATOR and not user.is_staff:
+        raise FacilitateError(f"{user.name} has a learner account. Only facilitator or admin "
+                              "accounts can facilitate; add them as a reviewer instead.", "role")
+    membership = cohorts.membership_of(cohort.id, user.id)
+    if membership is not None and membership.active:
+        raise FacilitateError(f"{user.name} is already in this cohort as a "
+                              f"{membership.role.value}.", "email")
+    if membership is None:
+        membership = cohorts.add_member(cohort, user, role, at)
+    else:
+        membership.role, membership.removed_at, membership.joined_at = role, None, at
+    record(cohort, actor, AuditAction.STAFF, f"Added {user.name} as {role.value}", at,
+           target=f"user {user.id}")
+    return membership
+
+
+def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datetime) -> None:
+    """Take someone out of the cohort. Their posts stay; they can no longer enter."""
+    if membership.cohort_id != cohort.id:
+        raise FacilitateError("That person is not in this cohort.")
+    if membership.user_id == actor.id:
+        raise FacilitateError("You can't remove yourself; ask another facilitator.")
+    if membership.role == MemberRole.FACILITATOR:
+        others = [m for m in cohort.memberships if m.role == MemberRole.FACILITATOR and m.active
+                  and m.id != membership.id]
+        if not others:
+            raise FacilitateError("A cohort needs at least one facilitator.")
+    membership.removed_at = at
+    record(cohort, actor, AuditAction.REMOVE, f"Removed {membership.user.name} "
+           f"({membership.role.value}) from the cohort; their posts stay", at,
+           target=f"user {membership.user_id}")
+
+
+# ---- reading ------------------------------------------------------------------------
+
+def learners_of(cohort: Cohort) -> dict[int, tuple[User, Membership]]:
+    """{user id: (user, membership)} of the cohort's active learners."""
+    rows = db.session.execute(
+        select(User, Membership).join(Membership, Membership.user_id == User.id)
+        .where(Membership.active_learners(cohort.id))
+    ).all()
+    return {u.id: (u, m) for u, m in rows}
+
+
+def learner_choices(cohort: Cohort) -> list[User]:
+    """The cohort's active learners, by name: for "which learner" selects."""
+    return sorted((u for u, _m in learners_of(cohort).values()), key=lambda u: (u.name, u.id))
+
+
+def users_by_id(ids: set[int | None]) -> dict[int, User]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def facilitated_by(user: User) -> list[Cohort]:
+    """The cohorts a person runs, newest first: all of them for an admin."""
+    query = select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    if not user.is_admin:
+        query = query.join(Membership, Membership.cohort_id == Cohort.id).where(
+            Membership.user_id == user.id, Membership.role == MemberRole.FACILITATOR,
+            Membership.removed_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+def learner_counts(cohort_ids: list[int]) -> dict[int, int]:
+    """{cohort id: active learners} in one query."""
+    if not cohort_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Membership.cohort_id, func.count(Membership.id))
+        .where(Membership.cohort_id.in_(cohort_ids), Membership.active_learners())
+        .group_by(Membership.cohort_id)
+    ).all())
+
+
+def learners_page(cohort: Cohort, page: int, per_page: int = 50):
+    """A page of the cohort's active learners (memberships, by name)."""
+    return db.paginate(
+        select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.active_learners(cohort.id)).order_by(User.name, User.id),
+        page=page, per_page=per_page, error_out=False)
+
+
+def staff_and_removed(cohort: Cohort
+                      ) -> tuple[list[Membership], list[Membership], list[Membership]]:
+    """(facilitators, reviewers, removed people), each by name."""
+    rows = db.session.scalars(
+        select(Membership).join(User, User.id == Membership.user_id).where(
+            Membership.cohort_id == cohort.id, ~Membership.active_learners())
+        .order_by(User.name, User.id)
+    ).all()
+    active = [m for m in rows if m.active]
+    return ([m for m in active if m.role == MemberRole.FACILITATOR],
+            [m for m in active if m.role == MemberRole.REVIEWER],
+            [m for m in rows if not m.active])

@@ -1,0 +1,90 @@
+"""The e-moderation queue: what needs a facilitator now in a cohort. Read-only; it comes
+from a fixed number of queries whatever the cohort's size."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from ..auth.models import User
+from ..cohorts.models import Cohort, Membership
+from ..discussions.models import Post, Thread, ThreadKind
+from ..discussions.queries import unanswered_condition
+from ..extensions import db
+from ..progress import standing as progress
+from .people import learners_of
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A learner (or a thread) waiting for the facilitator, and since when."""
+
+    user: User
+    since: datetime | date | None
+    detail: str
+    thread: Thread | None = None
+    stage: int | None = None
+    post_id: int | None = None  # the thread's opening post, to link straight to it
+
+
+@dataclass
+class Queue:
+    unanswered: list[Waiting]
+    silent: list[Waiting]
+    stuck: list[Waiting]
+    observers: list[Waiting]
+
+    @property
+    def total(self) -> int:
+        return len(self.unanswered) + len(self.silent) + len(self.stuck) + len(self.observers)
+
+
+def _last_posts(cohort: Cohort) -> dict[int, datetime]:
+    return dict(db.session.execute(
+        select(Post.author_id, func.max(Post.created_at)).join(Thread)
+        .where(Thread.cohort_id == cohort.id).group_by(Post.author_id)
+    ).all())
+
+
+def _unanswered(cohort: Cohort, learners: dict[int, tuple[User, Membership]]) -> list[Waiting]:
+    """Conversation pieces by active learners that are unanswered (the one rule in
+    discussions.queries), oldest first."""
+    threads = db.session.scalars(
+        select(Thread).where(Thread.cohort_id == cohort.id, Thread.kind == ThreadKind.PIECE,
+                             Thread.author_id.in_(list(learners)), unanswered_condition())
+        .order_by(Thread.created_at)
+    ).all()
+    if not threads:
+        return []
+    opening = dict(db.session.execute(
+        select(Post.thread_id, func.min(Post.id)).where(Post.thread_id.in_([t.id for t in threads]))
+        .group_by(Post.thread_id)
+    ).all())
+    return [Waiting(learners[t.author_id][0], t.created_at, t.title, thread=t,
+                    post_id=opening.get(t.id))
+            for t in threads]
+
+
+def queue(cohort: Cohort, now: datetime) -> Queue:
+    today = now.date()
+    learners = learners_of(cohort)
+    standings = progress.cohort_progress(cohort, today, set(learners))
+    last_posts = _last_posts(cohort)
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    silent, stuck, observers = [], [], []
+    quiet_since = now - timedelta(days=cohort.silent_days)
+    for user_id, (user, membership) in sorted(learners.items(), key=lambda kv: kv[1][0].name):
+        standing = standings[user_id]
+        last = last_posts.get(user_id)
+        if (last or membership.joined_at) < quiet_since:
+            silent.append(Waiting(user, last or membership.joined_at,
+                                  "joined, no posts yet" if last is None else "last post"))
+        if progress.is_stuck(standing, suggested, today):
+            number = standing.current_stage
+            stuck.append(Waiting(user, standing.opened_on.get(number), f"in stage {number} since",
+                                 stage=number))
+        totals = standing.totals
+        if totals.observe and not totals.interact and not totals.initiate:
+            observers.append(Waiting(user, standing.last_activity_at,
+                                     f"read {totals.observe} posts, no replies or pieces yet"))
+    return Queue(_unanswered(cohort, learners), silent, stuck, observers)

@@ -1,0 +1,83 @@
+"""Nudging a learner or a group: choose who (a preview), then write and send."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ... import mail
+from ...clock import utcnow
+from ...extensions import db
+from .. import bp
+from .. import nudges as service
+from ..errors import FacilitateError
+from ..forms import NudgeForm, RecipientsForm, TemplateChoiceForm
+from ..messages import TEMPLATES
+from ..people import learner_choices
+from .common import facilitated, field_error, plural
+
+
+def _who(args) -> str:
+    """`who` is "learner:ID" or "group:NAME"; ?learner=ID and ?group=NAME say the same."""
+    if args.get("who"):
+        return args["who"]
+    if args.get("learner"):
+        return f"learner:{args['learner']}"
+    if args.get("group"):
+        return f"group:{args['group']}"
+    return ""
+
+
+@bp.route("/cohorts/<int:cohort_id>/nudge", methods=["GET", "POST"])
+@login_required
+def nudge(cohort_id: int):
+    """Two steps, so nothing is sent by surprise: choose who (a GET that previews the
+    names), then write and send to exactly the people previewed."""
+    cohort = facilitated(cohort_id)
+    now = utcnow()
+    learners = learner_choices(cohort)
+    args = request.form if request.method == "POST" else request.args
+    who, stage = _who(args), args.get("stage", "")
+    chooser = RecipientsForm.with_choices(who, stage, service.GROUPS, learners)
+    recipients, group_words, status = None, "", 200
+    if who:
+        try:
+            recipients, group_words = service.recipients(cohort, who, stage, learners, now)
+        except FacilitateError as error:
+            field_error(chooser, error)
+            status = 400
+    form = NudgeForm()
+    changed = False
+    if request.method == "POST":
+        if recipients is not None and form.validate_on_submit():
+            if {u.id for u in recipients} != form.previewed():
+                changed = True
+            else:
+                try:
+                    mails = service.nudge(cohort, current_user, recipients,
+                                          form.text.data or "", now, group=group_words)
+                except FacilitateError as error:
+                    db.session.rollback()
+                    field_error(form, error, "text")
+                else:
+                    db.session.commit()
+                    emailed = mail.send(mails) if mail.enabled() else 0
+                    flash(f"Sent to {plural(len(recipients), 'learner', 'learners')}"
+                          + (", in the app and by email." if emailed else ".")
+                          + " It is in the audit log as an intervention.", "success")
+                    return redirect(url_for(".nudge", cohort_id=cohort.id))
+        status = 400
+    else:
+        template = request.args.get("template", type=int)
+        if template and 1 <= template <= len(TEMPLATES):
+            form.text.data = TEMPLATES[template - 1][1]
+            form.template_used.data = str(template)
+    if recipients:
+        form.who.data, form.stage.data = who, stage
+        form.recipients.data = ",".join(str(u.id) for u in recipients)
+    chosen = form.template_used.data or ""
+    return render_template(
+        "facilitate/moderate/nudge.html", cohort=cohort, chooser=chooser, form=form,
+        recipients=recipients, group_words=group_words, changed=changed, who=who, stage=stage,
+        picker=TemplateChoiceForm.with_templates(TEMPLATES,
+                                                 int(chosen) if chosen.isdigit() else None),
+        learners=learners, mail_enabled=mail.enabled(),
+    ), status

@@ -1,0 +1,74 @@
+"""Weaving: a facilitator's summary that draws an e-tivity's posts together, citing each.
+Deciding and checking is done here (and logged as an intervention); discussions.weaves stores
+and reads the weave."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..auth.models import User
+from ..cohorts.models import Cohort
+from ..courses.models import Etivity
+from ..discussions import services as discussions
+from ..discussions import weaves
+from ..discussions.models import Post, Thread, ThreadKind
+from ..discussions.queries import pages_of, shown
+from ..extensions import db
+from .audit import record
+from .errors import FacilitateError
+from .models import AuditAction
+from .moderation import check_post_in
+
+
+def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
+          cited: list[tuple[Post, str]], at: datetime) -> Thread:
+    """A summary that draws posts together, citing each (link and a short quote); it is
+    pinned at the top of the e-tivity."""
+    if not (title or "").strip():
+        raise FacilitateError("Give the summary a title.", "title")
+    if not (body or "").strip():
+        raise FacilitateError("Write the summary itself: what the posts you cite add up to.",
+                              "body")
+    if not cited:
+        raise FacilitateError("Choose at least one post to cite.", "cited")
+    unique: dict[int, tuple[Post, str]] = {}
+    for post, quote in cited:
+        check_post_in(cohort, post)
+        if post.thread.etivity_id != etivity.id or post.thread.kind == ThreadKind.WEAVE:
+            raise FacilitateError("Cite posts from this e-tivity's conversations only.", "cited")
+        if not post.visible:
+            raise FacilitateError(f"The post by {post.author.name} is hidden or withdrawn; "
+                                  "cite another.", "cited")
+        unique.setdefault(post.id, (post, quote))
+    cited = list(unique.values())
+    try:
+        title = discussions.check_title(title)
+        body = discussions.check_body(body)
+    except discussions.PostError as error:
+        raise FacilitateError(str(error), error.field) from None
+    thread = weaves.store(cohort, etivity, actor, title, body, cited, at)
+    record(cohort, actor, AuditAction.WEAVE, f"Wove a summary “{title}” citing {len(cited)} "
+           f"posts in “{etivity.title}”", at, target=f"thread {thread.id}", intervention=True,
+           detail={"cited": [p.id for p, _ in cited]})
+    return thread
+
+
+@dataclass(frozen=True)
+class PostLink:
+    post: Post
+    page: int  # the page of its thread the post is on
+
+
+def weavable_posts(cohort: Cohort, etivity: Etivity) -> list[PostLink]:
+    """The e-tivity's shown posts a weave can cite, thread by thread, oldest first."""
+    posts = db.session.scalars(
+        select(Post).join(Thread, Thread.id == Post.thread_id)
+        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+               Thread.kind != ThreadKind.WEAVE, shown())
+        .order_by(Thread.created_at, Thread.id, Post.id)
+        .options(selectinload(Post.author), selectinload(Post.thread))
+    ).all()
+    pages = pages_of(list(posts))
+    return [PostLink(p, pages[p.id]) for p in posts]
