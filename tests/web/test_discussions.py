@@ -436,7 +436,7 @@ def test_long_thread_is_paginated_and_opens_at_the_first_unread(client, factory,
     assert response.headers["Location"] == thread_url(cohort, thread, page=1) + f"#post-{posts[0].id}"
     page = text(client.get(thread_url(cohort, thread, page=1)))
     assert "Jump to first unread" in page
-    assert "Page 3" in page and "Next page" in page
+    assert "Page 1 of 3" in page and "Next page" in page
     assert f'id="post-{posts[per_page].id}"' not in page
 
     # Page 1 is read now: opening the thread goes to the first post of page 2.
