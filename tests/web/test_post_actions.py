@@ -97,3 +97,15 @@ def test_a_hidden_post_shows_its_text_to_its_author_and_facilitators(client, log
         page = thread_page(client, login_as, world, who)
         assert ("Hello Ana." in article(page, world["reply"])) is sees_text, who
         assert offered(page, world["reply"]) == actions, who
+
+
+@pytest.mark.parametrize("who, state, says", [
+    ("reviewer", CohortState.RUNNING, "only the cohort's learners and facilitators reply"),
+    ("ben", CohortState.CLOSED, "This cohort isn't taking new posts"),
+    ("reviewer", CohortState.CLOSED, "This cohort isn't taking new posts"),
+])
+def test_without_a_reply_form_the_page_says_why(client, login_as, world, who, state, says):
+    world["cohort"].state = state
+    db.session.commit()
+    page = thread_page(client, login_as, world, who)
+    assert 'id="reply-form"' not in page and says in page
