@@ -5,6 +5,7 @@
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import abort, g
 from flask_login import current_user
@@ -14,6 +15,9 @@ from .auth.models import User
 from .cohorts.models import Cohort, MemberRole, Membership
 from .cohorts.services import membership_of
 from .extensions import db
+
+if TYPE_CHECKING:  # discussions sits above: its objects are passed in, never imported
+    from .discussions.models import Post, Thread
 
 
 def _membership(user, cohort: Cohort) -> Membership | None:
@@ -76,9 +80,43 @@ def can_post(user, cohort: Cohort) -> bool:
     return cohort.accepts_posts and (is_learner(user, cohort) or can_facilitate(user, cohort))
 
 
-def can_edit_post(user, post) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and post.author_id == user.id
-                and post.hidden_at is None and post.deleted_at is None)
+def can_reply(user, thread: "Thread") -> bool:
+    """Reply in a thread: whoever may post in its cohort, unless a facilitator locked the
+    thread or its e-tivity has been retired from the course. (A learner never reaches a thread
+    of an e-tivity that isn't open to them yet: the view turns them away before asking.)"""
+    etivity = thread.etivity
+    return (not thread.locked and (etivity is None or not etivity.retired)
+            and can_post(user, thread.cohort))
+
+
+def _is_author(user, post: "Post") -> bool:
+    return bool(getattr(user, "is_authenticated", False) and post.author_id == user.id)
+
+
+def can_edit_post(user, post: "Post") -> bool:
+    """Change your own post's text: while it is shown (not hidden, not withdrawn) and you may
+    still post in the cohort. A locked thread doesn't stop it: locking stops new replies."""
+    return _is_author(user, post) and post.visible and can_post(user, post.thread.cohort)
+
+
+def can_withdraw_post(user, post: "Post") -> bool:
+    """Withdraw your own post: whenever you could edit it (its text is kept for the record)."""
+    return can_edit_post(user, post)
+
+
+def can_hide_post(user, post: "Post") -> bool:
+    """Hide a post with a reason: the cohort's facilitators, while the post is shown."""
+    return post.visible and can_facilitate(user, post.thread.cohort)
+
+
+def can_show_post(user, post: "Post") -> bool:
+    """Show a hidden post again: the cohort's facilitators."""
+    return post.hidden_at is not None and can_facilitate(user, post.thread.cohort)
+
+
+def can_see_hidden_text(user, post: "Post") -> bool:
+    """Read the text of a post a facilitator hid: its author and the cohort's facilitators."""
+    return _is_author(user, post) or can_facilitate(user, post.thread.cohort)
 
 
 def cohort_or_404(cohort_id: int, allowed: Callable[[User, Cohort], bool] = can_view_cohort

@@ -29,7 +29,12 @@ GLOBALS = {
     "can_review_any": permissions.can_review_any,  # the header's "Reports" link
     "can_see_learner_report": permissions.can_see_learner_report,
     "can_post": permissions.can_post,
+    "can_reply": permissions.can_reply,
     "can_edit_post": permissions.can_edit_post,
+    "can_withdraw_post": permissions.can_withdraw_post,
+    "can_hide_post": permissions.can_hide_post,
+    "can_show_post": permissions.can_show_post,
+    "can_see_hidden_text": permissions.can_see_hidden_text,
     "is_learner": permissions.is_learner,
     "role_in": permissions.role_in,
 }

@@ -2,16 +2,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
+from ..forms import strip
 from .passwords import MAX_LENGTH, MIN_LENGTH
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class RegisterForm(FlaskForm):
     # Stripped: phones and autofill often add a space, which the email check would refuse.
-    email = EmailField("Email", filters=[_strip], validators=[
+    email = EmailField("Email", filters=[strip], validators=[
         InputRequired("Enter your email address."),
         Email("Enter an email address like name@example.org."),
         Length(max=254)])

@@ -67,7 +67,3 @@ class ReplyForm(_PostingForm):
 
 class EditForm(FlaskForm):
     body = TextAreaField("Your post", description="Your earlier text is kept in the post's history.")
-
-
-class DeleteForm(FlaskForm):
-    """Only the CSRF token: the confirmation page itself is the "are you sure?"."""

@@ -6,6 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..clock import UTCDateTime, utcnow
+from ..cohorts.models import Cohort
+from ..courses.models import Etivity
 from ..extensions import db, str_enum
 
 
@@ -31,6 +33,8 @@ class Thread(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
 
+    cohort: Mapped[Cohort] = relationship()
+    etivity: Mapped[Etivity | None] = relationship()  # None for the cohort's help thread
     author: Mapped[User] = relationship()
     posts: Mapped[list["Post"]] = relationship(
         back_populates="thread", order_by="Post.id", cascade="all, delete-orphan"

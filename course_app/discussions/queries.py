@@ -5,14 +5,11 @@ report's "conversations nobody has answered": both use `unanswered_condition`, s
 always agree about a thread.
 """
 
-from collections import defaultdict
-
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from .models import Post, Thread
-from .services import page_for_position
 
 
 def shown(post=Post) -> ColumnElement[bool]:
@@ -49,18 +46,3 @@ def unanswered_thread_ids(thread_ids) -> set[int]:
         return set()
     return set(db.session.scalars(
         select(Thread.id).where(Thread.id.in_(ids), unanswered_condition())))
-
-
-def pages_of(posts: list[Post]) -> dict[int, int]:
-    """{post id: the page of its thread it is on}, so a link to a post lands on it."""
-    thread_ids = {p.thread_id for p in posts}
-    if not thread_ids:
-        return {}
-    positions: dict[int, int] = {}
-    seen: dict[int, int] = defaultdict(int)
-    for post_id, thread_id in db.session.execute(
-        select(Post.id, Post.thread_id).where(Post.thread_id.in_(thread_ids)).order_by(Post.id)
-    ):
-        positions[post_id] = seen[thread_id]
-        seen[thread_id] += 1
-    return {p.id: page_for_position(positions.get(p.id, 0)) for p in posts}

@@ -1,30 +1,27 @@
-"""Threads and posts. Every post that is evidence goes through progress.evidence.
+"""Writing threads and posts. Every post that is evidence goes through progress.evidence.
 
-Services flush and never commit; they take the actor and the time explicitly.
+Services flush and never commit; they take the actor and the time explicitly. Reading
+(pages, unread, summaries, "post first") is in `reading`.
 """
 
-import math
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
-from ..cohorts.models import Cohort, MemberRole, Membership
+from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
-from ..progress.models import Activity, Mode
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
+from .reading import help_thread, opening_post
 
 HELP_THREAD_TITLE = "Ask for help here"
 TITLE_MAX = 200
 BODY_MAX = 10_000
-POSTS_PER_PAGE = 20
 
 
 class PostError(ValueError):
@@ -61,7 +58,6 @@ def find_submission(author: User, submission_key: str | None) -> Post | None:
     return db.session.scalar(
         select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key)
     )
-
 
 
 def piece_body(etivity: Etivity, name: str | None) -> str | None:
@@ -102,10 +98,11 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
         return earlier
     if thread.locked:
         raise PostError("This thread is locked by a facilitator.")
-    parent = parent or thread.posts[0]
+    opening = opening_post(thread)
+    parent = parent or opening
     if parent.thread_id != thread.id:
         raise PostError("That post is not in this thread.")
-    if not parent.visible and parent is not thread.posts[0]:
+    if not parent.visible and parent is not opening:
         raise PostError("That post was withdrawn or hidden. Reply to the thread instead.")
     post = Post(thread=thread, author=author, parent=parent, body=check_body(body),
                 created_at=at, submission_key=submission_key)
@@ -165,13 +162,7 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
     return thread
 
 
-def help_thread(cohort: Cohort) -> Thread | None:
-    return db.session.scalar(
-        select(Thread).where(Thread.cohort_id == cohort.id, Thread.kind == ThreadKind.HELP)
-    )
-
-
-# ---- reading -------------------------------------------------------------------
+# ---- recording what was read ------------------------------------------------------
 
 def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime) -> None:
     if not posts:
@@ -199,145 +190,3 @@ def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime) ->
     cohort = db.session.get(Cohort, thread.cohort_id)
     visible = [p for p in posts if p.visible]
     return evidence.record_reads(cohort, reader.id, thread.etivity_id, visible, at)
-
-
-def has_read_help(cohort: Cohort, user: User) -> bool:
-    thread = help_thread(cohort)
-    return thread is not None and db.session.scalar(
-        select(PostRead.post_id).where(PostRead.thread_id == thread.id,
-                                       PostRead.user_id == user.id).limit(1)
-    ) is not None
-
-
-@dataclass(frozen=True)
-class ThreadSummary:
-    thread: Thread
-    replies: int
-    unread: int
-    last_post_at: datetime
-
-
-def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[ThreadSummary]:
-    """The e-tivity's conversation pieces with reply and unread counts, pinned first, newest
-    activity next. Weaves (facilitators' summaries) are not pieces: they sit above the list."""
-    threads = db.session.scalars(
-        select(Thread)
-        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-               Thread.kind != ThreadKind.WEAVE)
-        .options(selectinload(Thread.author))
-        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
-    ).all()
-    if not threads:
-        return []
-    ids = [t.id for t in threads]
-    totals = dict(db.session.execute(
-        select(Post.thread_id, func.count(Post.id))
-        .where(Post.thread_id.in_(ids), Post.hidden_at.is_(None), Post.deleted_at.is_(None))
-        .group_by(Post.thread_id)
-    ).all())
-    read = dict(db.session.execute(
-        select(PostRead.thread_id, func.count(PostRead.post_id))
-        .join(Post, Post.id == PostRead.post_id)
-        .where(PostRead.thread_id.in_(ids), PostRead.user_id == reader.id,
-               Post.hidden_at.is_(None), Post.deleted_at.is_(None))
-        .group_by(PostRead.thread_id)
-    ).all())
-    return [
-        ThreadSummary(t, max(totals.get(t.id, 0) - 1, 0),
-                      max(totals.get(t.id, 0) - read.get(t.id, 0), 0), t.last_post_at)
-        for t in threads
-    ]
-
-
-def read_post_ids(thread: Thread, reader: User) -> set[int]:
-    """The ids of the thread's posts already shown to the reader."""
-    return set(db.session.scalars(
-        select(PostRead.post_id).where(PostRead.thread_id == thread.id,
-                                       PostRead.user_id == reader.id)
-    ))
-
-
-def first_unread_position(thread: Thread, reader: User) -> int | None:
-    """0-based position of the first visible post the reader has not seen, or None.
-
-    Hidden and withdrawn posts never count as unread (as in `thread_summaries`).
-    """
-    read = read_post_ids(thread, reader)
-    for position, post in enumerate(thread.posts):
-        if post.id not in read and post.visible:
-            return position
-    return None
-
-
-def has_started_thread(cohort: Cohort, etivity: Etivity, user: User) -> bool:
-    """For "post first": once you have started a piece the others stay visible to you,
-    even if your piece is later deleted or hidden."""
-    return db.session.scalar(
-        select(Activity.id).where(
-            Activity.cohort_id == cohort.id, Activity.etivity_id == etivity.id,
-            Activity.user_id == user.id, Activity.kind == Mode.INITIATE,
-        ).limit(1)
-    ) is not None or db.session.scalar(
-        select(Thread.id).where(
-            Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-            Thread.author_id == user.id,
-        ).limit(1)
-    ) is not None
-
-
-def must_post_first(cohort: Cohort, etivity: Etivity, user: User) -> bool:
-    """True while a "post first" e-tivity keeps peers' threads from this learner.
-
-    Only learners wait; facilitators and reviewers always see every thread.
-    """
-    if not etivity.post_first:
-        return False
-    role = db.session.scalar(
-        select(Membership.role).where(Membership.cohort_id == cohort.id,
-                                      Membership.user_id == user.id,
-                                      Membership.removed_at.is_(None))
-    )
-    return role == MemberRole.LEARNER and not has_started_thread(cohort, etivity, user)
-
-
-@dataclass(frozen=True)
-class PostsPage:
-    posts: list[Post]
-    number: int  # 1-based
-    pages: int
-    positions: dict[int, int]  # post id -> 0-based position in the whole thread
-
-    def page_of(self, post_id: int) -> int:
-        return self.positions.get(post_id, 0) // POSTS_PER_PAGE + 1
-
-
-def page_for_position(position: int) -> int:
-    return position // POSTS_PER_PAGE + 1
-
-
-def posts_page(thread: Thread, number: int) -> PostsPage:
-    """One page of a thread's posts, oldest first; a page past the end shows the last."""
-    posts = db.session.scalars(
-        select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
-        .options(selectinload(Post.author), selectinload(Post.revisions),
-                 selectinload(Post.parent).selectinload(Post.author))
-    ).all()
-    pages = max(math.ceil(len(posts) / POSTS_PER_PAGE), 1)
-    number = min(max(number, 1), pages)
-    start = (number - 1) * POSTS_PER_PAGE
-    return PostsPage(list(posts[start:start + POSTS_PER_PAGE]), number, pages,
-                     {p.id: i for i, p in enumerate(posts)})
-
-
-def posted_in_cohort(cohort: Cohort, user: User) -> bool:
-    return db.session.scalar(
-        select(Post.id).join(Thread).where(Thread.cohort_id == cohort.id,
-                                           Post.author_id == user.id).limit(1)
-    ) is not None
-
-
-def facilitator_ids(cohort: Cohort) -> set[int]:
-    return set(db.session.scalars(
-        select(Membership.user_id).where(Membership.cohort_id == cohort.id,
-                                         Membership.role == MemberRole.FACILITATOR)
-    ))

@@ -18,15 +18,15 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
+from ..forms import ButtonForm
 from ..progress.rules import EtivityState, describe_lock
 from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
-from . import bp, services, weaves
+from . import bp, reading, services, weaves
+from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .lookups import etivity_or_404, post_or_404, thread_or_404
-from .forms import DeleteForm, EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .models import Post, Thread, ThreadKind
 
 POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
-LAST_PAGE = 10**9  # posts_page() shows the last page for any number past the end
 
 
 @dataclass(frozen=True)
@@ -132,8 +132,8 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
                     form: ThreadForm | None, status: int = 200):
     if form is not None:
         form.ensure_key()
-    summaries = services.thread_summaries(cohort, etivity, current_user)
-    waiting = services.must_post_first(cohort, etivity, current_user)
+    summaries = reading.thread_summaries(cohort, etivity, current_user)
+    waiting = reading.must_post_first(cohort, etivity, current_user)
     hidden_count = 0
     if waiting:
         shown = [s for s in summaries if s.thread.author_id == current_user.id]
@@ -145,7 +145,7 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
         "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
         summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
         weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
-        days=_suggested_days(etivity, standing), facilitators=services.facilitator_ids(cohort),
+        days=_suggested_days(etivity, standing), facilitators=reading.facilitator_ids(cohort),
         chosen_piece=chosen,
         picker=PieceChoiceForm.for_etivity(etivity, chosen) if form and etivity.pieces else None,
     ), status
@@ -164,35 +164,31 @@ def _reply_target(thread: Thread, raw: str | int | None) -> Post | None:
 
 
 def _thread_context(cohort: Cohort, thread: Thread):
-    etivity = db.session.get(Etivity, thread.etivity_id) if thread.etivity_id else None
+    etivity = thread.etivity
     standing = _standing(cohort, etivity if etivity is not None and not etivity.retired else None)
     return etivity, standing
 
 
-def _may_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None) -> bool:
-    return (permissions.can_post(current_user, cohort) and not thread.locked
-            and (etivity is None or not etivity.retired))
-
-
-def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page: int,
+def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page: int | None,
                    form: ReplyForm | None, replying_to: Post | None, status: int = 200):
-    posts = services.posts_page(thread, page)
-    read = services.read_post_ids(thread, current_user)
-    first_unread = services.first_unread_position(thread, current_user)
-    unread_post = None
-    if first_unread is not None:
-        unread_post = thread.posts[first_unread]
+    """One page of the thread (the last when `page` is None); a GET records it as read."""
+    posts = reading.posts_page(thread, page)
+    first_unread = reading.first_unread_post(thread, current_user)
+    opening = reading.opening_post(thread)
+    parents = [p.parent for p in posts.items if p.parent is not None]
     html = render_template(
         "discussions/thread.html", cohort=cohort, thread=thread, etivity=etivity, posts=posts,
-        read=read, unread_post=unread_post,
-        unread_page=services.page_for_position(first_unread) if first_unread is not None else None,
-        facilitators=services.facilitator_ids(cohort), form=form, replying_to=replying_to,
-        may_post=permissions.can_post(current_user, cohort),
+        opening_id=opening.id if opening is not None else None,
+        parent_pages=reading.pages_of(parents),
+        read=reading.read_post_ids(current_user, posts.items), unread_post=first_unread,
+        unread_page=reading.page_of_post(first_unread) if first_unread is not None else None,
+        facilitators=reading.facilitator_ids(cohort), form=form, replying_to=replying_to,
+        replying_to_page=reading.page_of_post(replying_to) if replying_to is not None else None,
         weaves=weaves.weaves(cohort, thread=thread) if thread.kind == ThreadKind.WEAVE else [],
     )
     if request.method == "GET":
         try:
-            services.mark_shown(thread, current_user, posts.posts, utcnow())
+            services.mark_shown(thread, current_user, posts.items, utcnow())
             db.session.commit()
         except IntegrityError:  # the same page opened twice at once: the other recorded it
             db.session.rollback()
@@ -208,11 +204,11 @@ def thread(cohort_id: int, thread_id: int):
     if standing.locked:
         return _refuse_locked(cohort, etivity, standing)
     if (etivity is not None and thread.author_id != current_user.id
-            and services.must_post_first(cohort, etivity, current_user)):
+            and reading.must_post_first(cohort, etivity, current_user)):
         flash(POST_FIRST_MESSAGE, "info")
         return redirect(url_for(".etivity", cohort_id=cohort.id, slug=etivity.slug,
                                 _anchor="start"))
-    form = ReplyForm() if _may_reply(cohort, thread, etivity) else None
+    form = ReplyForm() if permissions.can_reply(current_user, thread) else None
     if request.method == "POST":
         if form is None:
             abort(403)
@@ -245,7 +241,7 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
             flash("Your reply is posted.", "success")
             return _redirect_to_post(cohort, post)
     replying_to = _reply_target(thread, form.parent_id.data)
-    return _render_thread(cohort, thread, etivity, LAST_PAGE, form, replying_to, 400)
+    return _render_thread(cohort, thread, etivity, None, form, replying_to, 400)
 
 
 def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: ReplyForm | None):
@@ -265,28 +261,25 @@ def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: 
     page = request.args.get("page", type=int)
     if page is None:
         if replying_to is not None:  # show the post being answered above the form
-            page = services.posts_page(thread, 1).page_of(replying_to.id)
-        else:
-            position = services.first_unread_position(thread, current_user)
-            if position is not None and draft is None:
-                return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id,
-                                        page=services.page_for_position(position),
-                                        _anchor=f"post-{thread.posts[position].id}"))
-            page = LAST_PAGE  # everything read: the latest posts
+            page = reading.page_of_post(replying_to)
+        elif draft is None:
+            unread = reading.first_unread_post(thread, current_user)
+            if unread is not None:
+                return _redirect_to_post(cohort, unread)
+        # otherwise (everything read, or a kept draft) the latest posts: page stays None
     return _render_thread(cohort, thread, etivity, page, form, replying_to)
 
 
 def _redirect_to_post(cohort: Cohort, post: Post):
-    position = [p.id for p in post.thread.posts].index(post.id)
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=post.thread_id,
-                            page=services.page_for_position(position), _anchor=f"post-{post.id}"))
+                            page=reading.page_of_post(post), _anchor=f"post-{post.id}"))
 
 
 @bp.get("/cohorts/<int:cohort_id>/help")
 @drafts.login_required_keeping_drafts
 def help(cohort_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
-    thread = services.help_thread(cohort)
+    thread = reading.help_thread(cohort)
     if thread is None:
         flash("This cohort's help thread isn't set up yet. Your facilitator can open it; "
               "until then, ask them directly.", "info")
@@ -296,11 +289,10 @@ def help(cohort_id: int):
 
 # ---- your own posts ------------------------------------------------------------
 
-def _own_post_or_403(cohort_id: int, post_id: int) -> tuple[Cohort, Post]:
+def _own_post_or_403(cohort_id: int, post_id: int, allowed) -> tuple[Cohort, Post]:
     cohort = permissions.cohort_or_404(cohort_id)
     post = post_or_404(cohort, post_id)
-    if not (permissions.can_edit_post(current_user, post)
-            and cohort.accepts_posts):
+    if not allowed(current_user, post):
         abort(403)
     return cohort, post
 
@@ -308,7 +300,7 @@ def _own_post_or_403(cohort_id: int, post_id: int) -> tuple[Cohort, Post]:
 @bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
 def edit_post(cohort_id: int, post_id: int):
-    cohort, post = _own_post_or_403(cohort_id, post_id)
+    cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_edit_post)
     form = EditForm()
     status = 200
     if request.method == "POST":
@@ -327,21 +319,20 @@ def edit_post(cohort_id: int, post_id: int):
         draft = drafts.pop()
         form.body.data = draft.get("body", "") if draft else post.body
     return render_template("discussions/edit.html", cohort=cohort, post=post,
-                           thread=post.thread, etivity=_thread_context(cohort, post.thread)[0],
-                           form=form), status
+                           thread=post.thread, etivity=post.thread.etivity, form=form), status
 
 
 @bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
 def delete_post(cohort_id: int, post_id: int):
-    """GET asks "are you sure?"; POST withdraws the post."""
-    cohort, post = _own_post_or_403(cohort_id, post_id)
-    form = DeleteForm()
+    """GET asks "are you sure?"; POST withdraws the post. The form carries only the CSRF
+    token: the confirmation page itself is the question."""
+    cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_withdraw_post)
+    form = ButtonForm()
     if form.validate_on_submit():
         services.delete_post(post, current_user, utcnow())
         db.session.commit()
         flash("Your post is withdrawn. It now shows as “Withdrawn by its author”.", "success")
         return _redirect_to_post(cohort, post)
     return render_template("discussions/delete.html", cohort=cohort, post=post,
-                           thread=post.thread, etivity=_thread_context(cohort, post.thread)[0],
-                           form=form)
+                           thread=post.thread, etivity=post.thread.etivity, form=form)

@@ -13,7 +13,7 @@ from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
 from .models import Post, Thread, ThreadKind
-from .queries import pages_of
+from .reading import pages_of
 
 QUOTE_MAX = 280
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..cohorts.models import Cohort
 from ..discussions.models import Post, Thread
-from ..discussions.queries import pages_of
+from ..discussions.reading import pages_of
 from ..extensions import db
 from .models import AuditAction, AuditEntry
 

@@ -14,7 +14,8 @@ from ..courses.models import Etivity
 from ..discussions import services as discussions
 from ..discussions import weaves
 from ..discussions.models import Post, Thread, ThreadKind
-from ..discussions.queries import pages_of, shown
+from ..discussions.queries import shown
+from ..discussions.reading import pages_of
 from ..extensions import db
 from .audit import record
 from .errors import FacilitateError

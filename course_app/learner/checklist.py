@@ -7,7 +7,7 @@ from flask import url_for
 
 from ..auth.models import User
 from ..cohorts.models import Cohort
-from ..discussions import services as discussions
+from ..discussions import reading
 from ..progress.standing import LearnerProgress
 
 
@@ -33,9 +33,9 @@ def onboarding(cohort: Cohort, user: User, standing: LearnerProgress) -> list[Ch
         Check("Log in", True),
         Check("Set up your profile", profile_set(user),
               "Add your display name and a line about yourself.", url_for("auth.profile")),
-        Check("Make your first post", discussions.posted_in_cohort(cohort, user),
+        Check("Make your first post", reading.posted_in_cohort(cohort, user),
               "Introduce yourself: a few sentences is plenty.", first_post),
-        Check("Find where to ask for help", discussions.has_read_help(cohort, user),
+        Check("Find where to ask for help", reading.has_read_help(cohort, user),
               "Open the help thread: the facilitators read it every day.",
               url_for("discussions.help", cohort_id=cohort.id)),
     ]

@@ -8,7 +8,3 @@ class MarkReadForm(FlaskForm):
 
     notification_id = IntegerField(validators=[Optional()])
     next = HiddenField()
-
-
-class OpenForm(FlaskForm):
-    """Follow a notification's link, marking it read on the way."""

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..extensions import db
+from ..forms import ButtonForm
 from ..redirects import local_path
 from . import bp, services
-from .forms import MarkReadForm, OpenForm
+from .forms import MarkReadForm
 from .models import NotificationKind
 
 KIND_LABELS = {
@@ -48,8 +49,7 @@ def mark_read():
 @login_required
 def open_notification(notification_id: int):
     """Follow a notification's link, marking it read on the way (a POST: it writes)."""
-    form = OpenForm()
-    if not form.validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     notification = services.open_notification(current_user.id, notification_id, utcnow())
     if notification is None:

@@ -11,7 +11,7 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member
 from course_app.courses.models import Etivity
-from course_app.discussions import services
+from course_app.discussions import reading, services
 from course_app.discussions.models import Post, PostRead, Thread
 from course_app.extensions import db
 from course_app.progress.evidence import void_post
@@ -417,7 +417,7 @@ def test_help_redirects_to_the_help_thread(client, factory, login_as):
     assert "Ask for help here" in page and ">Help</li>" in page
     response = client.post(thread_url(cohort, help_thread), data={"body": "Where is the map?"})
     assert response.status_code == 302
-    assert services.has_read_help(cohort, ana)
+    assert reading.has_read_help(cohort, ana)
 
 
 # ---- pagination and unread -----------------------------------------------------
@@ -426,7 +426,7 @@ def test_long_thread_is_paginated_and_opens_at_the_first_unread(client, factory,
     cohort = factory.cohort()
     ana, ben, cara = (factory.learner_in(cohort) for _ in range(3))
     thread = start(cohort, ana)
-    per_page = services.POSTS_PER_PAGE
+    per_page = reading.POSTS_PER_PAGE
     for n in range(per_page * 2 + 4):
         answer(thread, ben if n % 2 else ana, f"Reply number {n}")
     posts = list(thread.posts)
@@ -437,7 +437,7 @@ def test_long_thread_is_paginated_and_opens_at_the_first_unread(client, factory,
     assert response.headers["Location"] == thread_url(cohort, thread, page=1) + f"#post-{posts[0].id}"
     page = text(client.get(thread_url(cohort, thread, page=1)))
     assert "Jump to first unread" in page
-    assert "Page 3" in page and "Next page" in page
+    assert "Page 1 of 3" in page and "Next page" in page
     assert f'id="post-{posts[per_page].id}"' not in page
 
     # Page 1 is read now: opening the thread goes to the first post of page 2.

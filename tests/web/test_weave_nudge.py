@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from course_app.auth.models import Role
 from course_app.clock import utcnow
+from course_app.discussions import reading as discussion_reading
 from course_app.discussions import services as discussions
 from course_app.discussions.models import Thread, ThreadKind
 from course_app.discussions.weaves import Citation
@@ -123,7 +124,7 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     a = start(cohort, ana, "Ana's piece", "Listen before you speak, always.")
     start(cohort, ben, "Ben's piece", "Tone matters more than speed.")
     long_thread = start(cohort, ben, "Long one", "Opening")
-    for n in range(discussions.POSTS_PER_PAGE + 2):
+    for n in range(discussion_reading.POSTS_PER_PAGE + 2):
         discussions.reply(long_thread, ana if n % 2 else ben, f"Reply number {n}", utcnow())
     db.session.commit()
     late = long_thread.posts[-1]
@@ -152,11 +153,11 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     assert f'href="/cohorts/{cohort.id}/threads/{a.id}?page=1#post-{a.posts[0].id}"' in weaves
     # The cited reply sits on page 2 of its thread: the link lands there.
     assert f'href="/cohorts/{cohort.id}/threads/{long_thread.id}?page=2#post-{late.id}"' in weaves
-    assert f"“Reply number {discussions.POSTS_PER_PAGE + 1}”" in weaves  # quote defaults to the post
+    assert f"“Reply number {discussion_reading.POSTS_PER_PAGE + 1}”" in weaves  # quote defaults to the post
     # Not a conversation piece: not in the list, no unread count of its own.
     pieces = section(page, 'id="threads"', "</section>")
     assert "What we heard this week" not in pieces
-    assert [s.thread.title for s in discussions.thread_summaries(cohort, etivity(cohort), ben)
+    assert [s.thread.title for s in discussion_reading.thread_summaries(cohort, etivity(cohort), ben)
             ] == ["Long one", "Ben's piece", "Ana's piece"]
     # Its own thread page lists the citations under the summary.
     response = client.get(f"/cohorts/{cohort.id}/threads/{weave.id}")

@@ -4,7 +4,7 @@ service's refusal."""
 from flask import flash, render_template, url_for
 
 from ...cohorts.models import Cohort
-from ...discussions import services as discussions
+from ...discussions.reading import page_of_post
 from ...discussions.models import Post
 from ...permissions import can_facilitate, cohort_or_404
 from ..errors import FacilitateError
@@ -40,9 +40,8 @@ def field_error(form, error: FacilitateError, default: str | None = None) -> Non
 
 def post_url(cohort: Cohort, post: Post) -> str:
     """The thread page a post is on, scrolled to it."""
-    position = [p.id for p in post.thread.posts].index(post.id)
     return url_for("discussions.thread", cohort_id=cohort.id, thread_id=post.thread_id,
-                   page=discussions.page_for_position(position), _anchor=f"post-{post.id}")
+                   page=page_of_post(post), _anchor=f"post-{post.id}")
 
 
 def plural(n: int, one: str, many: str) -> str:

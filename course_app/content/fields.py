@@ -1,0 +1,154 @@
+"""Reading the fields of a YAML mapping with their types, reporting each wrong one.
+
+Every getter checks one field and returns None after reporting a problem, so a caller can
+read all fields of a file and then build its spec only when none was wrong.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from .reading import Doc
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+_TAG = "tag:yaml.org,2002:"
+NULL, BOOL, INT = _TAG + "null", _TAG + "bool", _TAG + "int"
+# Scalars an author may mean as text: `title: 2024` or `title: Yes` is read as written.
+TEXT_TAGS = {_TAG + kind for kind in ("str", "int", "float", "bool", "timestamp")}
+
+
+class Fields:
+    """The fields of one YAML mapping. Unknown and repeated keys are reported on creation;
+    each getter checks one field's type and returns None after reporting a problem."""
+
+    def __init__(self, doc: Doc, node: yaml.MappingNode, where: str, allowed: tuple[str, ...]):
+        self.doc, self.mapping, self.where = doc, node, where
+        self.values: dict[str, yaml.Node] = {}
+        keys: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if key not in allowed:
+                field = self.name(key) if key is not None else self.where or None
+                doc.report(key_node, field, _unknown_message(key, allowed))
+            elif key in keys:
+                line = doc.line(keys[key])
+                doc.report(key_node, self.name(key), f"is given twice (also on line {line}); keep one")
+            else:
+                keys[key] = key_node
+                if value_node.tag != NULL:  # `field:` with nothing after it counts as absent
+                    self.values[key] = value_node
+
+    def name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def node(self, key: str) -> yaml.Node | None:
+        return self.values.get(key)
+
+    def _present(self, key: str, required: bool, hint: str) -> yaml.Node | None:
+        node = self.values.get(key)
+        if node is None and required:
+            self.doc.report(self.mapping, self.name(key), f"is missing; add '{key}:' with {hint}")
+        return node
+
+    def _wrong(self, node: yaml.Node, key: str, message: str) -> None:
+        self.doc.report(node, self.name(key), message)
+
+    def text(self, key: str) -> str | None:
+        """A required text field, stripped; empty text counts as missing."""
+        node = self._present(key, True, "some text")
+        if node is None:
+            return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in TEXT_TAGS:
+            self._wrong(node, key, "must be text, not a list or a set of fields")
+            return None
+        if not node.value.strip():
+            self._wrong(node, key, f"is empty; write some text after '{key}:'")
+            return None
+        return node.value.strip()
+
+    def whole(
+        self,
+        key: str,
+        minimum: int,
+        maximum: int | None = None,
+        *,
+        required: bool = True,
+        default: int | None = None,
+    ) -> int | None:
+        """A whole number in range; `true`, `2.5` and `"2"` are not whole numbers."""
+        wanted = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        node = self._present(key, required, f"a whole number {wanted}")
+        if node is None:
+            return default
+        if node.tag == BOOL:
+            message = f"{node.value} is not a number; write a whole number such as {minimum + 1}"
+            self._wrong(node, key, message)
+            return None
+        if node.tag != INT:
+            value = node.value if isinstance(node, yaml.ScalarNode) else "a list or set of fields"
+            self._wrong(node, key, f"must be a whole number such as {minimum + 1}, not {value!r}")
+            return None
+        number = SafeConstructor().construct_yaml_int(node)
+        if maximum is not None and not minimum <= number <= maximum:
+            self._wrong(node, key, f"must be from {minimum} to {maximum}, not {number}")
+        elif number < minimum:
+            self._wrong(node, key, f"must be {minimum} or more, not {number}")
+        else:
+            return number
+        return None
+
+    def flag(self, key: str, default: bool) -> bool | None:
+        """An optional true/false field."""
+        node = self.values.get(key)
+        if node is None:
+            return default
+        if node.tag != BOOL:
+            value = node.value if isinstance(node, yaml.ScalarNode) else "a list or set of fields"
+            self._wrong(node, key, f"must be true or false, not {value!r}")
+            return None
+        return SafeConstructor().construct_yaml_bool(node)
+
+    def child(self, key: str, allowed: tuple[str, ...], hint: str) -> Fields | None:
+        """A required nested set of fields, such as complete_when."""
+        node = self._present(key, True, hint)
+        return None if node is None else fields_of(self.doc, node, self.name(key), allowed, hint)
+
+    def items(self, key: str, hint: str, required: bool = True) -> list[yaml.Node] | None:
+        """The entries of a list field; [] when an optional list is absent."""
+        node = self._present(key, required, hint)
+        if node is None:
+            return None if required else []
+        if not isinstance(node, yaml.SequenceNode):
+            self._wrong(node, key, f"must be a list ({hint}), each entry starting with '- '")
+            return None
+        return node.value
+
+
+def fields_of(doc: Doc, node: yaml.Node, where: str, allowed: tuple[str, ...], hint: str) -> Fields | None:
+    """`node` read as a set of fields, or None after reporting that it isn't one."""
+    if isinstance(node, yaml.MappingNode):
+        return Fields(doc, node, where, allowed)
+    doc.report(node, where or None, f"must be a set of 'field: value' lines ({hint})")
+    return None
+
+
+def _unknown_message(key: str | None, allowed: tuple[str, ...]) -> str:
+    """Says which field was probably meant, so a typo such as `sumary` is quick to fix."""
+    if key is None:
+        return "field names must be plain words"
+    close = difflib.get_close_matches(key, allowed, n=1)
+    guess = f"did you mean '{close[0]}'? " if close else ""
+    return f"is not a known field; {guess}the fields here are: {', '.join(allowed)}"
+
+
+def slug_message(slug: str, what: str) -> str:
+    suggestion = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-") or "introduce-yourself"
+    return (
+        f"the {what} {slug!r} may only use lower-case letters, digits and single hyphens "
+        f"between words, e.g. {suggestion!r}"
+    )
