@@ -7,7 +7,7 @@ answer 404. POSTs from someone whose session ended, or with a stale CSRF token, 
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -19,7 +19,7 @@ from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
 from ..forms import ButtonForm
-from ..progress.rules import EtivityState, describe_lock
+from ..progress.rules import EtivityState, day_of, describe_lock
 from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
 from . import bp, reading, services, weaves
 from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
@@ -71,8 +71,9 @@ def _suggested_days(etivity: Etivity, standing: Standing) -> dict[str, str]:
     for key, number in (("first_post", etivity.first_post_day), ("replies", etivity.replies_day)):
         if number:
             text = f"day {number}"
-            if opened:
-                text += f" ({_day(opened + timedelta(days=number - 1))})"
+            on = day_of(opened, number)
+            if on is not None:
+                text += f" ({_day(on)})"
             days[key] = text
     return days
 

@@ -135,7 +135,7 @@ def test_queue_lists_unanswered_first_post_and_silent_learner(client, factory, l
     response = client.get(f"/facilitate/cohorts/{cohort.id}")
     page, body = text(response), response.get_data(as_text=True)
     assert "“Hello from Tess” by Talking Tess, posted just now" in page
-    assert (f'href="/cohorts/{cohort.id}/threads/{thread.id}#post-{thread.posts[0].id}"'
+    assert (f'href="/cohorts/{cohort.id}/threads/{thread.id}?page=1#post-{thread.posts[0].id}"'
             in body)
     assert "Quiet Quentin : joined 1 week ago , no posts yet" in page
     assert f'href="/facilitate/cohorts/{cohort.id}/nudge?learner={quiet.id}"' in body

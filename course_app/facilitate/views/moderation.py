@@ -9,6 +9,7 @@ from ...courses.models import Etivity
 from ...discussions.lookups import post_or_404, thread_or_404
 from ...extensions import db
 from ...forms import ButtonForm
+from ...permissions import can_hide_post
 from .. import bp
 from .. import moderation as service
 from ..errors import FacilitateError
@@ -22,7 +23,7 @@ def hide_post(cohort_id: int, post_id: int):
     """GET asks why (the page is the "are you sure?"); POST hides the post."""
     cohort = facilitated(cohort_id)
     post = post_or_404(cohort, post_id)
-    if not post.visible:
+    if not can_hide_post(current_user, post):
         flash("That post is already hidden." if post.hidden_at else
               "Its author has already withdrawn that post.", "info")
         return redirect(post_url(cohort, post))
