@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -75,6 +76,10 @@ def load(app) -> None:
         POST_ADDRESS_RATE_LIMIT=os.environ.get("POST_ADDRESS_RATE_LIMIT", "60 per minute"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A login lasts as long as the cookie that carries it (auth.sessions.lifetime): a year
+        # with "remember me" (Flask-Login's default, stated here so both read one value),
+        # else PERMANENT_SESSION_LIFETIME (Flask's 31 days).
+        REMEMBER_COOKIE_DURATION=timedelta(days=365),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",

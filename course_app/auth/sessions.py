@@ -26,9 +26,7 @@ def _hash(key: str) -> str:
 
 def lifetime(config, remember: bool) -> timedelta:
     """How long a login may last: as long as the cookie that carries it."""
-    if remember:
-        return config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=365)
-    return config["PERMANENT_SESSION_LIFETIME"]
+    return config["REMEMBER_COOKIE_DURATION" if remember else "PERMANENT_SESSION_LIFETIME"]
 
 
 def start(user: User, at: datetime, lasts: timedelta) -> None:
