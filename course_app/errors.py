@@ -99,8 +99,8 @@ def _render(code: int, detail: str | None = None, kept: Kept | None = None,
         current_app.logger.exception("the %s page could not be drawn; sending the plain one", code)
         _rollback()
         database.no_more_writes()
-        try:
-            body = render_template("errors/plain.html", **context)
+        try:  # straight from the template: no context processors, so no queries
+            body = current_app.jinja_env.get_template("errors/plain.html").render(context)
         except Exception:
             current_app.logger.exception("the plain %s page could not be drawn either", code)
             body = PLAIN.format(title=escape(title), hint=escape(detail or hint))
