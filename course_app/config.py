@@ -66,7 +66,7 @@ def load(app) -> None:
         LOGIN_RATE_LIMIT=os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
         LOGIN_ADDRESS_RATE_LIMIT=os.environ.get("LOGIN_ADDRESS_RATE_LIMIT",
                                                 "20 per minute;100 per hour"),
-        REGISTER_RATE_LIMIT=os.environ.get("REGISTER_RATE_LIMIT", "5 per hour"),
+        REGISTER_RATE_LIMIT=os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
         REGISTER_ADDRESS_RATE_LIMIT=os.environ.get("REGISTER_ADDRESS_RATE_LIMIT",
                                                    "40 per hour;100 per day"),
         ENROL_RATE_LIMIT=os.environ.get("ENROL_RATE_LIMIT", "10 per minute"),

@@ -11,6 +11,7 @@
   security headers (headers.py's after_request runs for error responses too).
 """
 
+import math
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request
@@ -33,8 +34,8 @@ MESSAGES = {
     500: ("Something went wrong on our side", "It has been logged. Please try again in a moment."),
     503: ("The app is busy or under maintenance", "Please try again in a moment."),
 }
-FAILED_ATTEMPTS = "Too many failed attempts in a short time. Wait a minute, then try again."
-TOO_FAST = "You sent a lot in a short time. Wait a minute, then send it again."
+FAILED_ATTEMPTS = "Too many failed attempts in a short time. {wait}, then try again."
+TOO_FAST = "You sent a lot in a short time. {wait}, then send it again."
 DATABASE_TROUBLE = ("We couldn't save that just now: the database is busy or unavailable. "
                     "Nothing was saved. Wait a moment, then send it again.")
 FAILURES_COUNTED = {"auth.login", "cohorts.enrol"}  # throttle.py counts failures only there
@@ -133,6 +134,19 @@ def not_found(_error):
     return _render(404)
 
 
+def _wait(error) -> str:
+    """How long to wait, in words, from the window of the limit that was hit."""
+    window = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = window.get_expiry() if window is not None else 60
+    if seconds <= 60:
+        return "Wait a minute"
+    if seconds < 3600:
+        return f"Wait up to {math.ceil(seconds / 60)} minutes"
+    if seconds == 3600:
+        return "Wait up to an hour"
+    return "Wait up to a day" if seconds <= 86400 else "Wait a few days"
+
+
 def too_many(error):
     _rollback()
     security_log.warning("throttled", endpoint=request.endpoint, limit=str(error.description))
@@ -141,12 +155,12 @@ def too_many(error):
             from .auth.forms import LoginForm
 
             form = LoginForm()
-            form.password.errors = [FAILED_ATTEMPTS]
+            form.password.errors = [FAILED_ATTEMPTS.format(wait=_wait(error))]
             return render_template("auth/login.html", form=form, throttled=True), 429
         except Exception:
             current_app.logger.exception("the throttled login page could not be drawn")
     detail = FAILED_ATTEMPTS if request.endpoint in FAILURES_COUNTED else TOO_FAST
-    return _render(429, detail, _kept())
+    return _render(429, detail.format(wait=_wait(error)), _kept())
 
 
 def database_trouble(error):
