@@ -126,28 +126,38 @@ def _configure_sqlite(app: Flask) -> None:
 
 
 def accepts_writes(timeout_ms: int) -> bool:
-    """Whether the database would take a write now, without writing anything.
+    """Whether the database would take a write now, without changing anything.
 
-    SQLite: take the write lock and give it back (waiting at most `timeout_ms`).
-    PostgreSQL: ask for a transaction id, which fails on a read-only server or standby.
+    SQLite: take the write lock (waiting at most `timeout_ms`), rewrite the file header's
+    user_version with its own value, and roll back: a read-only file refuses the write.
+    PostgreSQL: the server is not a standby and transactions are not read-only.
     """
     try:
         with db.engine.connect() as connection:
             if connection.dialect.name == "sqlite":
-                raw = connection.connection.driver_connection
-                raw.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
-                try:
-                    raw.execute("BEGIN IMMEDIATE")
-                    raw.execute("ROLLBACK")
-                finally:
-                    raw.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT'])}")
+                _probe_sqlite(connection.connection.driver_connection, timeout_ms)
             else:
-                with connection.begin() as transaction:
-                    connection.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
-                    connection.execute(text("SELECT txid_current()"))
-                    transaction.rollback()
+                # SET LOCAL: undone with the transaction, when the connection goes back.
+                connection.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))
+                writable = connection.scalar(text(
+                    "SELECT current_setting('transaction_read_only') = 'off' "
+                    "AND NOT pg_is_in_recovery()"))
+                if not writable:
+                    raise RuntimeError("the server is read-only or a standby")
     except Exception:  # whatever the reason, the answer is "no"; the log says why
         current_app.logger.warning("health check: the database does not take writes",
                                    exc_info=True)
         return False
     return True
+
+
+def _probe_sqlite(driver, timeout_ms: int) -> None:
+    version = driver.execute("PRAGMA user_version").fetchone()[0]
+    driver.execute(f"PRAGMA busy_timeout={int(timeout_ms)}")
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+        driver.execute(f"PRAGMA user_version={int(version)}")
+    finally:
+        if driver.in_transaction:
+            driver.execute("ROLLBACK")
+        driver.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT'])}")

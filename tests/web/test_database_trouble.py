@@ -274,3 +274,20 @@ def test_a_database_that_is_gone_gives_a_503_with_the_text_kept(failing, place,
                            headers={"Origin": "http://localhost"})
     assert response.status_code == 503
     assert f">{BODY}</textarea>" in page(response)
+
+
+def test_healthz_is_503_when_the_database_is_read_only(app, make_app):
+    """It answers reads, but would refuse a write (a read-only copy, a standby server)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        read_only = make_app(
+            SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{url.removeprefix('sqlite:///')}"
+                                    "?mode=ro&uri=true")
+    else:
+        read_only = make_app(SQLALCHEMY_ENGINE_OPTIONS={
+            "connect_args": {"options": "-c default_transaction_read_only=on"}})
+    client = read_only.test_client()
+    assert client.get("/").status_code == 200, "reads still work"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "read-only or busy"
