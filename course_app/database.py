@@ -18,7 +18,7 @@ writer back what they typed.
 import time
 from functools import wraps
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -42,21 +42,26 @@ def is_busy(error: BaseException) -> bool:
     return getattr(original, "sqlstate", None) in BUSY_SQLSTATES
 
 
+def _state() -> dict:
+    """This request's notes (kept in its WSGI environ: `g` may outlive a request in tests)."""
+    return request.environ.setdefault("course_app.database", {})
+
+
 def no_more_writes() -> None:
     """From here on this request only reads (an error page after the database failed): its
     transactions begin deferred, so drawing the page doesn't wait for the write lock again."""
-    g._db_read_only = True
+    _state()["read_only"] = True
 
 
 def _begins_immediately() -> bool:
-    if not has_request_context() or g.get("_db_read_only"):
+    if not has_request_context() or _state().get("read_only"):
         return False
-    return request.method not in SAFE_METHODS or bool(g.get("_db_retrying"))
+    return request.method not in SAFE_METHODS or bool(_state().get("retrying"))
 
 
 def _note_commit(_session) -> None:
     if has_request_context():
-        g._db_committed = True
+        _state()["committed"] = True
 
 
 def retrying(view):
@@ -69,13 +74,13 @@ def retrying(view):
             try:
                 return view(*args, **kwargs)
             except DBAPIError as error:
-                if not is_busy(error) or attempt == retries or g.get("_db_committed"):
+                if not is_busy(error) or attempt == retries or _state().get("committed"):
                     raise
                 db.session.rollback()
                 current_app.logger.warning("database busy on %s %s; trying again (%d of %d)",
                                            request.method, request.path, attempt + 1, retries)
                 # A GET that writes (recording what was read) takes the lock at once next time.
-                g._db_retrying = True
+                _state()["retrying"] = True
                 time.sleep(RETRY_PAUSE * (attempt + 1))
         raise AssertionError("unreachable")  # pragma: no cover
 
