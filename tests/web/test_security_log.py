@@ -123,3 +123,27 @@ def test_cli_exports_and_account_changes_are_logged(runner, factory, events):
     assert "via=cli" in export and f"cohort={cohort.id}" in export
     [disabled] = events("account.disabled")
     assert f"user={user.id}" in disabled
+
+
+def test_account_and_token_changes_are_logged(client, factory, events):
+    client.post("/account/register", data={
+        "email": "new.person@example.org", "name": "New Person",
+        "password": "a long enough passphrase", "confirm": "a long enough passphrase"})
+    [created] = events("account.created")
+    assert "a long enough passphrase" not in created
+    client.post("/account/logout")
+
+    admin = factory.user(Role.ADMIN)
+    login(client, admin)
+    made = client.post("/reports/tokens", data={"name": "sheet"})
+    assert made.status_code == 200
+    [token_created] = events("token.created")
+    token_id = token_created.split("token_id=")[1].split()[0]
+    client.post(f"/reports/tokens/{token_id}/revoke", data={"confirm": "yes"})
+    assert events("token.revoked")
+    client.post("/account/password", data={"current_password": PASSWORD,
+                                           "new_password": "another long passphrase",
+                                           "confirm": "another long passphrase"})
+    [changed] = events("password.changed")
+    assert f"user={admin.id}" in changed and "tokens_revoked=0" in changed
+    assert "another long passphrase" not in "\n".join(events())
