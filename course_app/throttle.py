@@ -40,7 +40,8 @@ def _address() -> str:
 
 
 def _email() -> str:
-    return "email:" + (request.form.get("email") or "").strip().lower()
+    # Cut at the longest email there can be, so a huge field can't make a huge key.
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
 def _account() -> str:
