@@ -47,7 +47,7 @@ def fill(n_learners: int):
     learners = [create_user("l0@bench.example", "Learner 0", PASSWORD, at=now)]
     for i in range(1, n_learners):  # scrypt is slow on purpose: hash once, share the hash
         user = User(email=f"l{i}@bench.example", name=f"Learner {i}", created_at=now,
-                    password_hash=learners[0].password_hash, session_token=f"bench{i}")
+                    password_hash=learners[0].password_hash)
         db.session.add(user)
         learners.append(user)
     db.session.flush()

@@ -19,15 +19,27 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app)
     if test_config:
         app.config.update(test_config)
+    logging.basicConfig(level=logging.INFO)
+    register_proxies(app)
     register_extensions(app)
     register_blueprints(app)
+    register_throttling(app)
+    register_database(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
     register_security_headers(app)
-    configure_sqlite(app)
-    logging.basicConfig(level=logging.INFO)
     return app
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-For/-Proto/-Host only from the TRUSTED_PROXIES nearest proxies:
+    otherwise anyone could pick the address that rate limits and the security log see."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
 def register_extensions(app: Flask) -> None:
@@ -46,10 +58,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from .auth.services import load_session_user
+    def load_user(session_id: str):
+        """The session's login must still exist (auth.sessions): logout ends it everywhere."""
+        from .auth.sessions import user_for
+        from .clock import utcnow
 
-        return load_session_user(user_id)
+        return user_for(session_id, utcnow())
 
     @login_manager.request_loader
     def load_token_user(request):
@@ -83,6 +97,18 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def register_throttling(app: Flask) -> None:
+    from . import throttle
+
+    throttle.register(app)
+
+
+def register_database(app: Flask) -> None:
+    from . import database
+
+    database.register(app)
+
+
 def register_errorhandlers(app: Flask) -> None:
     from .errors import register
 
@@ -102,37 +128,6 @@ def register_commands(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def headers(response):
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
-            "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-            "form-action 'self'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    from . import headers
 
-
-def configure_sqlite(app: Flask) -> None:
-    """WAL and foreign keys for SQLite: readers don't block the writer; cascades work."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    from .extensions import db
-
-    with app.app_context():
-        engine: Engine = db.engine
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            if ":memory:" not in app.config["SQLALCHEMY_DATABASE_URI"]:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
+    headers.register(app)

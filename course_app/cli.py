@@ -104,6 +104,47 @@ def user_create(email, name, role, password):
     click.echo(f"Created {user.role.value} {user.name} <{user.email}> (id {user.id}).")
 
 
+def _account(email: str):
+    from .auth.services import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        _fail(f"No account has the email {email!r}.")
+    return user
+
+
+@user_group.command("disable")
+@click.argument("email")
+@with_appcontext
+def user_disable(email):
+    """Turn an account off: it is logged out everywhere at its next request, can't log in,
+    and its API tokens are revoked. Its posts stay."""
+    from .security_log import record
+    from .auth.services import disable
+
+    user = _account(email)
+    revoked = disable(user, utcnow())
+    db.session.commit()
+    record("account.disabled", user=user, via="cli", tokens_revoked=revoked)
+    click.echo(f"Disabled {user.name} <{user.email}>: logged out everywhere, {revoked} API "
+               "token(s) revoked. `user enable` turns the account back on.")
+
+
+@user_group.command("enable")
+@click.argument("email")
+@with_appcontext
+def user_enable(email):
+    """Turn a disabled account back on (its old logins and tokens stay ended)."""
+    from .security_log import record
+    from .auth.services import enable
+
+    user = _account(email)
+    enable(user)
+    db.session.commit()
+    record("account.enabled", user=user, via="cli")
+    click.echo(f"Enabled {user.name} <{user.email}>: they can log in again.")
+
+
 # ---- cohort -----------------------------------------------------------------
 
 @click.group("cohort", help="Open cohorts: one run of a course.")
@@ -236,6 +277,9 @@ def report_command(cohort_id, fmt):
     if cohort is None:
         _fail(f"No cohort {cohort_id}. `cohort create` and `demo` print the ids of the "
               "cohorts they make.")
+    from .security_log import record
+
+    record("export", cohort_id=cohort.id, format=fmt, via="cli")
     board = queries.dashboard(cohort, utcnow())
     if fmt == "csv":
         # As bytes: UTF-8 and the CSV's own CRLF line ends, whatever the terminal's settings.

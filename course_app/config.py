@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -32,18 +33,53 @@ def _database_url(instance_path: str) -> str:
     return url or f"sqlite:///{Path(instance_path) / 'course_app.sqlite'}"
 
 
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
 def load(app) -> None:
     """Fill app.config from defaults and the environment."""
     app.config.from_mapping(
         SECRET_KEY=_secret_key(app.instance_path),
         SQLALCHEMY_DATABASE_URI=_database_url(app.instance_path),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # SQLite: how long a write waits for the lock (ms); then up to DB_BUSY_RETRIES more
+        # tries (see database.py), then a 503 that gives back what was typed.
+        SQLITE_BUSY_TIMEOUT=_whole_number("SQLITE_BUSY_TIMEOUT", 5000),
+        DB_BUSY_RETRIES=_whole_number("DB_BUSY_RETRIES", 2),
+        HEALTHZ_WRITE_TIMEOUT=1000,  # ms /healthz waits for the write lock before saying no
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host:
+        # 0 trusts none, so nobody can choose the address the limits count.
+        TRUSTED_PROXIES=_whole_number("TRUSTED_PROXIES", 0),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=True,
+        # If the store (Redis) stops answering, count in this process's memory and log a
+        # warning, rather than refusing every login.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+        # Per account and per address; see throttle.py for what each one counts.
         LOGIN_RATE_LIMIT=os.environ.get("LOGIN_RATE_LIMIT", "5 per minute;20 per hour"),
+        LOGIN_ADDRESS_RATE_LIMIT=os.environ.get("LOGIN_ADDRESS_RATE_LIMIT",
+                                                "20 per minute;100 per hour"),
+        REGISTER_RATE_LIMIT=os.environ.get("REGISTER_RATE_LIMIT", "10 per hour"),
+        REGISTER_ADDRESS_RATE_LIMIT=os.environ.get("REGISTER_ADDRESS_RATE_LIMIT",
+                                                   "40 per hour;100 per day"),
         ENROL_RATE_LIMIT=os.environ.get("ENROL_RATE_LIMIT", "10 per minute"),
+        ENROL_ADDRESS_RATE_LIMIT=os.environ.get("ENROL_ADDRESS_RATE_LIMIT",
+                                                "30 per minute;200 per hour"),
+        POST_RATE_LIMIT=os.environ.get("POST_RATE_LIMIT", "10 per minute;100 per hour"),
+        POST_ADDRESS_RATE_LIMIT=os.environ.get("POST_ADDRESS_RATE_LIMIT", "60 per minute"),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # A login lasts as long as the cookie that carries it (auth.sessions.lifetime): a year
+        # with "remember me" (Flask-Login's default, stated here so both read one value),
+        # else PERMANENT_SESSION_LIFETIME (Flask's 31 days).
+        REMEMBER_COOKIE_DURATION=timedelta(days=365),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",

@@ -9,6 +9,10 @@ page's GET calls `pop()` to pre-fill the form and says so.
 The session is a signed cookie, so a draft too large for it is not stored: the writer gets a
 page showing their text to copy instead (`draft_kept.html`). Flask-Login keeps other session
 keys when someone logs in, so a kept draft survives the login.
+
+Two more things stop a post for a while: the database stays busy, or the writer sent too much
+too fast (throttling). Then the error page (errors.py) shows the text back with a button to
+send it again, and `keep_for_later` also keeps it here for the form.
 """
 
 from collections.abc import Callable
@@ -32,7 +36,7 @@ DRAFT_ENDPOINTS = {
 }
 
 
-def _same_origin() -> bool:
+def same_origin() -> bool:
     """The form was sent from one of our own pages.
 
     A cross-site POST carries no session cookie (SameSite=Lax), so without this check another
@@ -49,7 +53,7 @@ def _same_origin() -> bool:
 def is_draft_endpoint() -> bool:
     """A POST of something typed, from one of our own pages: worth keeping."""
     return (request.method == "POST" and request.endpoint in DRAFT_ENDPOINTS
-            and _same_origin())
+            and same_origin())
 
 
 def _form_page() -> str:
@@ -89,6 +93,18 @@ def _save(fields: dict[str, str]) -> bool:
     else:
         session[SESSION_KEY] = previous
     return False
+
+
+def keep_for_later() -> bool:
+    """Keep this post's fields for its form without leaving the page (an error page shows
+    them too): the form is pre-filled when the writer goes back to it. False when nothing
+    was kept (not a post, or too large for the cookie)."""
+    if not is_draft_endpoint():
+        return False
+    fields = {name: request.form[name] for name in FIELDS if request.form.get(name)}
+    if not fields.get("body") and not fields.get("title"):
+        return False
+    return _save(fields)
 
 
 def keep_and_redirect(reason: str):

@@ -1,46 +1,196 @@
-"""Error pages: plain words, a way back, never a stack trace."""
+"""Error pages: plain words, a way back, never a stack trace, and never a page that fails.
 
-from flask import render_template, request
+- Every handler rolls the database session back first: on PostgreSQL a failed transaction
+  refuses every later query, the error page's own included.
+- Under /api/ (or for a client that asks for JSON) errors are JSON.
+- A POST that carried something typed gets it back on the page, with a button to send it
+  again (`_kept`): when the database stays busy or is down (503), or the writer was
+  throttled (429). A post is also kept for its form (drafts.keep_for_later).
+- If the full page can't be drawn (the database is down and the header needs it), a plain
+  page that needs nothing is sent instead, so even then the answer carries our words and our
+  security headers (headers.py's after_request runs for error responses too).
+"""
+
+import math
+from dataclasses import dataclass
+
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from . import database, drafts, security_log
+from .extensions import db
 
 MESSAGES = {
     400: ("Something in that request was wrong", "Go back, check what you entered and try again."),
     403: ("You can't open this page", "It belongs to a cohort or role you are not part of."),
     404: ("We can't find that page", "The link may be old, or the page was moved."),
     405: ("That didn't work", "This page can't be used that way."),
+    413: ("That was too much to send", "What you sent is larger than this site accepts. "
+                                       "Shorten it, or send it in parts."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side", "It has been logged. Please try again in a moment."),
     503: ("The app is busy or under maintenance", "Please try again in a moment."),
 }
+FAILED_ATTEMPTS = "Too many failed attempts in a short time. {wait}, then try again."
+TOO_FAST = "You sent a lot in a short time. {wait}, then send it again."
+DATABASE_TROUBLE = ("We couldn't save that just now: the database is busy or unavailable. "
+                    "Nothing was saved. Wait a moment, then send it again.")
+FAILURES_COUNTED = {"auth.login", "cohorts.enrol"}  # throttle.py counts failures only there
+
+KEPT_LIMIT = 200_000  # characters: more than this is not echoed back
+NOT_SHOWN = {"csrf_token", "submission_key", "parent_id", "piece", "confirm", "reply_to"}
+LABELS = {"title": "Title", "body": "Your text", "about": "About you", "text": "Message",
+          "reason": "Reason", "emails": "Emails", "name": "Name"}
 
 
-def _render(code: int, detail: str | None = None):
+@dataclass(frozen=True)
+class Kept:
+    """What a POST carried, to show back (`shown`) and to send again (`resend`)."""
+
+    shown: list[tuple[str, str]]  # (label, text)
+    resend: list[tuple[str, str]]  # (name, value), every field but the CSRF token
+    action: str
+    for_later: bool  # also kept for the form (drafts)
+
+
+def _kept() -> Kept | None:
+    """The fields of this POST, when it came from one of our pages and holds typed text.
+    Never anything from a form with a password in it."""
+    if request.method != "POST" or not drafts.same_origin():
+        return None
+    try:
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    except Exception:  # the body itself was the problem (too large, malformed)
+        return None
+    if (not any(v.strip() for _, v in fields) or any("password" in k for k, _ in fields)
+            or sum(len(v) for _, v in fields) > KEPT_LIMIT):
+        return None
+    shown = [(LABELS.get(k, k.replace("_", " ").capitalize()), v) for k, v in fields
+             if k not in NOT_SHOWN and v.strip()]
+    return Kept(shown, fields, request.full_path.rstrip("?"), drafts.keep_for_later())
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the page must still be drawn
+        current_app.logger.warning("rollback failed while answering an error", exc_info=True)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+PLAIN = ("<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>{title}</title>"
+         "<h1>{title}</h1><p>{hint}</p><p><a href=\"/\">Go to the home page</a></p></html>")
+
+
+def _render(code: int, detail: str | None = None, kept: Kept | None = None,
+            headers: dict | None = None):
     title, hint = MESSAGES.get(code, MESSAGES[500])
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-        return {"error": title, "detail": detail or hint}, code
-    return render_template("errors/error.html", code=code, title=title, hint=detail or hint), code
+    if _wants_json():
+        return {"error": title, "detail": detail or hint}, code, headers or {}
+    context = {"code": code, "title": title, "hint": detail or hint, "kept": kept}
+    try:
+        body = render_template("errors/error.html", **context)
+    except Exception:
+        current_app.logger.exception("the %s page could not be drawn; sending the plain one", code)
+        _rollback()
+        database.no_more_writes()
+        try:  # straight from the template: no context processors, so no queries
+            body = current_app.jinja_env.get_template("errors/plain.html").render(context)
+        except Exception:
+            current_app.logger.exception("the plain %s page could not be drawn either", code)
+            body = PLAIN.format(title=escape(title), hint=escape(detail or hint))
+    return body, code, headers or {}
 
 
-def register(app) -> None:
-    for code in (400, 403, 404, 405, 500, 503):
-        app.register_error_handler(code, lambda e, code=code: _render(code))
+def _cohort_id() -> int | None:
+    return (request.view_args or {}).get("cohort_id")
 
-    @app.errorhandler(429)
-    def too_many(e):
-        message = "Too many failed attempts in a short time. Wait a minute, then try again."
-        if request.endpoint == "auth.login":
+
+def plain(code: int):
+    def handler(_error):
+        _rollback()
+        return _render(code)
+    return handler
+
+
+def refused(_error):
+    _rollback()
+    security_log.warning("access.refused", cohort_id=_cohort_id(), endpoint=request.endpoint)
+    return _render(403)
+
+
+def not_found(_error):
+    """A cohort's page that someone logged in may not see answers 404 (cohorts never reveal
+    each other); it is logged, as someone may be trying other cohorts' addresses."""
+    _rollback()
+    if _cohort_id() is not None and security_log.who() is not None:
+        security_log.warning("access.not_found", cohort_id=_cohort_id(), endpoint=request.endpoint)
+    return _render(404)
+
+
+def _wait(error) -> str:
+    """How long to wait, in words, from the window of the limit that was hit."""
+    window = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = window.get_expiry() if window is not None else 60
+    if seconds <= 60:
+        return "Wait a minute"
+    if seconds < 3600:
+        return f"Wait up to {math.ceil(seconds / 60)} minutes"
+    if seconds == 3600:
+        return "Wait up to an hour"
+    return "Wait up to a day" if seconds <= 86400 else "Wait a few days"
+
+
+def too_many(error):
+    _rollback()
+    security_log.warning("throttled", endpoint=request.endpoint, limit=str(error.description))
+    if request.endpoint == "auth.login":
+        try:
             from .auth.forms import LoginForm
 
             form = LoginForm()
-            form.password.errors = [message]
+            form.password.errors = [FAILED_ATTEMPTS.format(wait=_wait(error))]
             return render_template("auth/login.html", form=form, throttled=True), 429
-        return _render(429, message)
+        except Exception:
+            current_app.logger.exception("the throttled login page could not be drawn")
+    detail = FAILED_ATTEMPTS if request.endpoint in FAILURES_COUNTED else TOO_FAST
+    return _render(429, detail.format(wait=_wait(error)), _kept())
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(e):
-        from . import drafts
 
-        if drafts.is_draft_endpoint():  # a post someone wrote: keep the text, don't lose it
-            return drafts.keep_and_redirect("csrf")
-        return _render(400, "This form had expired or came from somewhere else. "
-                            "Go back, reload the page, and send it again.")
+def database_trouble(error):
+    """The database stayed busy (after database.retrying) or is unreachable: 503, and the
+    writer gets back what they typed."""
+    _rollback()
+    database.no_more_writes()
+    current_app.logger.error("database %s on %s %s",
+                             "busy" if database.is_busy(error) else "unavailable",
+                             request.method, request.path, exc_info=error)
+    kept = _kept()
+    return _render(503, DATABASE_TROUBLE if kept else None, kept, {"Retry-After": "5"})
+
+
+def csrf_error(error):
+    _rollback()
+    security_log.warning("csrf.failed", endpoint=request.endpoint, reason=error.description)
+    if drafts.is_draft_endpoint():  # a post someone wrote: keep the text, don't lose it
+        return drafts.keep_and_redirect("csrf")
+    return _render(400, "This form had expired or came from somewhere else. "
+                        "Go back, reload the page, and send it again.")
+
+
+def register(app) -> None:
+    for code in (400, 405, 413, 500, 503):
+        app.register_error_handler(code, plain(code))
+    app.register_error_handler(403, refused)
+    app.register_error_handler(404, not_found)
+    app.register_error_handler(429, too_many)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(OperationalError, database_trouble)
+    app.register_error_handler(PoolTimeout, database_trouble)
+

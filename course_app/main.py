@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 from sqlalchemy import select, text
 
+from . import database
 from .cohorts.services import cohorts_of
 from .courses.models import Course
 from .extensions import db
@@ -20,10 +21,15 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
+    """Ok only when the database answers and would take a write (a backup or a long report
+    holding the write lock makes it 503, so a load balancer can tell)."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any failure of the database means "not healthy"
         current_app.logger.exception("health check: database did not answer")
         db.session.rollback()
         return {"status": "unavailable", "database": "unreachable"}, 503
+    db.session.rollback()  # end the read before probing, so it holds nothing
+    if not database.accepts_writes(current_app.config["HEALTHZ_WRITE_TIMEOUT"]):
+        return {"status": "unavailable", "database": "read-only or busy"}, 503
     return {"status": "ok"}

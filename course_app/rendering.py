@@ -9,9 +9,25 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .redirects import local_path
+
+
+def _image_or_link(renderer, tokens, idx, options, env) -> str:
+    """Pictures only from this site. Any other becomes a link to it: reading a post never
+    fetches from another server, so no image can tell someone elsewhere who read it, when,
+    and from where (a tracking pixel)."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    if local_path(str(src)) is not None:
+        return renderer.image(tokens, idx, options, env)
+    alt = renderer.renderInlineAsText(token.children or [], options, env)
+    return f'<a href="{escape(src)}">Image: {escape(alt or src)}</a>'
+
+
 # html=False: raw HTML in Markdown is shown as text, never passed through.
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 _md.enable(["table", "strikethrough"])
+_md.add_render_rule("image", _image_or_link)
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote", "ul", "ol", "li",

@@ -3,8 +3,8 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..clock import UTCDateTime, utcnow
@@ -36,8 +36,11 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Changing it logs out every "remember me" cookie and session made before.
-    session_token: Mapped[str] = mapped_column(String(64))
+    # Set by an admin (`user disable`): no login, no session, no API token works meanwhile.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Which login this object was loaded through (see auth.sessions); not a column.
+    login_key = None
 
     def set_password(self, password: str) -> None:
         # scrypt by default; tests set a cheaper scrypt cost through PASSWORD_HASH_METHOD.
@@ -48,7 +51,26 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        """What the session and the remember-me cookie carry: the user and their login.
+
+        Ending the login (auth.sessions) ends both cookies, on every server."""
+        if not self.login_key:
+            raise RuntimeError("start a login with auth.sessions.start() before login_user()")
+        return f"{self.id}:{self.login_key}"
+
+    def __eq__(self, other):
+        """The same account. (Flask-Login's mixin compares get_id(), which names a login
+        and needs one.)"""
+        if isinstance(other, User):
+            return self.id is not None and self.id == other.id
+        return NotImplemented
+
+    __hash__ = object.__hash__  # as the mixin: identity, since a new user has no id yet
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login refuses to log in an inactive user; auth.sessions loads none."""
+        return self.disabled_at is None
 
     @property
     def is_admin(self) -> bool:
@@ -61,3 +83,37 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
+
+
+class LoginSession(db.Model):
+    """One login on one device. The session cookie and the remember-me cookie name it, and
+    every request checks it is still here, so logging out (which deletes it) ends both
+    cookies at once on every server, even copies taken before. Only a hash of its key is
+    stored: the database alone can't make a working cookie."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(db.Model):
+    """A named token a facilitator or reviewer uses to fetch reports from the API.
+
+    Only a SHA-256 hash is stored: the token itself is shown once, when it is made.
+    It acts with its owner's rights, on GET requests under /api/ only.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so people can tell them apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

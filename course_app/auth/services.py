@@ -1,13 +1,19 @@
-"""Accounts: creating them, checking passwords, sessions."""
+"""Accounts: creating them, checking passwords, disabling them."""
 
-import secrets
 from datetime import datetime
+from functools import cache
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from . import sessions, tokens
 from .models import Role, User, normalise_email
 from .passwords import password_problem
+
+# The one answer to a failed login, whatever failed: nobody learns which emails have accounts.
+LOGIN_REFUSED = "That email and password don't match an account. Check them and try again."
 
 
 class AccountError(ValueError):
@@ -16,6 +22,15 @@ class AccountError(ValueError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class LoginRefused(AccountError):
+    """A failed login. `reason` ("unknown", "wrong-password", "disabled") is for the security
+    log; the message shown is the same for an unknown email and a wrong password."""
+
+    def __init__(self, reason: str, message: str = LOGIN_REFUSED):
+        super().__init__(message, "password")
+        self.reason = reason
 
 
 def find_by_email(email: str) -> User | None:
@@ -33,31 +48,68 @@ def create_user(email: str, name: str, password: str, at: datetime,
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise AccountError(problem, "password")
-    user = User(email=email, name=name.strip(), role=role, about=about.strip(), created_at=at,
-                session_token=secrets.token_hex(16))
+    user = User(email=email, name=name.strip(), role=role, about=about.strip(), created_at=at)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def authenticate(email: str, password: str, at: datetime) -> User | None:
+@cache
+def _stand_in_hash(method: str) -> str:
+    return generate_password_hash("no account has this password", method=method)
+
+
+def authenticate(email: str, password: str, at: datetime) -> User:
+    """The user with this email and password, or LoginRefused.
+
+    An unknown email costs one password check too (against a stand-in hash), so the answer
+    takes as long as for a wrong password: timing doesn't tell which emails have accounts.
+    """
     user = find_by_email(email)
-    if user is None or not user.check_password(password):
-        return None
+    if user is None:
+        check_password_hash(_stand_in_hash(current_app.config.get("PASSWORD_HASH_METHOD",
+                                                                  "scrypt")), password)
+        raise LoginRefused("unknown")
+    if not user.check_password(password):
+        raise LoginRefused("wrong-password")
+    if not user.is_active:  # only someone who knows the password learns this
+        raise LoginRefused("disabled", "This account has been disabled. Ask the person who "
+                                       "runs your course to turn it back on.")
     user.last_login_at = at
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Change a password; every other session and "remember me" cookie stops working."""
+def change_password(user: User, current: str, new: str, at: datetime) -> int:
+    """Change a password. Every login of this user ends, on every device (the caller starts
+    a new one for the device that asked), and every API token is revoked: whoever knew the
+    old password may have made one. Returns how many tokens were revoked. Flushes."""
     if not user.check_password(current):
         raise AccountError("That is not your current password.", "current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem, "new_password")
     user.set_password(new)
-    user.session_token = secrets.token_hex(16)
+    sessions.end_all(user)
+    revoked = tokens.revoke_all(user, at)
+    db.session.flush()
+    return revoked
+
+
+def disable(user: User, at: datetime) -> int:
+    """An admin turns an account off: its logins end at their next request, its API tokens
+    are revoked, and it can't log in until enabled again. Its posts stay. Returns how many
+    tokens were revoked. Flushes."""
+    if user.disabled_at is None:
+        user.disabled_at = at
+    sessions.end_all(user)
+    revoked = tokens.revoke_all(user, at)
+    db.session.flush()
+    return revoked
+
+
+def enable(user: User) -> None:
+    user.disabled_at = None
 
 
 def update_profile(user: User, name: str, about: str) -> None:
@@ -65,14 +117,3 @@ def update_profile(user: User, name: str, about: str) -> None:
         raise AccountError("Enter the name other people will see.", "name")
     user.name = name.strip()
     user.about = about.strip()
-
-
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: "<id>:<token>", so a password change ends old sessions."""
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user

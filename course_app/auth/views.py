@@ -1,10 +1,18 @@
+"""Account pages: register, log in and out (here or everywhere), password, profile.
+
+Every login is a row (`auth.sessions`), so logging out ends it on every server at once.
+Throttling of logins and registrations is in `course_app.throttle`; every login, failure
+and logout goes to the security log.
+"""
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import security_log
 from ..clock import utcnow
-from ..extensions import db, limiter
+from ..extensions import db
 from ..redirects import local_path
-from . import bp, services
+from . import bp, services, sessions
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 
 
@@ -13,9 +21,11 @@ def _safe_next(default: str) -> str:
     return local_path(request.args.get("next")) or default
 
 
-def _login_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
-    return f"{request.remote_addr}|{email}"
+def _log_in(user, remember: bool = False) -> None:
+    """Start a login for this device, commit, and hand it to Flask-Login."""
+    sessions.start(user, utcnow(), sessions.lifetime(current_app.config, remember))
+    db.session.commit()
+    login_user(user, remember=remember)
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -30,31 +40,32 @@ def register():
         except services.AccountError as e:
             getattr(form, e.field).errors.append(str(e))
         else:
-            db.session.commit()
-            login_user(user)
+            _log_in(user)
+            security_log.record("account.created", user=user)
             flash(f"Welcome, {user.name}. Your account is ready.", "success")
             return redirect(_safe_next(url_for("main.index")))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=_login_key,
-               methods=["POST"], deduct_when=lambda response: response.status_code == 401)
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(url_for("main.index")))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data, at=utcnow())
-        if user is not None:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data, at=utcnow())
+        except services.LoginRefused as refused:
+            db.session.rollback()
+            security_log.warning("login.failed", email=form.email.data, reason=refused.reason)
+            form.password.errors.append(str(refused))
+            status = 401
+        else:
+            _log_in(user, remember=form.remember.data)
+            security_log.record("login", user=user, remember=bool(form.remember.data))
             flash(f"Welcome back, {user.name}.", "success")
             return redirect(_safe_next(url_for("main.index")))
-        form.password.errors.append("That email and password don't match an account. "
-                                    "Check them and try again.")
-        status = 401
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -63,9 +74,25 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    user = current_user._get_current_object()
+    sessions.end(user)
+    db.session.commit()
     logout_user()
+    security_log.record("logout", user=user)
     flash("You have logged out. See you soon.", "info")
     return redirect(url_for("main.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    user = current_user._get_current_object()
+    ended = sessions.end_all(user)
+    db.session.commit()
+    logout_user()
+    security_log.record("logout.everywhere", user=user, logins=ended)
+    flash("You have logged out on every device and browser, this one too.", "info")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -73,17 +100,25 @@ def logout():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        # The user itself, not the current_user proxy: Flask-Login would cache the proxy as
+        # its own target when it logs the user in again below.
+        user = current_user._get_current_object()
+        remembered = current_app.config.get("REMEMBER_COOKIE_NAME",
+                                            "remember_token") in request.cookies
         try:
-            services.change_password(current_user, form.current_password.data,
-                                     form.new_password.data)
+            revoked = services.change_password(user, form.current_password.data,
+                                               form.new_password.data, utcnow())
         except services.AccountError as e:
             getattr(form, e.field).errors.append(str(e))
         else:
-            db.session.commit()
-            # The session id changed with the token. Log in the user itself, not the
-            # current_user proxy: Flask-Login would cache the proxy as its own target.
-            login_user(current_user._get_current_object())
-            flash("Your password is changed. Other devices will need to log in again.", "success")
+            _log_in(user, remember=remembered)  # a new login for this device; the others ended
+            security_log.record("password.changed", user=user, tokens_revoked=revoked)
+            message = "Your password is changed. Other devices will need to log in again."
+            if revoked:
+                message += (f" Your {revoked} API token{'s' if revoked != 1 else ''} "
+                            f"{'were' if revoked != 1 else 'was'} revoked: make new ones "
+                            "where you use them.")
+            flash(message, "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
 
@@ -101,4 +136,6 @@ def profile():
             db.session.commit()
             flash("Your profile is saved.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 400 if form.errors else 200
+    return render_template("auth/profile.html", form=form,
+                           other_logins=sessions.others(current_user, utcnow())
+                           ), 400 if form.errors else 200

@@ -4,22 +4,17 @@ Both land on the course map (`learner.map`), named by endpoint only: cohorts sit
 learner's pages and imports nothing from them.
 """
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, user_logged_in
 
+from .. import security_log
 from ..clock import utcnow
-from ..extensions import db, limiter
+from ..extensions import db
 from ..forms import ButtonForm
 from . import bp, services
 from .forms import EnrolForm
 from .models import Cohort
 from .services import AlreadyEnrolled, EnrolError
-
-
-def _enrol_limit_key() -> str:
-    if current_user.is_authenticated:
-        return f"enrol:user:{current_user.id}"
-    return f"enrol:ip:{request.remote_addr}"
 
 
 def _welcome(cohort: Cohort):
@@ -33,8 +28,6 @@ def _already_in(error: AlreadyEnrolled):
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["ENROL_RATE_LIMIT"],
-               key_func=_enrol_limit_key, methods=["POST"])
 @login_required
 def enrol():
     form = EnrolForm()
@@ -44,9 +37,11 @@ def enrol():
         except AlreadyEnrolled as e:
             return _already_in(e)
         except EnrolError as e:
+            security_log.warning("enrol.refused", via="key", reason=str(e))
             form.key.errors.append(str(e))
         else:
             db.session.commit()
+            security_log.record("enrol", cohort_id=membership.cohort_id, via="key")
             return _welcome(membership.cohort)
     return render_template("cohorts/enrol.html", form=form), 400 if form.errors else 200
 
@@ -74,6 +69,7 @@ def invite(token: str):
         if form.validate_on_submit():
             membership = services.enrol_with_invite(token, current_user, now)
             db.session.commit()
+            security_log.record("enrol", cohort_id=membership.cohort_id, via="invite")
             return _welcome(membership.cohort)
         services.check_enrolment(invitation.cohort, current_user)
     except AlreadyEnrolled as e:
@@ -105,6 +101,7 @@ def _join_pending_invite(app, user, **_extra):
     except EnrolError:  # already in, or the link no longer works: the invite page says so
         return
     db.session.commit()
+    security_log.record("enrol", user=user, cohort_id=membership.cohort_id, via="invite")
     session[JUST_JOINED] = membership.cohort_id
     flash(f"Welcome to {membership.cohort.name}! This is your course map: start with stage 1.",
           "success")

@@ -1,15 +1,34 @@
-"""In-app notifications. Lower layers call `notify`; the header shows `unread_count`."""
+"""In-app notifications. Domain services call `notify`; the header shows `unread_count`.
+
+`notify` is the one place that decides whether someone still hears about a cohort: a
+notification about a cohort goes only to people still in it (a learner a facilitator removed
+hears nothing more), or to an admin.
+"""
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import exists, func, or_, select, update
 
+from ..auth.models import Role, User
+from ..cohorts.models import Membership
 from ..extensions import db
 from .models import Notification, NotificationKind
 
 
+def _still_in(user_id: int, cohort_id: int) -> bool:
+    return bool(db.session.scalar(select(or_(
+        exists().where(Membership.user_id == user_id, Membership.cohort_id == cohort_id,
+                       Membership.removed_at.is_(None)),
+        exists().where(User.id == user_id, User.role == Role.ADMIN),
+    ))))
+
+
 def notify(user_id: int, kind: NotificationKind, text: str, at: datetime,
-           link: str = "", cohort_id: int | None = None) -> Notification:
+           link: str = "", cohort_id: int | None = None) -> Notification | None:
+    """Store a notification; None (nothing stored) when it is about a cohort the person is
+    no longer in. Flushes."""
+    if cohort_id is not None and not _still_in(user_id, cohort_id):
+        return None
     notification = Notification(user_id=user_id, kind=kind, text=text, link=link,
                                 cohort_id=cohort_id, created_at=at)
     db.session.add(notification)

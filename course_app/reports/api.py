@@ -10,12 +10,13 @@ get a JSON 403. Errors under /api/ are JSON (see errors.py), never a login redir
 
 from flask import Request, jsonify
 
+from .. import security_log
 from ..auth.models import User
+from ..auth.tokens import token_for
 from ..clock import utcnow
 from ..extensions import db
 from ..permissions import can_review, cohort_or_404
 from . import api_bp, exports, queries
-from .tokens import user_for_token
 
 API_PREFIX = "/api/"
 
@@ -38,9 +39,13 @@ def user_from_token(request: Request) -> User | None:
     secret = bearer_secret(request)
     if secret is None:
         return None
-    user = user_for_token(secret, utcnow())
+    token = token_for(secret, utcnow())
     db.session.commit()
-    return user
+    if token is None:
+        security_log.warning("token.refused")
+        return None
+    security_log.record("token.used", user=token.user_id, token_id=token.id)
+    return token.user
 
 
 @api_bp.after_request
@@ -53,4 +58,5 @@ def not_for_caches(response):
 @api_bp.get("/cohorts/<int:cohort_id>/progress")
 def cohort_progress(cohort_id: int):
     cohort = cohort_or_404(cohort_id, can_review)
+    security_log.record("export", cohort_id=cohort.id, format="json", via="api")
     return jsonify(exports.as_json(queries.dashboard(cohort, utcnow())))

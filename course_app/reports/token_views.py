@@ -12,12 +12,20 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length
 
+from .. import security_log
+from ..auth import tokens as api_tokens
 from ..clock import utcnow
 from ..extensions import db
+from ..permissions import can_review_any
 from . import bp, queries
-from . import tokens as api_tokens
 
 EXAMPLE_COHORTS = 5  # cohorts whose API address the "how to use it" section lists
+
+
+def may_make_tokens(user) -> bool:
+    """Admins, and anyone who facilitates or reviews at least one cohort: the people the API
+    has something to show."""
+    return can_review_any(user)
 
 
 def _strip(value):
@@ -68,7 +76,7 @@ def _examples():
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
 def tokens():
-    allowed = api_tokens.may_make_tokens(current_user)
+    allowed = may_make_tokens(current_user)
     mine = api_tokens.tokens_of(current_user)
     if not allowed and (not mine or request.method == "POST"):
         return _not_allowed()
@@ -83,6 +91,7 @@ def tokens():
                 form.name.errors.append(str(error))
             else:
                 db.session.commit()
+                security_log.record("token.created", token_id=token.id)
                 body, _ = _render("reports/tokens_created.html", token=token, secret=secret,
                                   examples=_examples())
                 response = make_response(body)
@@ -108,6 +117,7 @@ def revoke_token(token_id: int):
         return _render("reports/tokens_revoke.html", token=token, form=form)
     api_tokens.revoke_token(current_user, token.id, utcnow())
     db.session.commit()
+    security_log.record("token.revoked", token_id=token.id)
     flash(f"The token \u201c{token.name}\u201d no longer works. Anything that uses it now gets "
           "\u201cnot found\u201d from the API.", "success")
     return back

@@ -21,6 +21,7 @@ from wtforms import IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
+from .. import security_log
 from ..auth.models import User
 from ..clock import utcnow
 from ..cohorts.models import Cohort, Membership
@@ -231,6 +232,7 @@ def download(cohort_id: int, fmt: str):
     """The whole cohort's report: CSV (with a BOM, so spreadsheets read it as UTF-8) or JSON,
     the same payload as the API."""
     cohort = cohort_or_404(cohort_id, can_review)
+    security_log.record("export", cohort_id=cohort.id, format=fmt, via="download")
     board = queries.dashboard(cohort, utcnow())
     name = f"{_slug(cohort.name) or f'cohort-{cohort.id}'}-progress-{board.generated_at:%Y-%m-%d}"
     if fmt == "csv":

@@ -12,8 +12,8 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member, membership_of
 from course_app.extensions import db
-from course_app.reports import tokens
-from course_app.reports.models import ApiToken
+from course_app.auth import tokens
+from course_app.auth.models import ApiToken
 from learner_journey import text
 
 SECRET = re.compile(r"cat_[A-Za-z0-9_-]{43}")

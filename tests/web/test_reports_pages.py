@@ -208,7 +208,7 @@ def _bulk_learners(cohort, n, template_user):
     users = []
     for i in range(n):
         user = User(email=f"bulk{cohort.id}-{i}@example.org", name=f"Bulk {i:03d}",
-                    password_hash=template_user.password_hash, session_token=f"t{i}",
+                    password_hash=template_user.password_hash,
                     created_at=utcnow())
         db.session.add(user)
         users.append(user)

@@ -1,19 +1,20 @@
 """API tokens: made, named, listed, revoked; stored hashed, shown once.
 
 A token acts with its owner's rights, checked on every request, so losing a cohort's reviewer
-role also takes that cohort out of reach of the owner's tokens.
+role also takes that cohort out of reach of the owner's tokens. Tokens are credentials, like a
+password, so they live with accounts: changing a password revokes them all (`revoke_all`), and
+a disabled account's tokens stop working. Who may make one is a question of cohort roles,
+answered by the reports' token pages (`reports.token_views.may_make_tokens`).
 """
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from ..auth.models import User
 from ..extensions import db
-from ..permissions import can_review_any
-from .models import ApiToken
+from .models import ApiToken, User
 
 PREFIX = "cat_"  # "course app token": easy to spot in a leaked config file
 MAX_LIVE = 20  # live tokens per person: enough for every script, few enough to keep track of
@@ -29,12 +30,6 @@ class TokenError(ValueError):
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def may_make_tokens(user: User) -> bool:
-    """Admins, and anyone who facilitates or reviews at least one cohort: the people the API
-    has something to show."""
-    return can_review_any(user)
 
 
 def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
@@ -82,13 +77,28 @@ def revoke_token(user: User, token_id: int, at: datetime) -> ApiToken:
     return token
 
 
-def user_for_token(secret: str, at: datetime) -> User | None:
-    """The owner of a live token, noting when it was used; None for unknown or revoked."""
+def revoke_all(user: User, at: datetime) -> int:
+    """Revoke every token of this person that still works (a password change does). Returns
+    how many. Flushes."""
+    return db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=at)).rowcount
+
+
+def token_for(secret: str, at: datetime) -> ApiToken | None:
+    """The live token with this secret, whose owner's account is active, noting when it was
+    used; None for unknown, revoked or disabled."""
     if not secret.startswith(PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.last_used_at is None or at - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = at  # so people can see which tokens are still in use; caller commits
-    return token.user
+    return token
+
+
+def user_for_token(secret: str, at: datetime) -> User | None:
+    """The owner of a live token (see `token_for`)."""
+    token = token_for(secret, at)
+    return token.user if token is not None else None

@@ -1,0 +1,40 @@
+"""Security headers on every response. Registered with after_request, which Flask runs for
+error responses too, so a 404, a 429 or a 503 carries them like any page.
+
+- Content-Security-Policy: scripts, styles and images from this site only; no inline
+  script or style anywhere (tests/unit/test_templates_csp.py checks the templates), no
+  framing, forms post only here.
+- Cache-Control: no-store on every response to someone logged in: their pages name them and
+  their cohort, and no browser or proxy cache may keep them after they log out.
+- Strict-Transport-Security when cookies are HTTPS-only (SESSION_COOKIE_SECURE): a site that
+  needs HTTPS for its cookies is only ever reached over HTTPS.
+"""
+
+from flask import Flask, g, request, session
+
+CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
+HSTS = "max-age=31536000"  # a year; subdomains are left alone, they may be other services
+
+
+def _personal() -> bool:
+    """The response is for someone logged in (by session or API token)."""
+    if request.endpoint == "static":
+        return False
+    user = g.get("_login_user")
+    return bool(getattr(user, "is_authenticated", False) or "_user_id" in session)
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if _personal() and "no-store" not in headers.get("Cache-Control", ""):
+            headers["Cache-Control"] = "no-store"
+        return response
