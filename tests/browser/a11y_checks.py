@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,6 +172,10 @@ class Findings:
         if details:
             self.problems.setdefault((state, check), []).extend(details)
 
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps([[state, check, details] for (state, check), details
+                                    in sorted(self.problems.items())], indent=1))
+
 
 def check_states(page: Page, base: str, ids: dict, states: Iterable[State],
                  findings: Findings, screenshots: bool = False) -> None:
@@ -190,15 +194,14 @@ def check_states(page: Page, base: str, ids: dict, states: Iterable[State],
         page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
 
 
-def compare(findings: Findings, known: dict[str, set[str]], names: Callable[[], Iterable[str]]
-            ) -> list[str]:
+def compare(findings: Findings, known: dict[str, set[str]], walked: Iterable[str]) -> list[str]:
     """Problems that are not on the known list, and known ones that are gone (strict: a fixed
     page must leave the list, so the list stays a true to-do list)."""
     report = []
     for (state, check), details in sorted(findings.problems.items()):
         if check not in known.get(state, set()):
             report.append(f"{state}: {check}\n    " + "\n    ".join(details))
-    walked = set(names())
+    walked = set(walked)
     for state, checks in sorted(known.items()):
         if state not in walked:
             continue

@@ -97,8 +97,9 @@ def test_a_required_select_whose_first_choice_is_real_drops_required(app):
             csrf = False
         picked = SelectField("Course", choices=[SelectChoice("a", "A"), SelectChoice("b", "B")],
                              validators=[DataRequired()])
-        open_choice = SelectField("Template", choices=[SelectChoice("", "Choose one"), SelectChoice("b", "B")],
-                                  validators=[DataRequired()])
+        open_choice = SelectField(
+            "Template", choices=[SelectChoice("", "Choose one"), SelectChoice("b", "B")],
+            validators=[DataRequired()])
 
     source = ('{% from "_macros/form.html" import field %}'
               "{{ field(form.picked) }}{{ field(form.open_choice) }}")
