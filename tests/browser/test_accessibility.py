@@ -40,8 +40,9 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _tools():
+    """Module-wide and autouse, so it runs before the demo data is loaded for nothing."""
     require_tools()
 
 
