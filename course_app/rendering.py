@@ -80,6 +80,8 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     """A <time> element: "3 days ago" with the exact time as its title.
 
     static/js/time.js rewrites the title (and absolute dates) into the reader's local time.
+    The datetime attribute stops at seconds: HTML's date strings allow at most three
+    fractional digits, and Python's isoformat() would write six.
     """
     if value is None:
         return Markup("")
@@ -89,7 +91,7 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     text = _ago(value, datetime.now(timezone.utc)) if relative else exact
     kind = "relative" if relative else "absolute"
     return Markup(
-        f'<time datetime="{value.isoformat()}" title="{escape(exact)}" data-kind="{kind}">'
+        f'<time datetime="{value.isoformat(timespec="seconds")}" title="{escape(exact)}" data-kind="{kind}">'
         f"{escape(text)}</time>"
     )
 

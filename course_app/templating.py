@@ -8,6 +8,8 @@ query each, the memberships cached for the request (`permissions._membership`).
 
 from flask import Flask
 from flask_login import current_user
+from jinja2 import pass_context
+from wtforms import Form
 
 from . import permissions, rendering
 from .notifications.services import unread_count
@@ -22,7 +24,25 @@ FILTERS = {
     "describe_left": rules.describe_left,
 }
 
-# The named permission predicates, so a page shows only the links and buttons that work.
+APP_NAME = "Staircase"  # after the course map, which draws Salmon's five stages as steps
+
+
+@pass_context
+def form_has_errors(context) -> bool:
+    """Whether a form the view passed (directly, or in a list or dict) has errors, so the
+    page's title can start with "Error: " (the GOV.UK pattern) on every form page at once."""
+    def forms(value):
+        if isinstance(value, Form):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, Form))
+        elif isinstance(value, dict):
+            yield from (v for v in value.values() if isinstance(v, Form))
+    return any(form.errors for value in context.get_all().values() for form in forms(value))
+
+
+# The named permission predicates, so a page shows only the links and buttons that work;
+# the app's name and the form-errors test, for base.html.
 GLOBALS = {
     "can_facilitate": permissions.can_facilitate,
     "can_review": permissions.can_review,
@@ -37,6 +57,8 @@ GLOBALS = {
     "can_see_hidden_text": permissions.can_see_hidden_text,
     "is_learner": permissions.is_learner,
     "role_in": permissions.role_in,
+    "form_has_errors": form_has_errors,
+    "app_name": APP_NAME,
 }
 
 

@@ -31,7 +31,9 @@ def test_demo_facilitator_logs_in(page: Page, live_server):
 def test_wrong_password_keeps_email_and_explains(page: Page, live_server):
     base, _app = live_server
     log_in(page, base, "learner@example.org", "not the password", expect_welcome=False)
-    expect(page.get_by_text("don't match an account")).to_be_visible()
+    # Beside the field, and in the error summary at the top as a link to it.
+    expect(page.locator("#password-error")).to_contain_text("don't match an account")
+    expect(page.locator(".error-summary").get_by_role("link")).to_contain_text("don't match")
     expect(page.get_by_label("Email")).to_have_value("learner@example.org")
 
 

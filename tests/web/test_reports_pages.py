@@ -115,7 +115,7 @@ def test_index_groups_cohorts_by_course_with_figures_and_links(world, client, lo
     login_as(world["admin"])
     page = client.get("/reports/")
     body = page.get_data(as_text=True)
-    assert "<h1>Reports</h1>" in body and "<title>Reports · Course app</title>" in body
+    assert "<h1>Reports</h1>" in body and "<title>Reports – Staircase</title>" in body
     course = world["cohort"].course
     assert body.count(f'href="/reports/courses/{course.slug}/compare"') == 1
     assert f'href="/reports/cohorts/{world["cohort"].id}"' in body

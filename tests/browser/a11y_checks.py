@@ -1,0 +1,211 @@
+"""The three checks every page state gets (axe-core, sideways scrolling, the Nu HTML checker),
+and the walk that visits page states and collects what they find.
+
+axe-core and vnu.jar come from the npm registry (`npm ci`, see package.json); vnu.jar runs on
+the machine's Java. Where they are missing the checks skip, except in CI (REQUIRE_BROWSER=1),
+where a missing tool is a failure: a check that silently never runs is worse than none.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, Response
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+WIDTHS = (1280, 375, 320)
+HEIGHT = 800
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules the issue asks for, and no best-practice
+# rules, so a finding always names a success criterion.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def missing_tools() -> list[str]:
+    missing = []
+    if not AXE_JS.exists():
+        missing.append("axe-core (run `npm ci`)")
+    if not VNU_JAR.exists():
+        missing.append("vnu.jar (run `npm ci`)")
+    if shutil.which("java") is None:
+        missing.append("Java (apt-get install default-jre-headless)")
+    return missing
+
+
+def require_tools() -> None:
+    """Skip where the checkers are not installed; fail in CI, which must have them."""
+    missing = missing_tools()
+    if not missing:
+        return
+    reason = "accessibility checks need " + ", ".join(missing)
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+# ---- axe-core ------------------------------------------------------------------------------
+
+_RUN_AXE = """async tags => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.map(n => n.target.join(' ')).slice(0, 5),
+    count: v.nodes.length}));
+}"""
+
+
+def run_axe(page: Page) -> list[dict]:
+    """axe's violations on the page as it is now. The page must have axe loaded (see walk)."""
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(_RUN_AXE, AXE_TAGS)
+
+
+# ---- sideways scrolling ----------------------------------------------------------------------
+
+# The page may not be wider than the window. An element inside may scroll sideways only if
+# keyboard users can reach it and screen readers can name it: a labelled, focusable region
+# around a table (the pattern in templates/_macros/table.html).
+_SIDEWAYS = """() => {
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.classList.length ? '.' + [...el.classList].join('.') : '');
+  const doc = document.documentElement;
+  const boxes = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.scrollWidth <= el.clientWidth + 1) continue;
+    const overflow = getComputedStyle(el).overflowX;
+    if (overflow !== 'auto' && overflow !== 'scroll') continue;
+    const labelled = el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
+    if (el.tabIndex === 0 && el.getAttribute('role') === 'region' && labelled &&
+        el.querySelector('table')) continue;
+    boxes.push(name(el));
+  }
+  return {page: doc.scrollWidth > window.innerWidth ? doc.scrollWidth : 0, boxes};
+}"""
+
+
+def sideways(page: Page) -> list[str]:
+    """What scrolls sideways that shouldn't: the page itself, or a box keyboards can't reach."""
+    found = page.evaluate(_SIDEWAYS)
+    problems = [f"box {box} scrolls sideways but is not a labelled, focusable table region"
+                for box in found["boxes"]]
+    if found["page"]:
+        problems.insert(0, f"the page is {found['page']} px wide")
+    return problems
+
+
+# ---- the Nu HTML checker -----------------------------------------------------------------
+
+def nu_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
+    """Validate every page's HTML in one call (Java's start-up is most of the cost).
+
+    Returns each page's errors; a page missing from the answer or an I/O problem is an error
+    too, so a checker that did not run cannot pass."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {}  # file name -> page
+    for name, html in pages.items():
+        file_name = name.replace("/", "__") + ".html"
+        (folder / file_name).write_text(html, encoding="utf-8")
+        files[file_name] = name
+    done = subprocess.run(
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--errors-only",
+         *(str(folder / file_name) for file_name in files)],
+        capture_output=True, text=True, timeout=300)
+    try:
+        messages = json.loads(done.stdout)["messages"]
+    except (ValueError, KeyError):
+        return {name: [f"vnu gave no answer: {done.stderr[:500]}"] for name in pages}
+    found: dict[str, list[str]] = {name: [] for name in pages}
+    for m in messages:
+        if m["type"] not in ("error", "non-document-error"):
+            continue
+        name = files.get(m.get("url", "").rsplit("/", 1)[-1], "?")
+        found.setdefault(name, []).append(
+            f'line {m.get("lastLine", "?")}: {m["message"]} [{m.get("extract", "").strip()[:80]}]')
+    return found
+
+
+# ---- walking page states -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class State:
+    """One page in one state. `path` may name demo ids ("{cohort}"); `fill` types into fields
+    (by label) before pressing the `submit` button, for a page showing a form's errors."""
+    name: str
+    path: str
+    fill: tuple[tuple[str, str], ...] = ()
+    submit: str | None = None
+    status: int = 200
+    screenshot: bool = False
+
+    def visit(self, page: Page, base: str, ids: dict) -> str:
+        response: Response | None = page.goto(base + self.path.format(**ids))
+        if self.submit:
+            for label, value in self.fill:
+                page.get_by_label(label, exact=True).fill(value)
+            with page.expect_navigation() as navigation:
+                page.get_by_role("button", name=self.submit, exact=True).click()
+            response = navigation.value
+        assert response is not None, self.name
+        assert response.status == self.status, (
+            f"{self.name}: {page.url} answered {response.status}, not {self.status}")
+        return response.text()
+
+
+@dataclass
+class Findings:
+    """What the checks found, keyed by (page state, check): "axe color-contrast @375"."""
+    problems: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    html: dict[str, str] = field(default_factory=dict)
+
+    def add(self, state: str, check: str, details: Iterable[str]) -> None:
+        details = list(details)
+        if details:
+            self.problems.setdefault((state, check), []).extend(details)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps([[state, check, details] for (state, check), details
+                                    in sorted(self.problems.items())], indent=1))
+
+
+def check_states(page: Page, base: str, ids: dict, states: Iterable[State],
+                 findings: Findings, screenshots: bool = False) -> None:
+    """Visit each state once, then check it at each width (the page is resized, not reloaded)."""
+    for state in states:
+        findings.html[state.name] = state.visit(page, base, ids)
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": HEIGHT})
+            for v in run_axe(page):
+                findings.add(state.name, f"axe {v['id']} @{width}",
+                             [f"{v['help']} ({v['count']}): {', '.join(v['targets'])}"])
+            findings.add(state.name, f"sideways @{width}", sideways(page))
+            if screenshots and state.screenshot and width in (1280, 375):
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=SCREENSHOTS / f"{state.name.replace('/', '-')}-{width}.png")
+        page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+
+
+def compare(findings: Findings, known: dict[str, set[str]], walked: Iterable[str]) -> list[str]:
+    """Problems that are not on the known list, and known ones that are gone (strict: a fixed
+    page must leave the list, so the list stays a true to-do list)."""
+    report = []
+    for (state, check), details in sorted(findings.problems.items()):
+        if check not in known.get(state, set()):
+            report.append(f"{state}: {check}\n    " + "\n    ".join(details))
+    walked = set(walked)
+    for state, checks in sorted(known.items()):
+        if state not in walked:
+            continue
+        for check in sorted(checks):
+            if (state, check) not in findings.problems:
+                report.append(f"{state}: {check} is fixed: remove it from KNOWN_FAILURES")
+    return report

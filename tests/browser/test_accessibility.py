@@ -1,0 +1,253 @@
+"""Every page of the learner's, the facilitator's and the reviewer's journeys, and the error
+pages, checked at 320, 375 and 1280 px (issue 12):
+
+- axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules finds nothing;
+- nothing scrolls sideways, except a data table inside a labelled, focusable region;
+- the Nu HTML checker finds no errors in the HTML the server sent.
+
+Each journey logs in once and visits its pages in one browser context, resizing rather than
+reloading; the pages' HTML goes to vnu.jar in one call per journey. KNOWN_FAILURES lists what
+is still to fix (pages this round could not change); it is strict: a problem that is fixed
+must leave the list, and a new problem anywhere fails.
+
+UPDATE_SCREENSHOTS=1 also saves the main pages at 1280 and 375 px to docs/screenshots/;
+A11Y_FINDINGS=<folder> writes every finding, known or not, there as JSON (one file a journey).
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import select
+
+from a11y_checks import (
+    AXE_JS, HEIGHT, Findings, State, check_states, compare, nu_errors, require_tools, run_axe,
+    sideways,
+)
+from browser_steps import log_in
+from course_app.auth.models import User
+from course_app.clock import utcnow
+from course_app.cohorts.models import Cohort, Membership
+from course_app.cohorts.services import create_invite
+from course_app.demo import DEMO_COHORT
+from course_app.discussions.models import Post, Thread
+from course_app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _tools():
+    """Module-wide and autouse, so it runs before the demo data is loaded for nothing."""
+    require_tools()
+
+
+@pytest.fixture(scope="module")
+def ids(live_server) -> dict:
+    """The demo's ids the page paths name, and an invite link for the visitor's journey."""
+    _base, app = live_server
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+        people = {u.email.split("@")[0]: u for u in db.session.scalars(select(User))}
+        stage_1, stage_2 = cohort.course.etivities_in(1)[0], cohort.course.etivities_in(2)[0]
+        thread = db.session.scalar(
+            select(Thread).where(Thread.cohort_id == cohort.id, Thread.etivity_id == stage_1.id)
+            .order_by(Thread.id))
+        own_post = db.session.scalar(
+            select(Post).where(Post.author_id == people["eve"].id).order_by(Post.id))
+        ana = db.session.scalar(select(Membership).where(
+            Membership.cohort_id == cohort.id, Membership.user_id == people["ana"].id))
+        invite = create_invite(cohort, people["facilitator"], utcnow(),
+                               expires_at=utcnow() + timedelta(days=7))
+        db.session.commit()
+        return {
+            "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
+            "etivity2": stage_2.slug, "thread": thread.id, "post": thread.posts[0].id,
+            "own_post": own_post.id, "membership": ana.id, "invite": invite.token,
+            "eve": people["eve"].id, "finn": people["finn"].id,
+        }
+
+
+# ---- the journeys ------------------------------------------------------------------------
+
+C = "/cohorts/{cohort}"
+F = "/facilitate/cohorts/{cohort}"
+R = "/reports/cohorts/{cohort}"
+
+VISITOR = [
+    State("visitor/home", "/", screenshot=True),
+    State("visitor/login", "/account/login", screenshot=True),
+    State("visitor/login-errors", "/account/login", submit="Log in",
+          fill=(("Email", "nobody@example.org"), ("Password", "not the password")), status=401),
+    State("visitor/register", "/account/register"),
+    State("visitor/register-errors", "/account/register", submit="Create account", screenshot=True,
+          fill=(("Email", "not an address"), ("Password", "short")), status=400),
+    State("visitor/course", "/courses/{course}"),
+    State("visitor/invite", "/invite/{invite}"),
+    State("visitor/not-found", "/no-such-page", status=404),
+]
+
+LEARNER = [  # Eve, in stage 3: a learner with a history
+    State("learner/home", "/"),
+    State("learner/enrol", "/enrol"),
+    State("learner/enrol-errors", "/enrol", submit="Join cohort",
+          fill=(("Enrolment key", "nope"),), status=400),
+    State("learner/map", C, screenshot=True),
+    State("learner/etivity", C + "/e/{etivity2}", screenshot=True),
+    State("learner/etivity-errors", C + "/e/{etivity2}", submit="Start the conversation",
+          status=400),
+    State("learner/thread", C + "/threads/{thread}", screenshot=True),
+    State("learner/thread-errors", C + "/threads/{thread}", submit="Send reply", status=400),
+    State("learner/help", C + "/help"),
+    State("learner/edit-post", C + "/posts/{own_post}/edit"),
+    State("learner/delete-post", C + "/posts/{own_post}/delete"),
+    State("learner/progress", C + "/progress", screenshot=True),
+    State("learner/own-report", R + "/learners/{eve}"),
+    State("learner/notifications", "/notifications"),
+    State("learner/profile", "/account/profile"),
+    State("learner/profile-errors", "/account/profile", submit="Save profile",
+          fill=(("Display name", ""),), status=400),
+    State("learner/password", "/account/password"),
+    State("learner/password-errors", "/account/password", submit="Change password", status=400),
+    State("learner/forbidden", R, status=403),
+    State("learner/not-staff", "/facilitate/", status=403),
+    State("learner/tokens", "/reports/tokens", status=403),
+]
+
+NEWCOMER = [  # Lee, who has just arrived: the empty states
+    State("newcomer/home", "/"),
+    State("newcomer/map", C),
+    State("newcomer/progress", C + "/progress"),
+    State("newcomer/etivity", C + "/e/{etivity}"),
+]
+
+FACILITATOR = [
+    State("facilitator/home", "/facilitate/"),
+    State("facilitator/cohort", F, screenshot=True),
+    State("facilitator/new-cohort", "/facilitate/cohorts/new"),
+    State("facilitator/new-cohort-errors", "/facilitate/cohorts/new", submit="Open the cohort",
+          status=400),
+    State("facilitator/settings", F + "/settings"),
+    State("facilitator/invites", F + "/invites"),
+    State("facilitator/invites-errors", F + "/invites", submit="Invite these people", status=400),
+    State("facilitator/link-made", F + "/invites", submit="Make a link"),
+    State("facilitator/people", F + "/people"),
+    State("facilitator/people-errors", F + "/people", submit="Add them", status=400),
+    State("facilitator/remove-member", F + "/people/{membership}/remove"),
+    State("facilitator/overrides", F + "/overrides"),
+    State("facilitator/nudge", F + "/nudge"),
+    State("facilitator/weave", F + "/e/{etivity}/weave"),
+    State("facilitator/weave-errors", F + "/e/{etivity}/weave", submit="Publish the summary",
+          status=400),
+    State("facilitator/reading", F + "/e/{etivity}/reading"),
+    State("facilitator/audit", F + "/audit"),
+    State("facilitator/hide-post", F + "/posts/{post}/hide"),
+    State("facilitator/hide-post-errors", F + "/posts/{post}/hide", submit="Hide the post",
+          status=400),
+    State("facilitator/map", C),
+    State("facilitator/etivity", C + "/e/{etivity}"),
+    State("facilitator/thread", C + "/threads/{thread}"),
+    State("facilitator/progress", C + "/progress"),
+]
+
+REVIEWER = [
+    State("reviewer/home", "/"),
+    State("reviewer/reports", "/reports/"),
+    State("reviewer/dashboard", R, screenshot=True),
+    State("reviewer/dashboard-filtered", R + "?status=stuck"),
+    State("reviewer/dashboard-errors", R + "?inactive=-1"),
+    State("reviewer/learner", R + "/learners/{finn}"),
+    State("reviewer/etivity", R + "/e/{etivity}"),
+    State("reviewer/compare", "/reports/courses/{course}/compare"),
+    State("reviewer/print", R + "/print"),
+    State("reviewer/tokens", "/reports/tokens"),
+    State("reviewer/tokens-errors", "/reports/tokens", submit="Make the token", status=400),
+    State("reviewer/token-made", "/reports/tokens", submit="Make the token",
+          fill=(("Token name", "Spreadsheet"),)),
+    State("reviewer/map", C),
+]
+
+JOURNEYS = {
+    "visitor": (None, VISITOR),
+    "learner": ("eve@example.org", LEARNER),
+    "newcomer": ("learner@example.org", NEWCOMER),
+    "facilitator": ("facilitator@example.org", FACILITATOR),
+    "reviewer": ("reviewer@example.org", REVIEWER),
+}
+
+# What is still to fix: page state -> the checks that fail there ("axe <rule> @<width>",
+# "sideways @<width>", "nu"). TODO (next round, in templates this round could not change):
+# wrap these tables in `scroll_table` from _macros/table.html, as the reports' tables are.
+_NARROW_TABLE = {"sideways @320", "sideways @375"}
+KNOWN_FAILURES: dict[str, set[str]] = {
+    # templates/facilitate/invites.html: the invites table
+    "facilitator/invites": _NARROW_TABLE,
+    "facilitator/invites-errors": _NARROW_TABLE,
+    "facilitator/link-made": _NARROW_TABLE,
+    # templates/facilitate/people.html: the people table
+    "facilitator/people": _NARROW_TABLE,
+    "facilitator/people-errors": _NARROW_TABLE,
+    # templates/facilitate/moderate/reading.html: who has read whom
+    "facilitator/reading": _NARROW_TABLE,
+    # templates/facilitate/moderate/audit.html: the audit log (wide once it has entries)
+    "facilitator/audit": {"sideways @320", "axe scrollable-region-focusable @320"},
+}
+
+
+@pytest.mark.parametrize("journey", JOURNEYS)
+def test_every_page_passes_axe_nu_and_fits_the_screen(journey, browser: Browser, live_server,
+                                                      ids, tmp_path):
+    base, _app = live_server
+    email, states = JOURNEYS[journey]
+    context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    try:
+        if email:
+            log_in(page, base, email)
+        findings = Findings()
+        check_states(page, base, ids, states, findings, screenshots=SCREENSHOTS)
+    finally:
+        context.close()
+    for name, errors in nu_errors(findings.html, tmp_path / "html").items():
+        findings.add(name, "nu", errors)
+    if os.environ.get("A11Y_FINDINGS"):
+        findings.save(Path(os.environ["A11Y_FINDINGS"]) / f"{journey}.json")
+    report = compare(findings, KNOWN_FAILURES, [s.name for s in states])
+    assert not report, f"{len(report)} problems:\n" + "\n".join(report)
+
+
+# ---- each checker catches what it should (so a broken set-up cannot pass) --------------------
+
+BROKEN = """<!doctype html><html><head><title>x</title></head><body>
+  <img src="x.png"><input name="q"><a href="/a" style="color:#ddd">faint</a>
+  <div style="width:2000px">wide</div>
+  <div style="overflow-x:auto;width:100px"><p style="width:500px">sideways</p></div>
+</body></html>"""
+
+
+def test_axe_finds_problems_on_a_broken_page(page: Page):
+    page.set_content(BROKEN)
+    page.add_script_tag(path=str(AXE_JS))
+    found = {v["id"] for v in run_axe(page)}
+    assert {"image-alt", "label", "html-has-lang", "color-contrast"} <= found
+
+
+def test_sideways_check_finds_a_wide_page_and_an_unreachable_scroll_box(page: Page):
+    page.set_viewport_size({"width": 320, "height": HEIGHT})
+    page.set_content(BROKEN)
+    problems = sideways(page)
+    assert problems[0].startswith("the page is") and "scrolls sideways" in problems[1]
+
+
+def test_nu_checker_finds_errors(tmp_path):
+    found = nu_errors({"broken": BROKEN.replace("<!doctype html>", ""),
+                       "fine": "<!doctype html><html lang=en><title>x</title><p>ok"},
+                      tmp_path)
+    assert any("doctype" in e.lower() for e in found["broken"])
+    assert any("alt" in e for e in found["broken"])
+    assert found["fine"] == []
