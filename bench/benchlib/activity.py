@@ -9,7 +9,7 @@ the start, most of them only the first pages of a long one.
 import math
 import random
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from .plan import DAY, STAGES, Th, World
 
@@ -27,7 +27,8 @@ def reads(world: World, rng: random.Random) -> list[tuple]:
     for th in world.threads:
         seen: dict[tuple[int, int], float] = {}
 
-        def mark(reader: int, position: int, at: float) -> None:
+        def mark(reader: int, position: int, at: float, seen=seen) -> None:
+            """A post read: keep the first time."""
             key = (reader, position)
             if key not in seen or at < seen[key]:
                 seen[key] = at
@@ -212,7 +213,7 @@ def notifications(world: World, done: list[tuple], rng: random.Random) -> list[t
 
 
 def _day(at: float) -> str:
-    return f"{datetime.fromtimestamp(at, timezone.utc):%d %B %Y}"
+    return f"{datetime.fromtimestamp(at, UTC):%d %B %Y}"
 
 
 def pick_people(world: World, done: list[tuple]) -> tuple[int, int]:

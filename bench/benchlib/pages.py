@@ -70,10 +70,10 @@ def discover(browser: Browser, notes: dict, url: str) -> Found:
     with create_engine(url).connect() as conn:
         count = conn.scalar(text("SELECT COUNT(*) FROM post WHERE thread_id = :t"),
                             {"t": int(found.thread.rstrip("/").rsplit("/", 1)[1])})
-        found.etivity = etivity.group(1) if etivity else "/cohorts/%d/e/%s" % (
-            found.cohort_id, conn.scalar(text(
-                "SELECT e.slug FROM thread t JOIN etivity e ON e.id = t.etivity_id "
-                "WHERE t.id = :t"), {"t": int(found.thread.rsplit("/", 1)[1])}))
+        slug = conn.scalar(text(
+            "SELECT e.slug FROM thread t JOIN etivity e ON e.id = t.etivity_id WHERE t.id = :t"),
+            {"t": int(found.thread.rsplit("/", 1)[1])})
+        found.etivity = etivity.group(1) if etivity else f"/cohorts/{found.cohort_id}/e/{slug}"
     found.last_page = max(pages + [math.ceil(count / 20)])
     status, page, _, _ = browser.get(found.etivity)
     others = re.findall(rf'href="(/cohorts/{found.cohort_id}/threads/\d+)"', page)

@@ -1,5 +1,5 @@
 """A simulated run of the course, in memory: cohorts, who joined when, who started which
-conversation pieces and who replied. Pure Python and no database (`load.py` writes it), so
+conversation pieces and who replied. Pure Python and no database (`write.py` writes it), so
 a million posts take seconds.
 
 The simulation keeps the app's rules, so every page shows a real standing:
@@ -11,12 +11,12 @@ The simulation keeps the app's rules, so every page shows a real standing:
 - completions are not planned: `activity.py` replays the activity log as
   progress.services.evaluate would have, so they follow from what was posted and read.
 
-Times are POSIX seconds (floats) until `load.py` turns them into UTC datetimes.
+Times are POSIX seconds (floats) until `write.py` turns them into UTC datetimes.
 """
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 DAY = 86400.0
 HOUR = 3600.0
@@ -185,7 +185,7 @@ def _name(rng: random.Random) -> str:
 
 
 def _midnight(day: date) -> float:
-    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
 
 
 def build(sizes: Sizes, course: CourseShape, now: float) -> World:
@@ -253,7 +253,7 @@ def _cohort_sizes(sizes: Sizes, rng: random.Random) -> list[int]:
 
 
 def _cohort(cid, age, big, now, course, rng, keys) -> Co:
-    start_day = datetime.fromtimestamp(now - age * DAY, timezone.utc).date()
+    start_day = datetime.fromtimestamp(now - age * DAY, UTC).date()
     start = _midnight(start_day) + 9 * HOUR
     if start > now - HOUR:  # a cohort younger than a day, in a tiny dataset
         start = now - age * DAY

@@ -6,7 +6,7 @@ import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -17,13 +17,14 @@ from .database import ROOT, is_sqlite, label
 def meta(url: str, notes: dict, args) -> dict:
     def version(command: list[str]) -> str:
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=10)
+            done = subprocess.run(command, capture_output=True, text=True, timeout=10,
+                                  check=False)
             return (done.stdout or done.stderr).splitlines()[0].strip()
         except (OSError, IndexError, subprocess.TimeoutExpired):
             return "?"
 
     return {
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "database": label(url),
         "dialect": "sqlite" if is_sqlite(url) else "postgresql",
         "url": make_url(url).render_as_string(hide_password=True),

@@ -11,7 +11,7 @@ per-value conversions of UTCDateTime and Enum don't run ten million times.
 
 import json
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Column, DateTime, Enum, MetaData, String, Table, insert
 
@@ -19,8 +19,6 @@ from .database import is_sqlite, reset_sequences
 from .plan import HELP_THREAD_BODY, World
 from .progressbar import Bar
 from .text import bodies
-
-UTC = timezone.utc
 
 
 def _day(seconds: float) -> date:
