@@ -31,7 +31,8 @@ def meta(url: str, notes: dict, args) -> dict:
         "posts": notes.get("posts"),
         "long_thread_url": notes.get("long_thread_url"),
         "cohort_id": notes.get("cohort_id"),
-        "commit": version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"]),
+        "commit": version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+                  + ("+changes" if _changed() else ""),
         "cpus": os.cpu_count(),
         "load_before": os.getloadavg(),
         "python": platform.python_version(),
@@ -42,6 +43,13 @@ def meta(url: str, notes: dict, args) -> dict:
         "connections": args.connections,
         "users": args.users,
     }
+
+
+def _changed() -> bool:
+    """Uncommitted changes to tracked files: the commit alone doesn't say what ran."""
+    done = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                          capture_output=True, text=True, check=False)
+    return bool(done.stdout.strip())
 
 
 def _floor(rows: list[dict]) -> float | None:

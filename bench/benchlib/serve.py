@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .database import DATA, ROOT
+from .database import DATA, ROOT, label
 
 # Rate limits guard logins and enrolment; the benchmark logs in a few times from one address.
 APP = 'course_app:create_app({"RATELIMIT_ENABLED": False})'
@@ -29,7 +29,7 @@ class Server:
         self.base = f"http://127.0.0.1:{port}"
         self.workers = workers
         self.timeout = timeout
-        self.log = DATA / f"gunicorn-{port}.log"
+        self.log = DATA / f"gunicorn-{label(database_url)}.log"
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Server":
