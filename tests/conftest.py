@@ -1,43 +1,42 @@
-"""Fixtures: an app per test on a shared schema, emptied after each test; factories.
+"""Fixtures: one app and one database per worker, each test in a transaction rolled back after.
 
-SQLite (a file in a temp folder) by default; PostgreSQL when TEST_DATABASE_URL is set.
+SQLite (a file in a temp folder) by default; PostgreSQL when TEST_DATABASE_URL is set. How the
+database is shared and kept clean is in database.py; the rows tests build, in factories.py.
 """
 
 import os
-from datetime import timedelta
-from functools import cache
 from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import delete
 
+import database
+import factories
 from course_app import create_app
 from course_app.auth.models import Role
-from course_app.auth.services import create_user
-from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
-from course_app.cohorts.services import add_member, create_cohort
-from course_app.content import load_course
-from course_app.courses.services import import_course
-from course_app.extensions import db
+from course_app.extensions import db, limiter
+from factories import DEFAULT_COURSE, PASSWORD, default_course_spec  # noqa: F401  (for tests)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_COURSE = ROOT / "modules" / "engaging-online"
-PASSWORD = "a long enough passphrase"
+database.route_sessions()
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    """This worker's database, with the schema and the default course."""
+    named = os.environ.get("TEST_DATABASE_URL")
+    if named:
+        url = database.worker_url(named)
+    else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(_config(url))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        database.prepare()
+        db.session.commit()
         db.engine.dispose()
-    return url
+    yield url
+    if named:
+        database.drop_worker_database(named, url)
 
 
 def _config(database_url: str, **overrides) -> dict:
@@ -47,15 +46,9 @@ def _config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheaper to compute
+        "PASSWORD_HASH_METHOD": "scrypt:256:2:1",  # still scrypt, a thirtieth of the work
         **overrides,
     }
-
-
-def empty_database() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
 
 
 def _forget_cached_user() -> None:
@@ -64,35 +57,57 @@ def _forget_cached_user() -> None:
     g.pop("_memberships", None)
 
 
+def _test_app(database_url: str, **overrides):
+    app = create_app(_config(database_url, **overrides))
+    # Tests hold one app context open, which requests reuse; Flask-Login caches the
+    # user in `g`, so without this one client's login would leak into the next request.
+    app.before_request(_forget_cached_user)
+    with app.app_context():
+        database.enable_sqlite_savepoints(db.engine)
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url):
+    """The app most tests share (made once: its routes and compiled templates are reused)."""
+    app = _test_app(database_url)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 @pytest.fixture
-def make_app(database_url):
-    """Build an app with extra config; the database is emptied afterwards."""
+def transaction(base_app):
+    """The test's connection to its database; all it changes is rolled back afterwards."""
+    with base_app.app_context():
+        engine = db.engine
+    with database.rolled_back(engine) as connection:
+        yield connection
+
+
+@pytest.fixture
+def make_app(database_url, transaction):
+    """Build another app with extra config (CSRF on, throttling on, another database)."""
     apps = []
+    limiter_was_on = limiter.enabled
 
     def make(**overrides):
-        app = create_app(_config(database_url, **overrides))
-        # Tests hold one app context open, which requests reuse; Flask-Login caches the
-        # user in `g`, so without this one client's login would leak into the next request.
-        app.before_request(_forget_cached_user)
+        app = _test_app(database_url, **overrides)
         apps.append(app)
         return app
 
     yield make
-    emptied = False
+    # The limiter is one object: each app made sets whether it is on, for every app.
+    limiter.enabled = limiter_was_on
     for app in apps:
         with app.app_context():
-            db.session.rollback()
-            if not emptied and app.config["SQLALCHEMY_DATABASE_URI"] == database_url:
-                empty_database()
-                emptied = True
             db.engine.dispose()
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        yield app
+def app(base_app, transaction):
+    with base_app.app_context():
+        yield base_app
 
 
 @pytest.fixture
@@ -105,51 +120,66 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@cache
-def default_course_spec():
-    return load_course(DEFAULT_COURSE)
+@pytest.fixture
+def empty_database(app):
+    """No rows at all, not even the default course (for this test only)."""
+    database.empty()
+    db.session.commit()
 
 
 # ---- factories ---------------------------------------------------------------
 
 class Factory:
-    """Builds rows through the app's own services, so tests see what users would."""
-
-    def __init__(self):
-        self.n = 0
+    """Short calls for the factories in factories.py, in the shape most tests want."""
 
     def user(self, role: Role = Role.LEARNER, name: str | None = None, email: str | None = None,
              password: str = PASSWORD):
-        self.n += 1
-        name = name or f"Person {self.n}"
-        email = email or f"person{self.n}@example.org"
-        user = create_user(email, name, password, at=utcnow(), role=role)
-        db.session.commit()
-        return user
+        given = {"name": name, "email": email}
+        return factories.UserFactory(role=role, password=password,
+                                     **{k: v for k, v in given.items() if v is not None})
 
     def course(self):
-        course = import_course(default_course_spec()).course
-        db.session.commit()
-        return course
+        return factories.CourseFactory()
 
     def cohort(self, course=None, facilitator=None, paced=False, starts_on=None, name=None):
-        course = course or self.course()
-        facilitator = facilitator or self.user(Role.FACILITATOR)
-        cohort = create_cohort(course, name or f"Cohort {self.n}", facilitator, at=utcnow(),
-                               paced=paced, starts_on=starts_on)
-        db.session.commit()
-        return cohort
+        given = {"course": course, "facilitator": facilitator, "name": name}
+        return factories.CohortFactory(paced=paced, starts_on=starts_on,
+                                       **{k: v for k, v in given.items() if v is not None})
+
+    def member(self, cohort, role: MemberRole, **kwargs):
+        """Someone new in `cohort` with `role`; kwargs as for `user`."""
+        user = self.user(**kwargs)
+        factories.MembershipFactory(cohort=cohort, user=user, role=role)
+        return user
 
     def learner_in(self, cohort, **kwargs):
-        user = self.user(**kwargs)
-        add_member(cohort, user, MemberRole.LEARNER, utcnow() - timedelta(minutes=1))
-        db.session.commit()
-        return user
+        return self.member(cohort, MemberRole.LEARNER, **kwargs)
+
+    def reviewer_in(self, cohort, **kwargs):
+        return self.member(cohort, MemberRole.REVIEWER, **kwargs)
 
 
 @pytest.fixture
 def factory(app):
+    factories.reset_sequences()
     return Factory()
+
+
+# ---- what many test files share ----------------------------------------------
+
+@pytest.fixture
+def course(factory):
+    return factory.course()
+
+
+@pytest.fixture
+def facilitator(factory):
+    return factory.user(Role.FACILITATOR, name="Fran Facilitator")
+
+
+@pytest.fixture
+def cohort(factory, course, facilitator):
+    return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
 
 
 def login(client, user, password: str = PASSWORD, remember: bool = False):
@@ -176,18 +206,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """Browser tests need Debian's Chromium; skip them with a reason where it is absent.
-
-    CI sets REQUIRE_BROWSER=1, so there a missing browser fails instead of skipping.
-    """
-    if Path(CHROMIUM).exists() or os.environ.get("REQUIRE_BROWSER") == "1":
-        return
+    """Browser tests: a module's tests share one live server, so they go to one xdist worker
+    (with --dist loadgroup). They need Debian's Chromium; where it is absent they are skipped
+    with a reason, except in CI (REQUIRE_BROWSER=1), where a missing browser fails."""
+    missing = not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1"
     skip = pytest.mark.skip(reason=f"browser tests need Chromium at {CHROMIUM} "
                                    "(apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
-            item.add_marker(skip)
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+            if missing:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -198,7 +229,8 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="module")
 def live_server(database_url):
     """The app with the default course and demo cohort, served on a free port by a real
-    WSGI server in a thread. Yields (base_url, app). The data is removed afterwards."""
+    WSGI server in a thread. Yields (base_url, app). It commits for real (another thread
+    can't share a test's connection), so the database is reset afterwards."""
     import threading
 
     from werkzeug.serving import make_server
@@ -207,8 +239,7 @@ def live_server(database_url):
 
     app = create_app(_config(database_url))
     with app.app_context():
-        course = import_course(default_course_spec()).course
-        load_demo(course)
+        load_demo(factories.default_course())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -219,6 +250,6 @@ def live_server(database_url):
         server.shutdown()
         thread.join(5)
         with app.app_context():
+            database.reset()
             db.session.remove()
-            empty_database()
             db.engine.dispose()
