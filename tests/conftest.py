@@ -206,19 +206,39 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(config, items):
-    """Browser tests: a module's tests share one live server, so they go to one xdist worker
-    (with --dist loadgroup). They need Debian's Chromium; where it is absent they are skipped
-    with a reason, except in CI (REQUIRE_BROWSER=1), where a missing browser fails."""
-    missing = not Path(CHROMIUM).exists() and os.environ.get("REQUIRE_BROWSER") != "1"
+    """Browser tests need Debian's Chromium; skip them with a reason where it is absent.
+
+    CI sets REQUIRE_BROWSER=1, so there a missing browser fails instead of skipping.
+    """
+    if Path(CHROMIUM).exists() or os.environ.get("REQUIRE_BROWSER") == "1":
+        return
     skip = pytest.mark.skip(reason=f"browser tests need Chromium at {CHROMIUM} "
                                    "(apt-get install chromium)")
     for item in items:
         if "browser" in item.keywords:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-            if missing:
-                item.add_marker(skip)
+            item.add_marker(skip)
+
+
+# Test modules whose tests share a worker: each browser module starts one live server for its
+# tests, and test_test_database's second test checks what the first left behind.
+ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's "load" scheduling (each test to the next free worker), except that the
+    modules above go whole to one worker. (`--dist loadgroup` would do this with marks, but
+    with pytest 9.2 it silently stops grouping: pytest-xdist issue #1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.startswith(ONE_WORKER_PER_MODULE) else nodeid
+
+    return ModulesTogether(config, log)
 
 
 @pytest.fixture(scope="session")

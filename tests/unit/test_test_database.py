@@ -40,16 +40,15 @@ def test_what_a_view_commits_inside_a_test_transaction_is_undone_after(base_app)
         assert courses() == 1
 
 
-# The pair below runs in this order on one worker: the first commits through a view, and the
-# second must not see it. (Run alone, the second passes either way; the test above doesn't.)
+# The pair below runs in this order on one worker (conftest.ONE_WORKER_PER_MODULE): the first
+# commits through a view, and the second must not see it. (Run alone, the second passes either
+# way; the test above doesn't.)
 
-@pytest.mark.xdist_group("rollback-pair")
 def test_a_view_commits_a_new_account(client):
     register(client)
     assert users_called(NEWCOMER) == 1
 
 
-@pytest.mark.xdist_group("rollback-pair")
 def test_the_next_test_does_not_see_it(app):
     assert users_called(NEWCOMER) == 0
     assert courses() == 1
