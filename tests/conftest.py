@@ -72,17 +72,43 @@ def base_app(database_url):
     """The app most tests share (made once: its routes and compiled templates are reused)."""
     app = _test_app(database_url)
     yield app
+    database.close_shared()
     with app.app_context():
         db.engine.dispose()
 
 
+def _demo_through_the_cli(app):
+    with app.app_context():
+        runner = app.test_cli_runner()
+        imported = runner.invoke(args=["course", "import", str(DEFAULT_COURSE)])
+        assert imported.exit_code == 0, imported.output
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        return result
+
+
+# Rows that several tests only read and that cost a second or so to make: a fixture named here
+# is made once for the consecutive tests that ask for it (see database.rolled_back).
+SHARED_ROWS = {"demo_cli": _demo_through_the_cli}
+
+
 @pytest.fixture
-def transaction(base_app):
-    """The test's connection to its database; all it changes is rolled back afterwards."""
+def transaction(base_app, request):
+    """The test's database session; all the test changes is rolled back afterwards.
+
+    Yields the shared rows' value when the test asks for one of SHARED_ROWS, else None."""
     with base_app.app_context():
         engine = db.engine
-    with database.rolled_back(engine) as connection:
-        yield connection
+    wanted = [name for name in SHARED_ROWS if name in request.fixturenames]
+    shared = (wanted[0], lambda: SHARED_ROWS[wanted[0]](base_app)) if wanted else None
+    with database.rolled_back(engine, shared) as value:
+        yield value
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_rows_last_one_module_at_most():
+    yield
+    database.close_shared()
 
 
 @pytest.fixture
@@ -118,6 +144,14 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo_cli(app, transaction):
+    """The demo, made by `course import` and `demo` on the command line: the Click result.
+
+    Made once for consecutive tests that ask for it; what each test changes is undone."""
+    return transaction
 
 
 @pytest.fixture
@@ -221,8 +255,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 # Test modules whose tests share a worker: each browser module starts one live server for its
-# tests, and test_test_database's second test checks what the first left behind.
-ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py")
+# tests, test_test_database's second test checks what the first left behind, and the CLI tests
+# share one demo (demo_cli) per module.
+ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py",
+                         "tests/unit/test_cli.py", "tests/unit/test_report_cli.py")
 
 
 def pytest_xdist_make_scheduler(config, log):

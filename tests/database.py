@@ -5,12 +5,13 @@
   (`course_tests_gw0`), created here and dropped at the end.
 - The schema and the default course are made once per worker (`prepare`).
 - Each test runs inside `rolled_back(engine)`: one connection and an outer transaction rolled
-  back at the end. Every session that this thread opens on the test database runs on that
-  connection and begins a SAVEPOINT (`join_transaction_mode="create_savepoint"`), so a view's
-  commit releases a savepoint and its rollback returns to one, and nothing reaches the next
-  test. This is SQLAlchemy's "joining a Session into an external transaction" recipe; the
-  routing is done by `RoutedSession.get_bind`, because Flask-SQLAlchemy picks the engine there
-  by bind key and would ignore a session's own `bind`.
+  back at the end (or a SAVEPOINT on top of rows several tests share: see `rolled_back`).
+  Every session that this thread opens on the test database runs on that connection and
+  begins a SAVEPOINT (`join_transaction_mode="create_savepoint"`), so a view's commit releases
+  a savepoint and its rollback returns to one, and nothing reaches the next test. This is
+  SQLAlchemy's "joining a Session into an external transaction" recipe; the routing is done by
+  `RoutedSession.get_bind`, because Flask-SQLAlchemy picks the engine there by bind key and
+  would ignore a session's own `bind`.
 - What can't share the connection commits for real and calls `reset` afterwards: the live
   server of the browser tests answers in another thread (and a SQLite connection stays in the
   thread that made it).
@@ -18,11 +19,13 @@
 
 import os
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import Connection, Engine, create_engine, delete, event, make_url, text
+from sqlalchemy import Connection, Engine, Transaction, create_engine, delete, event, make_url, text
 from sqlalchemy.pool import NullPool
 
 from course_app.extensions import db
@@ -75,21 +78,73 @@ def enable_sqlite_savepoints(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN")
 
 
+@dataclass
+class _Shared:
+    """Rows that consecutive tests read, kept in an outer transaction between them."""
+    name: str
+    connection: Connection
+    transaction: Transaction
+    value: Any
+
+
+_shared: _Shared | None = None
+
+
 @contextmanager
-def rolled_back(engine: Engine):
-    """Everything this thread does on `engine`'s database inside the block is undone after."""
-    global _joined
+def rolled_back(engine: Engine, shared: tuple[str, Callable[[], Any]] | None = None):
+    """Everything this thread does on `engine`'s database inside the block is undone after.
+
+    With `shared=(name, build)` the block runs in a SAVEPOINT on top of what `build()` made
+    (and returned, yielded here). `build` runs once for consecutive blocks that name the same
+    rows; a block without them, or with others, or `close_shared()` (at each module's end)
+    rolls them back. For rows as costly as the demo cohort, which several tests only read.
+    """
+    global _joined, _shared
     assert _joined is None, "test transactions don't nest"
-    connection = engine.connect()
-    transaction = connection.begin()
+    if shared is None:
+        close_shared()
+        connection = engine.connect()
+        transaction = connection.begin()
+        value = None
+    else:
+        if _shared is None or _shared.name != shared[0]:
+            close_shared()
+            _shared = _build_shared(engine, *shared)
+        connection, value = _shared.connection, _shared.value
+        transaction = connection.begin_nested()
     _joined = _Joined(connection, engine, threading.get_ident())
     try:
-        yield connection
+        yield value
     finally:
         _joined = None
         if transaction.is_active:
             transaction.rollback()
+        if shared is None:
+            connection.close()
+
+
+def _build_shared(engine: Engine, name: str, build: Callable[[], Any]) -> _Shared:
+    global _joined
+    connection = engine.connect()
+    transaction = connection.begin()
+    _joined = _Joined(connection, engine, threading.get_ident())
+    try:
+        return _Shared(name, connection, transaction, build())
+    except BaseException:
+        transaction.rollback()
         connection.close()
+        raise
+    finally:
+        _joined = None
+
+
+def close_shared() -> None:
+    """Roll back the shared rows, if any are kept."""
+    global _shared
+    if _shared is not None:
+        shared, _shared = _shared, None
+        shared.transaction.rollback()
+        shared.connection.close()
 
 
 def empty() -> None:

@@ -254,10 +254,8 @@ def test_demo_needs_the_course(runner, empty_database):
 
 
 @pytest.fixture
-def demo(runner, course):
-    result = run(runner, "demo")
-    assert result.exit_code == 0, result.output
-    return result
+def demo(demo_cli):
+    return demo_cli
 
 
 def test_demo_creates_one_cohort_with_facilitator_and_learners(demo):

@@ -69,3 +69,28 @@ def test_an_emptied_database_is_refilled_by_the_course_factory(empty_database):
     assert courses() == 0
     assert factories.CourseFactory().slug == "engaging-online"
     assert courses() == 1
+
+
+def test_shared_rows_are_made_once_and_each_test_on_top_of_them_is_undone(base_app):
+    with base_app.app_context():
+        engine = db.engine
+    builds = []
+
+    def build():
+        with base_app.app_context():
+            builds.append(factories.UserFactory(email="shared@example.org").id)
+        return "made"
+
+    try:
+        for _ in range(2):
+            with database.rolled_back(engine, ("users", build)) as made, base_app.app_context():
+                assert made == "made"
+                assert users_called("shared@example.org") == 1
+                assert users_called(NEWCOMER) == 0
+                register(base_app.test_client())
+                assert users_called(NEWCOMER) == 1
+    finally:
+        database.close_shared()
+    assert len(builds) == 1
+    with base_app.app_context():
+        assert users_called("shared@example.org") == users_called(NEWCOMER) == 0
