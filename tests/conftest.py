@@ -46,7 +46,7 @@ def _config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "scrypt:256:2:1",  # still scrypt, a thirtieth of the work
+        "PASSWORD_HASH_METHOD": "scrypt:256:2:1",  # still scrypt, a sixteenth of the work
         **overrides,
     }
 
@@ -94,7 +94,7 @@ SHARED_ROWS = {"demo_cli": _demo_through_the_cli}
 
 @pytest.fixture
 def transaction(base_app, request):
-    """The test's database session; all the test changes is rolled back afterwards.
+    """The test's transaction: everything the test changes is rolled back afterwards.
 
     Yields the shared rows' value when the test asks for one of SHARED_ROWS, else None."""
     with base_app.app_context():
@@ -261,6 +261,7 @@ ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py",
                          "tests/unit/test_cli.py", "tests/unit/test_report_cli.py")
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; without xdist, never called
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's "load" scheduling (each test to the next free worker), except that the
     modules above go whole to one worker. (`--dist loadgroup` would do this with marks, but

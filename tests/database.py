@@ -29,6 +29,7 @@ from sqlalchemy import Connection, Engine, Transaction, create_engine, delete, e
 from sqlalchemy.pool import NullPool
 
 from course_app.extensions import db
+from factories import default_course
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,6 @@ def empty() -> None:
 
 def reset() -> None:
     """Back to what `prepare` made, for data committed outside a test transaction."""
-    from factories import default_course
-
     db.session.rollback()
     empty()
     db.session.commit()
@@ -165,8 +164,6 @@ def reset() -> None:
 
 def prepare() -> None:
     """A new schema with the default course (inside an app context)."""
-    from factories import default_course
-
     db.drop_all()
     db.create_all()
     default_course()
