@@ -1,5 +1,6 @@
 """The test infrastructure itself: what a test commits is gone afterwards, the default course
-stays, and a rollback inside a test returns to its last commit (SQLite and PostgreSQL alike)."""
+stays, and a rollback inside a test returns to its last commit (SQLite and PostgreSQL alike);
+the factories build through the app's services."""
 
 import pytest
 from sqlalchemy import func, select
@@ -8,8 +9,10 @@ from sqlalchemy.exc import IntegrityError
 import database
 import factories
 from course_app.auth.models import User
+from course_app.cohorts.models import MemberRole
 from course_app.courses.models import Course
 from course_app.extensions import db
+from course_app.progress.models import Activity
 
 NEWCOMER = "newcomer.rollback@example.org"
 PASSPHRASE = "a perfectly decent passphrase"
@@ -94,3 +97,17 @@ def test_shared_rows_are_made_once_and_each_test_on_top_of_them_is_undone(base_a
     assert len(builds) == 1
     with base_app.app_context():
         assert users_called("shared@example.org") == users_called(NEWCOMER) == 0
+
+
+def test_factories_build_through_the_services(app):
+    facilitator = factories.FacilitatorFactory(name="Fran")
+    assert facilitator.check_password(factories.PASSWORD)  # hashed by create_user
+    cohort = factories.CohortFactory(facilitator=facilitator)
+    assert cohort.enrolment_key  # drawn by create_cohort
+    assert [(m.user, m.role) for m in cohort.memberships] == [(facilitator, MemberRole.FACILITATOR)]
+    ana = factories.MembershipFactory(cohort=cohort).user
+    thread = factories.ThreadFactory(cohort=cohort, author=ana)
+    reply = factories.ReplyFactory(thread=thread, author=facilitator)
+    assert [p.author for p in thread.posts] == [ana, facilitator]
+    assert reply.parent_id == thread.posts[0].id
+    assert db.session.scalar(select(func.count(Activity.id)).where(Activity.user_id == ana.id))
