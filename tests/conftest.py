@@ -31,6 +31,7 @@ def database_url(tmp_path_factory) -> str:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
     app = create_app(_config(url))
     with app.app_context():
+        database.skip_fsync(db.engine)
         database.prepare()
         db.session.commit()
         db.engine.dispose()
@@ -63,6 +64,7 @@ def _test_app(database_url: str, **overrides):
     # user in `g`, so without this one client's login would leak into the next request.
     app.before_request(_forget_cached_user)
     with app.app_context():
+        database.skip_fsync(db.engine)
         database.enable_sqlite_savepoints(db.engine)
     return app
 
@@ -296,6 +298,7 @@ def live_server(database_url):
 
     app = create_app(_config(database_url))
     with app.app_context():
+        database.skip_fsync(db.engine)
         load_demo(factories.default_course())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -91,6 +91,17 @@ class _Shared:
 _shared: _Shared | None = None
 
 
+def skip_fsync(engine: Engine) -> None:
+    """A test database needn't survive a power cut: on SQLite, commit without waiting for the
+    disk (what the live server of the browser tests commits, and the per-worker setup)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _synchronous_off(dbapi_connection, _record):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
 @contextmanager
 def rolled_back(engine: Engine, shared: tuple[str, Callable[[], Any]] | None = None):
     """Everything this thread does on `engine`'s database inside the block is undone after.
