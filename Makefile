@@ -41,9 +41,9 @@ run: db
 # Lint first (the quick failure), then the whole suite on both cores.
 test: lint suite
 
+# Both checks report, then lint fails if either found something.
 lint: install-test
-	$(BIN)/ruff check .
-	$(BIN)/lint-imports
+	$(BIN)/ruff check . ; ruff=$$?; $(BIN)/lint-imports && exit $$ruff
 
 # pytest keeps its rewritten test modules (and Python its bytecode) only where bytecode may be
 # written; in a shell that forbids it each worker would recompile them all on every run.
