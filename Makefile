@@ -6,8 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app course_app
 COURSE ?= modules/engaging-online
+# A worker per core, at most 4 (each has its own database and browser); more arguments, e.g.
+# `make suite PYTEST_ARGS="tests/web/test_map.py -n 0 -x"`, come after and win.
+WORKERS := -n auto --maxprocesses 4
+PYTEST_ARGS ?=
 
-.PHONY: run test install install-test db serve bench clean
+.PHONY: run test lint suite install install-test db serve bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +21,10 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+# One pip run for the app and its test tools; it installs all that `run` needs too.
+$(VENV)/.installed-test: $(BIN)/activate pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
-	touch $@
+	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -33,8 +38,17 @@ run: db
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# Lint first (the quick failure), then the whole suite on both cores.
+test: lint suite
+
+# Both checks report, then lint fails if either found something.
+lint: install-test
+	$(BIN)/ruff check . ; ruff=$$?; $(BIN)/lint-imports && exit $$ruff
+
+# pytest keeps its rewritten test modules (and Python its bytecode) only where bytecode may be
+# written; in a shell that forbids it each worker would recompile them all on every run.
+suite: install-test
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(WORKERS) $(PYTEST_ARGS)
 
 bench: install-test
 	$(BIN)/python bench/run.py

@@ -1,43 +1,43 @@
-"""Fixtures: an app per test on a shared schema, emptied after each test; factories.
+"""Fixtures: one app and one database per worker, each test in a transaction rolled back after.
 
-SQLite (a file in a temp folder) by default; PostgreSQL when TEST_DATABASE_URL is set.
+SQLite (a file in a temp folder) by default; PostgreSQL when TEST_DATABASE_URL is set. How the
+database is shared and kept clean is in database.py; the rows tests build, in factories.py.
 """
 
 import os
-from datetime import timedelta
-from functools import cache
 from pathlib import Path
 
 import pytest
 from flask import g
-from sqlalchemy import delete
 
+import database
+import factories
 from course_app import create_app
 from course_app.auth.models import Role
-from course_app.auth.services import create_user
-from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
-from course_app.cohorts.services import add_member, create_cohort
-from course_app.content import load_course
-from course_app.courses.services import import_course
-from course_app.extensions import db
+from course_app.extensions import db, limiter
+from factories import DEFAULT_COURSE, PASSWORD, default_course_spec  # noqa: F401  (for tests)
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_COURSE = ROOT / "modules" / "engaging-online"
-PASSWORD = "a long enough passphrase"
+database.route_sessions()
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    """This worker's database, with the schema and the default course."""
+    named = os.environ.get("TEST_DATABASE_URL")
+    if named:
+        url = database.worker_url(named)
+    else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app(_config(url))
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        database.skip_fsync(db.engine)
+        database.prepare()
+        db.session.commit()
         db.engine.dispose()
-    return url
+    yield url
+    if named:
+        database.drop_worker_database(named, url)
 
 
 def _config(database_url: str, **overrides) -> dict:
@@ -47,15 +47,9 @@ def _config(database_url: str, **overrides) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # still scrypt, cheaper to compute
+        "PASSWORD_HASH_METHOD": "scrypt:256:2:1",  # still scrypt, a sixteenth of the work
         **overrides,
     }
-
-
-def empty_database() -> None:
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(delete(table))
-    db.session.commit()
 
 
 def _forget_cached_user() -> None:
@@ -64,35 +58,84 @@ def _forget_cached_user() -> None:
     g.pop("_memberships", None)
 
 
+def _test_app(database_url: str, **overrides):
+    app = create_app(_config(database_url, **overrides))
+    # Tests hold one app context open, which requests reuse; Flask-Login caches the
+    # user in `g`, so without this one client's login would leak into the next request.
+    app.before_request(_forget_cached_user)
+    with app.app_context():
+        database.skip_fsync(db.engine)
+        database.enable_sqlite_savepoints(db.engine)
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url):
+    """The app most tests share (made once: its routes and compiled templates are reused)."""
+    app = _test_app(database_url)
+    yield app
+    database.close_shared()
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _demo_through_the_cli(app):
+    with app.app_context():
+        runner = app.test_cli_runner()
+        imported = runner.invoke(args=["course", "import", str(DEFAULT_COURSE)])
+        assert imported.exit_code == 0, imported.output
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        return result
+
+
+# Rows that several tests only read and that cost a second or so to make: a fixture named here
+# is made once for the consecutive tests that ask for it (see database.rolled_back).
+SHARED_ROWS = {"demo_cli": _demo_through_the_cli}
+
+
 @pytest.fixture
-def make_app(database_url):
-    """Build an app with extra config; the database is emptied afterwards."""
+def transaction(base_app, request):
+    """The test's transaction: everything the test changes is rolled back afterwards.
+
+    Yields the shared rows' value when the test asks for one of SHARED_ROWS, else None."""
+    with base_app.app_context():
+        engine = db.engine
+    wanted = [name for name in SHARED_ROWS if name in request.fixturenames]
+    shared = (wanted[0], lambda: SHARED_ROWS[wanted[0]](base_app)) if wanted else None
+    with database.rolled_back(engine, shared) as value:
+        yield value
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_rows_last_one_module_at_most():
+    yield
+    database.close_shared()
+
+
+@pytest.fixture
+def make_app(database_url, transaction):
+    """Build another app with extra config (CSRF on, throttling on, another database)."""
     apps = []
+    limiter_was_on = limiter.enabled
 
     def make(**overrides):
-        app = create_app(_config(database_url, **overrides))
-        # Tests hold one app context open, which requests reuse; Flask-Login caches the
-        # user in `g`, so without this one client's login would leak into the next request.
-        app.before_request(_forget_cached_user)
+        app = _test_app(database_url, **overrides)
         apps.append(app)
         return app
 
     yield make
-    emptied = False
+    # The limiter is one object: each app made sets whether it is on, for every app.
+    limiter.enabled = limiter_was_on
     for app in apps:
         with app.app_context():
-            db.session.rollback()
-            if not emptied and app.config["SQLALCHEMY_DATABASE_URI"] == database_url:
-                empty_database()
-                emptied = True
             db.engine.dispose()
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    with app.app_context():
-        yield app
+def app(base_app, transaction):
+    with base_app.app_context():
+        yield base_app
 
 
 @pytest.fixture
@@ -105,51 +148,74 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@cache
-def default_course_spec():
-    return load_course(DEFAULT_COURSE)
+@pytest.fixture
+def demo_cli(app, transaction):
+    """The demo, made by `course import` and `demo` on the command line: the Click result.
+
+    Made once for consecutive tests that ask for it; what each test changes is undone."""
+    return transaction
+
+
+@pytest.fixture
+def empty_database(app):
+    """No rows at all, not even the default course (for this test only)."""
+    database.empty()
+    db.session.commit()
 
 
 # ---- factories ---------------------------------------------------------------
 
 class Factory:
-    """Builds rows through the app's own services, so tests see what users would."""
-
-    def __init__(self):
-        self.n = 0
+    """Short calls for the factories in factories.py, in the shape most tests want."""
 
     def user(self, role: Role = Role.LEARNER, name: str | None = None, email: str | None = None,
              password: str = PASSWORD):
-        self.n += 1
-        name = name or f"Person {self.n}"
-        email = email or f"person{self.n}@example.org"
-        user = create_user(email, name, password, at=utcnow(), role=role)
-        db.session.commit()
-        return user
+        given = {"name": name, "email": email}
+        return factories.UserFactory(role=role, password=password,
+                                     **{k: v for k, v in given.items() if v is not None})
 
     def course(self):
-        course = import_course(default_course_spec()).course
-        db.session.commit()
-        return course
+        return factories.CourseFactory()
 
     def cohort(self, course=None, facilitator=None, paced=False, starts_on=None, name=None):
-        course = course or self.course()
-        facilitator = facilitator or self.user(Role.FACILITATOR)
-        cohort = create_cohort(course, name or f"Cohort {self.n}", facilitator, at=utcnow(),
-                               paced=paced, starts_on=starts_on)
-        db.session.commit()
-        return cohort
+        given = {"course": course, "facilitator": facilitator, "name": name}
+        return factories.CohortFactory(paced=paced, starts_on=starts_on,
+                                       **{k: v for k, v in given.items() if v is not None})
+
+    def member(self, cohort, role: MemberRole, **kwargs):
+        """Someone new in `cohort` with `role`; kwargs as for `user`."""
+        user = self.user(**kwargs)
+        factories.MembershipFactory(cohort=cohort, user=user, role=role)
+        return user
 
     def learner_in(self, cohort, **kwargs):
-        user = self.user(**kwargs)
-        add_member(cohort, user, MemberRole.LEARNER, utcnow() - timedelta(minutes=1))
-        db.session.commit()
-        return user
+        return self.member(cohort, MemberRole.LEARNER, **kwargs)
+
+    def reviewer_in(self, cohort, **kwargs):
+        return self.member(cohort, MemberRole.REVIEWER, **kwargs)
 
 
 @pytest.fixture
 def factory(app):
+    factories.reset_sequences()
     return Factory()
+
+
+# ---- what many test files share ----------------------------------------------
+
+@pytest.fixture
+def course(factory):
+    return factory.course()
+
+
+@pytest.fixture
+def facilitator(factory):
+    return factory.user(Role.FACILITATOR, name="Fran Facilitator")
+
+
+@pytest.fixture
+def cohort(factory, course, facilitator):
+    return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
 
 
 def login(client, user, password: str = PASSWORD, remember: bool = False):
@@ -190,6 +256,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# Test modules whose tests share a worker: each browser module starts one live server for its
+# tests, test_test_database's second test checks what the first left behind, and the CLI tests
+# share one demo (demo_cli) per module.
+ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py",
+                         "tests/unit/test_cli.py", "tests/unit/test_report_cli.py")
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; without xdist, never called
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's "load" scheduling (each test to the next free worker), except that the
+    modules above go whole to one worker. (`--dist loadgroup` would do this with marks, but
+    with pytest 9.2 it silently stops grouping: pytest-xdist issue #1386.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.startswith(ONE_WORKER_PER_MODULE) else nodeid
+
+    return ModulesTogether(config, log)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
@@ -198,7 +288,8 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="module")
 def live_server(database_url):
     """The app with the default course and demo cohort, served on a free port by a real
-    WSGI server in a thread. Yields (base_url, app). The data is removed afterwards."""
+    WSGI server in a thread. Yields (base_url, app). It commits for real (another thread
+    can't share a test's connection), so the database is reset afterwards."""
     import threading
 
     from werkzeug.serving import make_server
@@ -207,8 +298,8 @@ def live_server(database_url):
 
     app = create_app(_config(database_url))
     with app.app_context():
-        course = import_course(default_course_spec()).course
-        load_demo(course)
+        database.skip_fsync(db.engine)
+        load_demo(factories.default_course())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -219,6 +310,6 @@ def live_server(database_url):
         server.shutdown()
         thread.join(5)
         with app.app_context():
+            database.reset()
             db.session.remove()
-            empty_database()
             db.engine.dispose()

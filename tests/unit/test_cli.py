@@ -67,7 +67,7 @@ def test_validate_missing_folder_exits_1(runner, tmp_path):
     assert "no course folder" in result.output
 
 
-def test_import_broken_course_exits_1_and_creates_nothing(runner, broken_course):
+def test_import_broken_course_exits_1_and_creates_nothing(runner, broken_course, empty_database):
     folder, file, line = broken_course
     result = run(runner, "course", "import", str(folder))
     assert result.exit_code == 1
@@ -77,7 +77,7 @@ def test_import_broken_course_exits_1_and_creates_nothing(runner, broken_course)
     assert count(Etivity) == 0
 
 
-def test_import_real_course_creates_it(runner):
+def test_import_real_course_creates_it(runner, empty_database):
     result = run(runner, "course", "import", str(DEFAULT_COURSE))
     assert result.exit_code == 0, result.output
     assert "Created course 'engaging-online'" in result.output
@@ -245,7 +245,7 @@ def test_cohort_create_bad_date_is_a_usage_error(runner, course, factory):
 
 # ---- demo --------------------------------------------------------------------
 
-def test_demo_needs_the_course(runner):
+def test_demo_needs_the_course(runner, empty_database):
     result = run(runner, "demo")
     assert result.exit_code == 1
     assert "course import" in result.output
@@ -254,10 +254,8 @@ def test_demo_needs_the_course(runner):
 
 
 @pytest.fixture
-def demo(runner, course):
-    result = run(runner, "demo")
-    assert result.exit_code == 0, result.output
-    return result
+def demo(demo_cli):
+    return demo_cli
 
 
 def test_demo_creates_one_cohort_with_facilitator_and_learners(demo):

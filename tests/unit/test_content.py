@@ -1,4 +1,5 @@
-"""The content loader: each test writes a valid course folder, breaks one thing, checks the report."""
+"""The content loader: each test writes a valid course folder, breaks one thing, checks the
+report."""
 
 import os
 from pathlib import Path
@@ -84,8 +85,8 @@ pieces:
     body: Three things about me.
 ---
 Look at the [course map](images/map.png) and ![a photo](./images/photo.jpg).
-Web links are fine: [docs](https://example.org/x), <http://example.org>, [mail](mailto:a@example.org),
-and [a heading](#top).
+Web links are fine: [docs](https://example.org/x), <http://example.org>,
+[mail](mailto:a@example.org), and [a heading](#top).
 """
 
 LISTEN = WELCOME.replace("slug: welcome", "slug: listen-first").replace("stage: 1", "stage: 2")
@@ -97,7 +98,8 @@ def make_course(tmp_path, name="test-course"):
     (folder / "etivities").mkdir(parents=True)
     (folder / "images").mkdir()
     (folder / "course.yaml").write_text(COURSE_YAML, encoding="utf-8")
-    files = {"1-01-welcome.md": WELCOME, "1-02-introduce-yourself.md": INTRODUCE, "2-01-listen.md": LISTEN}
+    files = {"1-01-welcome.md": WELCOME, "1-02-introduce-yourself.md": INTRODUCE,
+             "2-01-listen.md": LISTEN}
     for file_name, text in files.items():
         (folder / "etivities" / file_name).write_text(text, encoding="utf-8")
     return folder
@@ -145,7 +147,8 @@ def test_valid_folder_has_no_problems(course):
 
 def test_load_builds_the_spec(course):
     spec = load_course(course)
-    assert (spec.slug, spec.title, spec.audience) == ("test-course", "Test course", "People who test")
+    assert (spec.slug, spec.title, spec.audience) == (
+        "test-course", "Test course", "People who test")
     assert [s.number for s in spec.stages] == [1, 2, 3, 4, 5]
     assert spec.stages[0].suggested_days == 7
     assert [(e.stage, e.position, e.slug) for e in spec.etivities] == [
@@ -173,7 +176,8 @@ def test_load_builds_the_spec(course):
 
 
 def test_problem_reads_as_file_line_field_message():
-    assert str(Problem("c/course.yaml", 3, "title", "is empty")) == "c/course.yaml:3: title: is empty"
+    assert str(Problem("c/course.yaml", 3, "title", "is empty")) == (
+        "c/course.yaml:3: title: is empty")
     assert str(Problem("c/course.yaml", None, "slug", "bad")) == "c/course.yaml: slug: bad"
     assert str(Problem("c/course.yaml", 2, None, "broken")) == "c/course.yaml:2: broken"
 
@@ -286,7 +290,8 @@ def test_missing_required_field(course, file, old, new, field):
     "file, old, new, field",
     [
         ("course.yaml", "audience:", "sumary: typo\naudience:", "sumary"),
-        ("course.yaml", "    suggested_days: 7\n", "    suggested_days: 7\n    hue: red\n", "stages[1].hue"),
+        ("course.yaml", "    suggested_days: 7\n", "    suggested_days: 7\n    hue: red\n",
+         "stages[1].hue"),
         (WELCOME_MD, "days: 3", "days: 3\nduration: 4", "duration"),
         (WELCOME_MD, "  observe: 1", "  observe: 1\n  reply: 2", "complete_when.reply"),
         (INTRO_MD, "  - name: Imagine", "  - name: Imagine\n    icon: star", "pieces[1].icon"),
@@ -365,7 +370,8 @@ def test_duplicate_slugs_name_both_files(course, intro):
     assert "test-course/etivities/1-01-welcome.md" in problem.message
 
 
-@pytest.mark.parametrize("slug", ["Welcome", "wel_come", "-welcome", "wel--come", "welcome!", "'wel come'"])
+@pytest.mark.parametrize(
+    "slug", ["Welcome", "wel_come", "-welcome", "wel--come", "welcome!", "'wel come'"])
 def test_bad_slug_format(course, welcome, slug):
     edit(welcome, "slug: welcome", f"slug: {slug}")
     problem = only(validate_course(course))
@@ -388,7 +394,8 @@ def test_counts_must_be_whole_numbers(course, intro, value):
     assert "whole number" in problem.message or "not a number" in problem.message
 
 
-@pytest.mark.parametrize("field, value", [("minutes", "0"), ("days", "0"), ("days", "-3"), ("minutes", "ten")])
+@pytest.mark.parametrize(
+    "field, value", [("minutes", "0"), ("days", "0"), ("days", "-3"), ("minutes", "ten")])
 def test_minutes_and_days_are_at_least_one(course, welcome, field, value):
     old = {"minutes": "minutes: 15", "days": "days: 3"}[field]
     edit(welcome, old, f"{field}: {value}")
@@ -445,7 +452,8 @@ def test_empty_body(course, welcome):
     ],
 )
 def test_links_that_leave_the_course_folder(course, welcome, markdown):
-    edit(welcome, "It's your first day in a new building.", f"First line.\n\nSee {markdown}\n\nLast line.")
+    edit(welcome, "It's your first day in a new building.",
+         f"First line.\n\nSee {markdown}\n\nLast line.")
     problem = only(validate_course(course))
     assert problem.field == "body"
     assert problem.line == line_of(welcome, "See ")
@@ -459,7 +467,8 @@ def test_symlink_inside_the_course_leading_out(course, tmp_path):
     secret = tmp_path / "secret"
     secret.mkdir()
     (course / "images" / "outside").symlink_to(secret)
-    edit(course / "etivities" / "1-01-welcome.md", "building.", "building. ![](images/outside/x.png)")
+    edit(course / "etivities" / "1-01-welcome.md", "building.",
+         "building. ![](images/outside/x.png)")
     assert "outside the course folder" in only(validate_course(course)).message
 
 
@@ -481,7 +490,8 @@ def test_every_problem_in_the_folder_is_reported(course, welcome, intro):
     edit(welcome, "  observe: 1", "  observe: -1\n  watch: 2")
     edit(intro, "slug: introduce-yourself", "slug: welcome")
     edit(intro, "Look at the", "Look at [this](../../x) and the")
-    (course / "etivities" / "3-01-empty.md").write_text("---\nslug: empty\n---\n\n", encoding="utf-8")
+    (course / "etivities" / "3-01-empty.md").write_text("---\nslug: empty\n---\n\n",
+                                                         encoding="utf-8")
 
     found = {(Path(p.file).name, p.field) for p in validate_course(course)}
     assert {

@@ -23,16 +23,6 @@ from course_app.progress.standing import learner_progress
 from course_app.progress.rules import EtivityState
 
 
-@pytest.fixture
-def cohort(factory):
-    return factory.cohort()
-
-
-@pytest.fixture
-def facilitator(cohort):
-    return next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
-
-
 def audits(cohort, action=None):
     query = select(AuditEntry).where(AuditEntry.cohort_id == cohort.id)
     if action:
@@ -230,7 +220,8 @@ def test_nudge_notifies_each_and_logs_one_intervention(factory, cohort, facilita
 def test_queue_finds_unanswered_silent_and_observers(factory, cohort, facilitator):
     long_ago = utcnow() - timedelta(days=10)
     e = etivity(cohort, "introduce-yourself")
-    talker, lurker, quiet = (factory.learner_in(cohort, name=n) for n in ("Talker", "Lurker", "Quiet"))
+    talker, lurker, quiet = (factory.learner_in(cohort, name=n)
+                             for n in ("Talker", "Lurker", "Quiet"))
     for m in cohort.memberships:
         m.joined_at = long_ago
     thread = discussions.start_thread(cohort, e, talker, "Hello", "Hi everyone", utcnow())

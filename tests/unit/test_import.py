@@ -83,7 +83,7 @@ def cohort(factory, imported):
 
 # ---- ids and counts ----------------------------------------------------------
 
-def test_importing_default_course_twice_keeps_ids_and_counts(app):
+def test_importing_default_course_twice_keeps_ids_and_counts(app, empty_database):
     first = reimport(DEFAULT_COURSE)
     before = (ids(), count(Course), count(Stage), count(Etivity))
     second = reimport(DEFAULT_COURSE)

@@ -9,7 +9,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from conftest import DEFAULT_COURSE
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, MemberRole, Membership
 from course_app.discussions import services as discussions
@@ -111,11 +110,8 @@ def test_the_console_script_has_the_report_command(monkeypatch, capsys):
 # ---- the demo, as the reports see it -------------------------------------------------------
 
 @pytest.fixture
-def demo(runner):
-    assert run(runner, "course", "import", DEFAULT_COURSE).exit_code == 0
-    result = run(runner, "demo")
-    assert result.exit_code == 0, result.output
-    return result
+def demo(demo_cli):
+    return demo_cli
 
 
 def demo_cohort() -> Cohort:

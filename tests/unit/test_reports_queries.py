@@ -81,7 +81,7 @@ def test_dashboard_exports_api_and_own_page_agree(factory, client, login_as, see
     login_as(facilitator)
     api = client.get(f"/api/v1/cohorts/{cohort.id}/progress").get_json()
 
-    api_by_email = {l["email"]: l for l in api["learners"]}
+    api_by_email = {row["email"]: row for row in api["learners"]}
     for learner in as_json["learners"]:
         own = learner_progress(cohort, learner["id"], now.date())
         assert api_by_email[learner["email"]]["current_stage"] == learner["current_stage"] \
@@ -144,7 +144,7 @@ def test_reports_use_the_same_number_of_queries_for_10_and_300_learners(factory)
         cohort_id = cohort.id
         now = utcnow()
 
-        def dashboard_and_exports():
+        def dashboard_and_exports(cohort_id=cohort_id, now=now):
             from course_app.cohorts.models import Cohort
 
             fresh = db.session.get(Cohort, cohort_id)

@@ -6,8 +6,7 @@ import pytest
 
 from course_app.auth.models import Role
 from course_app.clock import utcnow
-from course_app.cohorts.models import MemberRole
-from course_app.cohorts.services import add_member, membership_of
+from course_app.cohorts.services import membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from learner_journey import finish_stage_1
@@ -17,16 +16,8 @@ def url(cohort) -> str:
     return f"/api/v1/cohorts/{cohort.id}/progress"
 
 
-@pytest.fixture
-def cohort(factory):
-    return factory.cohort()
-
-
 def _reviewer(factory, cohort):
-    user = factory.user()
-    add_member(cohort, user, MemberRole.REVIEWER, utcnow())
-    db.session.commit()
-    return user
+    return factory.reviewer_in(cohort)
 
 
 def _removed(factory, cohort):

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from course_app.auth.models import Role, User
 from course_app.clock import utcnow
-from course_app.cohorts.models import MemberRole
-from course_app.cohorts.services import add_member, membership_of
+from course_app.cohorts.services import membership_of
 from course_app.extensions import db
 from course_app.auth import tokens
 from course_app.auth.models import ApiToken
@@ -38,6 +37,7 @@ def cohort(factory):
 
 @pytest.fixture
 def facilitator(cohort):
+    """The cohort's facilitator: tokens are for people with a cohort to read."""
     return cohort.memberships[0].user
 
 
@@ -48,10 +48,7 @@ def api(app):
 
 
 def reviewer_of(factory, cohort) -> User:
-    user = factory.user()
-    add_member(cohort, user, MemberRole.REVIEWER, utcnow())
-    db.session.commit()
-    return user
+    return factory.reviewer_in(cohort)
 
 
 def token_for(user, name="script") -> str:

@@ -443,8 +443,8 @@ def throttled(app, make_app):
     """An app allowing 3 failed logins a minute.
 
     The limiter object is module-global: each create_app sets its `enabled` flag from that app's
-    config, so the throttled app must be made after the `app` fixture's (which disables it);
-    its memory storage is new with each enabled app, and reset here all the same.
+    config (make_app sets it back afterwards); its memory storage is new with each enabled app,
+    and reset here all the same.
     """
     app = make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     assert limiter.enabled

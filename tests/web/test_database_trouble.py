@@ -14,6 +14,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+import database
 from conftest import PASSWORD, login
 from course_app.clock import utcnow
 from course_app.courses.models import Etivity
@@ -22,6 +23,18 @@ from course_app.discussions.models import Post
 from course_app.extensions import db
 
 BODY = "Twenty minutes of careful words.\n\nA second paragraph, with <angle> & \"quotes\"."
+
+
+@pytest.fixture
+def transaction(base_app):
+    """These tests hold SQLite's write lock from another connection, which a test's own
+    open transaction would block: here the tests commit for real (this overrides conftest's
+    rolled-back `transaction`), and the database is put back to its start afterwards."""
+    database.close_shared()
+    yield None
+    with base_app.app_context():
+        database.reset()
+        db.session.remove()
 
 
 @pytest.fixture

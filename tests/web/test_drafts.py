@@ -27,7 +27,8 @@ def text(response) -> str:
 
 
 def textarea(response, name="body") -> str:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', text(response), re.S)
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', text(response),
+                      re.S)
     assert match, f"no textarea {name!r}"
     return match.group(1)
 
@@ -176,7 +177,8 @@ def test_stale_form_keeps_the_text(csrf_client, place):
     page = f"/cohorts/{cohort.id}/e/introduce-yourself"
     before = counts()
     response = csrf_client.post(page, data={"title": TITLE, "body": BODY,
-                                            "csrf_token": "stale-token", "submission_key": "b" * 32})
+                                            "csrf_token": "stale-token",
+                                            "submission_key": "b" * 32})
     assert response.status_code == 302
     assert response.headers["Location"] == page + "#start"
     assert counts() == before

@@ -7,26 +7,11 @@ import pytest
 
 from course_app.auth.models import Role
 from course_app.clock import utcnow
-from course_app.cohorts.models import CohortState, MemberRole
-from course_app.cohorts.services import add_member, membership_of
+from course_app.cohorts.models import CohortState
+from course_app.cohorts.services import membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from learner_journey import start, text
-
-
-@pytest.fixture
-def course(factory):
-    return factory.course()
-
-
-@pytest.fixture
-def facilitator(factory):
-    return factory.user(Role.FACILITATOR, name="Fran Facilitator")
-
-
-@pytest.fixture
-def cohort(factory, course, facilitator):
-    return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
 
 
 def title(response) -> str:
@@ -173,9 +158,7 @@ def test_cohort_page_access(client, factory, login_as, cohort, who, status):
     if who == "learner":
         user = factory.learner_in(cohort)
     elif who == "reviewer":
-        user = factory.user()
-        add_member(cohort, user, MemberRole.REVIEWER, utcnow())
-        db.session.commit()
+        user = factory.reviewer_in(cohort)
     elif who == "other facilitator":
         user = factory.user(Role.FACILITATOR)
         factory.cohort(course=cohort.course, facilitator=user)

@@ -21,21 +21,6 @@ from learner_journey import start, text
 
 
 @pytest.fixture
-def course(factory):
-    return factory.course()
-
-
-@pytest.fixture
-def facilitator(factory):
-    return factory.user(Role.FACILITATOR, name="Fran Facilitator")
-
-
-@pytest.fixture
-def cohort(factory, course, facilitator):
-    return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
-
-
-@pytest.fixture
 def as_facilitator(login_as, facilitator):
     login_as(facilitator)
     return facilitator
@@ -105,7 +90,8 @@ def test_new_cohort_page_prefills_dates(client, course, as_facilitator):
     assert "Back to your cohorts" in page
 
 
-def test_new_cohort_page_without_courses_says_what_to_do(client, factory, login_as):
+def test_new_cohort_page_without_courses_says_what_to_do(client, factory, login_as,
+                                                         empty_database):
     login_as(factory.user(Role.FACILITATOR))
     page = text(client.get("/facilitate/cohorts/new"))
     assert "There are no courses to run yet" in page and "course import" in page

@@ -18,7 +18,8 @@ ATTACKS = {
     "javascript link, mixed case": "[click me](JaVaScRiPt:alert('link2'))",
     "javascript autolink": "<javascript:alert('auto')>",
     "onerror": '<img src="x" onerror="alert(\'onerror\')">',
-    "onerror in markdown image title": "![pic](https://example.org/a.png \"x\\\" onerror=\\\"alert(1)\")",
+    "onerror in markdown image title":
+        "![pic](https://example.org/a.png \"x\\\" onerror=\\\"alert(1)\")",
     "raw html": '<b onclick="alert(\'raw\')">bold</b> <div style="position:fixed">cover</div>',
     "iframe": '<iframe src="https://evil.example/"></iframe>',
     "data url link": "[open](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
@@ -90,7 +91,8 @@ def thread_page(client, factory, login_as):
 
 
 def posts_of(page: str) -> str:
-    return page[page.index('<ol class="posts">'):page.index("</ol>", page.index('<ol class="posts">'))]
+    start = page.index('<ol class="posts">')
+    return page[start:page.index("</ol>", start)]
 
 
 def bodies_of(page: str) -> list[str]:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, ROOT
+from conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
 from course_app.auth import services as auth_services
 from course_app.extensions import db, limiter
 from learner_journey import start, text

@@ -83,7 +83,8 @@ def test_weave_page_lists_the_etivitys_visible_posts(client, login_as, setting):
     assert response.status_code == 200
     page = text(response)
     assert "<title>Weave a summary · Introduce yourself" in page
-    assert '<label for="title">Title</label>' in page and '<label for="body">Your summary</label>' in page
+    assert '<label for="title">Title</label>' in page
+    assert '<label for="body">Your summary</label>' in page
     for post in (a.posts[0], b.posts[0]):
         assert f'id="cite_{post.id}"' in page and f'id="quote_{post.id}"' in page
         assert f"#post-{post.id}" in page
@@ -153,7 +154,8 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     assert f'href="/cohorts/{cohort.id}/threads/{a.id}?page=1#post-{a.posts[0].id}"' in weaves
     # The cited reply sits on page 2 of its thread: the link lands there.
     assert f'href="/cohorts/{cohort.id}/threads/{long_thread.id}?page=2#post-{late.id}"' in weaves
-    assert f"“Reply number {discussion_reading.POSTS_PER_PAGE + 1}”" in weaves  # quote defaults to the post
+    # The quote defaults to the post.
+    assert f"“Reply number {discussion_reading.POSTS_PER_PAGE + 1}”" in weaves
     # Not a conversation piece: not in the list, no unread count of its own.
     pieces = section(page, 'id="threads"', "</section>")
     assert "What we heard this week" not in pieces
@@ -323,7 +325,7 @@ def test_nudge_preview_lists_exactly_the_stage_2_observers(client, login_as, sta
     assert names == expected == ["Cara"]
     assert "Send to Cara" in page
     assert "{name}" in page and "{cohort}" in page  # the placeholders are explained
-    assert 'name="recipients" type="hidden" value="%d"' % people["Cara"].id in page
+    assert f'name="recipients" type="hidden" value="{people["Cara"].id}"' in page
 
 
 def test_nudge_sends_to_the_previewed_learners_only(client, login_as, stage_2_observers):
@@ -448,7 +450,8 @@ def test_audit_log_lists_filters_and_pages(client, login_as, setting):
     assert ">Ana Okafor’s post in “Ana's piece”</a>" in page
 
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?action=hide"))
-    assert "Hid a post" in page and "Locked “" not in page and "Nudged" not in page.split("<table")[1]
+    assert "Hid a post" in page and "Locked “" not in page
+    assert "Nudged" not in page.split("<table")[1]
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/audit?interventions=y"))
     table = page.split("<table")[1]
     assert "Nudged 1 learner" in table and "Hid a post" not in table
