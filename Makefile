@@ -11,7 +11,7 @@ COURSE ?= modules/engaging-online
 WORKERS := -n auto --maxprocesses 4
 PYTEST_ARGS ?=
 
-.PHONY: run test lint suite install install-test db serve bench clean
+.PHONY: run test lint suite install install-test db serve bench bench-seed bench-run clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,11 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml
 	touch $@
 
 # One pip run for the app and its test tools; it installs all that `run` needs too.
-$(VENV)/.installed-test: $(BIN)/activate pyproject.toml
+# The accessibility checks' tools (axe-core, vnu.jar) come from npm when npm is here; without
+# them those checks are skipped with the reason (and fail in CI, where REQUIRE_BROWSER=1).
+$(VENV)/.installed-test: $(BIN)/activate pyproject.toml package-lock.json
 	$(BIN)/pip install --quiet -e '.[test]'
+	if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --silent; fi
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -41,9 +44,13 @@ run: db
 # Lint first (the quick failure), then the whole suite on both cores.
 test: lint suite
 
-# Both checks report, then lint fails if either found something.
+# ruff, the import contract (.importlinter) and bandit (no high-severity findings) all
+# report, then lint fails if any found something.
 lint: install-test
-	$(BIN)/ruff check . ; ruff=$$?; $(BIN)/lint-imports && exit $$ruff
+	$(BIN)/ruff check . ; ruff=$$?; \
+	$(BIN)/lint-imports; imports=$$?; \
+	$(BIN)/bandit -q -c pyproject.toml -r course_app -lll; bandit=$$?; \
+	exit $$(( ruff || imports || bandit ))
 
 # pytest keeps its rewritten test modules (and Python its bytecode) only where bytecode may be
 # written; in a shell that forbids it each worker would recompile them all on every run.
@@ -52,6 +59,13 @@ suite: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Large data and load tests: see bench/README.md (SEED_ARGS, RUN_ARGS pass flags through).
+bench-seed: install-test
+	bench/seed $(SEED_ARGS)
+
+bench-run: install-test
+	bench/run $(RUN_ARGS)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite* .pytest_cache
