@@ -120,7 +120,8 @@ def main() -> None:
                 pages = {
                     "course page": "/courses/engaging-online",
                     "course map": f"/cohorts/{cohort.id}",
-                    "e-tivity page": f"/cohorts/{cohort.id}/e/{cohort.course.etivities_in(1)[1].slug}",
+                    "e-tivity page":
+                        f"/cohorts/{cohort.id}/e/{cohort.course.etivities_in(1)[1].slug}",
                     "thread": f"/cohorts/{cohort.id}/threads/{threads[0].id}",
                     "my progress": f"/cohorts/{cohort.id}/progress",
                 }
@@ -133,10 +134,12 @@ def main() -> None:
                         print(f"| {n} | {name} | {ms:.1f} | {queries} |")
                 for name, page in (("progress API (facilitator)",
                                     f"/api/v1/cohorts/{cohort.id}/progress"),
-                                   ("reports dashboard (facilitator)", f"/reports/cohorts/{cohort.id}"),
+                                   ("reports dashboard (facilitator)",
+                                    f"/reports/cohorts/{cohort.id}"),
                                    ("CSV export (facilitator)",
                                     f"/reports/cohorts/{cohort.id}/progress.csv"),
-                                   ("facilitator's cohort page", f"/facilitate/cohorts/{cohort.id}")):
+                                   ("facilitator's cohort page",
+                                    f"/facilitate/cohorts/{cohort.id}")):
                     ms, queries, status = measure(staff, page, max(3, args.runs // 3))
                     if status == 200:
                         print(f"| {n} | {name} | {ms:.1f} | {queries} |")

@@ -43,9 +43,9 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401
     from .auth.models import User  # noqa: F401  (models must be known to Migrate)
     from .extensions import csrf, db, limiter, login_manager, migrate
-    from . import models  # noqa: F401
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
@@ -84,7 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from .learner import bp as learner_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
-    from .reports import api_bp, bp as reports_bp
+    from .reports import api_bp
+    from .reports import bp as reports_bp
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",

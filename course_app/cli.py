@@ -119,8 +119,8 @@ def _account(email: str):
 def user_disable(email):
     """Turn an account off: it is logged out everywhere at its next request, can't log in,
     and its API tokens are revoked. Its posts stay."""
-    from .security_log import record
     from .auth.services import disable
+    from .security_log import record
 
     user = _account(email)
     revoked = disable(user, utcnow())
@@ -135,8 +135,8 @@ def user_disable(email):
 @with_appcontext
 def user_enable(email):
     """Turn a disabled account back on (its old logins and tokens stay ended)."""
-    from .security_log import record
     from .auth.services import enable
+    from .security_log import record
 
     user = _account(email)
     enable(user)
@@ -245,7 +245,8 @@ def demo_command(if_empty):
 
     course = get_course(current_app.config["DEFAULT_COURSE"])
     if course is None:
-        _fail(f"Import the default course first: course import modules/{current_app.config['DEFAULT_COURSE']}")
+        _fail("Import the default course first: "
+              f"course import modules/{current_app.config['DEFAULT_COURSE']}")
     with click.progressbar(length=len(course.active_etivities), label="Loading demo",
                            file=sys.stderr) as bar:
         result = load_demo(course, progress=lambda _: bar.update(1))

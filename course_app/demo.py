@@ -52,15 +52,18 @@ PEOPLE = (
                "Sponsor from the digital directorate; reads the cohort's progress reports.",
                Role.LEARNER, 0, MemberRole.REVIEWER),
     DemoPerson("learner@example.org", "Lee Learner", "", Role.LEARNER, 1),
-    DemoPerson("ana@example.org", "Ana Okafor", "Press officer in a county council.", Role.LEARNER, 4),
+    DemoPerson("ana@example.org", "Ana Okafor", "Press officer in a county council.",
+               Role.LEARNER, 4),
     DemoPerson("ben@example.org", "Ben Marsh", "Policy adviser, transport team.", Role.LEARNER, 4),
-    DemoPerson("cara@example.org", "Cara Lindqvist", "Runs a library service's pages.", Role.LEARNER, 4),
+    DemoPerson("cara@example.org", "Cara Lindqvist", "Runs a library service's pages.",
+               Role.LEARNER, 4),
     DemoPerson("gus@example.org", "Gus Amankwah", "Consultation lead, planning.", Role.LEARNER, 4),
     DemoPerson("eve@example.org", "Eve Walsh", "Digital team, health board.", Role.LEARNER, 3),
     # Finn reached stage 2 on the demo's first day (20 days ago), longer ago than stage 2's
     # suggested days: stuck in stage 2, for the reports' "stuck" filter.
     DemoPerson("finn@example.org", "Finn O'Brien", "", Role.LEARNER, 2),
-    DemoPerson("dev@example.org", "Dev Patel", "Housing officer, new to all this.", Role.LEARNER, 1),
+    DemoPerson("dev@example.org", "Dev Patel", "Housing officer, new to all this.",
+               Role.LEARNER, 1),
 )
 
 OPENINGS = (

@@ -19,8 +19,7 @@ from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
-from flask import (current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 SESSION_KEY = "drafts"

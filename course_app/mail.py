@@ -18,7 +18,8 @@ def send(messages: list[tuple[str, str, str]]) -> int:
     config = current_app.config
     sent = 0
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config.get("MAIL_PORT", 25)),
+                          timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):
                 smtp.starttls()
             if config.get("MAIL_USERNAME"):

@@ -3,7 +3,7 @@
 Plain functions: `templating.register` makes them template filters.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import nh3
 from markdown_it import MarkdownIt
@@ -45,7 +45,8 @@ ALLOWED_ATTRIBUTES = {
 def _shift_headings(html: str) -> str:
     """Posts sit under the page's own h1/h2: their headings start at h3."""
     for level in (2, 1):
-        html = html.replace(f"<h{level}>", f"<h{level + 2}>").replace(f"</h{level}>", f"</h{level + 2}>")
+        html = (html.replace(f"<h{level}>", f"<h{level + 2}>")
+                .replace(f"</h{level}>", f"</h{level + 2}>"))
     return html
 
 
@@ -86,12 +87,13 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     if value is None:
         return Markup("")
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     exact = value.strftime("%d %b %Y, %H:%M UTC")
-    text = _ago(value, datetime.now(timezone.utc)) if relative else exact
+    text = _ago(value, datetime.now(UTC)) if relative else exact
     kind = "relative" if relative else "absolute"
     return Markup(
-        f'<time datetime="{value.isoformat(timespec="seconds")}" title="{escape(exact)}" data-kind="{kind}">'
+        f'<time datetime="{value.isoformat(timespec="seconds")}" title="{escape(exact)}" '
+        f'data-kind="{kind}">'
         f"{escape(text)}</time>"
     )
 

@@ -1,11 +1,13 @@
 """Throttling, all in one table: what is limited, per account and per address, and what counts.
 
-| endpoint(s)                        | per account (key)            | per address            | counts       |
-| ---------------------------------- | ---------------------------- | ---------------------- | ------------ |
-| auth.login                         | LOGIN_RATE_LIMIT (email)     | LOGIN_ADDRESS_...      | failed (401) |
-| auth.register                      | REGISTER_RATE_LIMIT (email)  | REGISTER_ADDRESS_...   | every POST   |
-| cohorts.enrol                      | ENROL_RATE_LIMIT (user)      | ENROL_ADDRESS_...      | wrong key (400) |
-| posting (drafts.DRAFT_ENDPOINTS)   | POST_RATE_LIMIT (user)       | POST_ADDRESS_...       | every POST   |
+| endpoint(s)   | per account (key)           | per address          | counts          |
+| ------------- | --------------------------- | -------------------- | --------------- |
+| auth.login    | LOGIN_RATE_LIMIT (email)    | LOGIN_ADDRESS_...    | failed (401)    |
+| auth.register | REGISTER_RATE_LIMIT (email) | REGISTER_ADDRESS_... | every POST      |
+| cohorts.enrol | ENROL_RATE_LIMIT (user)     | ENROL_ADDRESS_...    | wrong key (400) |
+| posting (*)   | POST_RATE_LIMIT (user)      | POST_ADDRESS_...     | every POST      |
+
+(*) posting: the endpoints in drafts.DRAFT_ENDPOINTS.
 
 Per account stops one account being guessed from many addresses; per address stops one
 address trying many accounts. Only POSTs count; pages still open. The limits are applied to

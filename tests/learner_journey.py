@@ -4,7 +4,6 @@ import html
 import re
 from datetime import timedelta
 
-
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 

@@ -92,7 +92,8 @@ def _prefix_readers(world: World, th: Th, scale: float, rng: random.Random, mark
             earliest = max(posts[last - 1][0], since)
             if earliest >= end:
                 break
-            at = min(earliest + rng.uniform(0, 1.5) * DAY, earliest + (end - earliest) * rng.random())
+            at = min(earliest + rng.uniform(0, 1.5) * DAY,
+                     earliest + (end - earliest) * rng.random())
             for position in range(first, last):
                 mark(reader, position, at)
 

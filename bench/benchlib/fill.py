@@ -18,7 +18,8 @@ def fill(world: World, rng: random.Random) -> None:
         raise ValueError("nobody in the big cohort started a piece: raise --posts")
     world.long_thread = pieces[0]
     world.mid_threads = _mid_threads(world, sizes.mid_threads, rng)
-    extra: dict[int, int] = {id(world.long_thread): sizes.long_thread - len(world.long_thread.posts)}
+    extra: dict[int, int] = {
+        id(world.long_thread): sizes.long_thread - len(world.long_thread.posts)}
     for th in world.mid_threads:
         extra[id(th)] = max(sizes.mid_thread_length - len(th.posts), 0)
     spare = sizes.posts - sum(len(th.posts) for th in world.threads) - sum(extra.values())
@@ -63,7 +64,7 @@ def _spread(world: World, extra: dict[int, int], spare: int, rng: random.Random)
                for th in threads]
     total = sum(weights)
     room = [max(cap_length - len(th.posts), 0) for th in threads]
-    given = [min(int(spare * w / total), r) for w, r in zip(weights, room)]
+    given = [min(int(spare * w / total), r) for w, r in zip(weights, room, strict=True)]
     left = spare - sum(given)
     while left > 0:
         open_ = [i for i, r in enumerate(room) if given[i] < r]
@@ -73,7 +74,7 @@ def _spread(world: World, extra: dict[int, int], spare: int, rng: random.Random)
             if left and given[i] < room[i]:
                 given[i] += 1
                 left -= 1
-    for th, n in zip(threads, given):
+    for th, n in zip(threads, given, strict=True):
         extra[id(th)] = n
 
 
@@ -88,7 +89,7 @@ def _pool(world: World, th: Th, pools: dict, rng: random.Random) -> tuple:
         weights = [0.0 if u in facilitators else min(rng.paretovariate(1.5), 30.0) for u in users]
         share = (0.35 if th.kind == "help" else 0.05) * (sum(weights) or 1.0)
         weights = [share / len(facilitators) if u in facilitators else w
-                   for u, w in zip(users, weights)]
+                   for u, w in zip(users, weights, strict=True)]
         cumulative, running = [], 0.0
         for w in weights:
             running += w

@@ -138,7 +138,8 @@ class World:
     guaranteed_reads: list[tuple] = field(default_factory=list)  # (reader, thread, time)
     long_thread: Th | None = None
     mid_threads: list[Th] = field(default_factory=list)
-    post_order: list[tuple[int, int]] = field(default_factory=list)  # post id - 1 -> (thread, position)
+    # post id - 1 -> (thread, position)
+    post_order: list[tuple[int, int]] = field(default_factory=list)
     age_scale: float = 1.0  # cohort ages shrink for small datasets (see `build`)
     _audiences: dict = field(default_factory=dict)
 
@@ -342,7 +343,8 @@ def _stages(world: World, co: Co, rng: random.Random) -> None:
             if done is not None and number < 5:
                 following = done + rng.uniform(0.05, 1.0) * DAY
                 if co.paced:
-                    following = max(following, co.releases[number + 1] + rng.uniform(0.3, 0.9) * DAY)
+                    following = max(following,
+                                    co.releases[number + 1] + rng.uniform(0.3, 0.9) * DAY)
                 if following < co.end:
                     entered[u][number + 1] = following
 

@@ -60,7 +60,8 @@ def _floor(rows: list[dict]) -> float | None:
 def ratio(row: dict, floor: float | None) -> str:
     if not floor or not row["requests"]:
         return "–"
-    return f"{row['p50'] / floor:,.0f}×" if row["p50"] / floor >= 10 else f"{row['p50'] / floor:.1f}×"
+    return (f"{row['p50'] / floor:,.0f}×" if row["p50"] / floor >= 10
+            else f"{row['p50'] / floor:.1f}×")
 
 
 def progress(row: dict, first: dict) -> None:

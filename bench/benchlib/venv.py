@@ -31,4 +31,5 @@ def use_project_python() -> None:
         if python is None or Path(sys.executable) == python:
             sys.exit("No virtualenv with the app's dependencies: run `make install` first.")
         os.execv(str(python), [str(python), *sys.argv])
-    sys.path.insert(0, str(ROOT))  # before site-packages, where an editable install may point elsewhere
+    # before site-packages, where an editable install may point elsewhere
+    sys.path.insert(0, str(ROOT))

@@ -90,7 +90,8 @@ function request()
     counter = counter + 1
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     -- 32 hex digits, unique per run, thread and request: the form's submission_key
-    local key = string.format("%%s%%08x%%08x%%08x", nonce, id, math.floor(counter / 65536), counter %% 65536)
+    local key = string.format("%%s%%08x%%08x%%08x", nonce, id, math.floor(counter / 65536),
+                              counter %% 65536)
     local body = "csrf_token=" .. t.csrf .. "&parent_id=&submission_key=" .. key ..
       "&body=Benchmark+reply+" .. nonce .. "-" .. id .. "-" .. counter ..
       "%%3A+thanks%%2C+this+helped+me+see+where+my+own+piece+was+going."
@@ -102,7 +103,8 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "BENCHJSON {\"requests\": %%.0f, \"duration_us\": %%.0f, \"bytes\": %%.0f, \"status\": %%.0f, " ..
+    "BENCHJSON {\"requests\": %%.0f, \"duration_us\": %%.0f, \"bytes\": %%.0f, " ..
+    "\"status\": %%.0f, " ..
     "\"connect\": %%.0f, \"read\": %%.0f, \"write\": %%.0f, \"timeout\": %%.0f, \"p50\": %%.0f, " ..
     "\"p90\": %%.0f, \"p95\": %%.0f, \"p99\": %%.0f, \"max\": %%.0f}\n",
     summary.requests, summary.duration, summary.bytes, e.status, e.connect, e.read, e.write,

@@ -16,8 +16,10 @@ class RegisterForm(FlaskForm):
                        validators=[InputRequired("Enter the name other people will see."),
                                    Length(max=80, message="Use at most 80 characters.")])
     password = PasswordField("Password",
-                             description=f"At least {MIN_LENGTH} characters. A short phrase works well.",
-                             validators=[InputRequired("Choose a password."), Length(max=MAX_LENGTH)])
+                             description=f"At least {MIN_LENGTH} characters. "
+                                         "A short phrase works well.",
+                             validators=[InputRequired("Choose a password."),
+                                         Length(max=MAX_LENGTH)])
     confirm = PasswordField("Repeat password", validators=[
         InputRequired("Type the password again."),
         EqualTo("password", "The two passwords are different. Type them again.")])

@@ -51,7 +51,8 @@ def _read_stages(doc: Doc, fields: Fields) -> tuple[StageSpec, ...] | None:
         }
         number = values["number"]
         if number in seen:
-            message = f"stage {number} is listed twice (also on line {seen[number]}); list each stage once"
+            message = (f"stage {number} is listed twice (also on line {seen[number]}); "
+                       "list each stage once")
             doc.report(stage.node("number"), stage.name("number"), message)
         elif number is not None:
             seen[number] = doc.line(stage.node("number"))

@@ -20,12 +20,14 @@ COUNT_FIELDS = ("observe", "interact", "initiate")
 PIECE_FIELDS = ("name", "body")
 
 
-def read_etivities(folder: Path, root: Path, problems: list[Problem]) -> tuple[EtivitySpec, ...] | None:
+def read_etivities(folder: Path, root: Path,
+                   problems: list[Problem]) -> tuple[EtivitySpec, ...] | None:
     """Every etivities/*.md, checked one by one and across files (unique slugs), in course order."""
     directory = folder / "etivities"
     doc = Doc(f"{folder.name}/etivities", problems)
     if not directory.is_dir():
-        doc.add(None, None, "there is no etivities/ folder; create it and add one .md file per e-tivity")
+        doc.add(None, None,
+                "there is no etivities/ folder; create it and add one .md file per e-tivity")
         return None
     paths = sorted(
         (p for p in directory.iterdir() if p.suffix == ".md" and not p.name.startswith(".")),
@@ -124,7 +126,8 @@ def _read_completion(fields: Fields) -> CompletionRule | None:
 
 def _read_pieces(doc: Doc, fields: Fields) -> tuple[PieceTemplate, ...] | None:
     """Optional conversation-piece templates; a learner picks one by name, so names are unique."""
-    items = fields.items("pieces", "conversation pieces, each with a name and a body", required=False)
+    items = fields.items("pieces", "conversation pieces, each with a name and a body",
+                         required=False)
     if items is None:
         return None
     pieces: list[PieceTemplate] = []
@@ -159,6 +162,7 @@ def _read_spark(doc: Doc, body: str, body_line: int, root: Path) -> str:
     spark = body.strip()
     if not spark:
         how = "write the picture, quote, scenario or question that starts the conversation"
-        doc.add(body_line - 1, "body", f"the spark (the Markdown after the front matter) is empty; {how}")
+        doc.add(body_line - 1, "body",
+                f"the spark (the Markdown after the front matter) is empty; {how}")
     check_links(doc, body, body_line, root)
     return spark

@@ -37,7 +37,8 @@ class Fields:
                 doc.report(key_node, field, _unknown_message(key, allowed))
             elif key in keys:
                 line = doc.line(keys[key])
-                doc.report(key_node, self.name(key), f"is given twice (also on line {line}); keep one")
+                doc.report(key_node, self.name(key),
+                           f"is given twice (also on line {line}); keep one")
             else:
                 keys[key] = key_node
                 if value_node.tag != NULL:  # `field:` with nothing after it counts as absent
@@ -129,7 +130,8 @@ class Fields:
         return node.value
 
 
-def fields_of(doc: Doc, node: yaml.Node, where: str, allowed: tuple[str, ...], hint: str) -> Fields | None:
+def fields_of(doc: Doc, node: yaml.Node, where: str, allowed: tuple[str, ...],
+              hint: str) -> Fields | None:
     """`node` read as a set of fields, or None after reporting that it isn't one."""
     if isinstance(node, yaml.MappingNode):
         return Fields(doc, node, where, allowed)

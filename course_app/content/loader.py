@@ -28,7 +28,8 @@ class ContentError(Exception):
 
 
 def validate_course(path: str | os.PathLike) -> list[Problem]:
-    """Every problem in the course folder at `path`; [] when it is valid. Never raises for bad content."""
+    """Every problem in the course folder at `path`; [] when it is valid. Never raises for bad
+    content."""
     return _read_course(path)[1]
 
 
@@ -48,7 +49,8 @@ def _read_course(path: str | os.PathLike) -> tuple[CourseSpec | None, list[Probl
         message = f"there is no course folder at {os.fspath(path)}; check the path"
         return None, [Problem(folder.name, None, None, message)]
     if not SLUG.fullmatch(folder.name):
-        problems.append(Problem(folder.name, None, "slug", slug_message(folder.name, "folder name")))
+        problems.append(Problem(folder.name, None, "slug",
+                                slug_message(folder.name, "folder name")))
     root = Path(os.path.realpath(folder))
     head = read_course_yaml(folder, root, problems)
     etivities = read_etivities(folder, root, problems)

@@ -44,7 +44,8 @@ def read_text(doc: Doc, path: Path, root: Path, missing: str) -> str | None:
         doc.add(None, None, missing)
         return None
     if not inside(path, root):
-        doc.add(None, None, "is a link to a file outside the course folder; copy the file in instead")
+        doc.add(None, None,
+                "is a link to a file outside the course folder; copy the file in instead")
         return None
     if not path.is_file():
         doc.add(None, None, "is not a file (a broken link?); replace it with the real file")
@@ -66,7 +67,8 @@ def compose(doc: Doc, text: str) -> yaml.Node | None:
         mark = error.problem_mark or error.context_mark
         what = error.problem or error.context or "it is not valid YAML"
         hint = "check the indentation, and put text that contains ': ' or ' #' in quotes"
-        doc.add(mark and mark.line + doc.first_line, None, f"the YAML can't be read: {what}; {hint}")
+        doc.add(mark and mark.line + doc.first_line, None,
+                f"the YAML can't be read: {what}; {hint}")
         return None
     except yaml.YAMLError as error:
         doc.add(None, None, f"the YAML can't be read: {error}")
@@ -84,7 +86,8 @@ def split_front_matter(doc: Doc, text: str) -> tuple[str, str, int] | None:
     """
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].rstrip() != "---":
-        how = "start the file with a '---' line, then the fields, then another '---' line, then the spark"
+        how = ("start the file with a '---' line, then the fields, then another '---' line, "
+               "then the spark")
         doc.add(1, None, f"has no front matter; {how}")
         return None
     for index in range(1, len(lines)):

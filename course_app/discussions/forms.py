@@ -66,4 +66,5 @@ class ReplyForm(_PostingForm):
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField("Your post", description="Your earlier text is kept in the post's history.")
+    body = TextAreaField("Your post",
+                         description="Your earlier text is kept in the post's history.")

@@ -61,7 +61,8 @@ def find_submission(author: User, submission_key: str | None) -> Post | None:
 
 
 def piece_body(etivity: Etivity, name: str | None) -> str | None:
-    """The starting text of one of the e-tivity's piece templates, or None if it has none so named."""
+    """The starting text of one of the e-tivity's piece templates, or None if it has none so
+    named."""
     for piece in etivity.pieces or ():
         if name and piece.get("name") == name:
             return piece.get("body") or ""

@@ -22,7 +22,8 @@ class Citation(db.Model):
     """A weave's opening post cites a post it draws together, with a short quote."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    weave_post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    weave_post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"),
+                                               index=True)
     cited_post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"))
     quote: Mapped[str] = mapped_column(Text, default="")
 

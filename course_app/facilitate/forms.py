@@ -3,14 +3,11 @@ check the rest (and name the field at fault), so a message is the same wherever 
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, EmailField, HiddenField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (DataRequired, Email, InputRequired, Length, NumberRange,
-                                Optional)
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, strip
-
 
 # ---- cohorts, invites, people ------------------------------------------------------
 

@@ -62,7 +62,8 @@ class AuditEntry(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction))
-    target: Mapped[str] = mapped_column(String(200), default="")  # "post 12", "thread 3", "user 7", "invite 4", "everyone"
+    # "post 12", "thread 3", "user 7", "invite 4", "everyone"
+    target: Mapped[str] = mapped_column(String(200), default="")
     summary: Mapped[str] = mapped_column(Text)  # one line a person can read
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     intervention: Mapped[bool] = mapped_column(default=False)

@@ -40,7 +40,8 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
     evidence.void_post(post.id, at)
     notify(post.author_id, NotificationKind.MESSAGE,
            f"A facilitator hid your post in “{post.thread.title}”: {reason}", at,
-           link=f"/cohorts/{cohort.id}/threads/{post.thread_id}#post-{post.id}", cohort_id=cohort.id)
+           link=f"/cohorts/{cohort.id}/threads/{post.thread_id}#post-{post.id}",
+           cohort_id=cohort.id)
     record(cohort, actor, AuditAction.HIDE, f"Hid a post by {post.author.name}: {reason}", at,
            target=f"post {post.id}", detail={"reason": reason})
 

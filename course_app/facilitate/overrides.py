@@ -13,10 +13,10 @@ from ..courses.models import Etivity
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
-from ..progress import rules
 from ..progress import overrides as progress_overrides
-from ..progress.standing import learner_progress
+from ..progress import rules
 from ..progress.models import Completion, Override
+from ..progress.standing import learner_progress
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -55,7 +55,8 @@ def open_early(cohort: Cohort, actor: User, at: datetime, *, stage_number: int |
     subject = what[0].upper() + what[1:]
     for_everyone = db.session.scalar(select(Override.id).where(
         Override.cohort_id == cohort.id, Override.user_id.is_(None),
-        Override.stage_number == stage_number if stage_number else Override.etivity_id == etivity.id,
+        (Override.stage_number == stage_number if stage_number
+         else Override.etivity_id == etivity.id),
     ).limit(1))
     if for_everyone is not None:
         raise FacilitateError(f"{subject} is already open early for everyone.", field)

@@ -15,7 +15,8 @@ from .errors import FacilitateError
 from .models import AuditAction
 
 
-def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole, at: datetime) -> Membership:
+def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
+              at: datetime) -> Membership:
     """Add a co-facilitator or a reviewer (read-only reports, e.g. a sponsor) by email."""
     if role not in (MemberRole.FACILITATOR, MemberRole.REVIEWER):
         raise FacilitateError("Choose facilitator or reviewer.", "role")

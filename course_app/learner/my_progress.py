@@ -30,5 +30,6 @@ def my_progress(cohort_id: int):
         initiator_threads=rules.INITIATOR_THREADS,
         locks={n: rules.describe_lock(s, today) for n, s in standing.stages.items()},
         next_step=next_step,
-        next_left=rules.describe_left(next_step.etivity.rule, next_step.counts) if next_step else "",
+        next_left=(rules.describe_left(next_step.etivity.rule, next_step.counts)
+                   if next_step else ""),
     )

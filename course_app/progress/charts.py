@@ -92,7 +92,8 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
     for mode, (label, *_rest) in enumerate(MODES):
         out.append(f'<rect x="{x}" y="8" width="14" height="14" fill="{fill(mode)}" '
                    f'stroke="#1d2430" stroke-width="0.5"/>')
-        out.append(f'<text x="{x + 20}" y="20" font-size="13" fill="#1d2430">{escape(label)}</text>')
+        out.append(f'<text x="{x + 20}" y="20" font-size="13" fill="#1d2430">'
+                   f'{escape(label)}</text>')
         x += 20 + 9 * len(label) + 24
 
     # Axis and grid: 0, half, top.

@@ -190,7 +190,8 @@ def reevaluate_cohort(cohort: Cohort, at: datetime) -> int:
     done = {
         (u, e)
         for u, e in db.session.execute(
-            select(Completion.user_id, Completion.etivity_id).where(Completion.cohort_id == cohort.id)
+            select(Completion.user_id, Completion.etivity_id)
+            .where(Completion.cohort_id == cohort.id)
         )
     }
     rules_by_id = {e.id: e.rule for e in cohort.course.active_etivities}

@@ -56,7 +56,8 @@ class Completion(db.Model):
 
 
 class Override(db.Model):
-    """A facilitator opened a stage or an e-tivity early, for one learner or (user_id None) everyone."""
+    """A facilitator opened a stage or an e-tivity early, for one learner or (user_id None)
+    everyone."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)

@@ -120,9 +120,11 @@ def describe(rule, more: bool = False) -> str:
     if rule.observe:
         parts.append(f"read {_plural(rule.observe, f'{extra}peer’s post', f'{extra}peers’ posts')}")
     if rule.interact:
-        parts.append(f"reply to {_plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
+        parts.append(
+            f"reply to {_plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
     if rule.initiate:
-        parts.append(f"start {_plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
+        parts.append(
+            f"start {_plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
     return ", ".join(parts)
 
 
@@ -147,7 +149,8 @@ def day_of(opened_on: date | None, day: int | None) -> date | None:
 
 
 def describe_lock(status: StageStatus, today: date) -> str:
-    """Why a stage is locked, in words: "opens when you finish stage 1", "opens on 12 January 2027"."""
+    """Why a stage is locked, in words: "opens when you finish stage 1", "opens on 12 January
+    2027"."""
     if status.open:
         return ""
     if status.reason == LockReason.DATE and status.opens_on is not None:

@@ -19,8 +19,14 @@ from ..extensions import db
 from ..progress import rules
 from ..progress.models import Activity, Completion, Mode
 from ..progress.rules import Counts, Level
-from ..progress.standing import (EtivityProgress, LearnerProgress, Week, cohort_progress, is_stuck,
-                                 weekly_profile)
+from ..progress.standing import (
+    EtivityProgress,
+    LearnerProgress,
+    Week,
+    cohort_progress,
+    is_stuck,
+    weekly_profile,
+)
 
 RISK_STUCK = "stuck"
 RISK_INACTIVE = "inactive"
@@ -245,9 +251,11 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
     for post, thread in posts:
         link = f"/cohorts/{cohort.id}/threads/{thread.id}#post-{post.id}"
         if post.parent_id is None:
-            events.append(TimelineEvent(post.created_at, "started", f"Started “{thread.title}”", link))
+            events.append(TimelineEvent(post.created_at, "started", f"Started “{thread.title}”",
+                                        link))
         else:
-            events.append(TimelineEvent(post.created_at, "replied", f"Replied in “{thread.title}”", link))
+            events.append(TimelineEvent(post.created_at, "replied",
+                                        f"Replied in “{thread.title}”", link))
     titles = {e.id: e.title for e in cohort.course.etivities}
     reads: Counter = Counter()
     for etivity_id, at in db.session.execute(
@@ -265,7 +273,8 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
         kind = "completed-by-hand" if completion.by_hand_by_id else "completed"
         suffix = " (marked by a facilitator)" if completion.by_hand_by_id else ""
         events.append(TimelineEvent(completion.completed_at, kind,
-                                    f"Completed “{titles.get(completion.etivity_id, '?')}”{suffix}"))
+                                    f"Completed “{titles.get(completion.etivity_id, '?')}”"
+                                    f"{suffix}"))
     events.sort(key=lambda e: e.at, reverse=True)
     levels = {}
     for number in rules.STAGES:

@@ -5,8 +5,16 @@ flashed (a session cookie is signed, not secret), with `Cache-Control: no-store`
 never shown again: only its hash is kept.
 """
 
-from flask import (abort, current_app, flash, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField

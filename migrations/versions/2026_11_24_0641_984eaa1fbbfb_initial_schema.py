@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 984eaa1fbbfb
-Revises: 
+Revises:
 Create Date: 2026-11-24 06:41:51.651872
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '984eaa1fbbfb'

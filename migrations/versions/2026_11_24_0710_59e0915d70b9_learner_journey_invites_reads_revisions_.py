@@ -5,9 +5,8 @@ Revises: 984eaa1fbbfb
 Create Date: 2026-11-24 07:10:47.971401
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '59e0915d70b9'

@@ -5,9 +5,8 @@ Revises: 59e0915d70b9
 Create Date: 2026-11-24 07:15:07.033426
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '42196d2c4568'

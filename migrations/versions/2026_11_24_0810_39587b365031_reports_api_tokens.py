@@ -5,9 +5,8 @@ Revises: 42196d2c4568
 Create Date: 2026-11-24 08:10:29.378788
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '39587b365031'

@@ -8,9 +8,8 @@ The log only ever stored these values, so rows keep theirs. Before the type chan
 value is tidied the way a hand-edited row might differ (case, spaces, "_" for "-"); a value
 that still isn't an action stops the upgrade and is named, since the app could not read it.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3532e5083e81'

@@ -12,9 +12,8 @@ Create Date: 2026-11-30 09:00:00.000000
 """
 import secrets
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'cfb0802e1cdf'

@@ -19,13 +19,21 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from a11y_checks import (
+    AXE_JS,
+    HEIGHT,
+    Findings,
+    State,
+    check_states,
+    compare,
+    nu_errors,
+    require_tools,
+    run_axe,
+    sideways,
+)
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
-from a11y_checks import (
-    AXE_JS, HEIGHT, Findings, State, check_states, compare, nu_errors, require_tools, run_axe,
-    sideways,
-)
 from browser_steps import log_in
 from course_app.auth.models import User
 from course_app.clock import utcnow

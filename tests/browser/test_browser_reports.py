@@ -18,9 +18,9 @@ import urllib.request
 import pytest
 from playwright.sync_api import Page, expect
 
+from browser_steps import demo_cohort_id, log_in
 from course_app.demo import DEMO_COHORT
 from course_app.reports import exports
-from browser_steps import demo_cohort_id, log_in
 
 pytestmark = pytest.mark.browser
 

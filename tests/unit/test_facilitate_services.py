@@ -14,13 +14,22 @@ from course_app.discussions import services as discussions
 from course_app.discussions import weaves
 from course_app.discussions.weaves import Citation
 from course_app.extensions import db
-from course_app.facilitate import (cohort_admin, invites, moderation, nudges, overrides, people,
-                                   queue, reading, weaving)
+from course_app.facilitate import (
+    cohort_admin,
+    invites,
+    moderation,
+    nudges,
+    overrides,
+    people,
+    queue,
+    reading,
+    weaving,
+)
 from course_app.facilitate.errors import FacilitateError
 from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.notifications.models import Notification
-from course_app.progress.standing import learner_progress
 from course_app.progress.rules import EtivityState
+from course_app.progress.standing import learner_progress
 
 
 def audits(cohort, action=None):

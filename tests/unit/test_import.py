@@ -15,8 +15,8 @@ from course_app.courses.services import import_course
 from course_app.discussions.models import Thread
 from course_app.discussions.services import reply, start_thread
 from course_app.extensions import db
-from course_app.progress.models import Completion
 from course_app.progress.evidence import reevaluate_cohort
+from course_app.progress.models import Completion
 
 WELCOME = "1-01-welcome.md"
 TIME_AND_HELP = "1-03-time-and-help.md"  # complete_when: initiate 1

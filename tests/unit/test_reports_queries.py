@@ -14,8 +14,8 @@ from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member
 from course_app.discussions import services as discussions
 from course_app.extensions import db
-from course_app.progress.standing import learner_progress
 from course_app.progress.models import Activity, Mode
+from course_app.progress.standing import learner_progress
 from course_app.reports import exports, queries
 
 

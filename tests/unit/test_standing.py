@@ -11,7 +11,6 @@ from course_app.progress.overrides import mark_complete_by_hand, open_early
 from course_app.progress.standing import cohort_progress, is_stuck, learner_progress, weekly_profile
 from learner_journey import finish_stage_1, start
 
-
 # ---- the weekly profile ----------------------------------------------------------
 
 def test_weekly_profile_counts_events_per_week_and_fills_gaps(factory):

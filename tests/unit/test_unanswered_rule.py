@@ -17,7 +17,6 @@ from course_app.extensions import db
 from course_app.facilitate import moderation
 from course_app.facilitate.queue import queue
 from course_app.reports.queries import etivity_report
-
 from learner_journey import etivity, start
 
 SLUG = "introduce-yourself"

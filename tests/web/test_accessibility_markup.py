@@ -6,7 +6,7 @@ the same pages with axe-core and the Nu HTML checker."""
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import render_template_string
 from flask_wtf import FlaskForm
@@ -136,7 +136,7 @@ def test_scroll_table_is_a_labelled_focusable_region(app):
 
 def test_time_values_stop_at_seconds():
     """HTML's datetime allows at most three fractional digits; Python writes six."""
-    tag = time_tag(datetime(2027, 1, 12, 9, 30, 5, 123456, tzinfo=timezone.utc))
+    tag = time_tag(datetime(2027, 1, 12, 9, 30, 5, 123456, tzinfo=UTC))
     assert 'datetime="2027-01-12T09:30:05+00:00"' in tag
     assert time_tag(datetime(2027, 1, 12, 9, 30, 5, 123456)).count("+00:00") == 1  # naive = UTC
 

@@ -7,12 +7,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from course_app.auth.models import Role, User
+from course_app.auth import tokens
+from course_app.auth.models import ApiToken, Role, User
 from course_app.clock import utcnow
 from course_app.cohorts.services import membership_of
 from course_app.extensions import db
-from course_app.auth import tokens
-from course_app.auth.models import ApiToken
 from learner_journey import text
 
 SECRET = re.compile(r"cat_[A-Za-z0-9_-]{43}")

@@ -11,8 +11,7 @@ from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.models import Completion
-from learner_journey import (etivity, finish_stage_1,
-                             start, text)
+from learner_journey import etivity, finish_stage_1, start, text
 
 
 def rows(response) -> dict[str, dict[str, str]]:

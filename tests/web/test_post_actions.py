@@ -82,7 +82,8 @@ def test_a_closed_cohort_offers_only_moderation(client, login_as, world):
 def test_a_locked_thread_offers_no_reply_but_lets_the_author_mend(client, login_as, world):
     world["thread"].locked = True
     db.session.commit()
-    assert offered(thread_page(client, login_as, world, "ben"), world["reply"]) == {"edit", "delete"}
+    assert offered(thread_page(client, login_as, world, "ben"),
+                   world["reply"]) == {"edit", "delete"}
     login_as(world["ben"])
     response = client.post(f"/cohorts/{world['cohort'].id}/posts/{world['reply'].id}/edit",
                            data={"body": "Hello Ana, again."})

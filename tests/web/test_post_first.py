@@ -12,8 +12,8 @@ from course_app.courses.models import Etivity
 from course_app.discussions import services
 from course_app.discussions.models import Post
 from course_app.extensions import db
-from course_app.progress.models import Override
 from course_app.progress.evidence import void_post
+from course_app.progress.models import Override
 
 SLUG = "letting-go"  # stage 4, post_first: true, first_post_day: 2, replies_day: 4
 WAIT = '<p class="notice">Post your own piece first; the others appear once you have.'

@@ -88,7 +88,8 @@ def test_a_page_shown_is_recorded_as_read_and_no_other(client, login_as, world):
     assert read == {p.id for p in posts[POSTS_PER_PAGE:POSTS_PER_PAGE * 2]}
     # The first unread is still the opening post, on page 1.
     response = client.get(thread_url(cohort, thread))
-    assert response.headers["Location"] == thread_url(cohort, thread, page=1) + f"#post-{posts[0].id}"
+    assert (response.headers["Location"]
+            == thread_url(cohort, thread, page=1) + f"#post-{posts[0].id}")
 
 
 def test_the_pager_links_to_the_pages_either_side(client, login_as, world):

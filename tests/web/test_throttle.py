@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from conftest import PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
 from course_app.auth import services as auth_services
 from course_app.extensions import db, limiter
 from learner_journey import start, text
 
+ROOT = Path(__file__).resolve().parents[2]
 WRONG = "not the password at all"
 
 
@@ -31,10 +30,12 @@ def limited(app, make_app):
     made = []
 
     def make(**limits):
-        config = {"LOGIN_RATE_LIMIT": "100 per minute", "LOGIN_ADDRESS_RATE_LIMIT": "100 per minute",
+        config = {"LOGIN_RATE_LIMIT": "100 per minute",
+                  "LOGIN_ADDRESS_RATE_LIMIT": "100 per minute",
                   "REGISTER_RATE_LIMIT": "100 per minute",
                   "REGISTER_ADDRESS_RATE_LIMIT": "100 per minute",
-                  "ENROL_RATE_LIMIT": "100 per minute", "ENROL_ADDRESS_RATE_LIMIT": "100 per minute",
+                  "ENROL_RATE_LIMIT": "100 per minute",
+                  "ENROL_ADDRESS_RATE_LIMIT": "100 per minute",
                   "POST_RATE_LIMIT": "100 per minute", "POST_ADDRESS_RATE_LIMIT": "100 per minute",
                   **limits}
         throttled = make_app(RATELIMIT_ENABLED=True, **config)

@@ -18,10 +18,9 @@ from course_app.facilitate import audit, nudges, reading
 from course_app.facilitate.messages import TEMPLATES
 from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.notifications.models import Notification
+from course_app.progress.models import Override
 from course_app.progress.overrides import open_early
 from course_app.progress.standing import learner_progress
-from course_app.progress.models import Override
-
 from learner_journey import finish_stage_1
 
 
@@ -159,7 +158,8 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     # Not a conversation piece: not in the list, no unread count of its own.
     pieces = section(page, 'id="threads"', "</section>")
     assert "What we heard this week" not in pieces
-    assert [s.thread.title for s in discussion_reading.thread_summaries(cohort, etivity(cohort), ben)
+    assert [s.thread.title
+            for s in discussion_reading.thread_summaries(cohort, etivity(cohort), ben)
             ] == ["Long one", "Ben's piece", "Ana's piece"]
     # Its own thread page lists the citations under the summary.
     response = client.get(f"/cohorts/{cohort.id}/threads/{weave.id}")

@@ -7,5 +7,15 @@ in, people outside the cohort get 404, its learners and reviewers 403, and nothi
 Each POST makes one service call, commits once and redirects.
 """
 
-from . import (audit, cohort_admin, home, invites, moderation, nudges, overrides,  # noqa: F401
-               people, reading, weaving)
+from . import (  # noqa: F401
+    audit,
+    cohort_admin,
+    home,
+    invites,
+    moderation,
+    nudges,
+    overrides,
+    people,
+    reading,
+    weaving,
+)

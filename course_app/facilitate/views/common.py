@@ -4,8 +4,8 @@ service's refusal."""
 from flask import flash, render_template, url_for
 
 from ...cohorts.models import Cohort
-from ...discussions.reading import page_of_post
 from ...discussions.models import Post
+from ...discussions.reading import page_of_post
 from ...permissions import can_facilitate, cohort_or_404
 from ..errors import FacilitateError
 
