@@ -19,6 +19,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page
+from sqlalchemy import select
+
 from a11y_checks import (
     AXE_JS,
     HEIGHT,
@@ -31,9 +34,6 @@ from a11y_checks import (
     run_axe,
     sideways,
 )
-from playwright.sync_api import Browser, Page
-from sqlalchemy import select
-
 from browser_steps import log_in
 from course_app.auth.models import User
 from course_app.clock import utcnow
