@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     register_proxies(app)
     register_extensions(app)
+    register_inputs(app)
     register_blueprints(app)
     register_throttling(app)
     register_database(app)
@@ -71,6 +72,13 @@ def register_extensions(app: Flask) -> None:
         from .reports.api import user_from_token
 
         return user_from_token(request)
+
+
+def register_inputs(app: Flask) -> None:
+    """Before the blueprints: routes pick their `<int:...>` converter when they are added."""
+    from . import inputs
+
+    inputs.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

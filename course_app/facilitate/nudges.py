@@ -8,6 +8,7 @@ from ..cohorts.models import Cohort
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress.standing import cohort_progress
+from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
 from .messages import fill
@@ -30,7 +31,7 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
     """Write to one learner or a group: an in-app notification each, one intervention in the
     log. Returns the emails to send (to, subject, body) once the caller has committed."""
     text = text.strip()
-    if not text:
+    if is_blank(text):
         raise FacilitateError("Write the message first.", "text")
     if len(text) > TEXT_MAX:
         raise FacilitateError(f"Keep a nudge under {TEXT_MAX:,} characters.", "text")
