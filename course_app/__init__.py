@@ -92,16 +92,17 @@ def register_blueprints(app: Flask) -> None:
     from .learner import bp as learner_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
+    from .privacy import bp as privacy_bp
     from .reports import api_bp, bp as reports_bp
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views"):
+                 "reports.views", "privacy.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
-                      api_bp, notifications_bp, facilitate_bp, reports_bp):
+                      api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

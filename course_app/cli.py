@@ -172,11 +172,14 @@ def user_disable(email):
 @with_appcontext
 def user_enable(email):
     """Turn a disabled account back on (its old logins and tokens stay ended)."""
-    from .auth.services import enable
+    from .auth.services import AccountError, enable
     from .security_log import record
 
     user = _account(email)
-    enable(user)
+    try:
+        enable(user)
+    except AccountError as e:
+        _fail(str(e))
     db.session.commit()
     record("account.enabled", user=user, via="cli")
     click.echo(f"Enabled {user.name} <{user.email}>: they can log in again.")
