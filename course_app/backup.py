@@ -24,12 +24,14 @@ from sqlalchemy.engine import make_url
 
 HEADER = b"SQLite format 3\x00"
 TABLES = ("alembic_version", "users", "cohort", "thread", "post")  # course_app's, at least
-COUNTED = {"users": "accounts", "cohort": "cohorts", "post": "posts"}
+COUNTS = {"accounts": "SELECT count(*) FROM users", "cohorts": "SELECT count(*) FROM cohort",
+          "posts": "SELECT count(*) FROM post"}
 PG_HOW = ("This database is PostgreSQL, which has its own tools. Back up with\n"
           "  pg_dump --format=custom --file=BACKUP.dump \"$DATABASE_URL\"\n"
           "and restore into an empty database with\n"
           "  pg_restore --no-owner --dbname=\"$DATABASE_URL\" BACKUP.dump\n"
-          "(with --clean --if-exists to replace what is there). See docs/security.md.")
+          "(with --clean --if-exists to replace what is there), where $DATABASE_URL is a\n"
+          "postgresql://user@host/db address (without +psycopg). See docs/security.md.")
 
 
 class BackupError(Exception):
@@ -64,6 +66,11 @@ def _connect(path: Path, timeout_s: float) -> sqlite3.Connection:
     return sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None)
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can't change the file (a backup being checked or restored from)."""
+    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+
+
 def summarise(connection: sqlite3.Connection, path: Path) -> Summary:
     """Check a database is intact and course_app's, and say what it holds."""
     try:
@@ -79,8 +86,7 @@ def summarise(connection: sqlite3.Connection, path: Path) -> Summary:
         raise BackupError(f"{path} is not a course_app database: it has no "
                           f"{', '.join(missing)} table{'s' if len(missing) > 1 else ''}.")
     revisions = [r for (r,) in connection.execute("SELECT version_num FROM alembic_version")]
-    counts = {what: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
-              for table, what in COUNTED.items()}
+    counts = {what: connection.execute(query).fetchone()[0] for what, query in COUNTS.items()}
     return Summary(path, ",".join(sorted(revisions)) or "none", counts)
 
 
@@ -129,7 +135,7 @@ def inspect(path: Path) -> Summary:
         if fh.read(len(HEADER)) != HEADER:
             raise BackupError(f"{path} is not an SQLite database (a PostgreSQL dump goes to "
                               "pg_restore).")
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = _read_only(path)
     try:
         return summarise(connection, path)
     finally:
@@ -140,7 +146,7 @@ def has_data(path: Path) -> bool:
     """The database file exists and holds at least one table."""
     if not path.exists() or path.stat().st_size == 0:
         return False
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    connection = _read_only(path)
     try:
         return connection.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0] > 0
@@ -174,7 +180,7 @@ def restore(database_url: str, source: Path, expected_revisions: set[str], *,
     if has_data(target) and not replace:
         raise BackupError(f"The database at {target} holds data, which restoring would "
                           "replace. Back it up first, then add --yes to replace it.")
-    src = sqlite3.connect(f"file:{Path(source)}?mode=ro", uri=True)
+    src = _read_only(source)
     dst = _connect(target, timeout_s)
     try:
         src.backup(dst)
