@@ -6,6 +6,9 @@
 - A POST that carried something typed gets it back on the page, with a button to send it
   again (`_kept`): when the database stays busy or is down (503), or the writer was
   throttled (429). A post is also kept for its form (drafts.keep_for_later).
+- A 400 for a control character where text comes in (inputs.RefusedInput) names the field
+  and gives back what was typed, without the character. A 413 says plainly that a body over
+  MAX_CONTENT_LENGTH was not read, so what it held can't be given back from here.
 - If the full page can't be drawn (the database is down and the header needs it), a plain
   page that needs nothing is sent instead, so even then the answer carries our words and our
   security headers (headers.py's after_request runs for error responses too).

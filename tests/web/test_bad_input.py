@@ -357,3 +357,37 @@ def test_a_long_post_after_the_session_ended_is_not_echoed_back(client, world):
     assert response.status_code == 401
     assert "too long for us to keep" in page_text(response)
     assert len(response.get_data()) < 50_000
+
+
+# ---- odd values in every field and query parameter ------------------------------------
+
+ODD = ["²", "9" * 5000, "-1", "١٢", "1e3", " "]
+FIELDS = ["reason", "to", "state", "target", "pinned", "locked", "name", "text", "body", "title",
+          "group", "emails", "email", "role", "cited", "stage", "learner", "user_id", "etivity",
+          "action", "confirm", "silent_days", "capacity", "expires_in_days", "course", "paced",
+          "welcome_message", "who", "recipients", "template_used", "notification_id",
+          "parent_id", "piece", "submission_key", "key", "next", "starts_on", "release_1",
+          "current_password", "new_password", "password", "confirm_password", "about",
+          "remember", "inactive", "template", "expires", "suggest"]
+QUERY = ["page", "reply_to", "piece", "template", "new", "stage", "status", "level", "inactive",
+         "sort", "order", "action", "interventions", "next", "who", "fmt"]
+
+
+@pytest.mark.parametrize("who, odd", [("facilitator", odd) for odd in ODD]
+                         + [(who, odd) for who in ("learner", "anonymous") for odd in ODD[:2]])
+def test_odd_values_in_any_field_or_query_never_give_a_500(app, client, world, who, odd):
+    """Someone sends an odd value in every form field and query parameter any page reads, on
+    every route (the cohort's facilitator may use nearly all of them): a 4xx, a page or a
+    redirect, never a 5xx."""
+    if world.people[who] is not None:
+        login(client, world.people[who])
+    skip = {"auth.logout", "auth.logout_everywhere", "static"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in skip:
+            continue
+        url = world.url_for(rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, query_string={q: odd for q in QUERY},
+                                   data={f: odd for f in FIELDS} if method == "POST" else None)
+            assert response.status_code < 500, (method, url, odd[:20], response.status_code)
+            db.session.rollback()
