@@ -36,8 +36,8 @@ class DbIntConverter(IntegerConverter):
     URL (`url_for`) is unchanged: every id we build one from came from the database."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
-        limit = DB_INT_MAX if max is None else max if max < DB_INT_MAX else DB_INT_MAX
-        super().__init__(map, fixed_digits=fixed_digits, min=min, max=limit, signed=signed)
+        below = DB_INT_MAX if max is None or max > DB_INT_MAX else max
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=below, signed=signed)
 
 
 def as_id(raw) -> int | None:
@@ -92,22 +92,22 @@ def _problem() -> tuple[str, str] | None:
     for key, value in request.args.items(multi=True):
         problem = control_problem(key) or control_problem(value)
         if problem:
-            return f"the address (“{control_free(key)}”)", problem
+            return f"the address (“{_quotable(key)}”)", problem
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     # Reading the form may raise 413 (too large): errors.py answers it.
     for key, value in request.form.items(multi=True):
         problem = control_problem(key) or control_problem(value, multiline=True)
         if problem:
-            return f"“{control_free(key)}”", problem
+            return f"“{_quotable(key)}”", problem
     for key, storage in request.files.items(multi=True):
         problem = control_problem(storage.filename or "")
         if problem:
-            return f"the name of the file in “{control_free(key)}”", problem
+            return f"the name of the file in “{_quotable(key)}”", problem
     return None
 
 
-def control_free(value: str) -> str:
+def _quotable(value: str) -> str:
     """A name fit to quote in a message."""
     return without_controls(value, multiline=False)[:80]
 

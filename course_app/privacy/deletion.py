@@ -23,7 +23,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from ..auth.models import ApiToken, LoginSession, Role, User
-from ..cohorts.models import Invite, Membership
+from ..cohorts.models import Invite, MemberRole, Membership
 from ..discussions.models import Post, PostRead, PostRevision
 from ..discussions.weaves import Citation
 from ..extensions import db
@@ -44,15 +44,20 @@ class DeletionRefused(ValueError):
 
 def may_delete_own_account(user: User) -> bool:
     """Learners delete their own accounts. A facilitator's or admin's account carries their
-    cohorts' audit trail: an admin disables it instead (`user disable`)."""
-    return user.role == Role.LEARNER and user.deleted_at is None
+    cohorts' audit trail: an admin disables it instead (`user disable`). So does a learner's
+    account that co-facilitates a cohort: another facilitator removes them first."""
+    if user.role != Role.LEARNER or user.deleted_at is not None:
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == MemberRole.FACILITATOR,
+        Membership.removed_at.is_(None)).limit(1)) is None
 
 
 def delete_account(user: User, password: str, at: datetime) -> None:
     """The owner deletes their account, confirming with their password. Flushes."""
     if not may_delete_own_account(user):
-        raise DeletionRefused("Facilitator and admin accounts can't be deleted here. Ask an "
-                              "admin, who can disable the account.")
+        raise DeletionRefused("Accounts that facilitate can't be deleted here. Ask an admin, "
+                              "who can disable the account.")
     if not user.check_password(password or ""):
         raise DeletionRefused("That is not your password.", "password")
     anonymise(user, at)

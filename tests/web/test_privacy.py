@@ -189,6 +189,18 @@ def test_staff_accounts_cant_be_deleted_here(client, world):
     assert db.session.get(User, facilitator.id).deleted_at is None
 
 
+def test_a_learner_who_co_facilitates_a_cohort_cant_delete_their_account(client, world):
+    from course_app.cohorts.models import MemberRole
+    from course_app.cohorts.services import add_member
+
+    learner = world.people["other learner"]
+    add_member(world.cohort, learner, MemberRole.FACILITATOR, utcnow())
+    db.session.commit()
+    login(client, learner)
+    assert "can't be deleted here" in text_of(client.get("/account/delete"))
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 403
+
+
 def test_a_deleted_account_cant_be_turned_back_on(runner, world):
     from course_app.privacy.deletion import anonymise
 
