@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     register_proxies(app)
     register_extensions(app)
+    register_inputs(app)
     register_blueprints(app)
     register_throttling(app)
     register_database(app)
@@ -73,6 +74,13 @@ def register_extensions(app: Flask) -> None:
         return user_from_token(request)
 
 
+def register_inputs(app: Flask) -> None:
+    """Before the blueprints: routes pick their `<int:...>` converter when they are added."""
+    from . import inputs
+
+    inputs.register(app)
+
+
 def register_blueprints(app: Flask) -> None:
     import importlib
 
@@ -84,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .learner import bp as learner_bp
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
+    from .privacy import bp as privacy_bp
     from .reports import api_bp
     from .reports import bp as reports_bp
 
@@ -91,10 +100,10 @@ def register_blueprints(app: Flask) -> None:
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views"):
+                 "reports.views", "privacy.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
-                      api_bp, notifications_bp, facilitate_bp, reports_bp):
+                      api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp):
         app.register_blueprint(blueprint)
 
 

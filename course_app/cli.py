@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -13,11 +14,48 @@ from flask.cli import with_appcontext
 
 from .clock import utcnow
 from .extensions import db
+from .inputs import DB_INT_MAX, date_problem
+from .text import control_problem
 
 
 def _fail(message: str) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(1)
+
+
+class PlainText(click.ParamType):
+    """Text for the database: refused (a usage error, exit 2) when it holds a control
+    character, as every form refuses it (text.control_problem)."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        problem = control_problem(value) if isinstance(value, str) else None
+        if problem:
+            self.fail(f"{value!r} {problem}.", param, ctx)
+        return value
+
+
+class Day(click.ParamType):
+    """A date as YYYY-MM-DD, within inputs.EARLIEST_DATE..LATEST_DATE."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date like 2027-01-04.", param, ctx)
+        problem = date_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
+
+
+TEXT = PlainText()
+ID = click.IntRange(1, DB_INT_MAX)  # an id the database can hold
 
 
 # ---- course -----------------------------------------------------------------
@@ -84,8 +122,8 @@ def user_group():
 
 
 @user_group.command("create")
-@click.option("--email", required=True)
-@click.option("--name", required=True)
+@click.option("--email", required=True, type=TEXT)
+@click.option("--name", required=True, type=TEXT)
 @click.option("--role", type=click.Choice(["learner", "facilitator", "admin"]), default="learner",
               show_default=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
@@ -114,7 +152,7 @@ def _account(email: str):
 
 
 @user_group.command("disable")
-@click.argument("email")
+@click.argument("email", type=TEXT)
 @with_appcontext
 def user_disable(email):
     """Turn an account off: it is logged out everywhere at its next request, can't log in,
@@ -131,15 +169,18 @@ def user_disable(email):
 
 
 @user_group.command("enable")
-@click.argument("email")
+@click.argument("email", type=TEXT)
 @with_appcontext
 def user_enable(email):
     """Turn a disabled account back on (its old logins and tokens stay ended)."""
-    from .auth.services import enable
+    from .auth.services import AccountError, enable
     from .security_log import record
 
     user = _account(email)
-    enable(user)
+    try:
+        enable(user)
+    except AccountError as e:
+        _fail(str(e))
     db.session.commit()
     record("account.enabled", user=user, via="cli")
     click.echo(f"Enabled {user.name} <{user.email}>: they can log in again.")
@@ -153,12 +194,12 @@ def cohort_group():
 
 
 @cohort_group.command("create")
-@click.option("--course", "course_slug", required=True, help="The course's slug.")
-@click.option("--name", required=True)
-@click.option("--facilitator", required=True, help="The facilitator's email.")
-@click.option("--starts", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--course", "course_slug", required=True, type=TEXT, help="The course's slug.")
+@click.option("--name", required=True, type=TEXT)
+@click.option("--facilitator", required=True, type=TEXT, help="The facilitator's email.")
+@click.option("--starts", type=Day(), help="YYYY-MM-DD")
 @click.option("--paced", is_flag=True, help="Release each stage on a date (from --starts).")
-@click.option("--capacity", type=click.IntRange(min=1))
+@click.option("--capacity", type=click.IntRange(1, 10_000))
 @with_appcontext
 def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     """Open a cohort; prints its id and enrolment key."""
@@ -175,7 +216,7 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
         _fail(f"No account for {facilitator}. Create it: user create --role facilitator …")
     if not user.is_staff:
         _fail(f"{facilitator} is a learner. Only facilitators and admins can run a cohort.")
-    starts_on: date | None = starts.date() if starts else None
+    starts_on: date | None = starts
     try:
         cohort = open_cohort(course, name, user, utcnow(), starts_on=starts_on, paced=paced,
                              capacity=capacity)
@@ -192,9 +233,9 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
 
 
 @cohort_group.command("state")
-@click.argument("cohort_id", type=int)
+@click.argument("cohort_id", type=ID)
 @click.argument("state", type=click.Choice(["open", "running", "closed", "archived"]))
-@click.option("--as", "actor_email", required=True, metavar="EMAIL",
+@click.option("--as", "actor_email", required=True, metavar="EMAIL", type=TEXT,
               help="Who does it (for the audit log): a facilitator of the cohort or an admin.")
 @with_appcontext
 def cohort_state(cohort_id, state, actor_email):
@@ -263,7 +304,7 @@ def demo_command(if_empty):
 # ---- report -----------------------------------------------------------------
 
 @click.command("report")
-@click.argument("cohort_id", type=int)
+@click.argument("cohort_id", type=ID)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json",
               show_default=True, help="CSV: one row per learner and e-tivity. JSON: as the API.")
 @with_appcontext
@@ -289,7 +330,68 @@ def report_command(cohort_id, fmt):
         click.echo(json.dumps(exports.as_json(board), indent=2))
 
 
+# ---- backup, restore, purge-withdrawn -------------------------------------------
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace PATH if it exists.")
+@with_appcontext
+def backup_command(path, yes):
+    """Copy the SQLite database to PATH while the app runs: a consistent snapshot that
+    includes the write-ahead log. (PostgreSQL: pg_dump; the message says how.)"""
+    from .backup import BackupError, backup
+    from .security_log import record
+
+    try:
+        summary = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, replace=yes)
+    except BackupError as e:
+        _fail(str(e))
+    record("backup", via="cli", file=str(path))
+    click.echo(f"Backed up to {path}: {summary.describe()}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Replace the data the database holds now.")
+@with_appcontext
+def restore_command(path, yes):
+    """Put a backup made by `backup` in place of the database's data. Refuses a file that
+    isn't a course_app database at this version's migration, and asks for --yes before
+    replacing data. Stop the app first, or expect it to see the restored data at once."""
+    from .backup import BackupError, migration_heads, restore
+    from .security_log import record
+
+    heads = migration_heads(current_app.extensions["migrate"].directory)
+    db.session.remove()
+    db.engine.dispose()  # no connection of ours holds the old data open
+    try:
+        summary = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, heads,
+                          replace=yes)
+    except BackupError as e:
+        _fail(str(e))
+    record("restore", via="cli", file=str(path))
+    click.echo(f"Restored {path}: {summary.describe()}.")
+
+
+@click.command("purge-withdrawn")
+@click.option("--days", type=click.IntRange(0, 36_500), default=None,
+              help="Keep withdrawn posts' text this many days (default WITHDRAWN_POST_DAYS, 30).")
+@with_appcontext
+def purge_withdrawn_command(days):
+    """Blank the text of posts withdrawn more than WITHDRAWN_POST_DAYS days ago, with their
+    earlier versions and quotes. Safe to run again (daily, from cron)."""
+    from .discussions.retention import purge_withdrawn
+
+    keep = current_app.config["WITHDRAWN_POST_DAYS"] if days is None else days
+    blanked, revisions = purge_withdrawn(utcnow(), keep)
+    db.session.commit()
+    click.echo(f"Blanked {blanked} post{'s' if blanked != 1 else ''} withdrawn more than "
+               f"{keep} days ago ({revisions} earlier version{'s' if revisions != 1 else ''} "
+               "removed).")
+
+
 def register(app) -> None:
-    for command in (course_group, user_group, cohort_group, demo_command, report_command):
+    for command in (course_group, user_group, cohort_group, demo_command, report_command,
+                    backup_command, restore_command, purge_withdrawn_command):
         app.cli.add_command(command)
 

@@ -74,6 +74,12 @@ def load(app) -> None:
                                                 "30 per minute;200 per hour"),
         POST_RATE_LIMIT=os.environ.get("POST_RATE_LIMIT", "10 per minute;100 per hour"),
         POST_ADDRESS_RATE_LIMIT=os.environ.get("POST_ADDRESS_RATE_LIMIT", "60 per minute"),
+        # The largest request body read (bytes): more is refused with a 413 before it is
+        # read. Forms are held to the same figure (Werkzeug's own default is 500 KB).
+        MAX_CONTENT_LENGTH=_whole_number("MAX_CONTENT_LENGTH", 1_000_000),
+        MAX_FORM_MEMORY_SIZE=_whole_number("MAX_CONTENT_LENGTH", 1_000_000),
+        # Withdrawn posts keep their text this many days, then `purge-withdrawn` blanks it.
+        WITHDRAWN_POST_DAYS=_whole_number("WITHDRAWN_POST_DAYS", 30),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # A login lasts as long as the cookie that carries it (auth.sessions.lifetime): a year

@@ -13,6 +13,10 @@ keys when someone logs in, so a kept draft survives the login.
 Two more things stop a post for a while: the database stays busy, or the writer sent too much
 too fast (throttling). Then the error page (errors.py) shows the text back with a button to
 send it again, and `keep_for_later` also keeps it here for the form.
+
+What is kept or shown back never holds control characters (they may be why a post was
+refused), and nothing longer than ECHO_LIMIT characters is echoed back: a huge body must not
+come back as a huge page.
 """
 
 from collections.abc import Callable
@@ -22,10 +26,17 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from .inputs import as_id
+from .text import without_controls
+
 SESSION_KEY = "drafts"
 MAX_DRAFTS = 3  # keep the cookie small: only the latest few
 FIELDS = ("title", "body", "parent_id", "piece", "submission_key")  # never csrf_token
 KEPT_MESSAGE = "We kept what you wrote. Check it and send it again."
+ECHO_LIMIT = 50_000  # characters shown back at most (a post is up to 10,000)
+TOO_LONG_TO_KEEP = ("It was too long for us to keep ({length:,} characters), so it isn't shown "
+                    "here. Go back in your browser: your text is usually still in the form. "
+                    "Then shorten it before sending it again.")
 
 # The endpoints whose POST carries something typed, and the anchor of their form.
 DRAFT_ENDPOINTS = {
@@ -58,8 +69,8 @@ def is_draft_endpoint() -> bool:
 def _form_page() -> str:
     """Where the writer finds the form again: the same path, at the form."""
     query = {}
-    parent_id = request.form.get("parent_id", "")
-    if parent_id.isdigit():
+    parent_id = as_id(request.form.get("parent_id", ""))
+    if parent_id is not None:
         query["reply_to"] = parent_id
     return (request.path + (f"?{urlencode(query)}" if query else "")
             + f"#{DRAFT_ENDPOINTS[request.endpoint]}")
@@ -94,13 +105,19 @@ def _save(fields: dict[str, str]) -> bool:
     return False
 
 
+def _fields() -> dict[str, str]:
+    """The posted fields worth keeping, without control characters."""
+    return {name: without_controls(request.form[name]) for name in FIELDS
+            if request.form.get(name)}
+
+
 def keep_for_later() -> bool:
     """Keep this post's fields for its form without leaving the page (an error page shows
     them too): the form is pre-filled when the writer goes back to it. False when nothing
     was kept (not a post, or too large for the cookie)."""
     if not is_draft_endpoint():
         return False
-    fields = {name: request.form[name] for name in FIELDS if request.form.get(name)}
+    fields = _fields()
     if not fields.get("body") and not fields.get("title"):
         return False
     return _save(fields)
@@ -111,7 +128,7 @@ def keep_and_redirect(reason: str):
 
     `reason` is "login" (the session ended) or "csrf" (the form was stale).
     """
-    fields = {name: request.form[name] for name in FIELDS if request.form.get(name)}
+    fields = _fields()
     form_page = _form_page()
     logged_in = bool(getattr(current_user, "is_authenticated", False))
     if not fields.get("body") and not fields.get("title"):
@@ -121,6 +138,10 @@ def keep_and_redirect(reason: str):
     login_url = url_for("auth.login", next=form_page)
     if not saved:
         status = 401 if not logged_in else 400
+        length = sum(len(v) for v in fields.values())
+        if length > ECHO_LIMIT:
+            return render_template("errors/error.html", title="Your post has not been sent yet",
+                                   hint=TOO_LONG_TO_KEEP.format(length=length), kept=None), status
         return render_template("discussions/draft_kept.html", fields=fields,
                                form_page=form_page, login_url=None if logged_in else login_url,
                                reason=reason), status

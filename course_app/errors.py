@@ -6,6 +6,9 @@
 - A POST that carried something typed gets it back on the page, with a button to send it
   again (`_kept`): when the database stays busy or is down (503), or the writer was
   throttled (429). A post is also kept for its form (drafts.keep_for_later).
+- A 400 for a control character where text comes in (inputs.RefusedInput) names the field
+  and gives back what was typed, without the character. A 413 says plainly that a body over
+  MAX_CONTENT_LENGTH was not read, so what it held can't be given back from here.
 - If the full page can't be drawn (the database is down and the header needs it), a plain
   page that needs nothing is sent instead, so even then the answer carries our words and our
   security headers (headers.py's after_request runs for error responses too).
@@ -20,8 +23,9 @@ from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from . import database, drafts, security_log
+from . import database, drafts, inputs, security_log
 from .extensions import db
+from .text import without_controls
 
 MESSAGES = {
     400: ("Something in that request was wrong", "Go back, check what you entered and try again."),
@@ -40,7 +44,6 @@ DATABASE_TROUBLE = ("We couldn't save that just now: the database is busy or una
                     "Nothing was saved. Wait a moment, then send it again.")
 FAILURES_COUNTED = {"auth.login", "cohorts.enrol"}  # throttle.py counts failures only there
 
-KEPT_LIMIT = 200_000  # characters: more than this is not echoed back
 NOT_SHOWN = {"csrf_token", "submission_key", "parent_id", "piece", "confirm", "reply_to"}
 LABELS = {"title": "Title", "body": "Your text", "about": "About you", "text": "Message",
           "reason": "Reason", "emails": "Emails", "name": "Name"}
@@ -66,8 +69,10 @@ def _kept() -> Kept | None:
     except Exception:  # the body itself was the problem (too large, malformed)
         return None
     if (not any(v.strip() for _, v in fields) or any("password" in k for k, _ in fields)
-            or sum(len(v) for _, v in fields) > KEPT_LIMIT):
+            or sum(len(v) for _, v in fields) > drafts.ECHO_LIMIT):
         return None
+    # Shown and sent again without control characters: they may be why it was refused.
+    fields = [(without_controls(k, multiline=False), without_controls(v)) for k, v in fields]
     shown = [(LABELS.get(k, k.replace("_", " ").capitalize()), v) for k, v in fields
              if k not in NOT_SHOWN and v.strip()]
     return Kept(shown, fields, request.full_path.rstrip("?"), drafts.keep_for_later())
@@ -106,6 +111,30 @@ def _render(code: int, detail: str | None = None, kept: Kept | None = None,
             current_app.logger.exception("the plain %s page could not be drawn either", code)
             body = PLAIN.format(title=escape(title), hint=escape(detail or hint))
     return body, code, headers or {}
+
+
+def _size_limit() -> str:
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return f"{limit / 1_000_000:g} MB" if limit >= 1_000_000 else f"{limit // 1000:,} KB"
+
+
+TOO_LARGE = ("What you sent is larger than this site accepts ({limit} at most), so none of it "
+             "was read and nothing was saved. If you were writing a post, we can't give your "
+             "text back from here: go back in your browser, where it is usually still in the "
+             "form, and shorten it or send it in parts.")
+
+
+def too_large(_error):
+    """Werkzeug stopped reading the body at MAX_CONTENT_LENGTH: nothing of it can be shown."""
+    _rollback()
+    return _render(413, TOO_LARGE.format(limit=_size_limit()))
+
+
+def refused_input(error: inputs.RefusedInput):
+    """A control character where text comes in: say where, and give back what was typed
+    (without it) so it can be sent again."""
+    _rollback()
+    return _render(400, error.description, _kept())
 
 
 def _cohort_id() -> int | None:
@@ -185,8 +214,10 @@ def csrf_error(error):
 
 
 def register(app) -> None:
-    for code in (400, 405, 413, 500, 503):
+    for code in (400, 405, 500, 503):
         app.register_error_handler(code, plain(code))
+    app.register_error_handler(413, too_large)
+    app.register_error_handler(inputs.RefusedInput, refused_input)
     app.register_error_handler(403, refused)
     app.register_error_handler(404, not_found)
     app.register_error_handler(429, too_many)

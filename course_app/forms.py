@@ -6,6 +6,9 @@ fault, so a message is the same wherever it comes from.
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField
+from wtforms.validators import ValidationError
+
+from .inputs import as_id, date_problem
 
 
 def strip(value):
@@ -28,13 +31,19 @@ class ConfirmForm(FlaskForm):
 
 
 class FriendlyDateField(DateField):
-    """A date field whose message says what to type."""
+    """A date field whose message says what to type, and which takes only dates in
+    inputs.EARLIEST_DATE..LATEST_DATE (a year like 9999 would overflow the first sum)."""
 
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a date like 2027-01-04 (year, month, day).") from None
+
+    def pre_validate(self, form):
+        problem = date_problem(self.data)
+        if problem:
+            raise ValidationError(problem)
 
 
 class WholeNumberField(IntegerField):
@@ -45,3 +54,15 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a whole number, like 12.") from None
+
+
+class IdField(IntegerField):
+    """A (hidden) id sent back by a form: only numbers an id column can hold count."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] not in ("", None):
+            self.data = as_id(valuelist[0].strip())
+            if self.data is None:
+                raise ValueError("This form was damaged. Reload the page and try again.")
+        else:
+            self.data = None

@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by an admin (`user disable`): no login, no session, no API token works meanwhile.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person deleted their account (privacy.deletion): the row stays, emptied of who they
+    # were, so their posts and others' progress stay whole; nobody can log in to it.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     # Which login this object was loaded through (see auth.sessions); not a column.
     login_key = None

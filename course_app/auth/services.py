@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
+from ..text import is_blank
 from . import sessions, tokens
 from .models import Role, User, normalise_email
 from .passwords import password_problem
@@ -41,7 +42,7 @@ def create_user(email: str, name: str, password: str, at: datetime,
                 role: Role = Role.LEARNER, about: str = "") -> User:
     """Create an account. Raises AccountError naming the field at fault. Flushes."""
     email = normalise_email(email)
-    if not name.strip():
+    if is_blank(name):
         raise AccountError("Enter the name other people will see.", "name")
     if find_by_email(email) is not None:
         raise AccountError("An account with this email already exists. Log in instead?", "email")
@@ -109,11 +110,13 @@ def disable(user: User, at: datetime) -> int:
 
 
 def enable(user: User) -> None:
+    if user.deleted_at is not None:
+        raise AccountError("This account was deleted by its owner: it can't be turned on again.")
     user.disabled_at = None
 
 
 def update_profile(user: User, name: str, about: str) -> None:
-    if not name.strip():
+    if is_blank(name):
         raise AccountError("Enter the name other people will see.", "name")
     user.name = name.strip()
     user.about = about.strip()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..text import is_blank
 from .models import ApiToken, User
 
 PREFIX = "cat_"  # "course app token": easy to spot in a leaked config file
@@ -35,7 +36,7 @@ def _hash(token: str) -> str:
 def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
     """Returns the stored token and the secret, which is never shown again. Flushes."""
     name = (name or "").strip()
-    if not name:
+    if is_blank(name):
         raise TokenError("Name the token after where you'll use it, "
                          "e.g. \u201cweekly spreadsheet\u201d.", "name")
     if len(name) > 80:

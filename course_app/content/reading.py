@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from ..text import control_problem
 from .specs import Problem
 
 
@@ -39,7 +40,8 @@ class Doc:
 
 
 def read_text(doc: Doc, path: Path, root: Path, missing: str) -> str | None:
-    """A file's text, provided it exists, stays inside the course folder and is UTF-8."""
+    """A file's text, provided it exists, stays inside the course folder, is UTF-8 and holds
+    no control characters."""
     if not path.exists() and not path.is_symlink():
         doc.add(None, None, missing)
         return None
@@ -51,12 +53,27 @@ def read_text(doc: Doc, path: Path, root: Path, missing: str) -> str | None:
         doc.add(None, None, "is not a file (a broken link?); replace it with the real file")
         return None
     try:
-        return path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
         doc.add(None, None, "is not UTF-8 text; save it again as UTF-8")
     except OSError as error:
         doc.add(None, None, f"can't be read ({error.strerror}); check its permissions")
+    else:
+        return text if _no_controls(doc, text) else None
     return None
+
+
+def _no_controls(doc: Doc, text: str) -> bool:
+    """Report every line with a control character (text.control_problem): one would end up
+    in the database, or make YAML stop reading."""
+    clean = True
+    for number, line in enumerate(text.split("\n"), start=1):  # only \n ends a YAML line
+        problem = control_problem(line, multiline=True)
+        if problem:
+            doc.add(number, None, f"this line {problem}; delete it (an editor that shows "
+                                  "invisible characters helps)")
+            clean = False
+    return clean
 
 
 def compose(doc: Doc, text: str) -> yaml.Node | None:

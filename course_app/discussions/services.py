@@ -16,6 +16,7 @@ from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
+from ..text import is_blank
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
 from .reading import help_thread, opening_post
 
@@ -34,7 +35,7 @@ class PostError(ValueError):
 
 def check_body(body: str) -> str:
     body = (body or "").strip()
-    if not body:
+    if is_blank(body):
         raise PostError("Write something before you send it.")
     if len(body) > BODY_MAX:
         raise PostError(f"Posts can be up to {BODY_MAX:,} characters; this one has "
@@ -44,7 +45,7 @@ def check_body(body: str) -> str:
 
 def check_title(title: str) -> str:
     title = (title or "").strip()
-    if not title:
+    if is_blank(title):
         raise PostError("Give your conversation piece a title.", "title")
     if len(title) > TITLE_MAX:
         raise PostError(f"Titles can be up to {TITLE_MAX} characters.", "title")

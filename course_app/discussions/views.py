@@ -19,6 +19,7 @@ from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
 from ..forms import ButtonForm
+from ..inputs import as_id, page_arg
 from ..progress.rules import EtivityState, day_of, describe_lock
 from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
 from . import bp, reading, services, weaves
@@ -156,9 +157,10 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
 
 def _reply_target(thread: Thread, raw: str | int | None) -> Post | None:
     """The post being answered, if it is a visible post of this thread."""
-    if raw in (None, ""):
+    post_id = as_id(raw)
+    if post_id is None:
         return None
-    post = db.session.get(Post, int(raw))
+    post = db.session.get(Post, post_id)
     if post is None or post.thread_id != thread.id or not post.visible:
         return None
     return post
@@ -223,7 +225,8 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
         try:
             parent = None
             if form.parent_id.data:
-                parent = db.session.get(Post, int(form.parent_id.data))
+                parent_id = as_id(form.parent_id.data)
+                parent = db.session.get(Post, parent_id) if parent_id is not None else None
                 if parent is None:
                     raise services.PostError("That post is not in this thread.")
             post = services.reply(thread, current_user, form.body.data, utcnow(),
@@ -247,19 +250,19 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
 
 def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: ReplyForm | None):
     """Without ?page, open at the first unread post (or the post being answered, or the end)."""
-    reply_to = request.args.get("reply_to", type=int)
+    reply_to = as_id(request.args.get("reply_to"))
     draft = drafts.pop() if form is not None else None
     if draft:
         form.body.data = draft.get("body", "")
         form.submission_key.data = draft.get("submission_key") or form.submission_key.data
-        if (draft.get("parent_id") or "").isdigit():
-            reply_to = int(draft["parent_id"])
+        if as_id(draft.get("parent_id")) is not None:
+            reply_to = as_id(draft["parent_id"])
     replying_to = _reply_target(thread, reply_to) if form is not None else None
     if form is not None:
         form.ensure_key()
         form.parent_id.data = str(replying_to.id) if replying_to is not None else ""
 
-    page = request.args.get("page", type=int)
+    page = page_arg(default=None)
     if page is None:
         if replying_to is not None:  # show the post being answered above the form
             page = reading.page_of_post(replying_to)

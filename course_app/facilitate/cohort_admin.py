@@ -9,6 +9,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, CohortState, StageRelease
 from ..courses.models import Course
 from ..discussions import services as discussions
+from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -54,7 +55,7 @@ def change_state(cohort: Cohort, to: CohortState, actor: User, at: datetime) -> 
 
 def _check_name(name: str) -> str:
     name = name.strip()
-    if not name:
+    if is_blank(name):
         raise FacilitateError("Give the cohort a name.", "name")
     if len(name) > NAME_MAX:
         raise FacilitateError(f"Use at most {NAME_MAX} characters.", "name")

@@ -8,6 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, strip
+from ..inputs import as_id
 
 # ---- cohorts, invites, people ------------------------------------------------------
 
@@ -248,7 +249,7 @@ class NudgeForm(FlaskForm):
                     "Up to 2,000 characters.")
 
     def previewed(self) -> set[int]:
-        return {int(i) for i in (self.recipients.data or "").split(",") if i.strip().isdigit()}
+        return {as_id(i.strip()) for i in (self.recipients.data or "").split(",")} - {None}
 
 
 class AuditFilterForm(FlaskForm):

@@ -9,6 +9,7 @@ from ..discussions.models import Post, Thread
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
+from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -26,7 +27,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
     counting towards completions not yet earned."""
     check_post_in(cohort, post)
     reason = reason.strip()
-    if not reason:
+    if is_blank(reason):
         raise FacilitateError("Say why you are hiding it; the author will see your reason.",
                               "reason")
     if len(reason) > HIDE_REASON_MAX:

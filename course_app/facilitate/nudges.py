@@ -5,9 +5,11 @@ from datetime import datetime
 
 from ..auth.models import User
 from ..cohorts.models import Cohort
+from ..inputs import as_id
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress.standing import cohort_progress
+from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
 from .messages import fill
@@ -30,7 +32,7 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
     """Write to one learner or a group: an in-app notification each, one intervention in the
     log. Returns the emails to send (to, subject, body) once the caller has committed."""
     text = text.strip()
-    if not text:
+    if is_blank(text):
         raise FacilitateError("Write the message first.", "text")
     if len(text) > TEXT_MAX:
         raise FacilitateError(f"Keep a nudge under {TEXT_MAX:,} characters.", "text")
@@ -82,7 +84,8 @@ def recipients(cohort: Cohort, who: str, stage: str, learners: list[User], now: 
     of `learners`) or "group:NAME" (one of GROUPS); `stage` ("1"-"5" or "") narrows a
     group. FacilitateError (on "who" or "stage") if the choice is wrong."""
     kind, _, value = who.partition(":")
-    number = int(stage) if stage.isdigit() and 1 <= int(stage) <= 5 else None
+    number = as_id(stage)
+    number = number if number is not None and number <= 5 else None
     if kind == "learner":
         learner = next((u for u in learners if str(u.id) == value), None)
         if learner is None:

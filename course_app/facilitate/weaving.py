@@ -17,6 +17,7 @@ from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
 from ..discussions.reading import pages_of
 from ..extensions import db
+from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -27,9 +28,9 @@ def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
           cited: list[tuple[Post, str]], at: datetime) -> Thread:
     """A summary that draws posts together, citing each (link and a short quote); it is
     pinned at the top of the e-tivity."""
-    if not (title or "").strip():
+    if is_blank(title):
         raise FacilitateError("Give the summary a title.", "title")
-    if not (body or "").strip():
+    if is_blank(body):
         raise FacilitateError("Write the summary itself: what the posts you cite add up to.",
                               "body")
     if not cited:

@@ -1,10 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField
 from wtforms.validators import Optional
+
+from ..forms import IdField
 
 
 class MarkReadForm(FlaskForm):
     """Mark one notification read (with its id) or all of them (without)."""
 
-    notification_id = IntegerField(validators=[Optional()])
+    notification_id = IdField(validators=[Optional()])
     next = HiddenField()

@@ -1,12 +1,13 @@
 """The notifications page and marking as read (the header's unread count is registered by
 `templating`)."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..clock import utcnow
 from ..extensions import db
 from ..forms import ButtonForm
+from ..inputs import page_arg
 from ..redirects import local_path
 from . import bp, services
 from .forms import MarkReadForm
@@ -22,7 +23,7 @@ KIND_LABELS = {
 @bp.get("/notifications")
 @login_required
 def index():
-    page = services.page_of(current_user.id, request.args.get("page", 1, type=int))
+    page = services.page_of(current_user.id, page_arg())
     return render_template("notifications/index.html", page=page, labels=KIND_LABELS,
                            local=local_path)
 

@@ -27,6 +27,7 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort, Membership
 from ..courses.models import Course
 from ..extensions import db
+from ..inputs import page_arg
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
 from ..progress.standing import learner_ids
@@ -196,7 +197,7 @@ def _board(cohort_id: int):
 @login_required
 def dashboard(cohort_id: int):
     cohort, board, form, chosen, rows = _board(cohort_id)
-    page = _page(rows, request.args.get("page", 1, type=int))
+    page = _page(rows, page_arg())
     weeks = [w.as_tuple() for w in queries.weekly(cohort, board.generated_at.date())]
     imap = queries.interaction_map(cohort)
     funnel = queries.funnel(board.rows)

@@ -3,6 +3,7 @@
 from flask import render_template, request
 from flask_login import login_required
 
+from ...inputs import page_arg
 from .. import audit as service
 from .. import bp
 from ..forms import AuditFilterForm
@@ -18,7 +19,7 @@ def audit(cohort_id: int):
     actions = service.actions_in(cohort)
     form.action.choices = [("", "All actions")] + [(a.value, a.words) for a in actions]
     action = AuditAction(form.action.data) if form.action.data in actions else None
-    log = service.log_page(cohort, request.args.get("page", 1, type=int), action=action,
+    log = service.log_page(cohort, page_arg(), action=action,
                            interventions_only=bool(form.interventions.data))
     filters = {k: v for k, v in (("action", action and action.value),
                                  ("interventions", "y" if form.interventions.data else None)) if v}

@@ -64,7 +64,8 @@ def _suggest_dates(form, course: Course | None) -> str | None:
     """The "Suggest dates" button: release dates from the start date; nothing is stored."""
     if course is None:
         return None
-    start = form.starts_on.data if not form.starts_on.errors else None
+    # The field's own checks (a date, in the sane range) with its message beside it.
+    start = form.starts_on.data if form.starts_on.validate(form) else None
     form.fill_release_dates(default_release_dates(course, start or utcnow().date()))
     form.paced.data = True
     return ("We suggested a release date for each stage from the "

@@ -8,6 +8,7 @@ from ...clock import utcnow
 from ...cohorts.models import Cohort, Invite
 from ...extensions import db
 from ...forms import ConfirmForm
+from ...inputs import page_arg
 from ...permissions import belongs_or_404
 from .. import bp
 from .. import invites as service
@@ -34,7 +35,7 @@ def _invite_mail(cohort: Cohort, invite: Invite) -> tuple[str, str, str]:
 
 
 def _render_invites(cohort: Cohort, link_form, bulk_form, problems=(), status: int = 200):
-    page = service.invites_page(cohort, request.args.get("page", 1, type=int))
+    page = service.invites_page(cohort, page_arg())
     return render_template(
         "facilitate/invites.html", cohort=cohort, page=page, link_form=link_form,
         bulk_form=bulk_form, problems=problems, now=utcnow(), link=invite_link,

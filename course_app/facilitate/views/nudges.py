@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from ... import mail
 from ...clock import utcnow
 from ...extensions import db
+from ...inputs import as_id
 from .. import bp
 from .. import nudges as service
 from ..errors import FacilitateError
@@ -77,7 +78,6 @@ def nudge(cohort_id: int):
     return render_template(
         "facilitate/moderate/nudge.html", cohort=cohort, chooser=chooser, form=form,
         recipients=recipients, group_words=group_words, changed=changed, who=who, stage=stage,
-        picker=TemplateChoiceForm.with_templates(TEMPLATES,
-                                                 int(chosen) if chosen.isdigit() else None),
+        picker=TemplateChoiceForm.with_templates(TEMPLATES, as_id(chosen)),
         learners=learners, mail_enabled=mail.enabled(),
     ), status

@@ -8,6 +8,7 @@ from ...clock import utcnow
 from ...cohorts.models import Cohort
 from ...courses.models import Etivity
 from ...extensions import db
+from ...inputs import as_id
 from .. import bp
 from .. import overrides as service
 from ..errors import FacilitateError
@@ -57,9 +58,8 @@ def overrides(cohort_id: int):
 def _override(cohort: Cohort, kind: str, form, learners: dict[int, User],
               etivities: dict[int, Etivity]):
     """Ask first where it can't be undone (everyone, or a completion), then do it."""
-    learner = learners.get(int(form.learner.data)) if form.learner.data.isdigit() else None
-    etivity = (etivities.get(int(form.etivity.data))
-               if hasattr(form, "etivity") and form.etivity.data.isdigit() else None)
+    learner = learners.get(as_id(form.learner.data))
+    etivity = etivities.get(as_id(form.etivity.data)) if hasattr(form, "etivity") else None
     who = learner.name if learner else "everyone"
     if kind == "stage":
         what = f"stage {form.stage.data}"

@@ -7,6 +7,7 @@ from ...clock import utcnow
 from ...cohorts.models import MemberRole, Membership
 from ...extensions import db
 from ...forms import ConfirmForm
+from ...inputs import page_arg
 from ...permissions import belongs_or_404
 from ...progress.standing import cohort_progress
 from .. import bp
@@ -38,7 +39,7 @@ def people(cohort_id: int):
                 return redirect(url_for(".people", cohort_id=cohort.id, _anchor="staff"))
         status = 400
     now = utcnow()
-    page = service.learners_page(cohort, request.args.get("page", 1, type=int))
+    page = service.learners_page(cohort, page_arg())
     standings = cohort_progress(cohort, now.date(), {m.user_id for m in page.items})
     facilitators, reviewers, removed = service.staff_and_removed(cohort)
     return render_template("facilitate/people.html", cohort=cohort, form=form, page=page,

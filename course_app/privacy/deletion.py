@@ -1,0 +1,114 @@
+"""Deleting an account: the person goes, the conversation stays whole.
+
+What happens, and why (docs/security.md says the same):
+
+- **The account row stays, emptied**: name "A former learner", an address that can't receive
+  mail, no password, no "about", disabled and marked deleted. Posts, threads and others'
+  evidence point at it (a reply to a peer counts that peer), so removing the row would
+  break threads and silently lower other learners' counts.
+- **Their posts stay, shown as by "A former learner"**, so threads and the replies to them
+  still read. Withdrawn posts lose their text now, and earlier versions of edited posts go.
+- **What only they used goes**: logins, API tokens, notifications, which posts they had read.
+- **Their evidence and completions stay**, attached to the emptied row: the cohort's past
+  figures (an e-tivity's participants and completions, the weekly chart) don't change
+  after the fact. They leave every cohort (as a removed learner does), so they drop out of
+  the learner grid, the at-risk list and the interaction map.
+- **Their name and email go from others' records too**: the audit log's entries about them
+  or their posts, invites sent to their address, and the reply notifications their posts
+  caused.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from ..auth.models import ApiToken, LoginSession, Role, User
+from ..cohorts.models import Invite, MemberRole, Membership
+from ..discussions.models import Post, PostRead, PostRevision
+from ..discussions.weaves import Citation
+from ..extensions import db
+from ..facilitate.models import AuditAction, AuditEntry
+from ..notifications.models import Notification
+
+FORMER = "A former learner"
+NOT_A_PASSWORD = "!deleted"  # werkzeug's check_password_hash never accepts it
+
+
+class DeletionRefused(ValueError):
+    """Why the account was not deleted, worded for its owner; `field` names the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def may_delete_own_account(user: User) -> bool:
+    """Learners delete their own accounts. A facilitator's or admin's account carries their
+    cohorts' audit trail: an admin disables it instead (`user disable`). So does a learner's
+    account that co-facilitates a cohort: another facilitator removes them first."""
+    if user.role != Role.LEARNER or user.deleted_at is not None:
+        return False
+    return db.session.scalar(select(Membership.id).where(
+        Membership.user_id == user.id, Membership.role == MemberRole.FACILITATOR,
+        Membership.removed_at.is_(None)).limit(1)) is None
+
+
+def delete_account(user: User, password: str, at: datetime) -> None:
+    """The owner deletes their account, confirming with their password. Flushes."""
+    if not may_delete_own_account(user):
+        raise DeletionRefused("Accounts that facilitate can't be deleted here. Ask an admin, "
+                              "who can disable the account.")
+    if not user.check_password(password or ""):
+        raise DeletionRefused("That is not your password.", "password")
+    anonymise(user, at)
+
+
+def _their_posts(user: User) -> list[int]:
+    return list(db.session.scalars(select(Post.id).where(Post.author_id == user.id)))
+
+
+def _scrub_others_records(user: User, post_ids: list[int]) -> None:
+    """Their name and email out of the audit log, invites and reply notifications."""
+    name, email = user.name, user.email
+    targets = {f"user {user.id}"} | {f"post {i}" for i in post_ids}
+    for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.target.in_(targets))):
+        entry.summary = entry.summary.replace(name, FORMER)
+    for entry in db.session.scalars(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.INVITE)):
+        emails = (entry.detail or {}).get("emails") or []
+        if email in emails:
+            entry.detail = {**entry.detail,
+                            "emails": [None if e == email else e for e in emails]}
+    db.session.execute(update(Invite).where(Invite.email == email).values(email=None))
+    links = {f"#post-{i}" for i in post_ids}
+    for note in db.session.scalars(select(Notification).where(
+            Notification.text.contains(name), Notification.user_id != user.id)):
+        if any(note.link.endswith(link) for link in links):
+            note.text = note.text.replace(name, FORMER)
+
+
+def anonymise(user: User, at: datetime) -> None:
+    """Empty the account of who they were (see the module's docstring). Flushes."""
+    post_ids = _their_posts(user)
+    _scrub_others_records(user, post_ids)
+    for model in (LoginSession, ApiToken, PostRead, Notification):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    if post_ids:
+        db.session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))
+        withdrawn = select(Post.id).where(Post.author_id == user.id, Post.deleted_at.is_not(None))
+        db.session.execute(update(Citation).where(Citation.cited_post_id.in_(withdrawn))
+                           .values(quote=""))
+        db.session.execute(update(Post).where(Post.author_id == user.id,
+                                              Post.deleted_at.is_not(None)).values(body=""))
+    db.session.execute(update(Membership).where(Membership.user_id == user.id,
+                                                Membership.removed_at.is_(None))
+                       .values(removed_at=at))
+    user.name = FORMER
+    user.email = f"deleted-{user.id}@deleted.invalid"  # unique, and mail to it goes nowhere
+    user.about = ""
+    user.password_hash = NOT_A_PASSWORD
+    user.last_login_at = None
+    user.disabled_at = user.disabled_at or at
+    user.deleted_at = at
+    db.session.flush()
+    db.session.expire_all()

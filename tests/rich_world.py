@@ -1,0 +1,94 @@
+"""One rich cohort and everyone around it, for tests that walk every route of the app
+(tests/web/test_access_matrix.py, tests/web/test_bad_input.py).
+
+Cohort A has a facilitator, a reviewer, two learners with a thread and replies, a learner
+who was removed, a help thread, an invite, and the facilitator's API token; cohort B (the
+same course) has its own facilitator and learner; there is an admin. `ids` holds a real
+value for every argument a route takes, naming things of cohort A.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from course_app.auth.models import Role, User
+from course_app.auth.tokens import create_token
+from course_app.clock import utcnow
+from course_app.cohorts.models import Cohort, MemberRole
+from course_app.cohorts.services import add_member, create_invite, membership_of
+from course_app.courses.models import Etivity
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.notifications.models import Notification
+
+PERSONAS = ("anonymous", "learner", "other learner", "removed learner", "reviewer",
+            "other facilitator", "facilitator", "admin")
+SECRET = "Words only cohort A may read"
+
+
+@dataclass
+class World:
+    cohort: Cohort
+    other: Cohort
+    people: dict[str, User | None]
+    ids: dict[str, object]
+    peer: User
+    help_thread_id: int
+    by_endpoint: dict[tuple[str, str], object] = field(default_factory=dict)
+
+    def args_for(self, rule) -> dict:
+        """A real value for each of the rule's arguments (cohort A's things)."""
+        return {name: self.by_endpoint.get((rule.endpoint, name), self.ids.get(name))
+                for name in rule.arguments}
+
+    def url_for(self, rule, **overrides) -> str:
+        values = {**self.args_for(rule), **overrides}
+        return rule.build(values, append_unknown=False)[1]
+
+
+def build(factory) -> World:
+    course = factory.course()
+    facilitator = factory.user(Role.FACILITATOR, name="Fay Facilitator")
+    cohort = factory.cohort(course=course, facilitator=facilitator, name="Cohort A")
+    learner = factory.learner_in(cohort, name="Lee Learner")
+    peer = factory.learner_in(cohort, name="Pat Peer")
+    removed = factory.learner_in(cohort, name="Rob Removed")
+    reviewer = factory.user(Role.LEARNER, name="Val Reviewer")
+    add_member(cohort, reviewer, MemberRole.REVIEWER, utcnow())
+    admin = factory.user(Role.ADMIN, name="Ada Admin")
+
+    other_facilitator = factory.user(Role.FACILITATOR, name="Otto Other")
+    other = factory.cohort(course=course, facilitator=other_facilitator, name="Cohort B")
+    other_learner = factory.learner_in(other, name="Olga Other")
+
+    etivity = db.session.scalar(select(Etivity).where(Etivity.course_id == course.id,
+                                                      Etivity.slug == "introduce-yourself"))
+    now = utcnow()
+    thread = discussions.start_thread(cohort, etivity, peer, "Hello from A", SECRET, now)
+    reply = discussions.reply(thread, learner, "Welcome, Pat", now)
+    discussions.reply(thread, peer, "Thanks, Lee", now, parent=reply)  # notifies the learner
+    discussions.reply(thread, removed, "I was here once", now)
+    help_thread = discussions.ensure_help_thread(cohort, facilitator, now)
+    membership_of(cohort.id, removed.id).removed_at = now
+    invite = create_invite(cohort, facilitator, now)
+    token, _secret = create_token(facilitator, "weekly sheet", now)
+    b_etivity = etivity  # the same course: B's threads live in the same e-tivity
+    discussions.start_thread(other, b_etivity, other_learner, "Hello from B",
+                             "Words of cohort B", now)
+    db.session.commit()
+    notification = db.session.scalar(select(Notification).where(
+        Notification.user_id == learner.id).order_by(Notification.id))
+
+    ids = {
+        "cohort_id": cohort.id, "thread_id": thread.id, "post_id": reply.id,
+        "invite_id": invite.id, "membership_id": membership_of(cohort.id, peer.id).id,
+        "notification_id": notification.id, "token_id": token.id, "user_id": learner.id,
+        "slug": etivity.slug, "token": invite.token, "fmt": "csv", "filename": "css/app.css",
+    }
+    by_endpoint = {("courses.course", "slug"): course.slug,
+                   ("reports.compare", "slug"): course.slug}
+    people = {"anonymous": None, "learner": learner, "other learner": other_learner,
+              "removed learner": removed, "reviewer": reviewer,
+              "other facilitator": other_facilitator, "facilitator": facilitator,
+              "admin": admin}
+    return World(cohort, other, people, ids, peer, help_thread.id, by_endpoint)

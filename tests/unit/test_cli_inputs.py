@@ -1,0 +1,66 @@
+"""Bad input at the command line and in course files: refused with a message, exit 2 for a
+usage error (click), nothing stored; course files with a control character are reported with
+file and line."""
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import DEFAULT_COURSE
+from course_app.auth.models import User
+from course_app.content import validate_course
+from course_app.extensions import db
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(args=list(args), input=input)
+
+
+@pytest.mark.parametrize("args", [
+    ["user", "create", "--email", "a@example.org", "--name", "Ana\x1b[31m", "--password", "x"],
+    ["user", "create", "--email", "a\x00@example.org", "--name", "Ana", "--password", "x"],
+    ["user", "disable", "ana\x07@example.org"],
+    ["cohort", "create", "--course", "engaging-online", "--name", "Spring\x00",
+     "--facilitator", "f@example.org"],
+])
+def test_control_characters_in_arguments_are_refused(runner, args):
+    result = run(runner, *args)
+    assert result.exit_code == 2, result.output
+    assert "control character" in result.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+@pytest.mark.parametrize("cohort_id", [str(2**31), str(2**63), str(10**20), "0"])
+def test_cohort_ids_beyond_the_database_are_refused(runner, cohort_id):
+    for args in (["report", cohort_id], ["cohort", "state", cohort_id, "closed", "--as", "a@b.c"]):
+        result = run(runner, *args)
+        assert result.exit_code == 2, result.output
+        assert "is not in the range" in result.output
+
+
+@pytest.mark.parametrize("starts", ["9999-12-31", "1999-01-01", "tomorrow"])
+def test_cohort_start_dates_outside_the_sane_range_are_refused(runner, starts):
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "Spring",
+                 "--facilitator", "f@example.org", "--starts", starts)
+    assert result.exit_code == 2, result.output
+
+
+def test_capacity_beyond_what_a_form_takes_is_refused(runner):
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "Spring",
+                 "--facilitator", "f@example.org", "--capacity", str(10**20))
+    assert result.exit_code == 2, result.output
+
+
+def test_a_control_character_in_a_course_file_is_reported_with_file_and_line(tmp_path):
+    folder = tmp_path / "engaging-online"
+    shutil.copytree(DEFAULT_COURSE, folder)
+    path = folder / "etivities" / "1-03-time-and-help.md"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = len(lines) - 1  # in the spark, below the front matter
+    lines[number - 1] = lines[number - 1].rstrip("\n") + " hidden\x00here\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    problems = validate_course(folder)
+    found = [p for p in problems if p.file.endswith("1-03-time-and-help.md")]
+    assert found and found[0].line == number, problems
+    assert "U+0000 (NUL)" in found[0].message

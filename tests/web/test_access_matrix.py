@@ -1,0 +1,245 @@
+"""Who may use each route: every route of the URL map × eight people × GET and POST, against
+one table (MATRIX below). A route missing from the table, or a table row for a route that no
+longer exists, fails the test: a new route needs its row, decided by a person.
+
+The people (tests/rich_world.py): anonymous; a learner of cohort A; a learner of cohort B; a
+learner removed from A; A's reviewer; B's facilitator; A's facilitator; an admin. Every
+route's ids name cohort A's things (its thread, the learner's reply, the learner's
+notification, A's invite, the facilitator's API token...).
+
+Outcomes: a status code, or `login` for a redirect to the login page (302), or `302` for
+another redirect. POSTs carry no form data: where the person may act, the view answers the
+empty form (400, or 200 re-showing it, or a redirect for a button), so the table tells
+"allowed" from "refused" without changing anything; where they may not, the refusal comes
+first. Every refusal (login, 401, 403, 404, 405) must leave the database exactly as it was,
+and a refused page never shows cohort A's words.
+
+Deeper checks of the same promises: tests/web/test_isolation.py (cohort B's things under
+cohort A's address), tests/web/test_facilitate_access.py (facilitator actions refused with
+data that would succeed, and the control: the same data does act for the facilitator).
+"""
+
+import hashlib
+
+import pytest
+import rich_world
+from sqlalchemy import select
+
+from conftest import login
+from course_app.extensions import db
+
+PERSONAS = rich_world.PERSONAS
+
+# One code for everyone, or eight in the order of PERSONAS:
+#                                                  anon   learner other  removed review ofac   fac    admin
+MATRIX = {
+    # The API answers JSON: 404 without a token or outside the cohort, 403 for its learners.
+    ("api.cohort_progress", "GET"):                 "404    403    404    404    200    404    200    200",
+    ("api.cohort_progress", "POST"):                "405",
+
+    ("auth.change_password", "GET"):                "login  200    200    200    200    200    200    200",
+    ("auth.change_password", "POST"):               "login  400    400    400    400    400    400    400",
+    ("auth.login", "GET"):                          "200    302    302    302    302    302    302    302",
+    ("auth.login", "POST"):                         "400    302    302    302    302    302    302    302",
+    ("auth.logout", "GET"):                         "405",
+    ("auth.logout", "POST"):                        "login  302    302    302    302    302    302    302",
+    ("auth.logout_everywhere", "GET"):              "405",
+    ("auth.logout_everywhere", "POST"):             "login",
+    ("auth.profile", "GET"):                        "login  200    200    200    200    200    200    200",
+    ("auth.profile", "POST"):                       "login  400    400    400    400    400    400    400",
+    ("auth.register", "GET"):                       "200    302    302    302    302    302    302    302",
+    ("auth.register", "POST"):                      "400    302    302    302    302    302    302    302",
+
+    ("cohorts.enrol", "GET"):                       "login  200    200    200    200    200    200    200",
+    ("cohorts.enrol", "POST"):                      "login  400    400    400    400    400    400    400",
+    # Already in the cohort: straight to it (302). Removed from it: refused, even by invite.
+    ("cohorts.invite", "GET"):                      "login  302    200    403    302    200    302    200",
+    ("cohorts.invite", "POST"):                     "login  302    302    403    302    302    302    302",
+
+    ("courses.course", "GET"):                      "200",
+    ("courses.course", "POST"):                     "405",
+
+    # The post is the learner's reply: only its author edits or withdraws it (facilitators
+    # hide). Reviewers read the discussions but never post.
+    ("discussions.delete_post", "GET"):             "login  200    404    404    403    404    403    403",
+    ("discussions.delete_post", "POST"):            "login  302    404    404    403    404    403    403",
+    ("discussions.edit_post", "GET"):               "login  200    404    404    403    404    403    403",
+    ("discussions.edit_post", "POST"):              "login  400    404    404    403    404    403    403",
+    ("discussions.etivity", "GET"):                 "login  200    404    404    200    404    200    200",
+    ("discussions.etivity", "POST"):                "login  400    404    404    403    404    400    400",
+    ("discussions.help", "GET"):                    "login  302    404    404    302    404    302    302",
+    ("discussions.help", "POST"):                   "405",
+    ("discussions.thread", "GET"):                  "login  302    404    404    302    404    302    302",
+    ("discussions.thread", "POST"):                 "login  400    404    404    403    404    400    400",
+
+    # Facilitator pages: 403 for the cohort's other members, 404 for everyone outside it.
+    # POSTs with no data: a form answers 400; remove_member, state and show_post redirect
+    # (remove_member acts: it runs last); regenerate_key and revoke_invite ask first (200).
+    ("facilitate.audit", "GET"):                    "login  403    404    404    403    404    200    200",
+    ("facilitate.audit", "POST"):                   "405",
+    ("facilitate.cohort", "GET"):                   "login  403    404    404    403    404    200    200",
+    ("facilitate.cohort", "POST"):                  "405",
+    ("facilitate.hide_post", "GET"):                "login  403    404    404    403    404    200    200",
+    ("facilitate.hide_post", "POST"):               "login  403    404    404    403    404    400    400",
+    ("facilitate.home", "GET"):                     "login  403    403    403    403    200    200    200",
+    ("facilitate.home", "POST"):                    "405",
+    ("facilitate.invites", "GET"):                  "login  403    404    404    403    404    200    200",
+    ("facilitate.invites", "POST"):                 "login  403    404    404    403    404    400    400",
+    ("facilitate.new_cohort", "GET"):               "login  403    403    403    403    200    200    200",
+    ("facilitate.new_cohort", "POST"):              "login  403    403    403    403    400    400    400",
+    ("facilitate.nudge", "GET"):                    "login  403    404    404    403    404    200    200",
+    ("facilitate.nudge", "POST"):                   "login  403    404    404    403    404    400    400",
+    ("facilitate.overrides", "GET"):                "login  403    404    404    403    404    200    200",
+    ("facilitate.overrides", "POST"):               "login  403    404    404    403    404    400    400",
+    ("facilitate.people", "GET"):                   "login  403    404    404    403    404    200    200",
+    ("facilitate.people", "POST"):                  "login  403    404    404    403    404    400    400",
+    ("facilitate.reading", "GET"):                  "login  403    404    404    403    404    200    200",
+    ("facilitate.reading", "POST"):                 "405",
+    ("facilitate.regenerate_key", "GET"):           "405",
+    ("facilitate.regenerate_key", "POST"):          "login  403    404    404    403    404    200    200",
+    ("facilitate.remove_member", "GET"):            "login  403    404    404    403    404    200    200",
+    ("facilitate.remove_member", "POST"):           "login  403    404    404    403    404    302    302",
+    ("facilitate.revoke_invite", "GET"):            "405",
+    ("facilitate.revoke_invite", "POST"):           "login  403    404    404    403    404    200    200",
+    ("facilitate.settings", "GET"):                 "login  403    404    404    403    404    200    200",
+    ("facilitate.settings", "POST"):                "login  403    404    404    403    404    400    400",
+    ("facilitate.show_post", "GET"):                "405",
+    ("facilitate.show_post", "POST"):               "login  403    404    404    403    404    302    302",
+    ("facilitate.state", "GET"):                    "405",
+    ("facilitate.state", "POST"):                   "login  403    404    404    403    404    302    302",
+    ("facilitate.thread_flags", "GET"):             "405",
+    ("facilitate.thread_flags", "POST"):            "login  403    404    404    403    404    400    400",
+    ("facilitate.weave", "GET"):                    "login  403    404    404    403    404    200    200",
+    ("facilitate.weave", "POST"):                   "login  403    404    404    403    404    400    400",
+
+    # A cohort's pages are open to its members (reviewers included, read-only) and admins.
+    ("learner.map", "GET"):                         "login  200    404    404    200    404    200    200",
+    ("learner.map", "POST"):                        "405",
+    ("learner.my_progress", "GET"):                 "login  200    404    404    200    404    200    200",
+    ("learner.my_progress", "POST"):                "405",
+
+    ("main.healthz", "GET"):                        "200",
+    ("main.healthz", "POST"):                       "405",
+    ("main.index", "GET"):                          "200",
+    ("main.index", "POST"):                         "405",
+
+    ("notifications.index", "GET"):                 "login  200    200    200    200    200    200    200",
+    ("notifications.index", "POST"):                "405",
+    ("notifications.mark_read", "GET"):             "405",
+    ("notifications.mark_read", "POST"):            "login  302    302    302    302    302    302    302",
+    ("notifications.open", "GET"):                  "405",
+    ("notifications.open", "POST"):                 "login  302    404    404    404    404    404    404",
+
+    # Learners delete their own accounts; staff accounts carry an audit trail (403).
+    ("privacy.delete", "GET"):                      "login  200    200    200    200    200    200    200",
+    ("privacy.delete", "POST"):                     "login  400    400    400    400    403    403    403",
+    ("privacy.download", "GET"):                    "login  200    200    200    200    200    200    200",
+    ("privacy.download", "POST"):                   "405",
+
+    # Reports: reviewers, the facilitator and admins; a learner sees only their own report.
+    # compare: 403 for the course's learners, 404 with no cohort of the course at all.
+    ("reports.compare", "GET"):                     "login  403    403    404    200    200    200    200",
+    ("reports.compare", "POST"):                    "405",
+    ("reports.dashboard", "GET"):                   "login  403    404    404    200    404    200    200",
+    ("reports.dashboard", "POST"):                  "405",
+    ("reports.download", "GET"):                    "login  403    404    404    200    404    200    200",
+    ("reports.download", "POST"):                   "405",
+    ("reports.etivity", "GET"):                     "login  403    404    404    200    404    200    200",
+    ("reports.etivity", "POST"):                    "405",
+    ("reports.index", "GET"):                       "login  200    200    200    200    200    200    200",
+    ("reports.index", "POST"):                      "405",
+    ("reports.learner", "GET"):                     "login  200    404    404    200    404    200    200",
+    ("reports.learner", "POST"):                    "405",
+    ("reports.printable", "GET"):                   "login  403    404    404    200    404    200    200",
+    ("reports.printable", "POST"):                  "405",
+    # The token is the facilitator's: nobody else can even see it (404), admins included.
+    ("reports.revoke_token", "GET"):                "405",
+    ("reports.revoke_token", "POST"):               "login  404    404    404    404    404    200    404",
+    ("reports.tokens", "GET"):                      "login  403    403    403    200    200    200    200",
+    ("reports.tokens", "POST"):                     "login  403    403    403    400    400    400    400",
+
+    ("static", "GET"):                              "200",
+    ("static", "POST"):                             "405",
+}
+
+REFUSALS = {"login", "401", "403", "404", "405"}
+# POSTs that act with no data at all: run after the rest, in this order, so what they change
+# (a withdrawn post, an invite used, a login ended) can't change another row's outcome.
+LAST = ("discussions.delete_post", "notifications.open", "notifications.mark_read",
+        "facilitate.regenerate_key", "facilitate.revoke_invite", "facilitate.remove_member",
+        "cohorts.invite", "reports.revoke_token", "auth.logout", "auth.logout_everywhere")
+LOGS_OUT = {"auth.logout", "auth.logout_everywhere"}
+
+
+def snapshot() -> str:
+    """A fingerprint of every row of every table."""
+    digest = hashlib.sha256()
+    for table in db.metadata.sorted_tables:
+        rows = db.session.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digest.update(f"{table.name}:{rows!r}".encode())
+    return digest.hexdigest()
+
+
+def cells(app):
+    """(rule, method) for every route, GETs first, then POSTs with LAST at the end."""
+    found = [(rule, method) for rule in app.url_map.iter_rules()
+             for method in ("GET", "POST")]
+
+    def order(cell):
+        rule, method = cell
+        last = LAST.index(rule.endpoint) if rule.endpoint in LAST and method == "POST" else -1
+        return (method == "POST", last, rule.rule)
+    return sorted(found, key=order)
+
+
+def outcome(response) -> str:
+    if response.status_code == 302:
+        return "login" if response.headers["Location"].startswith("/account/login") else "302"
+    return str(response.status_code)
+
+
+def expected(endpoint: str, method: str) -> dict[str, str]:
+    codes = MATRIX[(endpoint, method)].split()
+    return dict(zip(PERSONAS, codes * len(PERSONAS) if len(codes) == 1 else codes, strict=True))
+
+
+def row(endpoint: str, method: str, got: dict[str, str]) -> str:
+    """A MATRIX line, for the message when a route has none."""
+    key = f'("{endpoint}", "{method}"):'
+    codes = "  ".join(f"{got.get(p, '?'):<5}" for p in PERSONAS).rstrip()
+    return f'    {key:<47} "{codes}",'
+
+
+def test_every_route_has_a_row(app):
+    routes = {(rule.endpoint, method) for rule, method in cells(app)}
+    missing = sorted(routes - MATRIX.keys())
+    assert not missing, "add these routes to MATRIX (decide who may use them):\n" + "\n".join(
+        row(e, m, {}) for e, m in missing)
+    assert not MATRIX.keys() - routes, f"routes gone: {sorted(MATRIX.keys() - routes)}"
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_access_matrix(app, factory, who):
+    world = rich_world.build(factory)
+    person = world.people[who]
+    client = app.test_client()
+    if person is not None:
+        login(client, person)
+    wrong = []
+    for rule, method in cells(app):
+        url = world.url_for(rule)
+        want = expected(rule.endpoint, method)[who] if (rule.endpoint, method) in MATRIX else "?"
+        # `login` is a refusal only for someone logged out (log out everywhere ends there too).
+        refused = want in REFUSALS and not (want == "login" and person is not None)
+        before = snapshot() if refused else None
+        response = client.open(url, method=method, data={})
+        got = outcome(response)
+        db.session.rollback()
+        if got != want:
+            wrong.append(f"{method} {url} ({rule.endpoint}): expected {want}, got {got}")
+        elif before is not None:
+            assert snapshot() == before, f"{who}: refused {method} {url} changed the database"
+            assert rich_world.SECRET not in response.get_data(as_text=True), (who, method, url)
+        if rule.endpoint in LOGS_OUT and method == "POST" and person is not None:
+            login(client, person)
+    assert not wrong, f"{who}:\n" + "\n".join(wrong)

@@ -1,0 +1,212 @@
+"""A learner takes their data away (a JSON download) and deletes their account: their posts
+stay, as by "A former learner"; threads, reports and everyone else's progress stay as they
+were (course_app/privacy)."""
+
+import json
+import re
+
+import pytest
+import rich_world
+from sqlalchemy import func, select
+
+from conftest import PASSWORD, login
+from course_app.auth.models import ApiToken, LoginSession, User
+from course_app.clock import utcnow
+from course_app.cohorts.models import Invite
+from course_app.cohorts.services import membership_of
+from course_app.discussions import services as discussions
+from course_app.discussions.models import Post, PostRead, PostRevision, Thread
+from course_app.extensions import db
+from course_app.facilitate import invites, moderation
+from course_app.facilitate.models import AuditEntry
+from course_app.notifications.models import Notification
+from course_app.privacy.deletion import FORMER
+from course_app.progress.standing import cohort_progress
+from course_app.reports import queries
+
+
+@pytest.fixture
+def world(factory):
+    return rich_world.build(factory)
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+# ---- download ------------------------------------------------------------------------
+
+def test_a_learner_downloads_their_data_as_json(client, world, caplog):
+    learner = world.people["learner"]
+    login(client, learner)
+    assert "Download your data" in text_of(client.get("/account/profile"))
+    with caplog.at_level("INFO", logger="course_app.security"):
+        response = client.get("/account/data")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert "no-store" in response.headers["Cache-Control"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["profile"]["email"] == learner.email
+    assert data["profile"]["name"] == "Lee Learner"
+    assert [p["text"] for p in data["posts"]] == ["Welcome, Pat"]
+    cohort = data["cohorts"][0]
+    assert cohort["cohort"] == "Cohort A" and cohort["role"] == "learner"
+    etivity = next(e for e in cohort["progress"]["etivities"]
+                   if e["etivity"] == "Introduce yourself")
+    assert etivity["replied_to_peers"] == 1
+    assert [n["text"] for n in data["notifications"]] == [
+        "Pat Peer replied to your post in “Hello from A”."]
+    assert len(data["logins"]) == 1
+    raw = response.get_data(as_text=True)
+    assert learner.password_hash not in raw
+    assert world.peer.email not in raw  # nobody else's details
+    assert "key_hash" not in raw and "token_hash" not in raw
+    assert any("event=account.exported" in r.getMessage() for r in caplog.records)
+
+
+def test_the_download_needs_a_login(client, world):
+    assert client.get("/account/data").headers["Location"].startswith("/account/login")
+
+
+# ---- delete ---------------------------------------------------------------------------
+
+@pytest.fixture
+def busy_learner(world):
+    """The learner edits their reply, withdraws a second post, has a post hidden, was
+    invited by email and got a facilitator's mark by hand: their name is in others' rows."""
+    learner, facilitator = world.people["learner"], world.people["facilitator"]
+    now = utcnow()
+    thread = db.session.get(Thread, world.ids["thread_id"])
+    reply = db.session.get(Post, world.ids["post_id"])
+    discussions.edit_post(reply, learner, "Welcome, Pat! Lee here, from Leeds.", now)
+    second = discussions.reply(thread, learner, "A second thought", now)
+    discussions.delete_post(second, learner, now)
+    third = discussions.reply(thread, learner, "Something rude", now)
+    moderation.hide_post(world.cohort, third, facilitator, "Please keep it kind", now)
+    invites.invite_many(world.cohort, facilitator, f"{learner.email}\nsomeone@example.org", now)
+    reply_of_peer = discussions.reply(thread, world.peer, "Nice to meet you", now, parent=reply)
+    db.session.commit()
+    return {"reply": reply.id, "withdrawn": second.id, "hidden": third.id,
+            "peer_reply": reply_of_peer.id}
+
+
+def figures(world) -> dict:
+    """What the cohort's reports say, for everyone but the learner who leaves."""
+    db.session.expire_all()
+    cohort, now = world.cohort, utcnow()
+    peer_standing = cohort_progress(cohort, now.date(), {world.peer.id})[world.peer.id]
+    etivity = next(e for e in cohort.course.etivities if e.slug == "introduce-yourself")
+    report = queries.etivity_report(cohort, etivity)
+    return {
+        "peer totals": peer_standing.totals,
+        "peer completions": sorted(p.etivity.id for p in peer_standing.etivities if p.completion),
+        "posts": db.session.scalar(select(func.count()).select_from(Post)),
+        "threads": db.session.scalar(select(func.count()).select_from(Thread)),
+        "etivity report": (report.participants, report.completed, report.threads, report.posts,
+                           report.replies, report.reply_pairs),
+    }
+
+
+def test_deleting_an_account_asks_for_the_password_first(client, world, busy_learner):
+    learner = world.people["learner"]
+    login(client, learner)
+    page = text_of(client.get("/account/delete"))
+    assert "What deleting does" in page and "A former learner" in page
+    response = client.post("/account/delete", data={"password": "not my password"})
+    assert response.status_code == 400
+    assert "That is not your password." in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(User, learner.id).deleted_at is None
+    assert client.get("/account/profile").status_code == 200  # still logged in
+
+
+def test_deleting_an_account_keeps_the_conversation_and_everyone_elses_counts(
+        client, world, busy_learner, caplog):
+    learner = world.people["learner"]
+    old_email, user_id = learner.email, learner.id
+    before = figures(world)
+    learner_rows_before = {r.user.id for r in queries.dashboard(world.cohort, utcnow()).rows}
+    assert user_id in learner_rows_before
+
+    login(client, learner)
+    cookie_copy = client.get_cookie("session").value
+    with caplog.at_level("INFO", logger="course_app.security"):
+        response = client.post("/account/delete", data={"password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert any("event=account.deleted" in r.getMessage() for r in caplog.records)
+
+    # Logged out, for good: the page, the old cookie, the old password.
+    assert client.get("/account/profile").status_code == 302
+    client.set_cookie("session", cookie_copy)
+    assert client.get("/account/profile").status_code == 302
+    response = client.post("/account/login", data={"email": old_email, "password": PASSWORD})
+    assert response.status_code == 401
+
+    # The row stays, emptied of who they were.
+    db.session.expire_all()
+    user = db.session.get(User, user_id)
+    assert user.name == FORMER and user.about == "" and user.deleted_at is not None
+    assert user.email.endswith("@deleted.invalid") and not user.is_active
+    assert not user.check_password(PASSWORD)
+    # What only they used is gone.
+    for model in (LoginSession, ApiToken, PostRead, Notification):
+        assert db.session.scalar(select(func.count()).select_from(model)
+                                 .where(model.user_id == user_id)) == 0, model
+    # Their posts stay in the threads; withdrawn text and earlier versions are gone.
+    assert db.session.get(Post, busy_learner["reply"]).body == "Welcome, Pat! Lee here, from Leeds."
+    assert db.session.get(Post, busy_learner["withdrawn"]).body == ""
+    assert db.session.scalar(select(func.count()).select_from(PostRevision)) == 0
+    # They left the cohort; the reports no longer list them, and nobody else's figures moved.
+    assert not membership_of(world.cohort.id, user_id).active
+    assert user_id not in {r.user.id for r in queries.dashboard(world.cohort, utcnow()).rows}
+    assert figures(world) == before
+    # Their name is gone from others' records too.
+    summaries = " ".join(db.session.scalars(select(AuditEntry.summary)))
+    assert "Lee Learner" not in summaries and f"Hid a post by {FORMER}" in summaries
+    details = json.dumps([e.detail for e in db.session.scalars(select(AuditEntry))])
+    assert old_email not in details
+    assert db.session.scalar(select(func.count()).select_from(Invite)
+                             .where(Invite.email == old_email)) == 0
+    notes = [n.text for n in db.session.scalars(select(Notification))]
+    assert not any("Lee Learner" in n for n in notes)
+
+    # The thread reads as before, by "A former learner".
+    login(client, world.peer)
+    page = text_of(client.get(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+                              query_string={"page": 1}))
+    assert FORMER in page and "Lee here, from Leeds." in page
+    assert "Lee Learner" not in page
+
+
+def test_staff_accounts_cant_be_deleted_here(client, world):
+    facilitator = world.people["facilitator"]
+    login(client, facilitator)
+    assert "can't be deleted here" in text_of(client.get("/account/delete"))
+    response = client.post("/account/delete", data={"password": PASSWORD})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(User, facilitator.id).deleted_at is None
+
+
+def test_a_learner_who_co_facilitates_a_cohort_cant_delete_their_account(client, world):
+    from course_app.cohorts.models import MemberRole
+    from course_app.cohorts.services import add_member
+
+    learner = world.people["other learner"]
+    add_member(world.cohort, learner, MemberRole.FACILITATOR, utcnow())
+    db.session.commit()
+    login(client, learner)
+    assert "can't be deleted here" in text_of(client.get("/account/delete"))
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 403
+
+
+def test_a_deleted_account_cant_be_turned_back_on(runner, world):
+    from course_app.privacy.deletion import anonymise
+
+    learner = world.people["learner"]
+    anonymise(learner, utcnow())
+    db.session.commit()
+    result = runner.invoke(args=["user", "enable", learner.email])
+    assert result.exit_code == 1
+    assert "deleted by its owner" in result.output
