@@ -98,7 +98,7 @@ def logout_everywhere():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(user=current_user._get_current_object())
     if form.validate_on_submit():
         # The user itself, not the current_user proxy: Flask-Login would cache the proxy as
         # its own target when it logs the user in again below.

@@ -68,6 +68,22 @@ def piece_body(etivity: Etivity, name: str | None) -> str | None:
     return None
 
 
+def _same_text(text: str) -> str:
+    """Text as people see it: line ends and trailing spaces don't count."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def untouched_template(etivity: Etivity, body: str) -> str | None:
+    """The name of the piece template `body` still is, word for word, or None: a post that
+    is only the template says nothing yet, so the page asks before sending it."""
+    text = _same_text(body)
+    for piece in etivity.pieces or ():
+        if text and text == _same_text(piece.get("body") or ""):
+            return piece.get("name")
+    return None
+
+
 def start_thread(cohort: Cohort, etivity: Etivity, author: User, title: str, body: str,
                  at: datetime, piece: str | None = None, submission_key: str | None = None
                  ) -> Thread:

@@ -145,10 +145,11 @@ def test_nudge_the_learners_who_only_observed(page: Page, live_server):
     page.get_by_label("Write to").select_option(label="Learners who have only read so far")
     page.get_by_role("button", name="Preview recipients").click()
     expect(page.locator("ul.recipients li")).to_have_text(["Dev Patel"])
-    # With scripts, choosing a template fills the message at once (the button is for no-JS).
-    expect(page.get_by_role("button", name="Use this template")).to_be_hidden()
+    # Choosing a template changes nothing until "Use this template" (scripts fill it in place).
     page.get_by_label("Start from a template (optional)").select_option(
         label="From reading to replying")
+    expect(page.get_by_label("Your message")).to_have_value("")
+    page.get_by_role("button", name="Use this template").click()
     expect(page.get_by_label("Your message")).to_have_value(re.compile(r"^Hi \{name\}, thank you"))
     page.get_by_role("button", name="Send to Dev Patel").click()
     expect(page.get_by_text("Sent to 1 learner.")).to_be_visible()

@@ -154,7 +154,7 @@ def test_start_a_thread(client, factory, login_as):
         "submission_key": "1" * 32})
     assert response.status_code == 302
     thread = db.session.scalar(select(Thread).where(Thread.cohort_id == cohort.id))
-    assert response.headers["Location"] == thread_url(cohort, thread)
+    assert response.headers["Location"] == thread_url(cohort, thread) + f"#post-{thread.posts[0].id}"
     assert thread.title == "Ana from the council" and thread.piece is None
     page = text(client.get(response.headers["Location"]))
     assert "Your conversation piece is up." in page
@@ -169,7 +169,7 @@ def test_piece_template_fills_the_form_without_javascript(client, factory, login
     e = etivity(cohort, "time-and-help")
     tips = next(p for p in e.pieces if p["name"] == "Tips")
     page = text(client.get(etivity_url(cohort, "time-and-help")))
-    assert 'id="piece-choice"' in page and ">Tips</option>" in page
+    assert 'id="template-choice"' in page and ">Tips</option>" in page
     assert tips["body"].strip() not in page.split('id="body"')[1]
 
     page = text(client.get(etivity_url(cohort, "time-and-help") + "?piece=Tips"))
