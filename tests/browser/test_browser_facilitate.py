@@ -102,7 +102,8 @@ def test_weave_a_summary_citing_two_posts(page: Page, live_server):
     page.get_by_label("Title").fill("What we heard in our introductions")
     page.get_by_label("Your summary").fill("Most of us want to **listen first**, then talk.")
     def opening_post(thread_title):
-        thread = page.get_by_role("region", name=thread_title)
+        thread = page.locator("section.cite-thread").filter(
+            has=page.get_by_role("heading", name=thread_title, exact=True))
         return thread.locator("fieldset.cite-post").first
 
     ana = opening_post("Ana: Introduce yourself")
