@@ -1,4 +1,4 @@
-"""The home page and the health check."""
+"""The home page, the glossary and the health check."""
 
 from flask import Blueprint, current_app, render_template
 from flask_login import current_user
@@ -8,6 +8,7 @@ from . import database
 from .cohorts.services import cohorts_of
 from .courses.models import Course
 from .extensions import db
+from .progress.rules import INITIATOR_THREADS
 
 bp = Blueprint("main", __name__)
 
@@ -17,6 +18,13 @@ def index():
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     my_cohorts = cohorts_of(current_user) if current_user.is_authenticated else []
     return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts)
+
+
+@bp.get("/glossary")
+def glossary():
+    """The course's own words (e-tivity, spark, weave, the three levels) in plain English;
+    pages link to an entry where a newcomer first meets the word."""
+    return render_template("main/glossary.html", initiator_threads=INITIATOR_THREADS)
 
 
 @bp.get("/healthz")

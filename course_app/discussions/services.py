@@ -45,7 +45,7 @@ def check_body(body: str) -> str:
 def check_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
-        raise PostError("Give your conversation piece a title.", "title")
+        raise PostError("Give your conversation a title.", "title")
     if len(title) > TITLE_MAX:
         raise PostError(f"Titles can be up to {TITLE_MAX} characters.", "title")
     return title
@@ -113,13 +113,13 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
     if earlier is not None:
         return earlier
     if thread.locked:
-        raise PostError("This thread is locked by a facilitator.")
+        raise PostError("This conversation is locked by a facilitator.")
     opening = opening_post(thread)
     parent = parent or opening
     if parent.thread_id != thread.id:
-        raise PostError("That post is not in this thread.")
+        raise PostError("That post is not in this conversation.")
     if not parent.visible and parent is not opening:
-        raise PostError("That post was withdrawn or hidden. Reply to the thread instead.")
+        raise PostError("That post was withdrawn or hidden. Reply to the conversation instead.")
     post = Post(thread=thread, author=author, parent=parent, body=check_body(body),
                 created_at=at, submission_key=submission_key)
     db.session.add(post)
@@ -171,7 +171,7 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
         thread.posts.append(Post(
             author=facilitator, created_at=at,
             body="Stuck, lost or unsure what to do next? Ask here: the facilitators read "
-                 "this thread every day and there are no silly questions.",
+                 "this conversation every day and there are no silly questions.",
         ))
         db.session.add(thread)
         db.session.flush()

@@ -26,7 +26,7 @@ from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .lookups import etivity_or_404, post_or_404, thread_or_404
 from .models import Post, Thread, ThreadKind
 
-POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
+POST_FIRST_MESSAGE = "Start your own conversation first; the others appear once you have."
 TEMPLATE_ACTIONS = ("use-template", "undo-template")  # the template list's two buttons
 
 
@@ -160,7 +160,7 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
                 raise
             return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=earlier.thread_id))
         else:
-            flash("Your conversation piece is up. Others can reply to it now.", "success")
+            flash("Your conversation is up. Others can reply to it now.", "success")
             # At the post: the form's own "#start" would otherwise carry over the redirect.
             return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id,
                                     _anchor=f"post-{thread.posts[0].id}"))
@@ -272,7 +272,7 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
             if form.parent_id.data:
                 parent = db.session.get(Post, int(form.parent_id.data))
                 if parent is None:
-                    raise services.PostError("That post is not in this thread.")
+                    raise services.PostError("That post is not in this conversation.")
             post = services.reply(thread, current_user, form.body.data, utcnow(),
                                   parent=parent, submission_key=key)
             db.session.commit()
@@ -329,7 +329,7 @@ def help(cohort_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
     thread = reading.help_thread(cohort)
     if thread is None:
-        flash("This cohort's help thread isn't set up yet. Your facilitator can open it; "
+        flash("This cohort's help conversation isn't set up yet. Your facilitator can open it; "
               "until then, ask them directly.", "info")
         return redirect(url_for("learner.map", cohort_id=cohort.id))
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
@@ -370,9 +370,9 @@ def edit_post(cohort_id: int, post_id: int):
                            thread=post.thread, etivity=post.thread.etivity, form=form), status
 
 
-@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
-def delete_post(cohort_id: int, post_id: int):
+def withdraw_post(cohort_id: int, post_id: int):
     """GET asks "are you sure?"; POST withdraws the post. The form carries only the CSRF
     token: the confirmation page itself is the question."""
     cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_withdraw_post)
@@ -382,5 +382,5 @@ def delete_post(cohort_id: int, post_id: int):
         db.session.commit()
         flash("Your post is withdrawn. It now shows as “Withdrawn by its author”.", "success")
         return _redirect_to_post(cohort, post)
-    return render_template("discussions/delete.html", cohort=cohort, post=post,
+    return render_template("discussions/withdraw.html", cohort=cohort, post=post,
                            thread=post.thread, etivity=post.thread.etivity, form=form)

@@ -104,7 +104,7 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/thread-errors", C + "/threads/{thread}", submit="Send reply", status=400),
     State("learner/help", C + "/help"),
     State("learner/edit-post", C + "/posts/{own_post}/edit"),
-    State("learner/delete-post", C + "/posts/{own_post}/delete"),
+    State("learner/withdraw-post", C + "/posts/{own_post}/withdraw"),
     State("learner/progress", C + "/progress", screenshot=True),
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),

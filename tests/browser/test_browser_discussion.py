@@ -19,14 +19,14 @@ def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):
     page.goto(f"{base}/cohorts/{cohort_id}/e/introduce-yourself")
     expect(page.get_by_role("heading", level=1, name="Introduce yourself")).to_be_visible()
     expect(page).to_have_title(re.compile("Introduce yourself"))
-    expect(page.get_by_role("heading", name="Conversation pieces")).to_be_visible()
+    expect(page.get_by_role("heading", name="Conversations")).to_be_visible()
 
-    # Start a conversation piece.
+    # Start a conversation.
     page.get_by_label("Title").fill("Ana, second hello")
     page.get_by_label("Your post").fill("Still in the press office, now *braver* online.")
     page.get_by_role("button", name="Start the conversation").click()
     expect(page.get_by_role("heading", level=1, name="Ana, second hello")).to_be_visible()
-    expect(page.get_by_text("Your conversation piece is up.")).to_be_visible()
+    expect(page.get_by_text("Your conversation is up.")).to_be_visible()
     expect(page.locator("article.post em", has_text="braver")).to_be_visible()
 
     # Back to the e-tivity, open a peer's piece and reply to it.
