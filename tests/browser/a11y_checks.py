@@ -138,17 +138,33 @@ def nu_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class State:
-    """One page in one state. `path` may name demo ids ("{cohort}"); `fill` types into fields
-    (by label) before pressing the `submit` button, for a page showing a form's errors."""
+    """One page in one state. `path` may name demo ids ("{cohort}"). `actions` run on the page
+    first, in order: ("fill", label, text), ("choose", label, option) for a list, ("press",
+    button name) for a button scripts answer in place. Then `fill` types into fields (by
+    label) and the `submit` button is pressed, for a page showing a form's errors. A state
+    with actions but no submit is checked as the scripts left it."""
     name: str
     path: str
     fill: tuple[tuple[str, str], ...] = ()
     submit: str | None = None
     status: int = 200
     screenshot: bool = False
+    actions: tuple[tuple[str, ...], ...] = ()
+
+    def _act(self, page: Page) -> None:
+        for action, *args in self.actions:
+            if action == "fill":
+                page.get_by_label(args[0], exact=True).fill(args[1])
+            elif action == "choose":
+                page.get_by_label(args[0], exact=True).select_option(args[1])
+            elif action == "press":
+                page.get_by_role("button", name=args[0], exact=True).click()
+            else:
+                raise ValueError(f"{self.name}: unknown action {action!r}")
 
     def visit(self, page: Page, base: str, ids: dict) -> str:
         response: Response | None = page.goto(base + self.path.format(**ids))
+        self._act(page)
         if self.submit:
             for label, value in self.fill:
                 page.get_by_label(label, exact=True).fill(value)
@@ -158,7 +174,7 @@ class State:
         assert response is not None, self.name
         assert response.status == self.status, (
             f"{self.name}: {page.url} answered {response.status}, not {self.status}")
-        return response.text()
+        return page.content() if self.actions and not self.submit else response.text()
 
 
 @dataclass
