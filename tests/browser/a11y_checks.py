@@ -73,8 +73,9 @@ def run_axe(page: Page) -> list[dict]:
 # ---- sideways scrolling ----------------------------------------------------------------------
 
 # The page may not be wider than the window. An element inside may scroll sideways only if
-# keyboard users can reach it and screen readers can name it: a labelled, focusable region
-# around a table (the pattern in templates/_macros/table.html).
+# keyboard users can reach it and screen readers can name it: a labelled, focusable group
+# around a table (the pattern in templates/_macros/table.html; a group, not a region, so that
+# tables don't add landmarks).
 _SIDEWAYS = """() => {
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.classList.length ? '.' + [...el.classList].join('.') : '');
@@ -85,7 +86,7 @@ _SIDEWAYS = """() => {
     const overflow = getComputedStyle(el).overflowX;
     if (overflow !== 'auto' && overflow !== 'scroll') continue;
     const labelled = el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
-    if (el.tabIndex === 0 && el.getAttribute('role') === 'region' && labelled &&
+    if (el.tabIndex === 0 && el.getAttribute('role') === 'group' && labelled &&
         el.querySelector('table')) continue;
     boxes.push(name(el));
   }
@@ -96,7 +97,7 @@ _SIDEWAYS = """() => {
 def sideways(page: Page) -> list[str]:
     """What scrolls sideways that shouldn't: the page itself, or a box keyboards can't reach."""
     found = page.evaluate(_SIDEWAYS)
-    problems = [f"box {box} scrolls sideways but is not a labelled, focusable table region"
+    problems = [f"box {box} scrolls sideways but is not a labelled, focusable table box"
                 for box in found["boxes"]]
     if found["page"]:
         problems.insert(0, f"the page is {found['page']} px wide")

@@ -2,7 +2,7 @@
 pages, checked at 320, 375 and 1280 px (issue 12):
 
 - axe-core with the WCAG 2.0, 2.1 and 2.2 A and AA rules finds nothing;
-- nothing scrolls sideways, except a data table inside a labelled, focusable region;
+- nothing scrolls sideways, except a data table inside a labelled, focusable box;
 - the Nu HTML checker finds no errors in the HTML the server sent.
 
 Each journey logs in once and visits its pages in one browser context, resizing rather than

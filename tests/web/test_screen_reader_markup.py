@@ -57,6 +57,17 @@ def test_the_e_tivity_page_has_few_landmarks(client, factory, login_as):
     assert landmarks <= 6, landmarks
 
 
+def test_tables_add_no_landmarks(client, factory, login_as):
+    """My progress has five tables, each in a box keyboard users can scroll: named groups,
+    so the page keeps the frame's landmarks only."""
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    page = page_of(client.get(f"/cohorts/{cohort.id}/progress"))
+    assert page.count('role="group" tabindex="0"') == 5
+    assert 'role="region"' not in page
+    assert len(re.findall(r"<(header|footer|main|nav|aside)\b", page)) <= 5
+
+
 def _grid_world(factory):
     cohort = factory.cohort(name="Grid cohort")
     facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
