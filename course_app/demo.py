@@ -44,7 +44,7 @@ class DemoPerson:
 
 PEOPLE = (
     DemoPerson("facilitator@example.org", "Farah Facilitator",
-               "E-moderator for this cohort. I read every thread each morning.",
+               "E-moderator for this cohort. I read every conversation each morning.",
                Role.FACILITATOR, 0, MemberRole.FACILITATOR),
     # A sponsor with read-only access to the cohort's reports: an ordinary account, made a
     # reviewer of this cohort only.
@@ -136,7 +136,8 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
         cohort = create_cohort(course, DEMO_COHORT, facilitator, at=now,
                                starts_on=date.today() - timedelta(days=13))
         cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
-                                  "look around, say hello, and ask anything in the help thread.")
+                                  "look around, say hello, and ask anything in the help "
+                                  "conversation.")
         discussions.ensure_help_thread(cohort, facilitator, at=now)
         learners = {}
         for p in PEOPLE:

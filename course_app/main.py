@@ -1,22 +1,59 @@
-"""The home page and the health check."""
+"""The home page, the glossary and the health check."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select, text
 
 from . import database
+from .auth.models import User
+from .cohorts.models import MemberRole
 from .cohorts.services import cohorts_of
 from .courses.models import Course
 from .extensions import db
+from .progress.rules import INITIATOR_THREADS
+from .redirects import JUST_LOGGED_IN
 
 bp = Blueprint("main", __name__)
 
 
+def landing(user: User, my_cohorts) -> str | None:
+    """Where someone's work is, if not on this page: Facilitate for facilitators and admins;
+    for people who only review (a sponsor, say), the dashboard of their one cohort or the
+    list of reports. Learners' home is this page, with their cohorts."""
+    if user.is_staff:
+        return url_for("facilitate.home")
+    roles = {m.role for _c, m in my_cohorts}
+    if roles != {MemberRole.REVIEWER}:
+        return None
+    if len(my_cohorts) == 1:
+        return url_for("reports.dashboard", cohort_id=my_cohorts[0][0].id)
+    return url_for("reports.index")
+
+
+@bp.before_app_request
+def _landing_only_at_once() -> None:
+    """The flag counts for the request right after the login, nothing later: someone who
+    went elsewhere first finds the home page as usual when they come to it."""
+    if JUST_LOGGED_IN in session and request.endpoint not in ("main.index", "static"):
+        session.pop(JUST_LOGGED_IN)
+
+
 @bp.get("/")
 def index():
-    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     my_cohorts = cohorts_of(current_user) if current_user.is_authenticated else []
+    if current_user.is_authenticated and session.pop(JUST_LOGGED_IN, False):  # once, at login
+        target = landing(current_user, my_cohorts)
+        if target is not None:
+            return redirect(target)
+    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
     return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts)
+
+
+@bp.get("/glossary")
+def glossary():
+    """The course's own words (e-tivity, spark, weave, the three levels) in plain English;
+    pages link to an entry where a newcomer first meets the word."""
+    return render_template("main/glossary.html", initiator_threads=INITIATOR_THREADS)
 
 
 @bp.get("/healthz")

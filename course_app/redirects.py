@@ -1,6 +1,12 @@
-"""The one check for where a redirect may go: a path on this site, nothing else."""
+"""Where a redirect may go: a path on this site, nothing else; and the session flag that
+sends someone who just logged in to where their work is."""
 
 from urllib.parse import urlsplit
+
+# Set by a login with nowhere to return to; on the very next request the home page
+# (main.index) sends staff to Facilitate and reviewers to their reports instead of the
+# learner's home. Any other request clears it (main._landing_only_at_once).
+JUST_LOGGED_IN = "just_logged_in"
 
 
 def local_path(target: str | None) -> str | None:

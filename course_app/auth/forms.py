@@ -1,9 +1,22 @@
+"""Account forms. Every check that can run on what was typed runs here, in the form, so a
+page shows all its problems at once (GOV.UK's pattern): a weak password is reported beside a
+bad email, not after it is fixed. The services check again, for callers without a form."""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import Email, EqualTo, InputRequired, Length
+from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation
 
 from ..forms import strip
-from .passwords import MAX_LENGTH, MIN_LENGTH
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from .services import ACCOUNT_EXISTS, CURRENT_PASSWORD_WRONG, find_by_email
+
+
+def _check_password(field, email: str, name: str) -> None:
+    if field.errors:  # already told (too long): one message is enough
+        return
+    problem = password_problem(field.data or "", email=email or "", name=name or "")
+    if problem:
+        raise StopValidation(problem)
 
 
 class RegisterForm(FlaskForm):
@@ -24,6 +37,13 @@ class RegisterForm(FlaskForm):
         InputRequired("Type the password again."),
         EqualTo("password", "The two passwords are different. Type them again.")])
 
+    def validate_email(self, field) -> None:
+        if field.data and find_by_email(field.data) is not None:
+            raise StopValidation(ACCOUNT_EXISTS)
+
+    def validate_password(self, field) -> None:
+        _check_password(field, self.email.data, self.name.data)
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[InputRequired("Enter your email address.")])
@@ -41,6 +61,18 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("Repeat new password", validators=[
         InputRequired("Type the new password again."),
         EqualTo("new_password", "The two passwords are different. Type them again.")])
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user  # whose password: its email and name make weak passwords
+
+    def validate_current_password(self, field) -> None:
+        if self.user is not None and not self.user.check_password(field.data or ""):
+            raise StopValidation(CURRENT_PASSWORD_WRONG)
+
+    def validate_new_password(self, field) -> None:
+        if self.user is not None:
+            _check_password(field, self.user.email, self.user.name)
 
 
 class ProfileForm(FlaskForm):

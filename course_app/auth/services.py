@@ -15,6 +15,8 @@ from .passwords import password_problem
 
 # The one answer to a failed login, whatever failed: nobody learns which emails have accounts.
 LOGIN_REFUSED = "That email and password don't match an account. Check them and try again."
+ACCOUNT_EXISTS = "An account with this email already exists. Log in instead?"
+CURRENT_PASSWORD_WRONG = "That is not your current password."
 
 
 class AccountError(ValueError):
@@ -45,7 +47,7 @@ def create_user(email: str, name: str, password: str, at: datetime,
     if is_blank(name):
         raise AccountError("Enter the name other people will see.", "name")
     if find_by_email(email) is not None:
-        raise AccountError("An account with this email already exists. Log in instead?", "email")
+        raise AccountError(ACCOUNT_EXISTS, "email")
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise AccountError(problem, "password")
@@ -86,7 +88,7 @@ def change_password(user: User, current: str, new: str, at: datetime) -> int:
     a new one for the device that asked), and every API token is revoked: whoever knew the
     old password may have made one. Returns how many tokens were revoked. Flushes."""
     if not user.check_password(current):
-        raise AccountError("That is not your current password.", "current_password")
+        raise AccountError(CURRENT_PASSWORD_WRONG, "current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise AccountError(problem, "new_password")

@@ -5,13 +5,13 @@ Throttling of logins and registrations is in `course_app.throttle`; every login,
 and logout goes to the security log.
 """
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import security_log
 from ..clock import utcnow
 from ..extensions import db
-from ..redirects import local_path
+from ..redirects import JUST_LOGGED_IN, local_path
 from . import bp, services, sessions
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 
@@ -65,7 +65,10 @@ def login():
             _log_in(user, remember=form.remember.data)
             security_log.record("login", user=user, remember=bool(form.remember.data))
             flash(f"Welcome back, {user.name}.", "success")
-            return redirect(_safe_next(url_for("main.index")))
+            back = local_path(request.args.get("next"))
+            if back is None:  # the home page sends them on to where their work is
+                session[JUST_LOGGED_IN] = True
+            return redirect(back or url_for("main.index"))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -98,7 +101,7 @@ def logout_everywhere():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():
-    form = ChangePasswordForm()
+    form = ChangePasswordForm(user=current_user._get_current_object())
     if form.validate_on_submit():
         # The user itself, not the current_user proxy: Flask-Login would cache the proxy as
         # its own target when it logs the user in again below.

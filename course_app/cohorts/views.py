@@ -50,8 +50,9 @@ def enrol():
 def invite(token: str):
     """GET shows what the invitation is for and a "Join" button; POST joins.
 
-    Someone not logged in is sent to log in (or register); the link waits in their session
-    and they land enrolled on the course map (see `_join_pending_invite`).
+    Someone not logged in is sent to create an account (most people following an invite have
+    none yet; the page links to logging in instead); the link waits in their session and they
+    land enrolled on the course map (see `_join_pending_invite`).
     """
     now = utcnow()
     try:
@@ -61,9 +62,9 @@ def invite(token: str):
                                form=None), 404
     if not current_user.is_authenticated:
         session[PENDING_INVITE] = token
-        flash(f"You're invited to join {invitation.cohort.name}. Log in, or create an "
-              "account, and we'll take you there.", "info")
-        return redirect(url_for("auth.login", next=request.path))
+        flash(f"You're invited to join {invitation.cohort.name}. Create an account (or log in, "
+              "if you have one) and we'll take you there.", "info")
+        return redirect(url_for("auth.register", next=request.path))
     form = ButtonForm()  # "Join": only the CSRF token
     try:
         if form.validate_on_submit():

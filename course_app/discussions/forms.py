@@ -7,7 +7,7 @@ messages are the same wherever a post comes from; these forms carry CSRF and the
 import uuid
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
 from .services import BODY_MAX, TITLE_MAX
@@ -34,29 +34,34 @@ class ThreadForm(_PostingForm):
     body = TextAreaField("Your post", description=f"You can use Markdown: **bold**, *italic*, "
                                                   f"> quotes, - lists, [links](https://…). "
                                                   f"Up to {BODY_MAX:,} characters.")
-    piece = HiddenField()
+    piece = HiddenField()  # the template it started from
+    # What the text was before "Use this template" replaced it, for "Undo" (without scripts).
+    undo_body = HiddenField()
+    undo_piece = HiddenField()
+    send_anyway = BooleanField("Send it as it is")
 
 
 class PieceChoiceForm(FlaskForm):
-    """Choosing a piece template. A GET form (?piece=Name), so it works without JavaScript;
-    static/js/forms.js fills the post's text at once where scripts run."""
+    """Choosing a piece template: a list inside the post's form, which changes nothing by
+    itself; its "Use this template" button sends the form, so the page comes back with the
+    template's text and everything else kept (static/js/forms.js does it in place)."""
 
     class Meta:
         csrf = False
 
-    piece = SelectField("Start from a template (optional)", id="piece-choice",
-                        description="A template gives your post a shape to fill in. "
-                                    "Choose one before you start writing.",
-                        render_kw={"data-fills": "body", "data-records": "piece"},
-                        validate_choice=False)
+    template = SelectField("Start from a template (optional)", id="template-choice",
+                           description="A template gives your post a shape to fill in. "
+                                       "Choose one, then “Use this template”.",
+                           validate_choice=False)
 
     @classmethod
-    def for_etivity(cls, etivity, chosen: str | None) -> "PieceChoiceForm":
-        form = cls(formdata=None)
-        form.piece.choices = [("", "No template: a blank post", {})] + [
+    def for_etivity(cls, etivity, chosen: str | None, formdata=None) -> "PieceChoiceForm":
+        form = cls(formdata=formdata)
+        form.template.choices = [("", "Choose a template…", {})] + [
             (p["name"], p["name"], {"data-body": p.get("body") or ""}) for p in etivity.pieces or ()
         ]
-        form.piece.data = chosen or ""
+        if formdata is None:
+            form.template.data = chosen or ""
         return form
 
 

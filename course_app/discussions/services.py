@@ -46,7 +46,7 @@ def check_body(body: str) -> str:
 def check_title(title: str) -> str:
     title = (title or "").strip()
     if is_blank(title):
-        raise PostError("Give your conversation piece a title.", "title")
+        raise PostError("Give your conversation a title.", "title")
     if len(title) > TITLE_MAX:
         raise PostError(f"Titles can be up to {TITLE_MAX} characters.", "title")
     return title
@@ -67,6 +67,22 @@ def piece_body(etivity: Etivity, name: str | None) -> str | None:
     for piece in etivity.pieces or ():
         if name and piece.get("name") == name:
             return piece.get("body") or ""
+    return None
+
+
+def _same_text(text: str) -> str:
+    """Text as people see it: line ends and trailing spaces don't count."""
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def untouched_template(etivity: Etivity, body: str) -> str | None:
+    """The name of the piece template `body` still is, word for word, or None: a post that
+    is only the template says nothing yet, so the page asks before sending it."""
+    text = _same_text(body)
+    for piece in etivity.pieces or ():
+        if text and text == _same_text(piece.get("body") or ""):
+            return piece.get("name")
     return None
 
 
@@ -99,13 +115,13 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
     if earlier is not None:
         return earlier
     if thread.locked:
-        raise PostError("This thread is locked by a facilitator.")
+        raise PostError("This conversation is locked by a facilitator.")
     opening = opening_post(thread)
     parent = parent or opening
     if parent.thread_id != thread.id:
-        raise PostError("That post is not in this thread.")
+        raise PostError("That post is not in this conversation.")
     if not parent.visible and parent is not opening:
-        raise PostError("That post was withdrawn or hidden. Reply to the thread instead.")
+        raise PostError("That post was withdrawn or hidden. Reply to the conversation instead.")
     post = Post(thread=thread, author=author, parent=parent, body=check_body(body),
                 created_at=at, submission_key=submission_key)
     db.session.add(post)
@@ -157,7 +173,7 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
         thread.posts.append(Post(
             author=facilitator, created_at=at,
             body="Stuck, lost or unsure what to do next? Ask here: the facilitators read "
-                 "this thread every day and there are no silly questions.",
+                 "this conversation every day and there are no silly questions.",
         ))
         db.session.add(thread)
         db.session.flush()

@@ -27,7 +27,8 @@ from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .lookups import etivity_or_404, post_or_404, thread_or_404
 from .models import Post, Thread, ThreadKind
 
-POST_FIRST_MESSAGE = "Post your own piece first; the others appear once you have."
+POST_FIRST_MESSAGE = "Start your own conversation first; the others appear once you have."
+TEMPLATE_ACTIONS = ("use-template", "undo-template")  # the template list's two buttons
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,8 @@ def etivity(cohort_id: int, slug: str):
     if request.method == "POST":
         if not may_start:
             abort(403)
+        if request.form.get("action") in TEMPLATE_ACTIONS:
+            return _choose_template(cohort, etivity, standing, form)
         return _start_piece(cohort, etivity, standing, form)
     draft = drafts.pop()
     if draft:
@@ -107,8 +110,41 @@ def etivity(cohort_id: int, slug: str):
     return _render_etivity(cohort, etivity, standing, form if may_start else None)
 
 
+def _choose_template(cohort: Cohort, etivity: Etivity, standing: Standing, form: ThreadForm):
+    """"Use this template" and "Undo", sent without scripts: the form comes back with the
+    template's text in the post (or the text from before it), everything else as typed.
+    Nothing is stored. (With scripts, static/js/forms.js does this in place.)"""
+    picker = PieceChoiceForm.for_etivity(etivity, None, formdata=request.form)
+    if request.form["action"] == "undo-template":
+        form.body.data, form.piece.data = form.undo_body.data or "", form.undo_piece.data or ""
+        form.undo_body.data = form.undo_piece.data = ""
+        return _render_etivity(cohort, etivity, standing, form, picker=picker,
+                               note="Your post is back as you had written it.")
+    body = services.piece_body(etivity, picker.template.data)
+    if body is None:
+        picker.template.errors = ["Choose a template from the list, then “Use this template”."]
+        return _render_etivity(cohort, etivity, standing, form, 400, picker=picker)
+    form.undo_body.data, form.undo_piece.data = form.body.data or "", form.piece.data or ""
+    form.body.data, form.piece.data = body, picker.template.data
+    return _render_etivity(cohort, etivity, standing, form, picker=picker, undo=True,
+                           note=f"The “{picker.template.data}” template is in your post now.")
+
+
+def _untouched(etivity: Etivity, form: ThreadForm) -> bool:
+    """A post that is still only the template, not yet sent "as it is": say so beside it."""
+    name = None if form.send_anyway.data else services.untouched_template(etivity,
+                                                                          form.body.data)
+    if name is None:
+        return False
+    form.body.errors.append(
+        f"Your post is still the “{name}” template, with nothing of your own added. Fill it "
+        "in with your own words, or tick “Send it as it is” below to send it anyway.")
+    return True
+
+
 def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: ThreadForm):
-    if form.validate_on_submit():
+    untouched = False
+    if form.validate_on_submit() and not (untouched := _untouched(etivity, form)):
         key = form.submission_key.data or None
         try:
             thread = services.start_thread(
@@ -125,13 +161,21 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
                 raise
             return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=earlier.thread_id))
         else:
-            flash("Your conversation piece is up. Others can reply to it now.", "success")
-            return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
-    return _render_etivity(cohort, etivity, standing, form, 400)
+            flash("Your conversation is up. Others can reply to it now.", "success")
+            # At the post: the form's own "#start" would otherwise carry over the redirect.
+            return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id,
+                                    _anchor=f"post-{thread.posts[0].id}"))
+    return _render_etivity(cohort, etivity, standing, form, 400,
+                           untouched=untouched or bool(form.send_anyway.data))
 
 
 def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
-                    form: ThreadForm | None, status: int = 200):
+                    form: ThreadForm | None, status: int = 200, *,
+                    picker: PieceChoiceForm | None = None, undo: bool = False, note: str = "",
+                    untouched: bool = False):
+    """The page; `picker` is the template list as sent (else the chosen template), `undo`
+    shows "Undo" after a template replaced the text, `note` says what just changed,
+    `untouched` offers "Send it as it is" for a post that is only its template."""
     if form is not None:
         form.ensure_key()
     summaries = reading.thread_summaries(cohort, etivity, current_user)
@@ -143,13 +187,16 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
         summaries = shown
     piece = form.piece.data if form is not None else None
     chosen = piece if services.piece_body(etivity, piece) is not None else None
+    if form is None or not etivity.pieces:
+        picker = None
+    elif picker is None:
+        picker = PieceChoiceForm.for_etivity(etivity, chosen)
     return render_template(
         "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
         summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
         weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
         days=_suggested_days(etivity, standing), facilitators=reading.facilitator_ids(cohort),
-        chosen_piece=chosen,
-        picker=PieceChoiceForm.for_etivity(etivity, chosen) if form and etivity.pieces else None,
+        chosen_piece=chosen, picker=picker, undo=undo, note=note, untouched=untouched,
     ), status
 
 
@@ -228,7 +275,7 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
                 parent_id = as_id(form.parent_id.data)
                 parent = db.session.get(Post, parent_id) if parent_id is not None else None
                 if parent is None:
-                    raise services.PostError("That post is not in this thread.")
+                    raise services.PostError("That post is not in this conversation.")
             post = services.reply(thread, current_user, form.body.data, utcnow(),
                                   parent=parent, submission_key=key)
             db.session.commit()
@@ -285,7 +332,7 @@ def help(cohort_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
     thread = reading.help_thread(cohort)
     if thread is None:
-        flash("This cohort's help thread isn't set up yet. Your facilitator can open it; "
+        flash("This cohort's help conversation isn't set up yet. Your facilitator can open it; "
               "until then, ask them directly.", "info")
         return redirect(url_for("learner.map", cohort_id=cohort.id))
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
@@ -326,9 +373,9 @@ def edit_post(cohort_id: int, post_id: int):
                            thread=post.thread, etivity=post.thread.etivity, form=form), status
 
 
-@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/delete", methods=["GET", "POST"])
+@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
-def delete_post(cohort_id: int, post_id: int):
+def withdraw_post(cohort_id: int, post_id: int):
     """GET asks "are you sure?"; POST withdraws the post. The form carries only the CSRF
     token: the confirmation page itself is the question."""
     cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_withdraw_post)
@@ -338,5 +385,5 @@ def delete_post(cohort_id: int, post_id: int):
         db.session.commit()
         flash("Your post is withdrawn. It now shows as “Withdrawn by its author”.", "success")
         return _redirect_to_post(cohort, post)
-    return render_template("discussions/delete.html", cohort=cohort, post=post,
+    return render_template("discussions/withdraw.html", cohort=cohort, post=post,
                            thread=post.thread, etivity=post.thread.etivity, form=form)

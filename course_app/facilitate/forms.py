@@ -218,23 +218,24 @@ class RecipientsForm(FlaskForm):
 
 
 class TemplateChoiceForm(FlaskForm):
-    """A GET form (?template=N) so it works without JavaScript; static/js/forms.js fills the
-    message at once where scripts run."""
+    """The list of message templates, inside the nudge's form: it changes nothing by itself;
+    "Use this template" sends the form and the page comes back with the template's text
+    (static/js/forms.js does it in place). See templates/_macros/template_picker.html."""
 
     class Meta:
         csrf = False
 
     template = SelectField("Start from a template (optional)", id="template-choice",
-                           render_kw={"data-fills": "text", "data-records": "template_used"},
                            validate_choice=False)
 
     @classmethod
-    def with_templates(cls, templates, chosen: int | None) -> "TemplateChoiceForm":
-        form = cls(formdata=None)
-        form.template.choices = [("", "No template: a blank message", {})] + [
+    def with_templates(cls, templates, chosen: int | None, formdata=None) -> "TemplateChoiceForm":
+        form = cls(formdata=formdata)
+        form.template.choices = [("", "Choose a template…", {})] + [
             (str(n), name, {"data-body": body})
             for n, (name, body) in enumerate(templates, start=1)]
-        form.template.data = str(chosen) if chosen else ""
+        if formdata is None:
+            form.template.data = str(chosen) if chosen else ""
         return form
 
 
@@ -243,6 +244,9 @@ class NudgeForm(FlaskForm):
     stage = HiddenField(id="nudge-stage")
     recipients = HiddenField()  # the ids previewed: nothing goes to anyone not on that list
     template_used = HiddenField()
+    # What the message was before "Use this template" replaced it, for "Undo" (without scripts).
+    undo_text = HiddenField()
+    undo_template = HiddenField()
     text = TextAreaField(
         "Your message",
         description="{name} becomes each learner's name and {cohort} the cohort's name. "

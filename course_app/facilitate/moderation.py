@@ -61,7 +61,7 @@ def set_thread_flags(cohort: Cohort, thread: Thread, actor: User, at: datetime, 
                      pinned: bool | None = None, locked: bool | None = None) -> None:
     """Pin or unpin, lock or unlock (None leaves a flag as it is); one entry per change."""
     if thread.cohort_id != cohort.id:
-        raise FacilitateError("That thread is not in this cohort.")
+        raise FacilitateError("That conversation is not in this cohort.")
     for attr, value, action, on, off in (
             ("pinned", pinned, AuditAction.PINNED, "Pinned", "Unpinned"),
             ("locked", locked, AuditAction.LOCKED, "Locked", "Unlocked")):

@@ -82,15 +82,21 @@ def open_early(cohort: Cohort, actor: User, at: datetime, *, stage_number: int |
            detail={"stage": stage_number, "etivity": etivity.id if etivity else None})
 
 
+def check_mark_complete(cohort: Cohort, learner: User, etivity: Etivity, at: datetime) -> None:
+    """FacilitateError if marking this complete would be refused: asked before "are you
+    sure?", so nobody confirms something that then fails."""
+    _check_learner(cohort, learner)
+    _check_etivity(cohort, etivity)
+    if _state_for(cohort, learner, etivity, at) == rules.EtivityState.COMPLETE:
+        raise FacilitateError(f"{learner.name} has already completed “{etivity.title}”: "
+                              "there is nothing to mark.", "etivity")
+
+
 def mark_complete(cohort: Cohort, actor: User, learner: User, etivity: Etivity,
                   at: datetime) -> None:
     """Recorded as done by hand, with who did it. Completion is kept for good (as when it
     is earned), so this can't be undone."""
-    _check_learner(cohort, learner)
-    _check_etivity(cohort, etivity)
-    if _state_for(cohort, learner, etivity, at) == rules.EtivityState.COMPLETE:
-        raise FacilitateError(f"{learner.name} has already completed “{etivity.title}”.",
-                              "etivity")
+    check_mark_complete(cohort, learner, etivity, at)
     progress_overrides.mark_complete_by_hand(cohort, learner.id, etivity.id, actor.id, at)
     notify(learner.id, NotificationKind.MESSAGE,
            f"Your facilitator marked “{etivity.title}” complete for you in {cohort.name}.", at,

@@ -86,5 +86,6 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
         totals = standing.totals
         if totals.observe and not totals.interact and not totals.initiate:
             observers.append(Waiting(user, standing.last_activity_at,
-                                     f"read {totals.observe} posts, no replies or pieces yet"))
+                                     f"read {totals.observe} posts, no replies or "
+                                     "conversations yet"))
     return Queue(_unanswered(cohort, learners), silent, stuck, observers)

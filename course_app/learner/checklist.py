@@ -36,7 +36,7 @@ def onboarding(cohort: Cohort, user: User, standing: LearnerProgress) -> list[Ch
         Check("Make your first post", reading.posted_in_cohort(cohort, user),
               "Introduce yourself: a few sentences is plenty.", first_post),
         Check("Find where to ask for help", reading.has_read_help(cohort, user),
-              "Open the help thread: the facilitators read it every day.",
+              "Open the help conversation: the facilitators read it every day.",
               url_for("discussions.help", cohort_id=cohort.id)),
     ]
 

@@ -1,7 +1,8 @@
 """Small charts drawn on the server as SVG: no script, nothing to load, readable when printed.
 
-Pure functions from numbers to markup. The SVG names itself (`role="img"` with a <title> and
-a <desc> that sums it up); pages put the same numbers in a table next to it.
+Pure functions from numbers to markup. The SVG is an image (`role="img"`) named by its <title>
+and described by a <desc> that sums it up: the title names it and the desc describes it, so a
+screen reader reads the summary once. Pages put the same numbers in a table next to it.
 """
 
 from collections.abc import Sequence
@@ -71,7 +72,7 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" focusable="false" '
-        f'aria-labelledby="{ident}-title {ident}-desc">',
+        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(summary(weeks))}</desc>',
         "<defs>",

@@ -2,8 +2,9 @@
 printed and in greyscale.
 
 Pure functions from the numbers in reports.queries to markup, like progress/charts.py (whose
-weekly bar chart the cohort page reuses). Each SVG names itself (`role="img"`, a <title> and a
-<desc> that sums it up) and pages put the same numbers in a table or list beside it. Every
+weekly bar chart the cohort page reuses). Each SVG is an image named by its <title> and
+described by a <desc> that sums it up (named by the title alone, so screen readers read the
+summary once), and pages put the same numbers in a table or list beside it. Every
 piece of text, people's names above all, is escaped here before it becomes Markup.
 """
 
@@ -38,7 +39,7 @@ def _open_svg(ident: str, width: float, height: float, title: str, desc: str,
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
         f'viewBox="0 0 {width:g} {height:g}" focusable="false" '
-        f'aria-labelledby="{ident}-title {ident}-desc">',
+        f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]

@@ -69,6 +69,7 @@ class Filters:
     inactive_days: int | None = None
     sort: str = "name"
     descending: bool = False
+    show: int | None = None  # the grid shows only this stage's e-tivities (not a filter)
 
     @property
     def narrowing(self) -> dict:
@@ -85,7 +86,7 @@ class Filters:
         pairs = (("stage", self.stage), ("status", self.status), ("level", self.level),
                  ("inactive", self.inactive_days),
                  ("sort", self.sort if self.sort != "name" else None),
-                 ("order", "desc" if self.descending else None))
+                 ("order", "desc" if self.descending else None), ("show", self.show))
         return {k: v for k, v in pairs if v is not None}
 
 
@@ -111,6 +112,8 @@ def _filters(stages) -> tuple[FilterForm, Filters]:
     if form.sort.data in queries.SORTS:
         chosen.sort = form.sort.data
     chosen.descending = form.order.data == "desc"
+    show = request.args.get("show", type=int)
+    chosen.show = show if show in {s.number for s in stages} else None
     return form, chosen
 
 

@@ -1,7 +1,7 @@
 // Small, optional help for forms; everything works without it.
 // 1. A form is sent once: its submit buttons are disabled after the first submit
 //    (the server also stores a resent post only once, by its submission key).
-// 2. Choosing a piece template fills the post's text at once, without reloading the page.
+// 2. "Use this template" and "Undo" change the text in place, without reloading the page.
 document.addEventListener("DOMContentLoaded", () => {
   for (const form of document.querySelectorAll("form")) {
     form.addEventListener("submit", () => {
@@ -22,25 +22,37 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 
-  for (const picker of document.querySelectorAll("form[data-piece-picker]")) {
+  // Template lists (templates/_macros/template_picker.html): "Use this template" fills the
+  // box in place and "Undo" puts back what was there, without a reload. The list itself
+  // changes nothing, so moving through it with the arrow keys is safe.
+  for (const picker of document.querySelectorAll("[data-template-picker]")) {
     const select = picker.querySelector("select");
-    const body = document.getElementById(select.dataset.fills);
-    const record = document.getElementById(select.dataset.records);
-    if (!body || !record) continue;
-    const templates = new Set(Array.from(select.options, (o) => (o.dataset.body || "").trim()));
-    picker.querySelector("button[type=submit]").hidden = true;
-    select.addEventListener("change", () => {
+    const box = document.getElementById(picker.dataset.fills);
+    const record = document.getElementById(picker.dataset.records);
+    const use = picker.querySelector("[data-use]");
+    const undo = picker.querySelector("[data-undo]");
+    const note = picker.querySelector("[data-note]");
+    if (!select || !box || !record || !use || !undo) continue;
+    let before = null;  // what the box held before the template, while "Undo" can bring it back
+    use.addEventListener("click", (event) => {
       const option = select.selectedOptions[0];
-      const current = body.value.trim();
-      // Only replace text that is empty or still an untouched template.
-      if (current && !templates.has(current)) {
-        if (!window.confirm("Replace what you have written with this template?")) return;
-      }
-      body.value = option.dataset.body || "";
+      if (!option || !option.value) return;  // nothing chosen: the server says so beside the list
+      event.preventDefault();
+      before = { text: box.value, record: record.value };
+      box.value = option.dataset.body || "";
       record.value = option.value;
-      const note = document.getElementById("piece-note");
-      if (note) note.textContent = option.value ? `Starting from the “${option.value}” template.` : "";
-      body.focus();
+      undo.hidden = false;
+      note.textContent = `The “${option.textContent.trim()}” template is in the box now. “Undo” puts back what you had.`;
+    });
+    undo.addEventListener("click", (event) => {
+      if (before === null) return;  // an Undo the server offered: let the form ask it
+      event.preventDefault();
+      box.value = before.text;
+      record.value = before.record;
+      before = null;
+      undo.hidden = true;
+      note.textContent = "Back as you had written it.";
+      use.focus();  // "Undo" is gone: focus stays beside it
     });
   }
 });

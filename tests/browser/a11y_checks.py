@@ -73,8 +73,9 @@ def run_axe(page: Page) -> list[dict]:
 # ---- sideways scrolling ----------------------------------------------------------------------
 
 # The page may not be wider than the window. An element inside may scroll sideways only if
-# keyboard users can reach it and screen readers can name it: a labelled, focusable region
-# around a table (the pattern in templates/_macros/table.html).
+# keyboard users can reach it and screen readers can name it: a labelled, focusable group
+# around a table (the pattern in templates/_macros/table.html; a group, not a region, so that
+# tables don't add landmarks).
 _SIDEWAYS = """() => {
   const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
     (el.classList.length ? '.' + [...el.classList].join('.') : '');
@@ -85,7 +86,7 @@ _SIDEWAYS = """() => {
     const overflow = getComputedStyle(el).overflowX;
     if (overflow !== 'auto' && overflow !== 'scroll') continue;
     const labelled = el.hasAttribute('aria-label') || el.hasAttribute('aria-labelledby');
-    if (el.tabIndex === 0 && el.getAttribute('role') === 'region' && labelled &&
+    if (el.tabIndex === 0 && el.getAttribute('role') === 'group' && labelled &&
         el.querySelector('table')) continue;
     boxes.push(name(el));
   }
@@ -96,7 +97,7 @@ _SIDEWAYS = """() => {
 def sideways(page: Page) -> list[str]:
     """What scrolls sideways that shouldn't: the page itself, or a box keyboards can't reach."""
     found = page.evaluate(_SIDEWAYS)
-    problems = [f"box {box} scrolls sideways but is not a labelled, focusable table region"
+    problems = [f"box {box} scrolls sideways but is not a labelled, focusable table box"
                 for box in found["boxes"]]
     if found["page"]:
         problems.insert(0, f"the page is {found['page']} px wide")
@@ -138,17 +139,33 @@ def nu_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class State:
-    """One page in one state. `path` may name demo ids ("{cohort}"); `fill` types into fields
-    (by label) before pressing the `submit` button, for a page showing a form's errors."""
+    """One page in one state. `path` may name demo ids ("{cohort}"). `actions` run on the page
+    first, in order: ("fill", label, text), ("choose", label, option) for a list, ("press",
+    button name) for a button scripts answer in place. Then `fill` types into fields (by
+    label) and the `submit` button is pressed, for a page showing a form's errors. A state
+    with actions but no submit is checked as the scripts left it."""
     name: str
     path: str
     fill: tuple[tuple[str, str], ...] = ()
     submit: str | None = None
     status: int = 200
     screenshot: bool = False
+    actions: tuple[tuple[str, ...], ...] = ()
+
+    def _act(self, page: Page) -> None:
+        for action, *args in self.actions:
+            if action == "fill":
+                page.get_by_label(args[0], exact=True).fill(args[1])
+            elif action == "choose":
+                page.get_by_label(args[0], exact=True).select_option(args[1])
+            elif action == "press":
+                page.get_by_role("button", name=args[0], exact=True).click()
+            else:
+                raise ValueError(f"{self.name}: unknown action {action!r}")
 
     def visit(self, page: Page, base: str, ids: dict) -> str:
         response: Response | None = page.goto(base + self.path.format(**ids))
+        self._act(page)
         if self.submit:
             for label, value in self.fill:
                 page.get_by_label(label, exact=True).fill(value)
@@ -158,7 +175,7 @@ class State:
         assert response is not None, self.name
         assert response.status == self.status, (
             f"{self.name}: {page.url} answered {response.status}, not {self.status}")
-        return response.text()
+        return page.content() if self.actions and not self.submit else response.text()
 
 
 @dataclass

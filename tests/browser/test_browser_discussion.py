@@ -19,14 +19,14 @@ def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):
     page.goto(f"{base}/cohorts/{cohort_id}/e/introduce-yourself")
     expect(page.get_by_role("heading", level=1, name="Introduce yourself")).to_be_visible()
     expect(page).to_have_title(re.compile("Introduce yourself"))
-    expect(page.get_by_role("heading", name="Conversation pieces")).to_be_visible()
+    expect(page.get_by_role("heading", name="Conversations")).to_be_visible()
 
-    # Start a conversation piece.
+    # Start a conversation.
     page.get_by_label("Title").fill("Ana, second hello")
     page.get_by_label("Your post").fill("Still in the press office, now *braver* online.")
     page.get_by_role("button", name="Start the conversation").click()
     expect(page.get_by_role("heading", level=1, name="Ana, second hello")).to_be_visible()
-    expect(page.get_by_text("Your conversation piece is up.")).to_be_visible()
+    expect(page.get_by_text("Your conversation is up.")).to_be_visible()
     expect(page.locator("article.post em", has_text="braver")).to_be_visible()
 
     # Back to the e-tivity, open a peer's piece and reply to it.
@@ -46,14 +46,36 @@ def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):
 
 
 def test_choosing_a_piece_template_fills_the_post(page: Page, live_server):
+    """The list changes nothing by itself (not even on the arrow keys); "Use this template"
+    fills the post in place, "Undo" puts back what was there."""
     base, app = live_server
     cohort_id = demo_cohort_id(app)
     log_in(page, base, "ben@example.org")
     page.goto(f"{base}/cohorts/{cohort_id}/e/time-and-help")
-    page.get_by_label("Start from a template (optional)").select_option("Tips")
-    expect(page.get_by_label("Your post")).to_have_value(re.compile(r"When I'll drop in"))
-    expect(page.get_by_text("Starting from the “Tips” template.")).to_be_visible()
+    post = page.get_by_label("Your post")
+    post.fill("My own first thoughts")
+    chooser = page.get_by_label("Start from a template (optional)")
+    chooser.focus()
+    page.keyboard.press("ArrowDown")
+    expect(post).to_have_value("My own first thoughts")
+    expect(chooser).to_be_focused()
+    chooser.select_option("Tips")
+    expect(post).to_have_value("My own first thoughts")
+
+    page.get_by_role("button", name="Use this template").click()
+    expect(post).to_have_value(re.compile(r"When I'll drop in"))
+    expect(page.get_by_role("status").filter(
+        has_text="“Tips” template is in the box")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Undo")).click()
+    expect(post).to_have_value("My own first thoughts")
+    expect(page.get_by_role("button", name=re.compile("^Undo"))).to_be_hidden()
+    expect(page.get_by_role("button", name="Use this template")).to_be_focused()
+
+    page.get_by_role("button", name="Use this template").click()
+    post.press("End")
+    post.type(" Tuesdays at nine.")
     page.get_by_label("Title").fill("Ben's times")
-    page.get_by_role("button", name="Start the conversation").click()
+    page.get_by_label("Title").press("Enter")  # Enter sends the form, never swaps the text
     expect(page.get_by_role("heading", level=1, name="Ben's times")).to_be_visible()
     expect(page.get_by_text("from the “Tips” template")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"#post-\d+$"))

@@ -51,7 +51,7 @@ def test_newcomer_completes_stage_one_and_sees_stage_two_open(page: Page, live_s
     page.get_by_label("Title").fill("Hello from Jo")
     page.get_by_label("Your post").fill("I answer the council's inbox and want to listen more.")
     page.get_by_role("button", name="Start the conversation").click()
-    expect(page.get_by_text("Your conversation piece is up.")).to_be_visible()
+    expect(page.get_by_text("Your conversation is up.")).to_be_visible()
     page.get_by_role("link", name="Back to “Introduce yourself”").click()
     page.get_by_role("link", name="Ana: Introduce yourself").click()
     page.get_by_role("link", name="Reply to Ana Okafor").first.click()
@@ -65,7 +65,7 @@ def test_newcomer_completes_stage_one_and_sees_stage_two_open(page: Page, live_s
     page.get_by_label("Title").fill("My hours")
     page.get_by_label("Your post").fill("Tuesday and Thursday lunchtimes, about 30 minutes.")
     page.get_by_role("button", name="Start the conversation").click()
-    expect(page.get_by_text("Your conversation piece is up.")).to_be_visible()
+    expect(page.get_by_text("Your conversation is up.")).to_be_visible()
 
     # The map: stage 1 finished, stage 2 open.
     page.goto(f"{base}/cohorts/{cohort_id}")

@@ -75,7 +75,7 @@ def test_a_wide_table_scrolls_with_the_arrow_keys(browser: Browser, live_server)
     try:
         log_in(page, base, "eve@example.org")
         page.goto(f"{base}/cohorts/{demo_cohort_id(app)}/progress")
-        box = page.get_by_role("region", name="Stage 5: what you have done in each e-tivity")
+        box = page.get_by_role("group", name="Stage 5: what you have done in each e-tivity")
         expect(page.locator(".scroll-hint").first).to_be_visible()
         box.focus()
         expect(box).to_be_focused()

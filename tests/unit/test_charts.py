@@ -72,7 +72,8 @@ def test_interaction_map_is_well_formed_and_escapes_names():
     root = parse(markup)
     assert "<script>alert('x')</s…" in texts(root)  # long names are clipped, never broken
     assert "Quiet & Shy" in texts(root)
-    assert root.get("aria-labelledby") == "interaction-map-title interaction-map-desc"
+    assert root.get("aria-labelledby") == "interaction-map-title"  # the summary is read once:
+    assert root.get("aria-describedby") == "interaction-map-desc"  # as the description
 
 
 def test_learners_nobody_replied_to_are_squares_and_named_in_the_description():

@@ -18,7 +18,8 @@ def test_chart_is_well_formed_svg_that_names_itself():
     title = root.find(f"{SVG}title")
     desc = root.find(f"{SVG}desc")
     assert title is not None and title.text == "Your participation, week by week"
-    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    assert root.get("aria-labelledby") == title.get("id")
+    assert root.get("aria-describedby") == desc.get("id")  # the summary is read once
     assert "read 14 peers’ posts" in desc.text and "started 3 conversations" in desc.text
     assert "busiest week began on 18 Jan" in desc.text
     bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]

@@ -123,13 +123,13 @@ def test_header_names_the_app_and_its_menu_needs_no_script(client):
     assert 'href="/account/login"' in menu and 'href="/account/register"' in menu
 
 
-def test_scroll_table_is_a_labelled_focusable_region(app):
+def test_scroll_table_is_a_labelled_focusable_group(app):
     source = ('{% from "_macros/table.html" import scroll_table %}'
               '{% call scroll_table("Stage 2: your e-tivities") %}<table></table>{% endcall %}')
     with app.test_request_context():
         out = render_template_string(source)
     box = re.search(r'<div class="table-wrap scroll-box"[^>]*>', out).group(0)
-    assert 'role="region"' in box and 'tabindex="0"' in box
+    assert 'role="group"' in box and 'tabindex="0"' in box  # a group: not a landmark
     assert 'aria-label="Stage 2: your e-tivities"' in box
     assert "<table></table>" in out and "scroll-hint" in out
 
@@ -141,12 +141,12 @@ def test_time_values_stop_at_seconds():
     assert time_tag(datetime(2027, 1, 12, 9, 30, 5, 123456)).count("+00:00") == 1  # naive = UTC
 
 
-def test_progress_tables_scroll_in_labelled_regions(client, factory, login_as):
+def test_progress_tables_scroll_in_labelled_boxes(client, factory, login_as):
     """The locked stages' tables too: every stage's table can be reached by keyboard."""
     cohort = factory.cohort()
     learner = factory.learner_in(cohort)
     login_as(learner)
     page = body(client.get(f"/cohorts/{cohort.id}/progress"))
-    regions = re.findall(r'<div class="table-wrap scroll-box" role="region" tabindex="0" '
+    regions = re.findall(r'<div class="table-wrap scroll-box" role="group" tabindex="0" '
                          r'aria-label="Stage (\d): what you have done in each e-tivity">', page)
     assert regions == ["1", "2", "3", "4", "5"]

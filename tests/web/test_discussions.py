@@ -95,12 +95,13 @@ def test_etivity_page_shows_the_template_fields_in_order(client, factory, login_
                 "What comes next"]
     positions = [page.index(f">{h}</h2>") for h in headings]
     assert positions == sorted(positions)
-    assert page.index("People talk more freely") < page.index("Start a thread with three things")
+    assert (page.index("People talk more freely")
+            < page.index("Start a conversation with three things"))
     assert f"About {e.minutes} minutes, spread over {e.days} days." in page
     assert "Still to do: reply to 1 more peer, start 1 more conversation." in page
     assert "E-moderator notes" not in page
     assert e.emoderator[:40] not in page
-    assert "No conversation pieces yet. Start the first one below." in page
+    assert "No conversations yet. Start the first one below." in page
     # Breadcrumbs lead back to the cohort's map.
     assert f'<a href="/cohorts/{cohort.id}">{cohort.name}</a>' in page
 
@@ -152,10 +153,11 @@ def test_start_a_thread(client, factory, login_as):
         "submission_key": "1" * 32})
     assert response.status_code == 302
     thread = db.session.scalar(select(Thread).where(Thread.cohort_id == cohort.id))
-    assert response.headers["Location"] == thread_url(cohort, thread)
+    first = thread.posts[0].id
+    assert response.headers["Location"] == thread_url(cohort, thread) + f"#post-{first}"
     assert thread.title == "Ana from the council" and thread.piece is None
     page = text(client.get(response.headers["Location"]))
-    assert "Your conversation piece is up." in page
+    assert "Your conversation is up." in page
     assert "<strong>press</strong>" in page
     assert counts(cohort, ana).initiate == 1
 
@@ -167,7 +169,7 @@ def test_piece_template_fills_the_form_without_javascript(client, factory, login
     e = etivity(cohort, "time-and-help")
     tips = next(p for p in e.pieces if p["name"] == "Tips")
     page = text(client.get(etivity_url(cohort, "time-and-help")))
-    assert 'id="piece-choice"' in page and ">Tips</option>" in page
+    assert 'id="template-choice"' in page and ">Tips</option>" in page
     assert tips["body"].strip() not in page.split('id="body"')[1]
 
     page = text(client.get(etivity_url(cohort, "time-and-help") + "?piece=Tips"))
@@ -199,7 +201,7 @@ def test_reviewer_reads_but_cannot_post(client, factory, login_as):
     reviewer = factory.reviewer_in(cohort)
     login_as(reviewer)
     page = text(client.get(etivity_url(cohort)))
-    assert "Start a conversation piece" not in page
+    assert 'id="start-heading"' not in page  # no "Start a conversation" form
     assert open_thread(client, cohort, thread).status_code == 200
     assert client.post(etivity_url(cohort), data={"title": "x", "body": "y"}).status_code == 403
     assert client.post(thread_url(cohort, thread), data={"body": "y"}).status_code == 403
@@ -281,7 +283,7 @@ def test_reply_to_a_post_of_another_thread_is_refused(client, factory, login_as)
     response = client.post(thread_url(cohort, first),
                            data={"body": "Misplaced", "parent_id": str(second.posts[0].id)})
     assert response.status_code == 400
-    assert "not in this thread" in field_error(response, "body")
+    assert "not in this conversation" in field_error(response, "body")
     assert "Misplaced" in text(response)
     assert post_count() == before
 
@@ -393,7 +395,7 @@ def test_locked_thread_takes_no_replies(client, factory, login_as):
     db.session.commit()
     login_as(ben)
     page = text(open_thread(client, cohort, thread))
-    assert "This thread is locked by a facilitator." in page
+    assert "This conversation is locked by a facilitator." in page
     assert 'id="reply-form"' not in page
     assert client.post(thread_url(cohort, thread), data={"body": "Let me in"}).status_code == 403
     assert post_count() == 1
@@ -486,19 +488,19 @@ def test_edit_keeps_the_revision_history(client, factory, login_as):
     assert db.session.get(Post, post.id).body == "My better wording"
 
 
-def test_delete_asks_first_then_withdraws(client, factory, login_as):
+def test_withdraw_asks_first_then_withdraws(client, factory, login_as):
     cohort = factory.cohort()
     ana, ben = factory.learner_in(cohort), factory.learner_in(cohort)
     thread = start(cohort, ana)
     reply = answer(thread, ben, "A reply I'll regret")
-    url = f"/cohorts/{cohort.id}/posts/{reply.id}/delete"
+    url = f"/cohorts/{cohort.id}/posts/{reply.id}/withdraw"
     login_as(ana)
     assert client.get(url).status_code == 403
     assert client.post(url).status_code == 403
     login_as(ben)
     page = text(client.get(url))
-    assert "Are you sure you want to delete this post?" in page
-    assert "Yes, delete my post" in page and "No, keep it" in page
+    assert "Are you sure you want to withdraw this post?" in page
+    assert "Yes, withdraw my post" in page and "No, keep it" in page
     db.session.expire_all()
     assert db.session.get(Post, reply.id).deleted_at is None
     response = client.post(url)
@@ -507,7 +509,7 @@ def test_delete_asks_first_then_withdraws(client, factory, login_as):
     assert db.session.get(Post, reply.id).deleted_at is not None
     page = text(client.get(response.headers["Location"]))
     assert "Withdrawn by its author" in page and "A reply I'll regret" not in page
-    assert client.get(url).status_code == 403  # nothing left to delete
+    assert client.get(url).status_code == 403  # nothing left to withdraw
 
 
 # ---- length limits -------------------------------------------------------------

@@ -150,7 +150,7 @@ def test_a_draft_too_big_for_the_cookie_is_shown_to_copy(client, place):
 
 def test_delete_after_the_session_ended_just_asks_to_log_in(client, place):
     cohort, _ana, _ben, bens = place
-    response = client.post(f"/cohorts/{cohort.id}/posts/{bens.posts[0].id}/delete")
+    response = client.post(f"/cohorts/{cohort.id}/posts/{bens.posts[0].id}/withdraw")
     assert response.status_code == 302
     assert "/account/login" in response.headers["Location"]
     db.session.expire_all()
@@ -221,7 +221,7 @@ def test_lost_session_cookie_with_csrf_sends_to_login_with_the_text(csrf_client,
 def test_stale_form_elsewhere_keeps_the_plain_error_page(csrf_client, place):
     cohort, ana, _ben, bens = place
     csrf_login(csrf_client, ana)
-    response = csrf_client.post(f"/cohorts/{cohort.id}/posts/{bens.posts[0].id}/delete",
+    response = csrf_client.post(f"/cohorts/{cohort.id}/posts/{bens.posts[0].id}/withdraw",
                                 data={"csrf_token": "stale"})
     assert response.status_code == 400
     assert "This form had expired" in text(response)

@@ -368,19 +368,28 @@ def test_invite_to_a_full_cohort_is_refused_before_and_after_the_button(client, 
     assert db.session.get(Invite, invite.id).uses == 0
 
 
-def test_anonymous_invite_goes_to_login_and_lands_enrolled(client, factory):
+def login_url_from(client, register_url: str) -> str:
+    """The "Log in instead" link on the page an invite opens for someone logged out."""
+    page = client.get(register_url).get_data(as_text=True)
+    return html.unescape(re.search(r'href="(/account/login\?next=[^"]*)">Log in instead',
+                                   page).group(1))
+
+
+def test_anonymous_invite_opens_create_an_account_or_log_in_and_lands_enrolled(client, factory):
     cohort = factory.cohort()
     invite = make_invite(cohort)
     user = factory.user()
     response = client.get(f"/invite/{invite.token}")
     assert response.status_code == 302
-    login_url = response.headers["Location"]
-    parts = urlsplit(login_url)
-    assert parts.path == "/account/login"
+    register_url = response.headers["Location"]
+    parts = urlsplit(register_url)
+    assert parts.path == "/account/register"  # most people following an invite are new
     assert parse_qs(parts.query) == {"next": [f"/invite/{invite.token}"]}
     assert memberships(user) == []  # following the link wrote nothing
-    login_page = client.get(login_url)
-    assert f"You're invited to join {cohort.name}" in text(login_page)
+    register_page = client.get(register_url)
+    assert f"You're invited to join {cohort.name}. Create an account" in text(register_page)
+    assert "<h1>Create an account</h1>" in register_page.get_data(as_text=True)
+    login_url = login_url_from(client, register_url)
     response = client.post(login_url, data={"email": user.email, "password": PASSWORD})
     assert response.headers["Location"] == f"/invite/{invite.token}"
     assert [m.cohort_id for m in memberships(user)] == [cohort.id]  # enrolled by the login
@@ -393,13 +402,10 @@ def test_anonymous_invite_goes_to_login_and_lands_enrolled(client, factory):
     assert db.session.get(Invite, invite.id).uses == 1
 
 
-def test_anonymous_invite_can_register_instead_and_lands_enrolled(client, factory):
+def test_anonymous_invite_registers_and_lands_enrolled(client, factory):
     cohort = factory.cohort()
     invite = make_invite(cohort)
-    login_url = client.get(f"/invite/{invite.token}").headers["Location"]
-    login_page = client.get(login_url).get_data(as_text=True)
-    register_url = html.unescape(
-        re.search(r'href="(/account/register\?next=[^"]*)"', login_page).group(1))
+    register_url = client.get(f"/invite/{invite.token}").headers["Location"]
     response = client.post(register_url, data={
         "email": "invited@example.org", "name": "Invited Person",
         "password": "a fresh and long passphrase", "confirm": "a fresh and long passphrase"})
@@ -415,7 +421,7 @@ def test_invite_revoked_between_the_link_and_the_login_is_explained(client, fact
     cohort = factory.cohort()
     invite = make_invite(cohort)
     user = factory.user()
-    login_url = client.get(f"/invite/{invite.token}").headers["Location"]
+    login_url = login_url_from(client, client.get(f"/invite/{invite.token}").headers["Location"])
     invite.revoked_at = utcnow()
     db.session.commit()
     response = client.post(login_url, data={"email": user.email, "password": PASSWORD})

@@ -56,14 +56,14 @@ def b_urls(app, b, a) -> list[str]:
             url_for("discussions.thread", cohort_id=cohort.id, thread_id=b["help"].id),
             url_for("discussions.help", cohort_id=cohort.id),
             url_for("discussions.edit_post", cohort_id=cohort.id, post_id=post.id),
-            url_for("discussions.delete_post", cohort_id=cohort.id, post_id=post.id),
+            url_for("discussions.withdraw_post", cohort_id=cohort.id, post_id=post.id),
             url_for("learner.map", cohort_id=cohort.id),
             url_for("learner.my_progress", cohort_id=cohort.id),
             url_for("api.cohort_progress", cohort_id=cohort.id),
             # B's objects under A's cohort id: still not found.
             url_for("discussions.thread", cohort_id=a["cohort"].id, thread_id=thread.id),
             url_for("discussions.edit_post", cohort_id=a["cohort"].id, post_id=post.id),
-            url_for("discussions.delete_post", cohort_id=a["cohort"].id, post_id=post.id),
+            url_for("discussions.withdraw_post", cohort_id=a["cohort"].id, post_id=post.id),
         ]
 
 
@@ -94,13 +94,13 @@ def test_a_learner_of_a_cannot_post_anything_in_b(app, client, two_cohorts, logi
              {"body": "Let me in"}),
             (url_for("discussions.edit_post", cohort_id=cohort.id, post_id=bs_own.id),
              {"body": "Changed"}),
-            (url_for("discussions.delete_post", cohort_id=cohort.id, post_id=bs_own.id), {}),
+            (url_for("discussions.withdraw_post", cohort_id=cohort.id, post_id=bs_own.id), {}),
             # A's own URLs, pointing at B's objects.
             (url_for("discussions.thread", cohort_id=a["cohort"].id, thread_id=thread.id),
              {"body": "Let me in"}),
             (url_for("discussions.edit_post", cohort_id=a["cohort"].id, post_id=bs_own.id),
              {"body": "Changed"}),
-            (url_for("discussions.delete_post", cohort_id=a["cohort"].id, post_id=bs_own.id), {}),
+            (url_for("discussions.withdraw_post", cohort_id=a["cohort"].id, post_id=bs_own.id), {}),
         ]
     for url, data in posts:
         response = client.post(url, data=data)

@@ -75,14 +75,14 @@ def test_facilitator_sees_hide_and_thread_tools_learners_do_not(client, login_as
     login_as(facilitator)
     page = text(open_thread(client, cohort, thread))
     assert hide_url(cohort, thread.posts[0]) in page
-    assert "Pin this thread" in page and "Lock this thread" in page
+    assert "Pin this conversation" in page and "Lock this conversation" in page
     page = text(client.get(f"/cohorts/{cohort.id}/e/introduce-yourself"))
     assert f"/facilitate/cohorts/{cohort.id}/threads/{thread.id}/flags" in page
     assert "Weave a summary" in page and "Who has read whom" in page
 
     login_as(ben)
     page = text(open_thread(client, cohort, thread))
-    assert "/hide" not in page and "Pin this thread" not in page
+    assert "/hide" not in page and "Pin this conversation" not in page
     page = text(client.get(f"/cohorts/{cohort.id}/e/introduce-yourself"))
     assert "/flags" not in page and "Weave a summary" not in page
 
@@ -216,7 +216,7 @@ def test_lock_from_the_list_stops_learner_replies(client, login_as, setting):
 
     login_as(ben)
     page = text(open_thread(client, cohort, thread))
-    assert "This thread is locked by a facilitator." in page
+    assert "This conversation is locked by a facilitator." in page
     assert "Send reply" not in page
     before = db.session.scalar(select(func.count(Post.id)))
     response = client.post(f"/cohorts/{cohort.id}/threads/{thread.id}", data={"body": "Hi"})

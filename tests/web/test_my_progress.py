@@ -124,7 +124,7 @@ def test_level_word_and_chart_appear(client, factory, login_as):
     body = response.get_data(as_text=True)
     svg = body[body.index("<svg"):body.index("</svg>") + len("</svg>")]
     ET.fromstring(svg)
-    assert 'aria-labelledby="participation-title participation-desc"' in svg
+    assert 'aria-labelledby="participation-title" aria-describedby="participation-desc"' in svg
     assert "The numbers behind the chart" in page
 
 

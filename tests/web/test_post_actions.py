@@ -1,4 +1,4 @@
-"""The actions on a post (reply, edit, delete, hide, show again) as each person sees them: the
+"""The actions on a post (reply, edit, withdraw, hide, show again) as each person sees them: the
 page offers exactly what the views allow, because both ask the same permissions predicates."""
 
 import html
@@ -30,7 +30,7 @@ def offered(page: str, post) -> set[str]:
     actions = {
         "reply": f"reply_to={post.id}" in part,
         "edit": f"/posts/{post.id}/edit" in part,
-        "delete": f"/posts/{post.id}/delete" in part,
+        "withdraw": f"/posts/{post.id}/withdraw" in part,
         "hide": f"/posts/{post.id}/hide" in part,
         "show": f"/posts/{post.id}/show" in part,
     }
@@ -59,7 +59,7 @@ def thread_page(client, login_as, world, who: str) -> str:
 
 
 @pytest.mark.parametrize("who, actions", [
-    ("ben", {"reply", "edit", "delete"}),  # the author
+    ("ben", {"reply", "edit", "withdraw"}),  # the author
     ("ana", {"reply"}),  # a peer
     ("facilitator", {"reply", "hide"}),
     ("reviewer", set()),
@@ -76,14 +76,14 @@ def test_a_closed_cohort_offers_only_moderation(client, login_as, world):
     reply_id, cohort_id = world["reply"].id, world["cohort"].id
     login_as(world["ben"])
     assert client.get(f"/cohorts/{cohort_id}/posts/{reply_id}/edit").status_code == 403
-    assert client.get(f"/cohorts/{cohort_id}/posts/{reply_id}/delete").status_code == 403
+    assert client.get(f"/cohorts/{cohort_id}/posts/{reply_id}/withdraw").status_code == 403
 
 
 def test_a_locked_thread_offers_no_reply_but_lets_the_author_mend(client, login_as, world):
     world["thread"].locked = True
     db.session.commit()
     assert offered(thread_page(client, login_as, world, "ben"),
-                   world["reply"]) == {"edit", "delete"}
+                   world["reply"]) == {"edit", "withdraw"}
     login_as(world["ben"])
     response = client.post(f"/cohorts/{world['cohort'].id}/posts/{world['reply'].id}/edit",
                            data={"body": "Hello Ana, again."})

@@ -16,7 +16,7 @@ from course_app.progress.evidence import void_post
 from course_app.progress.models import Override
 
 SLUG = "letting-go"  # stage 4, post_first: true, first_post_day: 2, replies_day: 4
-WAIT = '<p class="notice">Post your own piece first; the others appear once you have.'
+WAIT = '<p class="notice">Start your own conversation first; the others appear once you have.'
 
 
 
@@ -56,14 +56,14 @@ def test_peers_pieces_stay_hidden_until_you_post_yours(client, setting, login_as
     login_as(ana)
     page = text(client.get(page_url(cohort)))
     assert WAIT in page
-    assert "1 piece is waiting for you." in page
+    assert "1 conversation is waiting for you." in page
     assert "Ben would lock it down" not in page
-    assert "Start a conversation piece" in page
+    assert '<h2 id="start-heading">Start a conversation</h2>' in page
 
     response = client.get(f"/cohorts/{cohort.id}/threads/{bens.id}")
     assert response.status_code == 302
     assert response.headers["Location"] == page_url(cohort) + "#start"
-    assert "Post your own piece first" in text(client.get(response.headers["Location"]))
+    assert "Start your own conversation first" in text(client.get(response.headers["Location"]))
     assert client.post(f"/cohorts/{cohort.id}/threads/{bens.id}",
                        data={"body": "Peeking"}).status_code == 302
     assert db.session.scalar(select(func.count(Post.id)).where(Post.author_id == ana.id)) == 0
@@ -84,7 +84,7 @@ def test_deleting_your_piece_does_not_hide_the_others_again(client, setting, log
     start(cohort, etivity, ben, "Ben would lock it down")
     anas = start(cohort, etivity, ana, "Ana would let it run")
     login_as(ana)
-    response = client.post(f"/cohorts/{cohort.id}/posts/{anas.posts[0].id}/delete")
+    response = client.post(f"/cohorts/{cohort.id}/posts/{anas.posts[0].id}/withdraw")
     assert response.status_code == 302
     page = text(client.get(page_url(cohort)))
     assert "Ben would lock it down" in page

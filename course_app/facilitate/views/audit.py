@@ -19,6 +19,8 @@ def audit(cohort_id: int):
     actions = service.actions_in(cohort)
     form.action.choices = [("", "All actions")] + [(a.value, a.words) for a in actions]
     action = AuditAction(form.action.data) if form.action.data in actions else None
+    if form.action.data and action is None:  # a hand-edited address: ignore it, and say so
+        form.action.errors = ["That action isn't on the list, so it was left out."]
     log = service.log_page(cohort, page_arg(), action=action,
                            interventions_only=bool(form.interventions.data))
     filters = {k: v for k, v in (("action", action and action.value),

@@ -46,8 +46,13 @@ def nudge(cohort_id: int):
             field_error(chooser, error)
             status = 400
     form = NudgeForm()
-    changed = False
-    if request.method == "POST":
+    changed, undo, note = False, False, ""
+    picker = None
+    action = request.form.get("action") if request.method == "POST" else None
+    if action in ("use-template", "undo-template"):
+        picker = TemplateChoiceForm.with_templates(TEMPLATES, None, formdata=request.form)
+        undo, note, status = _choose_template(form, picker, action, status)
+    elif request.method == "POST":
         if recipients is not None and form.validate_on_submit():
             if {u.id for u in recipients} != form.previewed():
                 changed = True
@@ -74,10 +79,33 @@ def nudge(cohort_id: int):
     if recipients:
         form.who.data, form.stage.data = who, stage
         form.recipients.data = ",".join(str(u.id) for u in recipients)
-    chosen = form.template_used.data or ""
+    chosen = as_id(form.template_used.data)
+    if picker is None:
+        picker = TemplateChoiceForm.with_templates(TEMPLATES, chosen)
+    if not note and chosen is not None and chosen <= len(TEMPLATES):
+        note = f"Starting from the “{TEMPLATES[chosen - 1][0]}” template."
     return render_template(
         "facilitate/moderate/nudge.html", cohort=cohort, chooser=chooser, form=form,
         recipients=recipients, group_words=group_words, changed=changed, who=who, stage=stage,
-        picker=TemplateChoiceForm.with_templates(TEMPLATES, as_id(chosen)),
-        learners=learners, mail_enabled=mail.enabled(),
+        picker=picker, undo=undo, note=note, learners=learners, mail_enabled=mail.enabled(),
     ), status
+
+
+def _choose_template(form: NudgeForm, picker: TemplateChoiceForm, action: str, status: int
+                     ) -> tuple[bool, str, int]:
+    """"Use this template" and "Undo" sent without scripts: the message changes, nothing is
+    sent. Returns (show Undo, what changed in words, the status)."""
+    if action == "undo-template":
+        form.text.data = form.undo_text.data or ""
+        form.template_used.data = form.undo_template.data or ""
+        form.undo_text.data = form.undo_template.data = ""
+        return False, "Your message is back as you had written it.", status
+    number = as_id(picker.template.data)
+    if number is None or number > len(TEMPLATES):
+        picker.template.errors = ["Choose a template from the list, then “Use this template”."]
+        return False, "", 400
+    name, text = TEMPLATES[number - 1]
+    form.undo_text.data = form.text.data or ""
+    form.undo_template.data = form.template_used.data or ""
+    form.text.data, form.template_used.data = text, str(number)
+    return True, f"The “{name}” template is in your message now.", status

@@ -67,6 +67,11 @@ def _override(cohort: Cohort, kind: str, form, learners: dict[int, User],
         what = f"“{etivity.title}”" if etivity else "that e-tivity"
     if not form.confirmed and (learner is None or kind == "complete"):
         if kind == "complete":
+            try:  # refused now, not after "are you sure?"
+                service.check_mark_complete(cohort, learner, etivity, utcnow())
+            except FacilitateError as error:
+                field_error(form, error, "learner")
+                return None
             question = f"Mark {what} complete for {who}?"
             detail = (f"It will show as done by hand, by you, on {who}’s course map and "
                       "progress. Completion is kept for good, so this can't be undone.")

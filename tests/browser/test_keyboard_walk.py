@@ -1,0 +1,198 @@
+"""The learner's journey with the keyboard alone (issue 12): register, enrol, read a peer's
+conversation and reply, start a conversation from a template, see progress; Tab, Shift+Tab,
+Enter and Space only, never a click.
+
+At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
+must move forward through the page (document order, top to bottom): no positive tabindex,
+nothing invisible in the way."""
+
+import re
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
+
+from course_app.cohorts.models import Cohort
+from course_app.demo import DEMO_COHORT
+from course_app.extensions import db
+
+pytestmark = pytest.mark.browser
+
+# Where the focus is and whether people can see it: the focus colours of static/css/app.css
+# (yellow, with a dark underline or ring), and the element on screen.
+_FOCUS = """() => {
+  const el = document.activeElement;
+  if (el === document.body) return {what: 'body '};
+  const s = getComputedStyle(el);
+  const yellow = 'rgb(255, 221, 0)', dark = 'rgb(11, 12, 12)';
+  const styled = s.backgroundColor === yellow || s.boxShadow.includes(dark)
+    || (s.outlineStyle !== 'none' && s.outlineColor === yellow && parseFloat(s.outlineWidth) >= 2);
+  const r = el.getBoundingClientRect();
+  return {
+    what: `${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || el.id || '')
+      .trim().slice(0, 40)}"`,
+    styled, focusVisible: el.matches(':focus-visible'),
+    onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight
+      && r.right > 0 && r.left < innerWidth,
+    order: [...document.querySelectorAll('*')].indexOf(el),
+    top: r.top + scrollY, inMain: !!el.closest('main'),
+  };
+}"""
+
+
+class Keyboard:
+    """Tab through a page as a keyboard user does, checking every stop on the way."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.stops: list[str] = []
+
+    def _check_stop(self, previous: dict | None, backwards: bool = False) -> dict | None:
+        """Check where Tab went; None past the end of the page (the browser's own controls:
+        the next Tab starts again at the top, as it does for people)."""
+        here = self.page.evaluate(_FOCUS)
+        if here["what"].startswith("body "):
+            return None
+        self.stops.append(here["what"])
+        assert here["focusVisible"] and here["styled"], f"focus not visible on {here['what']}"
+        assert here["onScreen"], f"focus went off screen, to {here['what']}"
+        if previous is not None:
+            forward = here["order"] > previous["order"]
+            assert forward != backwards, (
+                f"Tab went {'forward' if backwards else 'back'}: "
+                f"{previous['what']} → {here['what']}")
+            if here["inMain"] and previous["inMain"] and not backwards:
+                assert here["top"] >= previous["top"] - 2, (
+                    f"Tab went up the page: {previous['what']} → {here['what']}")
+        return here
+
+    def tab_to(self, target: Locator, limit: int = 120) -> None:
+        """Press Tab until one of `target`'s elements has the focus."""
+        assert self.page.evaluate(
+            "() => [...document.querySelectorAll('[tabindex]')].every(e => e.tabIndex <= 0)"), \
+            "a positive tabindex changes the order"
+        previous = None
+        for _ in range(limit):
+            self.page.keyboard.press("Tab")
+            previous = self._check_stop(previous)
+            if target.evaluate_all("(els) => els.includes(document.activeElement)"):
+                return
+        raise AssertionError(f"Tab never reached {target}; it went: {self.stops[-limit:]}")
+
+    def tab(self, backwards: bool = False) -> None:
+        previous = self.page.evaluate(_FOCUS)
+        self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        self._check_stop(None if previous["what"].startswith("body ") else previous, backwards)
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+
+    def press(self, key: str) -> None:
+        self.page.keyboard.press(key)
+
+    def follow(self, key: str = "Enter") -> None:
+        """Press a key that opens another page, and wait for it."""
+        with self.page.expect_navigation():
+            self.page.keyboard.press(key)
+
+
+def demo_cohort_key(app) -> str:
+    with app.app_context():
+        return db.session.scalar(select(Cohort.enrolment_key).where(Cohort.name == DEMO_COHORT))
+
+
+def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server):
+    base, app = live_server
+    key = demo_cohort_key(app)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    keys = Keyboard(page)
+    main = page.locator("main")
+
+    # The home page: the skip link first, then on to "create an account".
+    page.goto(base + "/")
+    keys.tab_to(page.get_by_role("link", name="Skip to content"))
+    keys.press("Enter")
+    expect(page).to_have_url(re.compile("#main$"))
+    keys.tab_to(main.get_by_role("link", name="create an account"))
+    keys.follow()
+
+    # Register: each field in turn, one step back with Shift+Tab, the button with Space.
+    expect(page.get_by_role("heading", level=1, name="Create an account")).to_be_visible()
+    keys.tab_to(page.get_by_label("Email"))
+    keys.type("keys@example.org")
+    keys.tab()
+    expect(page.get_by_label("Display name")).to_be_focused()
+    keys.type("Kim Keys")
+    keys.tab()
+    keys.type("tab enter and space")
+    keys.tab()
+    expect(page.get_by_label("Repeat password")).to_be_focused()
+    keys.tab(backwards=True)
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    keys.tab()
+    keys.type("tab enter and space")
+    keys.tab()
+    expect(page.get_by_role("button", name="Create account")).to_be_focused()
+    keys.follow("Space")
+    expect(page.get_by_text("Welcome, Kim Keys.")).to_be_visible()
+
+    # Enrol with the key.
+    keys.tab_to(main.get_by_role("link", name="Join with an enrolment key"))
+    keys.follow()
+    keys.tab_to(page.get_by_label("Enrolment key"))
+    keys.type(key)
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name=DEMO_COHORT)).to_be_visible()
+
+    # Read a peer's conversation and reply to it.
+    keys.tab_to(page.locator("li.step-1").get_by_role("link", name="Introduce yourself"))
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Introduce yourself")).to_be_visible()
+    keys.tab_to(main.get_by_role("link", name="Ana: Introduce yourself"))
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Ana: Introduce yourself")).to_be_visible()
+    keys.tab_to(main.get_by_role("link", name="Reply to Ana Okafor").first)
+    keys.follow()
+    keys.tab_to(page.get_by_label("Your reply"))
+    keys.type("Hello Ana, I'm finding my way round with the keyboard.")
+    keys.tab()
+    expect(page.get_by_role("button", name="Send reply")).to_be_focused()
+    keys.follow()
+    expect(page.get_by_text("Your reply is posted.")).to_be_visible()
+
+    # Start a conversation from a template: the list changes nothing until the button.
+    keys.tab_to(page.locator("nav.breadcrumbs").get_by_role("link", name=DEMO_COHORT))
+    keys.follow()
+    keys.tab_to(page.locator("li.step-1").get_by_role("link", name=re.compile("time")))
+    keys.follow()
+    keys.tab_to(page.get_by_label("Title"))
+    keys.type("When Kim drops in")
+    keys.tab()
+    chooser = page.get_by_label("Start from a template (optional)")
+    expect(chooser).to_be_focused()
+    keys.press("ArrowDown")  # moves through the list; the post stays as it was
+    expect(page.get_by_label("Your post")).to_have_value("")
+    keys.tab()
+    expect(page.get_by_role("button", name="Use this template")).to_be_focused()
+    keys.press("Enter")
+    expect(page.get_by_label("Your post")).to_have_value(re.compile("When I'll drop in"))
+    keys.tab_to(page.get_by_label("Your post"))
+    keys.press("Control+End")
+    keys.type("\nMondays at eight, before the inbox fills up.")
+    for _ in range(4):  # back past the buttons and the list to the title
+        keys.tab(backwards=True)
+        if page.get_by_label("Title").evaluate("el => el === document.activeElement"):
+            break
+    expect(page.get_by_label("Title")).to_be_focused()
+    keys.follow()  # Enter in the title sends the form
+    expect(page.get_by_text("Your conversation is up.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="When Kim drops in")).to_be_visible()
+
+    # See progress.
+    keys.tab_to(page.locator("nav.breadcrumbs").get_by_role("link", name=DEMO_COHORT))
+    keys.follow()
+    keys.tab_to(main.get_by_role("link", name="Your progress"))
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Your progress")).to_be_visible()
+    expect(main).to_contain_text("replied to 1 peer")
+    expect(main).to_contain_text("started 1 conversation")
