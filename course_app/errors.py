@@ -44,7 +44,10 @@ DATABASE_TROUBLE = ("We couldn't save that just now: the database is busy or una
                     "Nothing was saved. Wait a moment, then send it again.")
 FAILURES_COUNTED = {"auth.login", "cohorts.enrol"}  # throttle.py counts failures only there
 
-NOT_SHOWN = {"csrf_token", "submission_key", "parent_id", "piece", "confirm", "reply_to"}
+# Form plumbing, not words anyone typed: never shown back on an error page.
+NOT_SHOWN = {"csrf_token", "submission_key", "parent_id", "piece", "confirm", "reply_to",
+             "template", "action", "send_anyway", "undo_body", "undo_piece", "undo_text",
+             "undo_template", "template_used", "who", "stage", "recipients", "to", "back"}
 LABELS = {"title": "Title", "body": "Your text", "about": "About you", "text": "Message",
           "reason": "Reason", "emails": "Emails", "name": "Name"}
 

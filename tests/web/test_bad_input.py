@@ -135,7 +135,7 @@ def test_a_parent_beyond_the_database_is_refused_and_nothing_stored(client, worl
     response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
                            data={"body": "My answer", "parent_id": parent_id})
     assert response.status_code == 400
-    assert "That post is not in this thread." in page_text(response)
+    assert "That post is not in this conversation." in page_text(response)
     assert "My answer" in page_text(response)  # what was typed is still in the form
     assert count(Post) == before
 
@@ -224,9 +224,9 @@ def test_refused_input_is_in_the_security_log(client, world, caplog):
 # ---- text with nothing visible ------------------------------------------------------
 
 @pytest.mark.parametrize("title, body, message", [
-    (ZERO_WIDTH, "Real words", "Give your conversation piece a title."),
+    (ZERO_WIDTH, "Real words", "Give your conversation a title."),
     ("A title", ZERO_WIDTH + " \u3000", "Write something before you send it."),
-    ("\u3164", "\u2800", "Give your conversation piece a title."),
+    ("\u3164", "\u2800", "Give your conversation a title."),
 ])
 def test_posts_and_titles_of_invisible_characters_are_empty(client, world, as_learner, title,
                                                             body, message):
@@ -382,6 +382,10 @@ def test_odd_values_in_any_field_or_query_never_give_a_500(app, client, world, w
     if world.people[who] is not None:
         login(client, world.people[who])
     skip = {"auth.logout", "auth.logout_everywhere", "static"}
+    if db.engine.dialect.name == "sqlite":
+        # /healthz takes no input; here it would truly answer 503, because this test's own
+        # open transaction holds SQLite's write lock (test_database_trouble tries it properly).
+        skip.add("main.healthz")
     for rule in app.url_map.iter_rules():
         if rule.endpoint in skip:
             continue
