@@ -133,18 +133,16 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
                     form: ThreadForm | None, status: int = 200):
     if form is not None:
         form.ensure_key()
-    summaries = reading.thread_summaries(cohort, etivity, current_user)
     waiting = reading.must_post_first(cohort, etivity, current_user)
-    hidden_count = 0
-    if waiting:
-        shown = [s for s in summaries if s.thread.author_id == current_user.id]
-        hidden_count = len(summaries) - len(shown)
-        summaries = shown
+    threads = reading.pieces_page(cohort, etivity, request.args.get("page", type=int),
+                                  author=current_user if waiting else None)
+    summaries = reading.summaries(threads.items, current_user)
+    hidden_count = reading.count_pieces(cohort, etivity) - threads.total if waiting else 0
     piece = form.piece.data if form is not None else None
     chosen = piece if services.piece_body(etivity, piece) is not None else None
     return render_template(
         "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
-        summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
+        threads=threads, summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
         weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
         days=_suggested_days(etivity, standing), facilitators=reading.facilitator_ids(cohort),
         chosen_piece=chosen,
