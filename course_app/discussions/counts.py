@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 
 from ..database import insert_or_merge
 from ..extensions import db
+from ..progress.counts import lock_while_counting
 from .models import Post, PostRead, ReplyPair, Thread, ThreadRead
 from .queries import shown
 
@@ -98,7 +99,10 @@ def thread_reads_from_reads(cohort_id: int):
 
 
 def rebuild_cohort(cohort_id: int) -> None:
+    """Replace one cohort's reply pairs and reads per thread with what its posts and reads
+    say, in the caller's transaction."""
     pairs, reads = ReplyPair.__table__, ThreadRead.__table__
+    lock_while_counting("post", "post_read")
     db.session.execute(delete(pairs).where(pairs.c.cohort_id == cohort_id))
     db.session.execute(insert(pairs).from_select(
         ["cohort_id", "from_id", "to_id", "replies"], pairs_from_posts(cohort_id)))

@@ -4,16 +4,17 @@ the whole log.
 
 `evidence` calls `added` and `changed` in the transaction that writes the log, so the counts
 move with it; each change is one INSERT … ON CONFLICT DO UPDATE that adds to the stored
-figure, atomic on SQLite and PostgreSQL alike, whichever app server runs it. `rebuild` makes
-them again from the log (the `progress rebuild-counts` command), with the same sums the
-migration that created them used.
+figure, atomic on SQLite and PostgreSQL alike, whichever app server runs it.
+`rebuild_cohort` makes them again from the log (the `progress rebuild-counts` command),
+with the same sums as the migration that created them.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, cast, delete, distinct, func, insert, select, update
+from sqlalchemy import (Date, and_, case, cast, delete, distinct, func, insert, select, text,
+                        update)
 
 from ..database import insert_or_merge
 from ..extensions import db
@@ -130,10 +131,19 @@ def _weeks_from_log(cohort_id: int):
         Activity.cohort_id, Activity.user_id, week)
 
 
+def lock_while_counting(*tables: str) -> None:
+    """PostgreSQL: hold other writers to these tables back until the transaction ends, so a
+    row written while a cohort is being counted isn't missed or counted twice. (SQLite has
+    one writer at a time anyway.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"LOCK TABLE {', '.join(tables)} IN SHARE MODE"))
+
+
 def rebuild_cohort(cohort_id: int) -> None:
-    """Replace one cohort's counts with what its activity log says. Flushes nothing of its
-    own: plain statements, in the caller's transaction."""
+    """Replace one cohort's counts with what its activity log says, in the caller's
+    transaction."""
     counts, weeks = ActivityCount.__table__, ActivityWeek.__table__
+    lock_while_counting("activity")
     db.session.execute(delete(counts).where(counts.c.cohort_id == cohort_id))
     db.session.execute(delete(weeks).where(weeks.c.cohort_id == cohort_id))
     db.session.execute(insert(counts).from_select(
@@ -143,9 +153,3 @@ def rebuild_cohort(cohort_id: int) -> None:
         ["cohort_id", "user_id", "week", "observe", "interact", "initiate"],
         _weeks_from_log(cohort_id)))
 
-
-def rebuild(cohort_ids: Iterable[int], done: Callable[[int], None] = lambda _: None) -> None:
-    """Rebuild the counts of these cohorts, calling `done(cohort_id)` after each."""
-    for cohort_id in cohort_ids:
-        rebuild_cohort(cohort_id)
-        done(cohort_id)

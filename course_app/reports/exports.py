@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import datetime
 
-from .queries import Dashboard, LearnerRow
+from .queries import Dashboard, InteractionMap, LearnerRow
 
 # A cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,4 +85,20 @@ def as_csv(board: Dashboard) -> str:
                 p.counts.interact, p.counts.initiate, p.etivity.observe, p.etivity.interact,
                 p.etivity.initiate,
             )])
+    return out.getvalue()
+
+
+PAIR_COLUMNS = ("who replied", "their role", "to whom", "their role", "replies")
+
+
+def pairs_csv(imap: InteractionMap) -> str:
+    """Every pair of the interaction map, most replies first: the dashboard draws only the
+    busiest pairs of a large cohort."""
+    people = {user.id: (user, role) for user, role in imap.people}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PAIR_COLUMNS)
+    for (a, b), n in sorted(imap.edges.items(), key=lambda item: (-item[1], item[0])):
+        (author, author_role), (to, to_role) = people[a], people[b]
+        writer.writerow([safe_cell(v) for v in (author.name, author_role, to.name, to_role, n)])
     return out.getvalue()
