@@ -74,12 +74,14 @@ def reads_added(user_id: int, thread_id: int, added: int) -> None:
 # ---- rebuilding --------------------------------------------------------------------------
 
 def pairs_from_posts(cohort_id: int):
-    """(cohort, from, to, replies) for a cohort, counted from its posts."""
+    """(cohort, from, to, shown replies) for a cohort, counted from its posts: a row for each
+    pair with any reply, as `reply_shown_changed` leaves them."""
     parent = aliased(Post)
-    return (select(Thread.cohort_id, Post.author_id, parent.author_id, func.count())
+    return (select(Thread.cohort_id, Post.author_id, parent.author_id,
+                   func.sum(case((shown(), 1), else_=0)))
             .join(parent, Post.parent_id == parent.id)
             .join(Thread, Thread.id == Post.thread_id)
-            .where(Thread.cohort_id == cohort_id, shown(), Post.author_id != parent.author_id)
+            .where(Thread.cohort_id == cohort_id, Post.author_id != parent.author_id)
             .group_by(Thread.cohort_id, Post.author_id, parent.author_id))
 
 

@@ -119,16 +119,17 @@ def _counts_from_log(cohort_id: int):
 
 
 def _weeks_from_log(cohort_id: int):
+    """A row for each week with any evidence (as `added` makes them), summing the live."""
     week = _week_of(Activity.created_at).label("monday")
 
     def events(mode: Mode):
-        return func.sum(case((Activity.kind == mode, 1), else_=0))
+        return func.sum(case((Activity.voided_at.is_(None) & (Activity.kind == mode), 1),
+                             else_=0))
 
     return select(
         Activity.cohort_id, Activity.user_id, week,
         events(Mode.OBSERVE), events(Mode.INTERACT), events(Mode.INITIATE),
-    ).where(Activity.cohort_id == cohort_id, Activity.voided_at.is_(None)).group_by(
-        Activity.cohort_id, Activity.user_id, week)
+    ).where(Activity.cohort_id == cohort_id).group_by(Activity.cohort_id, Activity.user_id, week)
 
 
 def lock_while_counting(*tables: str) -> None:

@@ -41,25 +41,29 @@ SELECT cohort_id, user_id, etivity_id,
 FROM activity GROUP BY cohort_id, user_id, etivity_id
 """
 
+# A row for each week with any evidence; voided evidence is left out of the sums (a week
+# whose evidence was all voided keeps its row, at 0, as it would have if kept all along).
 WEEKS = """
 INSERT INTO activity_week (cohort_id, user_id, week, observe, interact, initiate)
 SELECT cohort_id, user_id, {week} AS monday,
-       SUM(CASE WHEN kind = 'observe' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN kind = 'interact' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN kind = 'initiate' THEN 1 ELSE 0 END)
-FROM activity WHERE voided_at IS NULL GROUP BY cohort_id, user_id, monday
+       SUM(CASE WHEN voided_at IS NULL AND kind = 'observe' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN voided_at IS NULL AND kind = 'interact' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN voided_at IS NULL AND kind = 'initiate' THEN 1 ELSE 0 END)
+FROM activity GROUP BY cohort_id, user_id, monday
 """
 # The Monday of a stored (naive UTC) time: SQLite from the date part of its text, so a time a
 # microsecond before midnight is not rounded into the next day.
 WEEK = {'sqlite': "date(substr(created_at, 1, 10), 'weekday 0', '-6 days')",
         'postgresql': "CAST(date_trunc('week', created_at) AS DATE)"}
 
+# A row for each pair with any reply, counting the shown ones.
 PAIRS = """
 INSERT INTO reply_pair (cohort_id, from_id, to_id, replies)
-SELECT thread.cohort_id, post.author_id, parent.author_id, COUNT(*)
+SELECT thread.cohort_id, post.author_id, parent.author_id,
+       SUM(CASE WHEN post.hidden_at IS NULL AND post.deleted_at IS NULL THEN 1 ELSE 0 END)
 FROM post JOIN post AS parent ON parent.id = post.parent_id
 JOIN thread ON thread.id = post.thread_id
-WHERE post.hidden_at IS NULL AND post.deleted_at IS NULL AND post.author_id != parent.author_id
+WHERE post.author_id != parent.author_id
 GROUP BY thread.cohort_id, post.author_id, parent.author_id
 """
 
