@@ -54,13 +54,12 @@ def reads_added(user_id: int, thread_id: int, added: int) -> None:
     stopped, so over time each post is passed once per reader."""
     seen = select(PostRead.post_id).where(PostRead.post_id == Post.id,
                                           PostRead.user_id == user_id)
-    first_unseen = db.session.scalar(
+    last = select(func.max(Post.position)).where(Post.thread_id == thread_id)
+    first_unseen = db.session.scalar(select(func.coalesce(
         select(func.min(Post.position)).where(Post.thread_id == thread_id,
                                               Post.position >= read_through(user_id, thread_id),
-                                              ~seen.exists()))
-    if first_unseen is None:  # all read: past the last post
-        first_unseen = db.session.scalar(
-            select(func.max(Post.position)).where(Post.thread_id == thread_id)) + 1
+                                              ~seen.exists()).scalar_subquery(),
+        last.scalar_subquery() + 1)))  # all read: past the last post
     table = ThreadRead.__table__
     stmt = insert_or_merge(table).values(user_id=user_id, thread_id=thread_id, reads=added,
                                          through=first_unseen)
