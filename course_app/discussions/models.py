@@ -113,7 +113,8 @@ class ReplyPair(db.Model):
     interaction map, kept as replies are written, withdrawn, hidden and shown again
     (`discussions.counts`) instead of joining every post of the cohort to its parent."""
 
-    __table_args__ = (Index("ix_reply_pair_to", "cohort_id", "to_id"),)
+    __table_args__ = (Index("ix_reply_pair_to", "cohort_id", "to_id"),
+                      {"sqlite_with_rowid": False})  # SQLite: rows in key order
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"),
                                            primary_key=True)
@@ -129,6 +130,8 @@ class ThreadRead(db.Model):
     (PostRead rows), and every post before position `through` was. Kept by
     `discussions.counts` as reads are recorded; unread counts and the first unread post
     start from here instead of going through the reader's reads."""
+
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows in key order
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)

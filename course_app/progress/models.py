@@ -52,8 +52,11 @@ class ActivityCount(db.Model):
     left out) and the time of the latest evidence, voided or not.
 
     Only `progress.evidence` writes it, in the transaction that writes the log;
-    `progress.counts.rebuild` makes it again from the log.
+    `progress.counts.rebuild_cohort` makes it again from the log.
     """
+
+    # SQLite keeps the rows in key order (no rowid), so a cohort's rows are one range.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"),
                                            primary_key=True)
@@ -70,6 +73,8 @@ class ActivityCount(db.Model):
 class ActivityWeek(db.Model):
     """One learner's evidence in one week (from Monday, UTC) as events: two replies to one
     peer count twice here. Voided evidence is left out. Kept like `ActivityCount`."""
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"),
                                            primary_key=True)

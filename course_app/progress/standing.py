@@ -8,9 +8,9 @@ Views, reports, the API and the CLI read standing through `cohort_progress` (or
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import defer
 
 from ..cohorts.models import Cohort, Membership
 from ..courses.models import Etivity
@@ -28,11 +28,11 @@ def learner_ids(cohort_id: int) -> set[int]:
 
 
 def _count_query(cohort_id: int):
-    """The counts table's rows for a cohort: (user, e-tivity, observe, interact, initiate,
-    latest evidence), as `evidence` keeps them."""
+    """The counts table's rows for a cohort: (user, e-tivity, observe, interact, initiate),
+    as `evidence` keeps them."""
     return select(
         ActivityCount.user_id, ActivityCount.etivity_id, ActivityCount.observe,
-        ActivityCount.interact, ActivityCount.initiate, ActivityCount.last_at,
+        ActivityCount.interact, ActivityCount.initiate,
     ).where(ActivityCount.cohort_id == cohort_id)
 
 
@@ -41,7 +41,16 @@ def counts_for(cohort_id: int, user_id: int | None = None) -> dict[tuple[int, in
     query = _count_query(cohort_id)
     if user_id is not None:
         query = query.where(ActivityCount.user_id == user_id)
-    return {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in db.session.execute(query)}
+    return {(u, e): Counts(o, i, n) for u, e, o, i, n in db.session.execute(query)}
+
+
+class CompletionRow(Protocol):
+    """What standing reads of a Completion: a row of these columns, or the object itself."""
+
+    user_id: int
+    etivity_id: int
+    completed_at: datetime
+    by_hand_by_id: int | None
 
 
 @dataclass
@@ -50,7 +59,7 @@ class EtivityProgress:
     state: EtivityState
     counts: Counts
     needed: Counts
-    completion: Completion | None = None
+    completion: CompletionRow | None = None
 
     @property
     def by_hand(self) -> bool:
@@ -105,19 +114,21 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         if e.required:
             required[e.stage_number].append(e.id)
     releases = {n: cohort.release_date(n) for n in rules.STAGES}
+    rule_of = {e.id: e.rule for e in etivities}
+    nothing = Counts()
 
-    count_rows = db.session.execute(
-        only_asked(_count_query(cohort.id), ActivityCount.user_id)).all()
-    counts = {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in count_rows}
-    last: dict[int, datetime] = {}
-    for u, _e, *_c, at in count_rows:
-        if at and (u not in last or at > last[u]):
-            last[u] = at
-    completions: dict[tuple[int, int], Completion] = {
-        (c.user_id, c.etivity_id): c
-        for c in db.session.scalars(only_asked(
-            select(Completion).where(Completion.cohort_id == cohort.id)
-            .options(defer(Completion.evidence)), Completion.user_id))
+    counts = {(u, e): Counts(o, i, n) for u, e, o, i, n in db.session.execute(
+        only_asked(_count_query(cohort.id), ActivityCount.user_id))}
+    last: dict[int, datetime] = dict(db.session.execute(only_asked(
+        select(ActivityCount.user_id, func.max(ActivityCount.last_at))
+        .where(ActivityCount.cohort_id == cohort.id).group_by(ActivityCount.user_id),
+        ActivityCount.user_id)).all())
+    # Rows, not Completion objects: what standing needs of each (when, and by whose hand).
+    completions: dict[tuple[int, int], CompletionRow] = {
+        (c.user_id, c.etivity_id): c for c in db.session.execute(only_asked(
+            select(Completion.user_id, Completion.etivity_id, Completion.completed_at,
+                   Completion.by_hand_by_id).where(Completion.cohort_id == cohort.id),
+            Completion.user_id))
     }
     completed_by: dict[int, set[int]] = defaultdict(set)
     for u, e in completions:
@@ -140,12 +151,13 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         items = []
         totals = [0, 0, 0]
         for e in etivities:
-            c = counts.get((user_id, e.id), Counts())
+            c = counts.get((user_id, e.id), nothing)
             completion = completions.get((user_id, e.id))
             state = rules.etivity_state(
                 completion is not None, statuses[e.stage_number].open, e.id in etivity_overrides
             )
-            items.append(EtivityProgress(e, state, c, rules.still_needed(e.rule, c), completion))
+            items.append(EtivityProgress(e, state, c, rules.still_needed(rule_of[e.id], c),
+                                         completion))
             totals = [totals[0] + c.observe, totals[1] + c.interact, totals[2] + c.initiate]
         result[user_id] = LearnerProgress(
             user_id, statuses, items, rules.current_stage(statuses), last.get(user_id),
