@@ -173,15 +173,17 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
 
 # ---- recording what was read ------------------------------------------------------
 
-def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime) -> None:
-    """Record the posts not read before: one lookup, then (only if some are new) one insert,
-    which skips any that another request recorded in between, and the thread's read count."""
+def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime,
+               seen: set[int] | None = None) -> None:
+    """Record the posts not read before: one lookup (none when the caller knows which of
+    them were `seen`), then (only if some are new) one insert, which skips any that another
+    request recorded in between, and the thread's read count."""
     if not posts:
         return
     ids = [p.id for p in posts]
-    seen = set(db.session.scalars(
-        select(PostRead.post_id).where(PostRead.user_id == user_id, PostRead.post_id.in_(ids))
-    ))
+    if seen is None:
+        seen = set(db.session.scalars(select(PostRead.post_id).where(
+            PostRead.user_id == user_id, PostRead.post_id.in_(ids))))
     new = [{"user_id": user_id, "post_id": post_id, "thread_id": thread_id, "read_at": at}
            for post_id in ids if post_id not in seen]
     if not new:
@@ -193,10 +195,12 @@ def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime) ->
         counts.reads_added(user_id, thread_id, added)
 
 
-def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime) -> int:
+def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime,
+               seen: set[int] | None = None) -> int:
     """The one write a GET may make: posts shown to a reader on a page count as read,
-    and peers' visible posts count as observing. Returns new observe events."""
-    _mark_read(reader.id, posts, thread.id, at)
+    and peers' visible posts count as observing. `seen`: which of the posts the reader had
+    read already, when the page asked (`reading.read_post_ids`). Returns new observe events."""
+    _mark_read(reader.id, posts, thread.id, at, seen)
     if thread.etivity_id is None:
         return 0
     cohort = db.session.get(Cohort, thread.cohort_id)

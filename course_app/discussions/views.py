@@ -175,11 +175,12 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
     first_unread = reading.first_unread_post(thread, current_user)
     opening = reading.opening_post(thread)
     parents = [p.parent for p in posts.items if p.parent is not None]
+    read = reading.read_post_ids(current_user, posts.items)
     html = render_template(
         "discussions/thread.html", cohort=cohort, thread=thread, etivity=etivity, posts=posts,
         opening_id=opening.id if opening is not None else None,
         parent_pages=reading.pages_of(parents),
-        read=reading.read_post_ids(current_user, posts.items), unread_post=first_unread,
+        read=read, unread_post=first_unread,
         unread_page=reading.page_of_post(first_unread) if first_unread is not None else None,
         facilitators=reading.facilitator_ids(cohort), form=form, replying_to=replying_to,
         replying_to_page=reading.page_of_post(replying_to) if replying_to is not None else None,
@@ -187,7 +188,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
     )
     if request.method == "GET":
         try:
-            services.mark_shown(thread, current_user, posts.items, utcnow())
+            services.mark_shown(thread, current_user, posts.items, utcnow(), seen=read)
             db.session.commit()
         except IntegrityError:  # the same page opened twice at once: the other recorded it
             db.session.rollback()
