@@ -390,8 +390,41 @@ def purge_withdrawn_command(days):
                "removed).")
 
 
+# ---- progress ---------------------------------------------------------------
+
+@click.group("progress", help="Progress records: the counts pages read.")
+def progress_group():
+    pass
+
+
+@progress_group.command("rebuild-counts")
+@click.option("--cohort", "cohort_id", type=int, help="Only this cohort (default: all).")
+@with_appcontext
+def progress_rebuild_counts(cohort_id):
+    """Count again what pages read instead of the activity log, posts and reads: activity
+    per learner and e-tivity and per week, who replied to whom, reads per thread. The app
+    keeps them as it goes; this is for after loading data by hand. One transaction a cohort."""
+    from .cohorts.models import Cohort
+    from .discussions import counts as discussion_counts
+    from .progress import counts as progress_counts
+
+    query = db.select(Cohort.id).order_by(Cohort.id)
+    if cohort_id is not None:
+        query = query.where(Cohort.id == cohort_id)
+    ids = list(db.session.scalars(query))
+    if cohort_id is not None and not ids:
+        _fail(f"No cohort {cohort_id}.")
+    with click.progressbar(ids, label="Counting", file=sys.stderr) as bar:
+        for cohort in bar:
+            progress_counts.rebuild_cohort(cohort)
+            discussion_counts.rebuild_cohort(cohort)
+            db.session.commit()
+    click.echo(f"Counts rebuilt for {len(ids)} cohort{'s' if len(ids) != 1 else ''}.")
+
+
 def register(app) -> None:
     for command in (course_group, user_group, cohort_group, demo_command, report_command,
-                    backup_command, restore_command, purge_withdrawn_command):
+                    backup_command, restore_command, purge_withdrawn_command,
+                    progress_group):
         app.cli.add_command(command)
 

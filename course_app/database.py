@@ -20,6 +20,7 @@ from functools import wraps
 
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -166,3 +167,11 @@ def _probe_sqlite(driver, timeout_ms: int) -> None:
         if driver.in_transaction:
             driver.execute("ROLLBACK")
         driver.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT'])}")
+
+
+def insert_or_merge(model):
+    """An INSERT with `on_conflict_do_nothing` and `on_conflict_do_update` (and `excluded`),
+    for the database this session uses: SQLite and PostgreSQL spell them the same way. A
+    counter then grows in one statement, atomically, whichever server runs it."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)

@@ -3,8 +3,8 @@
 from .auth.models import ApiToken, LoginSession, User  # noqa: F401
 from .cohorts.models import Cohort, Invite, Membership, StageRelease  # noqa: F401
 from .courses.models import Course, Etivity, Stage  # noqa: F401
-from .discussions.models import Post, PostRead, PostRevision, Thread  # noqa: F401
+from .discussions.models import Post, PostRead, PostRevision, ReplyPair, Thread, ThreadRead  # noqa: F401  # noqa: F401
 from .discussions.weaves import Citation  # noqa: F401
 from .facilitate.models import AuditEntry  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
-from .progress.models import Activity, Completion, Override  # noqa: F401
+from .progress.models import Activity, ActivityCount, ActivityWeek, Completion, Override  # noqa: F401  # noqa: F401

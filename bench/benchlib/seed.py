@@ -12,7 +12,7 @@ from pathlib import Path
 from . import activity, database
 from .fill import fill
 from .plan import Sizes, build
-from .progressbar import step
+from .progressbar import Bar, step
 from .write import write
 
 DEFAULT_PASSWORD = "bench passphrase"
@@ -101,6 +101,7 @@ def main(argv=None) -> None:
             written = write(db.engine, models, world, {"reads": reads, "log": log, "done": done,
                                                        "notes": notes},
                             course_id, password_hash, args.batch)
+            count_kept(db, [co.id for co in world.cohorts])
             long_url = database.thread_path(app, world.big.id, world.long_thread.id)
             db.engine.dispose()
     finally:
@@ -115,6 +116,22 @@ def main(argv=None) -> None:
     database.save_notes(url, result)
     step("done: " + ", ".join(f"{name} {count:,}" for name, count in written.items()))
     print(json.dumps(result), flush=True)
+
+
+def count_kept(db, cohort_ids: list[int]) -> None:
+    """The counts the app keeps as it goes (activity per learner and week, reply pairs, reads
+    per thread), counted once from what was written, as `progress rebuild-counts` does."""
+    from course_app.discussions import counts as discussion_counts
+    from course_app.progress import counts as progress_counts
+
+    bar = Bar(len(cohort_ids), "counting")
+    for cohort_id in cohort_ids:
+        progress_counts.rebuild_cohort(cohort_id)
+        discussion_counts.rebuild_cohort(cohort_id)
+        db.session.commit()
+        bar.update(1, f"cohort {cohort_id}")
+    bar.close()
+    step("counts tables filled")
 
 
 def _analyze(url: str) -> None:

@@ -121,7 +121,7 @@ def _tables(m, world: World, found: dict, course_id: int, password_hash: str, sq
 
     return [
         (plain(m.User, role={u[3] for u in world.users}), len(world.users),
-         _users(world, password_hash, rng, at)),
+         _users(world, password_hash, at)),
         (plain(m.Cohort, state={co.state for co in world.cohorts}), len(world.cohorts),
          _cohorts(world, course_id, at)),
         (plain(m.StageRelease), len(releases), _releases(releases)),
@@ -183,11 +183,10 @@ def _notifications(notes, at):
                "link": link, "created_at": at(created), "read_at": at(read)}
 
 
-def _users(world: World, password_hash: str, rng: random.Random, at):
+def _users(world: World, password_hash: str, at):
     for uid, email, name, role, created in world.users:
         yield {"id": uid, "email": email, "name": name, "about": "", "password_hash": password_hash,
-               "role": role, "created_at": at(created), "last_login_at": None,
-               "session_token": f"{rng.getrandbits(128):032x}"}
+               "role": role, "created_at": at(created), "last_login_at": None}
 
 
 def _cohorts(world: World, course_id: int, at):
@@ -208,6 +207,6 @@ def _posts(world: World, rng: random.Random, at):
             body = HELP_THREAD_BODY if th.kind == "help" else openings[post_id % len(openings)]
         else:
             body = replies[(post_id * 7919) % len(replies)]
-        yield {"id": post_id, "thread_id": th.id, "author_id": author,
+        yield {"id": post_id, "thread_id": th.id, "position": position, "author_id": author,
                "parent_id": None if parent is None else th.post_ids[parent], "body": body,
                "created_at": at(created), "submission_key": f"{rng.getrandbits(128):032x}"}

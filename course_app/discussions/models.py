@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -41,12 +41,26 @@ class Thread(db.Model):
     )
 
 
+NOT_SHOWN = "hidden_at IS NOT NULL OR deleted_at IS NOT NULL"
+
+
 class Post(db.Model):
-    # A resent form (double click, reload) carries the same key: the post is stored once.
-    __table_args__ = (UniqueConstraint("author_id", "submission_key"),)
+    __table_args__ = (
+        # A resent form (double click, reload) carries the same key: the post is stored once.
+        UniqueConstraint("author_id", "submission_key"),
+        # A page of a thread is a range of positions, however long the thread.
+        Index("uq_post_thread_position", "thread_id", "position", unique=True),
+        # The few posts of a thread that are hidden or withdrawn: a thread's shown posts are
+        # its length less these, counted without reading the rest.
+        Index("ix_post_not_shown", "thread_id", sqlite_where=text(NOT_SHOWN),
+              postgresql_where=text(NOT_SHOWN)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"))
+    # Where the post stands in its thread, from 0 (the opening post, hence the default):
+    # `services.reply` gives each reply the next one. Posts are never deleted, so it stays.
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("post.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
@@ -85,9 +99,45 @@ class PostRevision(db.Model):
 class PostRead(db.Model):
     """A post was shown to a reader. Drives unread counts; peers' reads also count as observing."""
 
+    # What one reader has read of a thread (unread counts, "has read the help thread").
+    __table_args__ = (Index("ix_post_read_user_thread", "user_id", "thread_id"),)
+
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"),
                                          primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"), index=True)
     read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReplyPair(db.Model):
+    """How many shown replies one person wrote to another's posts in a cohort: the
+    interaction map, kept as replies are written, withdrawn, hidden and shown again
+    (`discussions.counts`) instead of joining every post of the cohort to its parent."""
+
+    __table_args__ = (Index("ix_reply_pair_to", "cohort_id", "to_id"),
+                      {"sqlite_with_rowid": False})  # SQLite: rows in key order
+
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                       primary_key=True)
+    replies: Mapped[int] = mapped_column(default=0)
+
+
+class ThreadRead(db.Model):
+    """How far one reader has read one thread: `reads` of its posts were shown to them
+    (PostRead rows), and every post before position `through` was. Kept by
+    `discussions.counts` as reads are recorded; unread counts and the first unread post
+    start from here instead of going through the reader's reads."""
+
+    __table_args__ = {"sqlite_with_rowid": False}  # SQLite: rows in key order
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("thread.id", ondelete="CASCADE"),
+                                           primary_key=True)
+    reads: Mapped[int] = mapped_column(default=0)
+    through: Mapped[int] = mapped_column(default=0)

@@ -18,6 +18,12 @@ def shown(post=Post) -> ColumnElement[bool]:
     return post.hidden_at.is_(None) & post.deleted_at.is_(None)
 
 
+def not_shown(post=Post) -> ColumnElement[bool]:
+    """A post withdrawn or hidden: spelt as `models.NOT_SHOWN`, the condition of the index of
+    such posts, so the databases use that index."""
+    return post.hidden_at.is_not(None) | post.deleted_at.is_not(None)
+
+
 def is_answer(post=Post) -> ColumnElement[bool]:
     """A post (joined to its `Thread`) that answers the thread: shown, and written by someone
     other than the thread's author. A withdrawn or hidden reply is no answer: the author still

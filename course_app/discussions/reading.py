@@ -1,8 +1,9 @@
 """Reading discussions: a thread's pages, what a reader has not seen yet, the list of an
 e-tivity's threads, and "post first".
 
-Queries only; recording what was shown is `services.mark_shown`. Every "where is this post"
-question is a small indexed count, never a load of the whole thread.
+Queries only; recording what was shown is `services.mark_shown`. Each post knows its
+position in its thread, so a page is a range of positions and "which page is this post on"
+is arithmetic: no page of a thread costs more than another, however long the thread.
 """
 
 from collections.abc import Iterable
@@ -10,17 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
 from ..extensions import db
 from ..progress.models import Activity, Mode
-from .models import Post, PostRead, Thread, ThreadKind
+from .counts import read_through
+from .models import Post, PostRead, Thread, ThreadKind, ThreadRead
+from .queries import not_shown, shown
 
 POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 20  # conversation pieces on a page of an e-tivity
 
 
 # ---- a thread's pages ----------------------------------------------------------
@@ -30,49 +34,58 @@ def page_for_position(position: int) -> int:
     return position // POSTS_PER_PAGE + 1
 
 
+class ThreadPage(Pagination):
+    """A page of a thread, as `db.paginate` would give it (for the `pager` macro), read as a
+    range of positions: the posts with their authors, edit history and parents, and nothing
+    else of the thread."""
+
+    def _query_items(self) -> list[Post]:
+        start = (self.page - 1) * self.per_page
+        return list(db.session.scalars(
+            select(Post).where(Post.thread_id == self._query_args["thread_id"],
+                               Post.position >= start, Post.position < start + self.per_page)
+            .order_by(Post.position)
+            .options(selectinload(Post.author), selectinload(Post.revisions),
+                     selectinload(Post.parent).selectinload(Post.author))))
+
+    def _query_count(self) -> int:
+        return self._query_args["length"]
+
+
+def thread_length(thread: Thread) -> int:
+    """How many posts the thread has (withdrawn and hidden ones too): its last position + 1."""
+    last = db.session.scalar(select(func.max(Post.position)).where(Post.thread_id == thread.id))
+    return 0 if last is None else last + 1
+
+
 def posts_page(thread: Thread, number: int | None = None) -> Pagination:
     """One page of the thread's posts, oldest first; the last page when `number` is None or
     past the end."""
-    query = (select(Post).where(Post.thread_id == thread.id).order_by(Post.id)
-             .options(selectinload(Post.author), selectinload(Post.revisions),
-                      selectinload(Post.parent).selectinload(Post.author)))
-    if number is not None:
-        page = db.paginate(query, page=max(number, 1), per_page=POSTS_PER_PAGE, error_out=False)
-        if page.items or page.page == 1:
-            return page
-    return db.paginate(query, page=last_page(thread), per_page=POSTS_PER_PAGE, error_out=False)
+    length = thread_length(thread)
+    last = page_for_position(max(length - 1, 0))
+    number = last if number is None or number > last else max(number, 1)
+    return ThreadPage(page=number, per_page=POSTS_PER_PAGE, error_out=False,
+                      thread_id=thread.id, length=length)
 
 
 def last_page(thread: Thread) -> int:
-    count = db.session.scalar(select(func.count(Post.id)).where(Post.thread_id == thread.id))
-    return page_for_position(max(count - 1, 0))
+    return page_for_position(max(thread_length(thread) - 1, 0))
 
 
 def page_of_post(post: Post) -> int:
-    """The page of its thread a post is on: one count of the posts before it."""
-    before = db.session.scalar(select(func.count(Post.id)).where(
-        Post.thread_id == post.thread_id, Post.id < post.id))
-    return page_for_position(before)
+    """The page of its thread a post is on (no query: the post knows its position)."""
+    return page_for_position(post.position)
 
 
 def pages_of(posts: Iterable[Post]) -> dict[int, int]:
     """{post id: the page of its thread it is on} for many posts (of any threads) at once."""
-    ids = {post.id for post in posts}
-    if not ids:
-        return {}
-    earlier = aliased(Post)
-    rows = db.session.execute(
-        select(Post.id, func.count(earlier.id))
-        .outerjoin(earlier, and_(earlier.thread_id == Post.thread_id, earlier.id < Post.id))
-        .where(Post.id.in_(ids)).group_by(Post.id)
-    )
-    return {post_id: page_for_position(before) for post_id, before in rows}
+    return {post.id: page_for_position(post.position) for post in posts}
 
 
 def opening_post(thread: Thread) -> Post | None:
     """The post that started the thread (replies without a parent answer it)."""
     return db.session.scalar(
-        select(Post).where(Post.thread_id == thread.id).order_by(Post.id).limit(1))
+        select(Post).where(Post.thread_id == thread.id, Post.position == 0))
 
 
 # ---- read and unread ------------------------------------------------------------
@@ -88,14 +101,17 @@ def read_post_ids(reader: User, posts: Iterable[Post]) -> set[int]:
 
 
 def first_unread_post(thread: Thread, reader: User) -> Post | None:
-    """The thread's first post the reader has not been shown. Hidden and withdrawn posts
-    never count as unread (as in `thread_summaries`)."""
+    """The thread's first post the reader has not been shown: one query that walks the thread
+    in position order from where they last stopped reading (`counts.read_through`) to the
+    first one, rather than from the start. Hidden and withdrawn posts never count as unread
+    (as in `summaries`)."""
     seen = select(PostRead.post_id).where(PostRead.post_id == Post.id,
                                           PostRead.user_id == reader.id)
     return db.session.scalar(
-        select(Post).where(Post.thread_id == thread.id, Post.hidden_at.is_(None),
-                           Post.deleted_at.is_(None), ~seen.exists())
-        .order_by(Post.id).limit(1)
+        select(Post).where(Post.thread_id == thread.id,
+                           Post.position >= read_through(reader.id, thread.id),
+                           shown(), ~seen.exists())
+        .order_by(Post.position).limit(1)
     )
 
 
@@ -107,36 +123,67 @@ class ThreadSummary:
     last_post_at: datetime
 
 
-def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[ThreadSummary]:
-    """The e-tivity's conversation pieces with reply and unread counts, pinned first, newest
-    activity next. Weaves (facilitators' summaries) are not pieces: they sit above the list."""
-    threads = db.session.scalars(
-        select(Thread)
-        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-               Thread.kind != ThreadKind.WEAVE)
-        .options(selectinload(Thread.author))
-        .order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
-    ).all()
+def pieces(cohort: Cohort, etivity: Etivity, author: User | None = None):
+    """The e-tivity's conversation pieces (or `author`'s only), pinned first, newest activity
+    next. Weaves (facilitators' summaries) are not pieces: they sit above the list."""
+    query = select(Thread).where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+                                 Thread.kind != ThreadKind.WEAVE)
+    if author is not None:
+        query = query.where(Thread.author_id == author.id)
+    return query.order_by(Thread.pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+
+
+def pieces_page(cohort: Cohort, etivity: Etivity, number: int | None,
+                author: User | None = None) -> Pagination:
+    """A page of `pieces`; a page past the end shows the last one."""
+    query = pieces(cohort, etivity, author).options(selectinload(Thread.author))
+    page = db.paginate(query, page=max(number or 1, 1), per_page=THREADS_PER_PAGE,
+                       error_out=False)
+    if page.items or page.page == 1:
+        return page
+    return db.paginate(query, page=page.pages, per_page=THREADS_PER_PAGE, error_out=False)
+
+
+def count_pieces(cohort: Cohort, etivity: Etivity) -> int:
+    return db.session.scalar(select(func.count()).select_from(pieces(cohort, etivity).subquery()))
+
+
+def summaries(threads: list[Thread], reader: User) -> list[ThreadSummary]:
+    """Reply and unread counts of these threads, in three queries however long they are:
+    a thread's shown posts are its length less its few hidden or withdrawn ones, and the
+    reader's unread ones are those less the reader's reads of shown posts."""
     if not threads:
         return []
     ids = [t.id for t in threads]
-    totals = dict(db.session.execute(
-        select(Post.thread_id, func.count(Post.id))
-        .where(Post.thread_id.in_(ids), Post.hidden_at.is_(None), Post.deleted_at.is_(None))
-        .group_by(Post.thread_id)
+    # One index probe per thread: the largest position, not a count of its posts.
+    last = dict(db.session.execute(
+        select(Thread.id, select(func.max(Post.position)).where(Post.thread_id == Thread.id)
+               .scalar_subquery()).where(Thread.id.in_(ids))).all())
+    read_here = dict(db.session.execute(
+        select(ThreadRead.thread_id, ThreadRead.reads).where(ThreadRead.user_id == reader.id,
+                                                             ThreadRead.thread_id.in_(ids))
     ).all())
-    read = dict(db.session.execute(
-        select(PostRead.thread_id, func.count(PostRead.post_id))
-        .join(Post, Post.id == PostRead.post_id)
-        .where(PostRead.thread_id.in_(ids), PostRead.user_id == reader.id,
-               Post.hidden_at.is_(None), Post.deleted_at.is_(None))
-        .group_by(PostRead.thread_id)
-    ).all())
-    return [
-        ThreadSummary(t, max(totals.get(t.id, 0) - 1, 0),
-                      max(totals.get(t.id, 0) - read.get(t.id, 0), 0), t.last_post_at)
-        for t in threads
-    ]
+    muted: dict[int, tuple[int, int]] = {
+        thread_id: (posts, seen) for thread_id, posts, seen in db.session.execute(
+            select(Post.thread_id, func.count(Post.id), func.count(PostRead.post_id))
+            .outerjoin(PostRead, (PostRead.post_id == Post.id) & (PostRead.user_id == reader.id))
+            .where(Post.thread_id.in_(ids), not_shown())
+            .group_by(Post.thread_id))}
+    out = []
+    for t in threads:
+        muted_posts, muted_read = muted.get(t.id, (0, 0))
+        length = 0 if last.get(t.id) is None else last[t.id] + 1
+        total = length - muted_posts
+        read = read_here.get(t.id, 0) - muted_read
+        out.append(ThreadSummary(t, max(total - 1, 0), max(total - read, 0), t.last_post_at))
+    return out
+
+
+def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[ThreadSummary]:
+    """Every conversation piece of the e-tivity with its counts (`pieces`, `summaries`)."""
+    threads = list(db.session.scalars(
+        pieces(cohort, etivity).options(selectinload(Thread.author))))
+    return summaries(threads, reader)
 
 
 # ---- the help thread, "post first", who posted --------------------------------------

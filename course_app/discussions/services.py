@@ -6,17 +6,18 @@ Services flush and never commit; they take the actor and the time explicitly. Re
 
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, select, update
 
 from ..auth.models import User
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
+from ..database import insert_or_merge
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
 from ..text import is_blank
+from . import counts
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
 from .reading import help_thread, opening_post
 
@@ -122,13 +123,19 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
         raise PostError("That post is not in this conversation.")
     if not parent.visible and parent is not opening:
         raise PostError("That post was withdrawn or hidden. Reply to the conversation instead.")
-    post = Post(thread=thread, author=author, parent=parent, body=check_body(body),
-                created_at=at, submission_key=submission_key)
+    body = check_body(body)
+    # Touching the thread's row first makes replies to one thread take turns (PostgreSQL
+    # holds the row lock to the commit; SQLite has one writer anyway), so the position read
+    # next is still the last one when this reply takes the one after it.
+    db.session.execute(update(Thread).where(Thread.id == thread.id).values(last_post_at=at))
+    last = db.session.scalar(select(func.max(Post.position)).where(Post.thread_id == thread.id))
+    post = Post(thread=thread, author=author, parent=parent, body=body, created_at=at,
+                submission_key=submission_key, position=0 if last is None else last + 1)
     db.session.add(post)
-    thread.last_post_at = at
     db.session.flush()
     _mark_read(author.id, [post], thread.id, at)
     cohort = db.session.get(Cohort, thread.cohort_id)
+    counts.reply_shown_changed(post, cohort.id, +1)
     if thread.etivity_id is not None:
         evidence.record_reply(cohort, author.id, thread.etivity_id, post.id, parent.author_id, at)
     if parent.author_id != author.id:
@@ -160,6 +167,8 @@ def delete_post(post: Post, author: User, at: datetime) -> None:
     stay, and a "post first" e-tivity stays unlocked for you."""
     if post.author_id != author.id:
         raise PostError("You can only delete your own posts.")
+    if post.visible:
+        counts.reply_shown_changed(post, post.thread.cohort_id, -1)
     post.deleted_at = at
     evidence.void_post(post.id, at)
     db.session.flush()
@@ -182,27 +191,34 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
 
 # ---- recording what was read ------------------------------------------------------
 
-def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime) -> None:
+def _mark_read(user_id: int, posts: list[Post], thread_id: int, at: datetime,
+               seen: set[int] | None = None) -> None:
+    """Record the posts not read before: one lookup (none when the caller knows which of
+    them were `seen`), then (only if some are new) one insert, which skips any that another
+    request recorded in between, and the thread's read count."""
     if not posts:
         return
     ids = [p.id for p in posts]
-    seen = set(db.session.scalars(
-        select(PostRead.post_id).where(PostRead.user_id == user_id, PostRead.post_id.in_(ids))
-    ))
-    for post_id in ids:
-        if post_id not in seen:
-            db.session.add(PostRead(user_id=user_id, post_id=post_id, thread_id=thread_id,
-                                    read_at=at))
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same page opened twice at once: already recorded
-        db.session.rollback()
+    if seen is None:
+        seen = set(db.session.scalars(select(PostRead.post_id).where(
+            PostRead.user_id == user_id, PostRead.post_id.in_(ids))))
+    new = [{"user_id": user_id, "post_id": post_id, "thread_id": thread_id, "read_at": at}
+           for post_id in ids if post_id not in seen]
+    if not new:
+        return
+    table = PostRead.__table__
+    stmt = insert_or_merge(table).on_conflict_do_nothing().returning(table.c.post_id)
+    added = len(db.session.execute(stmt, new).all())
+    if added:
+        counts.reads_added(user_id, thread_id, added)
 
 
-def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime) -> int:
+def mark_shown(thread: Thread, reader: User, posts: list[Post], at: datetime,
+               seen: set[int] | None = None) -> int:
     """The one write a GET may make: posts shown to a reader on a page count as read,
-    and peers' visible posts count as observing. Returns new observe events."""
-    _mark_read(reader.id, posts, thread.id, at)
+    and peers' visible posts count as observing. `seen`: which of the posts the reader had
+    read already, when the page asked (`reading.read_post_ids`). Returns new observe events."""
+    _mark_read(reader.id, posts, thread.id, at, seen)
     if thread.etivity_id is None:
         return 0
     cohort = db.session.get(Cohort, thread.cohort_id)

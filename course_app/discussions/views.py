@@ -178,13 +178,11 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
     `untouched` offers "Send it as it is" for a post that is only its template."""
     if form is not None:
         form.ensure_key()
-    summaries = reading.thread_summaries(cohort, etivity, current_user)
     waiting = reading.must_post_first(cohort, etivity, current_user)
-    hidden_count = 0
-    if waiting:
-        shown = [s for s in summaries if s.thread.author_id == current_user.id]
-        hidden_count = len(summaries) - len(shown)
-        summaries = shown
+    threads = reading.pieces_page(cohort, etivity, request.args.get("page", type=int),
+                                  author=current_user if waiting else None)
+    summaries = reading.summaries(threads.items, current_user)
+    hidden_count = reading.count_pieces(cohort, etivity) - threads.total if waiting else 0
     piece = form.piece.data if form is not None else None
     chosen = piece if services.piece_body(etivity, piece) is not None else None
     if form is None or not etivity.pieces:
@@ -193,7 +191,7 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
         picker = PieceChoiceForm.for_etivity(etivity, chosen)
     return render_template(
         "discussions/etivity.html", cohort=cohort, etivity=etivity, standing=standing,
-        summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
+        threads=threads, summaries=summaries, waiting=waiting, hidden_count=hidden_count, form=form,
         weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
         days=_suggested_days(etivity, standing), facilitators=reading.facilitator_ids(cohort),
         chosen_piece=chosen, picker=picker, undo=undo, note=note, untouched=untouched,
@@ -226,11 +224,12 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
     first_unread = reading.first_unread_post(thread, current_user)
     opening = reading.opening_post(thread)
     parents = [p.parent for p in posts.items if p.parent is not None]
+    read = reading.read_post_ids(current_user, posts.items)
     html = render_template(
         "discussions/thread.html", cohort=cohort, thread=thread, etivity=etivity, posts=posts,
         opening_id=opening.id if opening is not None else None,
         parent_pages=reading.pages_of(parents),
-        read=reading.read_post_ids(current_user, posts.items), unread_post=first_unread,
+        read=read, unread_post=first_unread,
         unread_page=reading.page_of_post(first_unread) if first_unread is not None else None,
         facilitators=reading.facilitator_ids(cohort), form=form, replying_to=replying_to,
         replying_to_page=reading.page_of_post(replying_to) if replying_to is not None else None,
@@ -238,7 +237,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
     )
     if request.method == "GET":
         try:
-            services.mark_shown(thread, current_user, posts.items, utcnow())
+            services.mark_shown(thread, current_user, posts.items, utcnow(), seen=read)
             db.session.commit()
         except IntegrityError:  # the same page opened twice at once: the other recorded it
             db.session.rollback()

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ..auth.models import User
 from ..cohorts.models import Cohort
+from ..discussions import counts as discussion_counts
 from ..discussions.models import Post, Thread
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
@@ -37,6 +38,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
         raise FacilitateError("That post is already hidden.")
     if post.deleted_at is not None:
         raise FacilitateError("Its author has already withdrawn that post.")
+    discussion_counts.reply_shown_changed(post, cohort.id, -1)
     post.hidden_at, post.hidden_reason, post.hidden_by_id = at, reason, actor.id
     evidence.void_post(post.id, at)
     notify(post.author_id, NotificationKind.MESSAGE,
@@ -52,6 +54,8 @@ def show_post(cohort: Cohort, post: Post, actor: User, at: datetime) -> None:
     if post.hidden_at is None:
         raise FacilitateError("That post is not hidden.")
     post.hidden_at, post.hidden_reason, post.hidden_by_id = None, None, None
+    if post.deleted_at is None:
+        discussion_counts.reply_shown_changed(post, cohort.id, +1)
     evidence.restore_post(post.id)
     record(cohort, actor, AuditAction.SHOW, f"Showed a post by {post.author.name} again", at,
            target=f"post {post.id}")

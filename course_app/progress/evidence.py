@@ -3,6 +3,9 @@ activity log, and a completion is earned the moment an e-tivity's rule is met.
 
 Discussions call `record_*` when something happens. A completion, once earned, is never
 taken back: hiding a post later voids its evidence for completions not yet earned only.
+
+This is the one writer of the activity log, so it also keeps the counts tables in step with
+it (`counts.added`, `counts.changed`), in the same transaction.
 """
 
 from collections.abc import Iterable
@@ -12,9 +15,11 @@ from sqlalchemy import select
 
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
+from ..database import insert_or_merge
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
+from . import counts as counts_tables
 from . import rules
 from .models import Activity, Completion, Mode
 from .rules import Counts
@@ -66,6 +71,7 @@ def _record(cohort_id, user_id, etivity_id, kind, post_id, peer_id, at) -> Activ
     )
     db.session.add(activity)
     db.session.flush()
+    counts_tables.added(cohort_id, user_id, etivity_id, [kind], at)
     return activity
 
 
@@ -73,17 +79,29 @@ def record_reads(cohort: Cohort, reader_id: int, etivity_id: int, posts, at: dat
     """Record that `posts` (objects with id and author_id) were shown to the reader.
 
     Only peers' posts count as observing (`peers_among`): your own posts and the
-    facilitators' do not. Returns how many new reads were recorded.
+    facilitators' do not. Returns how many new reads were recorded: a page seen before
+    costs one lookup, and new reads one insert however many posts the page shows.
     """
     if not _is_active_learner(cohort.id, reader_id):
         return 0
     peers = peers_among(cohort.id, reader_id, (post.author_id for post in posts))
-    new = 0
-    for post in posts:
-        if post.author_id in peers:
-            if _record(cohort.id, reader_id, etivity_id, Mode.OBSERVE, post.id, post.author_id, at):
-                new += 1
+    authors = {post.id: post.author_id for post in posts if post.author_id in peers}
+    if not authors:
+        return 0
+    seen = set(db.session.scalars(select(Activity.post_id).where(
+        Activity.user_id == reader_id, Activity.kind == Mode.OBSERVE,
+        Activity.post_id.in_(authors))))
+    rows = [{"cohort_id": cohort.id, "user_id": reader_id, "etivity_id": etivity_id,
+             "kind": Mode.OBSERVE, "post_id": post_id, "peer_id": author_id,
+             "created_at": at} for post_id, author_id in authors.items() if post_id not in seen]
+    if not rows:
+        return 0
+    # Another request may record the same reads at the same moment: those rows are skipped
+    # here, and only the rows this one wrote are counted.
+    stmt = insert_or_merge(Activity.__table__).on_conflict_do_nothing()
+    new = len(db.session.execute(stmt.returning(Activity.__table__.c.id), rows).all())
     if new:
+        counts_tables.added(cohort.id, reader_id, etivity_id, [Mode.OBSERVE] * new, at)
         evaluate(cohort, reader_id, etivity_id, at)
     return new
 
@@ -109,15 +127,21 @@ def record_new_thread(cohort: Cohort, author_id: int, etivity_id: int, post_id: 
 
 def void_post(post_id: int, at: datetime) -> None:
     """A hidden post stops counting towards completions not yet earned (earned ones stay)."""
-    for activity in db.session.scalars(
-        select(Activity).where(Activity.post_id == post_id, Activity.voided_at.is_(None))
-    ):
+    voided = list(db.session.scalars(
+        select(Activity).where(Activity.post_id == post_id, Activity.voided_at.is_(None))))
+    for activity in voided:
         activity.voided_at = at
+    db.session.flush()  # the counts recount different peers from the log
+    counts_tables.changed(voided, -1)
 
 
 def restore_post(post_id: int) -> None:
-    for activity in db.session.scalars(select(Activity).where(Activity.post_id == post_id)):
+    restored = list(db.session.scalars(
+        select(Activity).where(Activity.post_id == post_id, Activity.voided_at.is_not(None))))
+    for activity in restored:
         activity.voided_at = None
+    db.session.flush()
+    counts_tables.changed(restored, +1)
 
 
 def evaluate(cohort: Cohort, user_id: int, etivity_id: int, at: datetime) -> Completion | None:

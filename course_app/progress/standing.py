@@ -8,14 +8,16 @@ Views, reports, the API and the CLI read standing through `cohort_progress` (or
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import func, select
 
 from ..cohorts.models import Cohort, Membership
 from ..courses.models import Etivity
 from ..extensions import db
 from . import rules
-from .models import Activity, Completion, Mode, Override
+from .counts import monday
+from .models import ActivityCount, ActivityWeek, Completion, Override
 from .rules import Counts, EtivityState, StageStatus
 
 
@@ -26,23 +28,29 @@ def learner_ids(cohort_id: int) -> set[int]:
 
 
 def _count_query(cohort_id: int):
-    live = Activity.voided_at.is_(None)
+    """The counts table's rows for a cohort: (user, e-tivity, observe, interact, initiate),
+    as `evidence` keeps them."""
     return select(
-        Activity.user_id,
-        Activity.etivity_id,
-        func.count(distinct(case((and_(live, Activity.kind == Mode.OBSERVE), Activity.post_id)))),
-        func.count(distinct(case((and_(live, Activity.kind == Mode.INTERACT), Activity.peer_id)))),
-        func.count(distinct(case((and_(live, Activity.kind == Mode.INITIATE), Activity.post_id)))),
-        func.max(Activity.created_at),
-    ).where(Activity.cohort_id == cohort_id).group_by(Activity.user_id, Activity.etivity_id)
+        ActivityCount.user_id, ActivityCount.etivity_id, ActivityCount.observe,
+        ActivityCount.interact, ActivityCount.initiate,
+    ).where(ActivityCount.cohort_id == cohort_id)
 
 
 def counts_for(cohort_id: int, user_id: int | None = None) -> dict[tuple[int, int], Counts]:
     """{(user id, e-tivity id): Counts}. Interact counts different peers, not replies."""
     query = _count_query(cohort_id)
     if user_id is not None:
-        query = query.where(Activity.user_id == user_id)
-    return {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in db.session.execute(query)}
+        query = query.where(ActivityCount.user_id == user_id)
+    return {(u, e): Counts(o, i, n) for u, e, o, i, n in db.session.execute(query)}
+
+
+class CompletionRow(Protocol):
+    """What standing reads of a Completion: a row of these columns, or the object itself."""
+
+    user_id: int
+    etivity_id: int
+    completed_at: datetime
+    by_hand_by_id: int | None
 
 
 @dataclass
@@ -51,7 +59,7 @@ class EtivityProgress:
     state: EtivityState
     counts: Counts
     needed: Counts
-    completion: Completion | None = None
+    completion: CompletionRow | None = None
 
     @property
     def by_hand(self) -> bool:
@@ -106,17 +114,21 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         if e.required:
             required[e.stage_number].append(e.id)
     releases = {n: cohort.release_date(n) for n in rules.STAGES}
+    rule_of = {e.id: e.rule for e in etivities}
+    nothing = Counts()
 
-    count_rows = db.session.execute(only_asked(_count_query(cohort.id), Activity.user_id)).all()
-    counts = {(u, e): Counts(o, i, n) for u, e, o, i, n, _ in count_rows}
-    last: dict[int, datetime] = {}
-    for u, _e, *_c, at in count_rows:
-        if at and (u not in last or at > last[u]):
-            last[u] = at
-    completions: dict[tuple[int, int], Completion] = {
-        (c.user_id, c.etivity_id): c
-        for c in db.session.scalars(only_asked(
-            select(Completion).where(Completion.cohort_id == cohort.id), Completion.user_id))
+    counts = {(u, e): Counts(o, i, n) for u, e, o, i, n in db.session.execute(
+        only_asked(_count_query(cohort.id), ActivityCount.user_id))}
+    last: dict[int, datetime] = dict(db.session.execute(only_asked(
+        select(ActivityCount.user_id, func.max(ActivityCount.last_at))
+        .where(ActivityCount.cohort_id == cohort.id).group_by(ActivityCount.user_id),
+        ActivityCount.user_id)).all())
+    # Rows, not Completion objects: what standing needs of each (when, and by whose hand).
+    completions: dict[tuple[int, int], CompletionRow] = {
+        (c.user_id, c.etivity_id): c for c in db.session.execute(only_asked(
+            select(Completion.user_id, Completion.etivity_id, Completion.completed_at,
+                   Completion.by_hand_by_id).where(Completion.cohort_id == cohort.id),
+            Completion.user_id))
     }
     completed_by: dict[int, set[int]] = defaultdict(set)
     for u, e in completions:
@@ -139,12 +151,13 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         items = []
         totals = [0, 0, 0]
         for e in etivities:
-            c = counts.get((user_id, e.id), Counts())
+            c = counts.get((user_id, e.id), nothing)
             completion = completions.get((user_id, e.id))
             state = rules.etivity_state(
                 completion is not None, statuses[e.stage_number].open, e.id in etivity_overrides
             )
-            items.append(EtivityProgress(e, state, c, rules.still_needed(e.rule, c), completion))
+            items.append(EtivityProgress(e, state, c, rules.still_needed(rule_of[e.id], c),
+                                         completion))
             totals = [totals[0] + c.observe, totals[1] + c.interact, totals[2] + c.initiate]
         result[user_id] = LearnerProgress(
             user_id, statuses, items, rules.current_stage(statuses), last.get(user_id),
@@ -200,37 +213,30 @@ class Week:
         return (self.start, self.observe, self.interact, self.initiate)
 
 
-def _monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def weekly_profile(cohort_id: int, user_id: int | None, today: date, weeks: int = 26
                    ) -> list[Week]:
     """A participation profile: how many posts were read, replies to peers written and
     conversations started, week by week from the week of joining to this one (empty weeks
     included, at most the last `weeks`). With user_id None: the whole cohort's learners.
     Evidence from posts hidden since is left out. These are events, so two replies to one
-    peer count twice here, unlike in an e-tivity's rule, which counts different peers."""
+    peer count twice here, unlike in an e-tivity's rule, which counts different peers.
+    Read from the weekly counts table (a row per learner and week), not the log."""
     joined = select(func.min(Membership.joined_at)).where(Membership.cohort_id == cohort_id)
-    activity = select(Activity.kind, Activity.created_at).where(
-        Activity.cohort_id == cohort_id, Activity.voided_at.is_(None))
+    tally = select(ActivityWeek.week, func.sum(ActivityWeek.observe),
+                   func.sum(ActivityWeek.interact), func.sum(ActivityWeek.initiate)).where(
+        ActivityWeek.cohort_id == cohort_id).group_by(ActivityWeek.week)
     if user_id is not None:
         joined = joined.where(Membership.user_id == user_id)
-        activity = activity.where(Activity.user_id == user_id)
+        tally = tally.where(ActivityWeek.user_id == user_id)
     joined_at = db.session.scalar(joined)
-    rows = db.session.execute(activity).all()
-    tally: dict[date, dict[Mode, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, at in rows:
-        tally[_monday(at.date())][kind] += 1
-    starts = [d for d in (*tally, joined_at.date() if joined_at else None) if d]
-    first = _monday(min(starts, default=today))
-    last = _monday(today)
+    by_week = {week: (o, i, n) for week, o, i, n in db.session.execute(tally) if o or i or n}
+    starts = [d for d in (*by_week, joined_at.date() if joined_at else None) if d]
+    first = monday(min(starts, default=today))
+    last = monday(today)
     first = max(first, last - timedelta(weeks=weeks - 1))
     result = []
     week = first
     while week <= last:
-        counts = tally.get(week, {})
-        result.append(Week(week, counts.get(Mode.OBSERVE, 0), counts.get(Mode.INTERACT, 0),
-                           counts.get(Mode.INITIATE, 0)))
+        result.append(Week(week, *by_week.get(week, (0, 0, 0))))
         week += timedelta(weeks=1)
     return result

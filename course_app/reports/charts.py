@@ -132,8 +132,12 @@ def interaction_summary(imap: InteractionMap) -> str:
         return "Nobody has joined the cohort yet."
     words = (f"{_plural(len(imap.people), 'person', 'people')} "
              f"({_plural(learners, 'learner', 'learners')}); "
-             f"{_plural(sum(imap.edges.values()), 'reply', 'replies')}, drawn as "
-             f"{_plural(len(imap.edges), 'arrow', 'arrows')}.")
+             f"{_plural(imap.replies, 'reply', 'replies')}, ")
+    if imap.summarised:
+        words += (f"between {imap.pairs} pairs of people; the {len(imap.edges)} pairs with "
+                  "most replies are drawn as arrows, and every pair is in the download.")
+    else:
+        words += f"drawn as {_plural(imap.pairs, 'arrow', 'arrows')}."
     if imap.not_replied_to:
         shown = [u.name for u in imap.not_replied_to[:10]]
         more = len(imap.not_replied_to) - len(shown)

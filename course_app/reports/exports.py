@@ -5,7 +5,7 @@ import csv
 import io
 from datetime import datetime
 
-from .queries import Dashboard, LearnerRow
+from .queries import Dashboard, InteractionMap, LearnerRow
 
 # A cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -15,7 +15,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _learner(row: LearnerRow) -> dict:
+def _etivity(etivity) -> dict:
+    """What the JSON says of an e-tivity, the same in every learner's list."""
+    return {"slug": etivity.slug, "stage": etivity.stage_number, "title": etivity.title,
+            "required": etivity.required}
+
+
+def _learner(row: LearnerRow, about: dict[int, dict], rules: dict[int, dict]) -> dict:
     return {
         "id": row.user.id,
         "name": row.user.name,
@@ -27,16 +33,13 @@ def _learner(row: LearnerRow) -> dict:
         "last_activity_at": _iso(row.last_activity_at),
         "etivities": [
             {
-                "slug": p.etivity.slug,
-                "stage": p.etivity.stage_number,
-                "title": p.etivity.title,
-                "required": p.etivity.required,
+                **about[p.etivity.id],
                 "state": p.state.value,
                 "by_hand": p.by_hand,
                 "observe": p.counts.observe,
                 "interact": p.counts.interact,
                 "initiate": p.counts.initiate,
-                "rule": p.etivity.rule.as_dict(),
+                "rule": rules[p.etivity.id],
             }
             for p in row.standing.etivities
         ],
@@ -45,6 +48,8 @@ def _learner(row: LearnerRow) -> dict:
 
 def as_json(board: Dashboard) -> dict:
     cohort = board.cohort
+    about = {e.id: _etivity(e) for e in board.etivities}
+    rules = {e.id: e.rule.as_dict() for e in board.etivities}
     s = board.summary
     return {
         "cohort": {"id": cohort.id, "name": cohort.name, "course": cohort.course.slug},
@@ -52,7 +57,7 @@ def as_json(board: Dashboard) -> dict:
         "summary": {"enrolled": s.enrolled, "active_this_week": s.active_this_week,
                     "reached": {str(n): v for n, v in s.reached.items()},
                     "completed": s.completed, "at_risk": s.at_risk},
-        "learners": [_learner(r) for r in board.rows],
+        "learners": [_learner(r, about, rules) for r in board.rows],
     }
 
 
@@ -70,19 +75,41 @@ CSV_COLUMNS = ("learner", "email", "current stage", "level", "at risk", "last ac
 
 
 def as_csv(board: Dashboard) -> str:
-    """One row per learner and e-tivity (long format: easy to pivot in a spreadsheet)."""
+    """One row per learner and e-tivity (long format: easy to pivot in a spreadsheet).
+    What a row says of its learner and of its e-tivity is made once, not once per cell."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    about = {e.id: [safe_cell(v) for v in (e.stage_number, e.title,
+                                           "yes" if e.required else "no")]
+             for e in board.etivities}
+    rules = {e.id: [e.observe, e.interact, e.initiate] for e in board.etivities}
     for row in board.rows:
-        for p in row.standing.etivities:
-            writer.writerow([safe_cell(v) for v in (
-                row.user.name, row.user.email, row.standing.current_stage, row.level.value,
-                " and ".join(row.risks) or "no",
-                row.last_activity_at.strftime("%Y-%m-%d %H:%M") if row.last_activity_at else "",
-                p.etivity.stage_number, p.etivity.title, "yes" if p.etivity.required else "no",
-                p.state.value, "yes" if p.by_hand else "no", p.counts.observe,
-                p.counts.interact, p.counts.initiate, p.etivity.observe, p.etivity.interact,
-                p.etivity.initiate,
-            )])
+        learner = [safe_cell(v) for v in (
+            row.user.name, row.user.email, row.standing.current_stage, row.level.value,
+            " and ".join(row.risks) or "no",
+            row.last_activity_at.strftime("%Y-%m-%d %H:%M") if row.last_activity_at else "",
+        )]
+        writer.writerows(
+            learner + about[p.etivity.id] + [
+                p.state.value, "yes" if p.by_hand else "no",
+                p.counts.observe, p.counts.interact, p.counts.initiate,
+            ] + rules[p.etivity.id]
+            for p in row.standing.etivities)
+    return out.getvalue()
+
+
+PAIR_COLUMNS = ("who replied", "their role", "to whom", "their role", "replies")
+
+
+def pairs_csv(imap: InteractionMap) -> str:
+    """Every pair of the interaction map, most replies first: the dashboard draws only the
+    busiest pairs of a large cohort."""
+    people = {user.id: (user, role) for user, role in imap.people}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(PAIR_COLUMNS)
+    for (a, b), n in sorted(imap.edges.items(), key=lambda item: (-item[1], item[0])):
+        (author, author_role), (to, to_role) = people[a], people[b]
+        writer.writerow([safe_cell(v) for v in (author.name, author_role, to.name, to_role, n)])
     return out.getvalue()

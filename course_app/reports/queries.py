@@ -7,13 +7,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Course, Etivity
-from ..discussions.models import Post, Thread, ThreadKind
+from ..discussions.models import Post, ReplyPair, Thread, ThreadKind
 from ..discussions.queries import is_answer, unanswered_condition
 from ..extensions import db
 from ..progress import rules
@@ -190,32 +190,64 @@ def weekly(cohort: Cohort, today: date) -> list[Week]:
 @dataclass
 class InteractionMap:
     people: list[tuple[User, str]]  # (person, role) – learners and facilitators
-    edges: dict[tuple[int, int], int]  # (from, to) → replies
+    edges: dict[tuple[int, int], int]  # (from, to) → replies: every pair, or the busiest
     not_replied_to: list[User]  # learners nobody replied to
+    pairs: int = -1  # pairs in all (more than `edges` holds when summarised)
+    replies: int = -1  # replies in all
+
+    def __post_init__(self):
+        if self.pairs < 0:
+            self.pairs = len(self.edges)
+        if self.replies < 0:
+            self.replies = sum(self.edges.values())
+
+    @property
+    def summarised(self) -> bool:
+        """Only the busiest pairs are in `edges`: the rest are in the pairs download."""
+        return len(self.edges) < self.pairs
 
 
-def interaction_map(cohort: Cohort) -> InteractionMap:
-    """Who replied to whom (visible replies between members of the cohort)."""
+def interaction_map(cohort: Cohort, top: int | None = None) -> InteractionMap:
+    """Who replied to whom (shown replies between members of the cohort), from the reply
+    pairs kept as replies come and go. With `top`, `edges` keeps that many pairs, those with
+    the most replies, and the totals are summed by the database; without, every pair."""
     members = list(db.session.execute(
         select(User, Membership.role).join(Membership, Membership.user_id == User.id).where(
             Membership.cohort_id == cohort.id, Membership.removed_at.is_(None),
             Membership.role.in_([MemberRole.LEARNER, MemberRole.FACILITATOR]))
         .order_by(Membership.role, User.name)
     ).all())
-    parent = aliased(Post)
-    pairs = db.session.execute(
-        select(Post.author_id, parent.author_id).join(parent, Post.parent_id == parent.id)
-        .join(Thread, Thread.id == Post.thread_id)
-        .where(Thread.cohort_id == cohort.id, Post.hidden_at.is_(None),
-               Post.deleted_at.is_(None), Post.author_id != parent.author_id)
-    ).all()
-    ids = {u.id for u, _ in members}
-    edges = Counter((a, b) for a, b in pairs if a in ids and b in ids)
-    answered = {b for _, b in edges}
+    between = _pairs_between_members(cohort)
+    if top is None:
+        edges = {(a, b): n for a, b, n in db.session.execute(
+            select(ReplyPair.from_id, ReplyPair.to_id, ReplyPair.replies).where(*between))}
+        answered = {b for _, b in edges}
+        pairs, replies = len(edges), sum(edges.values())
+    else:
+        edges = {(a, b): n for a, b, n in db.session.execute(
+            select(ReplyPair.from_id, ReplyPair.to_id, ReplyPair.replies).where(*between)
+            .order_by(ReplyPair.replies.desc(), ReplyPair.from_id, ReplyPair.to_id).limit(top))}
+        pairs, replies = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(ReplyPair.replies), 0))
+            .where(*between)).one()
+        answered = set(db.session.scalars(select(ReplyPair.to_id).distinct().where(*between)))
     return InteractionMap(
-        people=[(u, r.value) for u, r in members], edges=dict(edges),
+        people=[(u, r.value) for u, r in members], edges=edges,
         not_replied_to=[u for u, r in members if r == MemberRole.LEARNER and u.id not in answered],
+        pairs=pairs, replies=replies,
     )
+
+
+def _pairs_between_members(cohort: Cohort) -> tuple:
+    """The cohort's reply pairs with some reply shown, between people who are still its
+    learners or facilitators."""
+    def member(column):
+        return exists().where(Membership.cohort_id == cohort.id, Membership.user_id == column,
+                              Membership.removed_at.is_(None),
+                              Membership.role.in_([MemberRole.LEARNER, MemberRole.FACILITATOR]))
+
+    return (ReplyPair.cohort_id == cohort.id, ReplyPair.replies > 0,
+            member(ReplyPair.from_id), member(ReplyPair.to_id))
 
 
 # ---- one learner ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A person who deletes their account keeps no name, email or password here; the ro
 their posts (shown as "A former learner") and everyone's progress stay whole.
 
 Revision ID: 7d41c2a9e8b5
-Revises: cfb0802e1cdf
+Revises: e16d263e3764
 Create Date: 2026-11-30 13:00:00.000000
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7d41c2a9e8b5'
-down_revision = 'cfb0802e1cdf'
+down_revision = 'e16d263e3764'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,101 @@
+"""Pages whose cost does not grow with the data: each runs the same number of SQL queries on
+a small cohort and on the same cohort made large (60 more learners, a thread of 640 posts,
+45 more conversation pieces, their reads and evidence), and a long thread's first, middle
+and last pages cost what a short thread's page does.
+
+Each page is requested once before it is counted, as a page seen before (its reads are
+recorded), and counted with a fresh session, as a new request on another server would be.
+"""
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from bulk_data import grow
+from sqlalchemy import event
+
+from course_app.clock import utcnow
+from course_app.discussions import services as discussions
+from course_app.discussions.reading import POSTS_PER_PAGE
+from course_app.extensions import db
+from learner_journey import start
+
+LONG_REPLIES = 640
+
+
+def count_queries(client, path: str, data: dict | None = None) -> int:
+    statements = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    db.session.remove()
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        response = client.post(path, data=data) if data is not None else client.get(path)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert response.status_code in (200, 302), (path, response.status_code)
+    return len(statements)
+
+
+@pytest.fixture
+def course_run(factory, client, login_as):
+    """A cohort with a facilitator, a learner who reads (and replies) and a peer who started
+    a short thread and a long one in "introduce yourself"."""
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    short = start(cohort, peer, "introduce-yourself", title="Short")
+    long = start(cohort, peer, "introduce-yourself", title="Long")
+    for thread in (short, long):  # each page shows replies, and replies to replies
+        welcome = discussions.reply(thread, facilitator, "Welcome!", utcnow())
+        discussions.reply(thread, peer, "Thank you.", utcnow(), parent=welcome)
+    db.session.commit()
+    ids = {"cohort": cohort.id, "short": short.id, "long": long.id}
+    # Only what logging in needs: counting starts each request with a fresh session.
+    people = {"learner": SimpleNamespace(email=learner.email),
+              "facilitator": SimpleNamespace(email=facilitator.email)}
+
+    def pages(who: str) -> dict[str, str]:
+        c = ids["cohort"]
+        if who == "facilitator":
+            return {"dashboard": f"/reports/cohorts/{c}",
+                    "csv": f"/reports/cohorts/{c}/progress.csv",
+                    "api": f"/api/v1/cohorts/{c}/progress",
+                    "pairs": f"/reports/cohorts/{c}/interactions.csv"}
+        return {"map": f"/cohorts/{c}", "progress": f"/cohorts/{c}/progress",
+                "etivity": f"/cohorts/{c}/e/introduce-yourself",
+                "short thread": f"/cohorts/{c}/threads/{ids['short']}?page=1",
+                "long thread, first page": f"/cohorts/{c}/threads/{ids['long']}?page=1"}
+
+    def measure(extra: dict[str, str] | None = None) -> dict[str, int]:
+        counts = {}
+        for who in ("learner", "facilitator"):
+            login_as(people[who])
+            for name, path in {**pages(who), **(extra or {} if who == "learner" else {})}.items():
+                client.get(path)  # seen before: its reads are recorded
+                counts[name] = count_queries(client, path)
+        login_as(people["learner"])
+        for name in ("short", "long"):
+            path = f"/cohorts/{ids['cohort']}/threads/{ids[name]}"
+            counts[f"reply in the {name} thread"] = count_queries(client, path, {
+                "body": "Counting queries.", "parent_id": "",
+                "submission_key": uuid.uuid4().hex})
+        return counts
+
+    return ids, measure
+
+
+def test_pages_run_the_same_queries_on_small_and_large_data(course_run):
+    ids, measure = course_run
+    small = measure()
+    grow(ids["cohort"], ids["long"], replies=LONG_REPLIES)
+    last = (LONG_REPLIES + 5) // POSTS_PER_PAGE + 1
+    thread = f"/cohorts/{ids['cohort']}/threads/{ids['long']}"
+    large = measure({"long thread, middle page": f"{thread}?page={last // 2}",
+                     "long thread, last page": f"{thread}?page={last}"})
+    assert {name: large[name] for name in small} == small
+    assert (large["long thread, first page"] == large["long thread, middle page"]
+            == large["long thread, last page"] == large["short thread"]), large
+    assert large["reply in the long thread"] == large["reply in the short thread"], large
