@@ -179,7 +179,7 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
     if form is not None:
         form.ensure_key()
     waiting = reading.must_post_first(cohort, etivity, current_user)
-    threads = reading.pieces_page(cohort, etivity, request.args.get("page", type=int),
+    threads = reading.pieces_page(cohort, etivity, page_arg(),
                                   author=current_user if waiting else None)
     summaries = reading.summaries(threads.items, current_user)
     hidden_count = reading.count_pieces(cohort, etivity) - threads.total if waiting else 0

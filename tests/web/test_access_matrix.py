@@ -152,6 +152,8 @@ MATRIX = {
     ("reports.etivity", "POST"):                    "405",
     ("reports.index", "GET"):                       "login  200    200    200    200    200    200    200",
     ("reports.index", "POST"):                      "405",
+    ("reports.interactions", "GET"):                "login  403    404    404    200    404    200    200",
+    ("reports.interactions", "POST"):               "405",
     ("reports.learner", "GET"):                     "login  200    404    404    200    404    200    200",
     ("reports.learner", "POST"):                    "405",
     ("reports.printable", "GET"):                   "login  403    404    404    200    404    200    200",

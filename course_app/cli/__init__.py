@@ -6,16 +6,15 @@ Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error
 
 import sys
 from datetime import date
-from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .clock import utcnow
-from .extensions import db
-from .inputs import DB_INT_MAX, date_problem
-from .text import control_problem
+from ..clock import utcnow
+from ..extensions import db
+from ..inputs import DB_INT_MAX, date_problem
+from ..text import control_problem
 
 
 def _fail(message: str) -> None:
@@ -66,7 +65,7 @@ def course_group():
 
 
 def _problems(path: str):
-    from .content import validate_course
+    from ..content import validate_course
 
     problems = validate_course(path)
     for problem in problems:
@@ -81,7 +80,7 @@ def course_validate(path):
     problems = _problems(path)
     if problems:
         _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in {path}.")
-    from .content import load_course
+    from ..content import load_course
 
     spec = load_course(path)
     click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities.")
@@ -92,10 +91,10 @@ def course_validate(path):
 @with_appcontext
 def course_import(path):
     """Validate, then create or update the course (posts and progress are kept)."""
-    from .cohorts.models import Cohort
-    from .content import load_course
-    from .courses.services import import_course
-    from .progress.evidence import reevaluate_cohort
+    from ..cohorts.models import Cohort
+    from ..content import load_course
+    from ..courses.services import import_course
+    from ..progress.evidence import reevaluate_cohort
 
     if _problems(path):
         _fail("Nothing was imported. Fix the problems above and run the import again.")
@@ -131,8 +130,8 @@ def user_group():
 @with_appcontext
 def user_create(email, name, role, password):
     """Create an account."""
-    from .auth.models import Role
-    from .auth.services import AccountError, create_user
+    from ..auth.models import Role
+    from ..auth.services import AccountError, create_user
 
     try:
         user = create_user(email, name, password, at=utcnow(), role=Role(role))
@@ -143,7 +142,7 @@ def user_create(email, name, role, password):
 
 
 def _account(email: str):
-    from .auth.services import find_by_email
+    from ..auth.services import find_by_email
 
     user = find_by_email(email)
     if user is None:
@@ -157,8 +156,8 @@ def _account(email: str):
 def user_disable(email):
     """Turn an account off: it is logged out everywhere at its next request, can't log in,
     and its API tokens are revoked. Its posts stay."""
-    from .auth.services import disable
-    from .security_log import record
+    from ..auth.services import disable
+    from ..security_log import record
 
     user = _account(email)
     revoked = disable(user, utcnow())
@@ -173,8 +172,8 @@ def user_disable(email):
 @with_appcontext
 def user_enable(email):
     """Turn a disabled account back on (its old logins and tokens stay ended)."""
-    from .auth.services import AccountError, enable
-    from .security_log import record
+    from ..auth.services import AccountError, enable
+    from ..security_log import record
 
     user = _account(email)
     try:
@@ -203,10 +202,10 @@ def cohort_group():
 @with_appcontext
 def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     """Open a cohort; prints its id and enrolment key."""
-    from .auth.services import find_by_email
-    from .courses.services import get_course
-    from .facilitate.cohort_admin import open_cohort
-    from .facilitate.errors import FacilitateError
+    from ..auth.services import find_by_email
+    from ..courses.services import get_course
+    from ..facilitate.cohort_admin import open_cohort
+    from ..facilitate.errors import FacilitateError
 
     course = get_course(course_slug)
     if course is None:
@@ -240,11 +239,11 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
 @with_appcontext
 def cohort_state(cohort_id, state, actor_email):
     """Move a cohort to another state: open, running, closed or archived."""
-    from .auth.services import find_by_email
-    from .cohorts.models import Cohort, CohortState, MemberRole
-    from .cohorts.services import membership_of
-    from .facilitate.cohort_admin import STATE_WORDS, TRANSITIONS, change_state
-    from .facilitate.errors import FacilitateError
+    from ..auth.services import find_by_email
+    from ..cohorts.models import Cohort, CohortState, MemberRole
+    from ..cohorts.services import membership_of
+    from ..facilitate.cohort_admin import STATE_WORDS, TRANSITIONS, change_state
+    from ..facilitate.errors import FacilitateError
 
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
@@ -276,9 +275,9 @@ def cohort_state(cohort_id, state, actor_email):
 @with_appcontext
 def demo_command(if_empty):
     """Load the demo cohort (once; running it again changes nothing)."""
-    from .cohorts.models import Cohort
-    from .courses.services import get_course
-    from .demo import DEMO_COHORT, load_demo
+    from ..cohorts.models import Cohort
+    from ..courses.services import get_course
+    from ..demo import DEMO_COHORT, load_demo
 
     if if_empty and db.session.scalar(db.select(Cohort.id).where(Cohort.name != DEMO_COHORT)):
         click.echo("The database has cohorts of its own: demo data not loaded.")
@@ -312,14 +311,14 @@ def report_command(cohort_id, fmt):
     """Print a cohort's progress report on stdout (the same figures as the dashboard)."""
     import json
 
-    from .cohorts.models import Cohort
-    from .reports import exports, queries
+    from ..cohorts.models import Cohort
+    from ..reports import exports, queries
 
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None:
         _fail(f"No cohort {cohort_id}. `cohort create` and `demo` print the ids of the "
               "cohorts they make.")
-    from .security_log import record
+    from ..security_log import record
 
     record("export", cohort_id=cohort.id, format=fmt, via="cli")
     board = queries.dashboard(cohort, utcnow())
@@ -330,99 +329,14 @@ def report_command(cohort_id, fmt):
         click.echo(json.dumps(exports.as_json(board), indent=2))
 
 
-# ---- backup, restore, purge-withdrawn -------------------------------------------
-
-@click.command("backup")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Replace PATH if it exists.")
-@with_appcontext
-def backup_command(path, yes):
-    """Copy the SQLite database to PATH while the app runs: a consistent snapshot that
-    includes the write-ahead log. (PostgreSQL: pg_dump; the message says how.)"""
-    from .backup import BackupError, backup
-    from .security_log import record
-
-    try:
-        summary = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path, replace=yes)
-    except BackupError as e:
-        _fail(str(e))
-    record("backup", via="cli", file=str(path))
-    click.echo(f"Backed up to {path}: {summary.describe()}.")
-
-
-@click.command("restore")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Replace the data the database holds now.")
-@with_appcontext
-def restore_command(path, yes):
-    """Put a backup made by `backup` in place of the database's data. Refuses a file that
-    isn't a course_app database at this version's migration, and asks for --yes before
-    replacing data. Stop the app first, or expect it to see the restored data at once."""
-    from .backup import BackupError, migration_heads, restore
-    from .security_log import record
-
-    heads = migration_heads(current_app.extensions["migrate"].directory)
-    db.session.remove()
-    db.engine.dispose()  # no connection of ours holds the old data open
-    try:
-        summary = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path, heads,
-                          replace=yes)
-    except BackupError as e:
-        _fail(str(e))
-    record("restore", via="cli", file=str(path))
-    click.echo(f"Restored {path}: {summary.describe()}.")
-
-
-@click.command("purge-withdrawn")
-@click.option("--days", type=click.IntRange(0, 36_500), default=None,
-              help="Keep withdrawn posts' text this many days (default WITHDRAWN_POST_DAYS, 30).")
-@with_appcontext
-def purge_withdrawn_command(days):
-    """Blank the text of posts withdrawn more than WITHDRAWN_POST_DAYS days ago, with their
-    earlier versions and quotes. Safe to run again (daily, from cron)."""
-    from .discussions.retention import purge_withdrawn
-
-    keep = current_app.config["WITHDRAWN_POST_DAYS"] if days is None else days
-    blanked, revisions = purge_withdrawn(utcnow(), keep)
-    db.session.commit()
-    click.echo(f"Blanked {blanked} post{'s' if blanked != 1 else ''} withdrawn more than "
-               f"{keep} days ago ({revisions} earlier version{'s' if revisions != 1 else ''} "
-               "removed).")
-
-
-# ---- progress ---------------------------------------------------------------
-
-@click.group("progress", help="Progress records: the counts pages read.")
-def progress_group():
-    pass
-
-
-@progress_group.command("rebuild-counts")
-@click.option("--cohort", "cohort_id", type=int, help="Only this cohort (default: all).")
-@with_appcontext
-def progress_rebuild_counts(cohort_id):
-    """Count again what pages read instead of the activity log, posts and reads: activity
-    per learner and e-tivity and per week, who replied to whom, reads per thread. The app
-    keeps them as it goes; this is for after loading data by hand. One transaction a cohort."""
-    from .cohorts.models import Cohort
-    from .discussions import counts as discussion_counts
-    from .progress import counts as progress_counts
-
-    query = db.select(Cohort.id).order_by(Cohort.id)
-    if cohort_id is not None:
-        query = query.where(Cohort.id == cohort_id)
-    ids = list(db.session.scalars(query))
-    if cohort_id is not None and not ids:
-        _fail(f"No cohort {cohort_id}.")
-    with click.progressbar(ids, label="Counting", file=sys.stderr) as bar:
-        for cohort in bar:
-            progress_counts.rebuild_cohort(cohort)
-            discussion_counts.rebuild_cohort(cohort)
-            db.session.commit()
-    click.echo(f"Counts rebuilt for {len(ids)} cohort{'s' if len(ids) != 1 else ''}.")
-
-
 def register(app) -> None:
+    from .maintenance import (
+        backup_command,
+        progress_group,
+        purge_withdrawn_command,
+        restore_command,
+    )
+
     for command in (course_group, user_group, cohort_group, demo_command, report_command,
                     backup_command, restore_command, purge_withdrawn_command,
                     progress_group):
