@@ -28,6 +28,7 @@ from ..cohorts.models import Cohort, Membership
 from ..courses.models import Course
 from ..extensions import db
 from ..inputs import page_arg
+from ..paging import ListPagination
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
 from ..progress.standing import learner_ids
@@ -118,29 +119,6 @@ def _filters(stages) -> tuple[FilterForm, Filters]:
     return form, chosen
 
 
-@dataclass
-class Page:
-    rows: list
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def first(self) -> int:
-        return (self.number - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
-
-
-def _page(rows: list, number: int) -> Page:
-    pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
-    number = min(max(number, 1), pages)
-    start = (number - 1) * PAGE_SIZE
-    return Page(rows[start:start + PAGE_SIZE], number, pages, len(rows))
-
-
 def in_words(delta: timedelta | None) -> str:
     """A duration as people say it: "under a minute", "40 minutes", "3 hours", "2 days"."""
     if delta is None:
@@ -201,7 +179,7 @@ def _board(cohort_id: int):
 @login_required
 def dashboard(cohort_id: int):
     cohort, board, form, chosen, rows = _board(cohort_id)
-    page = _page(rows, page_arg())
+    page = ListPagination(rows, page_arg(), PAGE_SIZE)
     weeks = [w.as_tuple() for w in queries.weekly(cohort, board.generated_at.date())]
     imap = queries.interaction_map(cohort, top=MAP_PAIRS)
     funnel = queries.funnel(board.rows)
