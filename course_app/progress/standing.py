@@ -7,6 +7,7 @@ Views, reports, the API and the CLI read standing through `cohort_progress` (or
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
@@ -58,8 +59,12 @@ class EtivityProgress:
     etivity: Etivity
     state: EtivityState
     counts: Counts
-    needed: Counts
     completion: CompletionRow | None = None
+
+    @property
+    def needed(self) -> Counts:
+        """What is left to do (worked out when a page asks: reports never do)."""
+        return rules.still_needed(self.etivity.rule, self.counts)
 
     @property
     def by_hand(self) -> bool:
@@ -78,7 +83,14 @@ class LearnerProgress:
     opened_on: dict[int, date] = field(default_factory=dict)
 
     def in_stage(self, number: int) -> list[EtivityProgress]:
-        return [p for p in self.etivities if p.etivity.stage_number == number]
+        return self._by_stage.get(number, [])
+
+    @cached_property
+    def _by_stage(self) -> dict[int, list[EtivityProgress]]:
+        by_stage: dict[int, list[EtivityProgress]] = defaultdict(list)
+        for p in self.etivities:
+            by_stage[p.etivity.stage_number].append(p)
+        return by_stage
 
     def stage_finished(self, number: int) -> bool:
         """`rules.stage_finished` for this learner: what the map, the stage-opened notice,
@@ -114,7 +126,7 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         if e.required:
             required[e.stage_number].append(e.id)
     releases = {n: cohort.release_date(n) for n in rules.STAGES}
-    rule_of = {e.id: e.rule for e in etivities}
+    shape = [(e, e.id, e.stage_number) for e in etivities]  # read once, not once per learner
     nothing = Counts()
 
     counts = {(u, e): Counts(o, i, n) for u, e, o, i, n in db.session.execute(
@@ -149,19 +161,19 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         opened_on = _opened_on(statuses, required, completions, user_id, mine,
                                joined.get(user_id))
         items = []
-        totals = [0, 0, 0]
-        for e in etivities:
-            c = counts.get((user_id, e.id), nothing)
-            completion = completions.get((user_id, e.id))
+        observe = interact = initiate = 0
+        for e, etivity_id, stage in shape:
+            c = counts.get((user_id, etivity_id), nothing)
+            completion = completions.get((user_id, etivity_id))
             state = rules.etivity_state(
-                completion is not None, statuses[e.stage_number].open, e.id in etivity_overrides
+                completion is not None, statuses[stage].open, etivity_id in etivity_overrides
             )
-            items.append(EtivityProgress(e, state, c, rules.still_needed(rule_of[e.id], c),
-                                         completion))
-            totals = [totals[0] + c.observe, totals[1] + c.interact, totals[2] + c.initiate]
+            items.append(EtivityProgress(e, state, c, completion))
+            observe, interact, initiate = (observe + c.observe, interact + c.interact,
+                                           initiate + c.initiate)
         result[user_id] = LearnerProgress(
             user_id, statuses, items, rules.current_stage(statuses), last.get(user_id),
-            Counts(*totals), opened_on,
+            Counts(observe, interact, initiate), opened_on,
         )
     return result
 
