@@ -7,8 +7,8 @@ Views, reports, the API and the CLI read standing through `cohort_progress` (or
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy import func, select
