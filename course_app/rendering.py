@@ -4,6 +4,7 @@ Plain functions: `templating.register` makes them template filters.
 """
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -54,15 +55,23 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown to HTML, then sanitised by an allow-list; links get rel="nofollow ugc noopener"."""
     if not text:
         return Markup("")
-    html = _shift_headings(_md.render(text))
-    clean = nh3.clean(
-        html,
+    return Markup(_render(text))
+
+
+# Rendering is a pure function of the text (nothing from the request, the reader or the
+# database), so each worker keeps the HTML of the texts it rendered last: a busy thread's page
+# renders its 20 posts once, not on every view. Keyed by the text itself, an edited post is a
+# new key, so the cache can never show a stale version, on one server or many. The bound keeps
+# it to a few megabytes a worker.
+@lru_cache(maxsize=4096)
+def _render(text: str) -> str:
+    return nh3.clean(
+        _shift_headings(_md.render(text)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc noopener",
     )
-    return Markup(clean)
 
 
 def _ago(then: datetime, now: datetime) -> str:

@@ -258,9 +258,12 @@ def pytest_collection_modifyitems(config, items):
 
 # Test modules whose tests share a worker: each browser module starts one live server for its
 # tests, test_test_database's second test checks what the first left behind, and the CLI tests
-# share one demo (demo_cli) per module.
+# share one demo (demo_cli) per module. The accessibility journeys are the exception: each is
+# long (20 s or more) and stands alone, so they spread over the workers, each worker starting
+# its own live server for the ones it runs.
 ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py",
                          "tests/unit/test_cli.py", "tests/unit/test_report_cli.py")
+SPREAD_MODULES = ("tests/browser/test_accessibility.py",)
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; without xdist, never called
@@ -275,7 +278,8 @@ def pytest_xdist_make_scheduler(config, log):
     class ModulesTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return module if module.startswith(ONE_WORKER_PER_MODULE) else nodeid
+            together = module.startswith(ONE_WORKER_PER_MODULE) and module not in SPREAD_MODULES
+            return module if together else nodeid
 
     return ModulesTogether(config, log)
 
