@@ -194,8 +194,8 @@ def test_stage_one_with_one_thread_and_replies_is_fine(tmp_path):
 
 
 def test_stage_one_may_offer_more_threads_in_optional_etivities(tmp_path):
-    optional = etivity_md(1, "help", minutes=1, initiate=1).replace("next: Next.\n",
-                                                                    "next: Next.\nrequired: false\n")
+    optional = etivity_md(1, "help", minutes=1, initiate=1)
+    optional = optional.replace("next: Next.\n", "next: Next.\nrequired: false\n")
     assert warnings_for(tmp_path, files={"1-02-help.md": optional}) == []
 
 
