@@ -243,7 +243,6 @@ def test_spark_with_a_question_or_scenario(tmp_path, spark):
 # --- the real course and the command ------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="modules/engaging-online is being rewritten (issue 13)")
 def test_the_real_course_has_no_design_warnings():
     assert [str(w) for w in design_warnings(load_course(REAL_COURSE))] == []
 
