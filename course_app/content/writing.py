@@ -50,6 +50,7 @@ def course_yaml(spec: CourseSpec) -> str:
         "title": spec.title,
         "summary": spec.summary,
         "audience": spec.audience,
+        **({"weekly_minutes": spec.weekly_minutes} if spec.weekly_minutes else {}),
         "stages": [{
             "number": stage.number,
             "title": stage.title,
@@ -80,6 +81,12 @@ def front_matter(etivity: EtivitySpec) -> dict:
         data["replies_day"] = etivity.replies_day
     if etivity.pieces:
         data["pieces"] = [{"name": p.name, "body": p.body} for p in etivity.pieces]
+    if etivity.observe_facilitators:
+        data["observe_facilitators"] = True
+    if etivity.toolkit is not None:
+        data["toolkit"] = {"slug": etivity.toolkit.slug, "title": etivity.toolkit.title}
+    if etivity.moderator_days:
+        data["moderator_days"] = [day.as_dict() for day in etivity.moderator_days]
     return data
 
 

@@ -5,6 +5,7 @@ through the content/ validation and `course export` writes it with content/writi
 from dataclasses import replace
 
 from ..content import CompletionRule, CourseSpec, EtivitySpec, PieceTemplate, StageSpec
+from ..content.specs import ModeratorDay, ToolkitSection
 from ..content.writing import etivity_path
 from .models import Course, Etivity, Stage
 
@@ -28,6 +29,11 @@ def etivity_spec(etivity: Etivity, position: int | None = None) -> EtivitySpec:
         replies_day=etivity.replies_day,
         pieces=tuple(PieceTemplate(name=p["name"], body=p["body"]) for p in etivity.pieces or []),
         source="",
+        observe_facilitators=etivity.observe_facilitators,
+        toolkit=(ToolkitSection(etivity.toolkit_slug, etivity.toolkit_title)
+                 if etivity.toolkit_slug else None),
+        moderator_days=tuple(ModeratorDay(d["day"], d["note"])
+                             for d in etivity.moderator_days or []),
     )
     return replace(spec, source=etivity_path(spec))
 
@@ -40,5 +46,6 @@ def course_spec(course: Course, slug: str | None = None) -> CourseSpec:
         for position, etivity in enumerate(course.etivities_in(stage.number), start=1):
             etivities.append(etivity_spec(etivity, position))
     return CourseSpec(slug=slug or course.slug, title=course.title, summary=course.summary,
-                      audience=course.audience, stages=tuple(stage_spec(s) for s in course.stages),
+                      audience=course.audience, weekly_minutes=course.weekly_minutes,
+                      stages=tuple(stage_spec(s) for s in course.stages),
                       etivities=tuple(etivities))
