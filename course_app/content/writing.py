@@ -90,8 +90,13 @@ def front_matter(etivity: EtivitySpec) -> dict:
     return data
 
 
+def etivity_text(fields: dict, spark: str) -> str:
+    """An e-tivity file: the front matter fields between '---' lines, then the spark."""
+    return f"---\n{dump_yaml(fields)}---\n{spark.strip()}\n"
+
+
 def etivity_file(etivity: EtivitySpec) -> str:
-    return f"---\n{dump_yaml(front_matter(etivity))}---\n{etivity.spark.strip()}\n"
+    return etivity_text(front_matter(etivity), etivity.spark)
 
 
 def etivity_path(etivity: EtivitySpec) -> str:

@@ -21,7 +21,8 @@ class ImportResult:
     retired: list[str]
 
 
-def _etivity_fields(spec: EtivitySpec) -> dict:
+def etivity_fields(spec: EtivitySpec) -> dict:
+    """The Etivity columns a spec sets (all but slug and version)."""
     return {
         "stage_number": spec.stage,
         "position": spec.position,
@@ -97,9 +98,9 @@ def import_course(spec: CourseSpec, progress: Callable[[str], None] = lambda _: 
         if etivity is None:
             etivity = Etivity(slug=etivity_spec.slug)
             course.etivities.append(etivity)
-            _apply(etivity, _etivity_fields(etivity_spec))
+            _apply(etivity, etivity_fields(etivity_spec))
             added.append(etivity_spec.slug)
-        elif _apply(etivity, _etivity_fields(etivity_spec)):
+        elif _apply(etivity, etivity_fields(etivity_spec)):
             updated.append(etivity_spec.slug)
         progress(etivity_spec.slug)
 
