@@ -208,7 +208,7 @@ def _read_moderator_days(doc: Doc, fields: Fields,
         elif day is not None:
             days[day] = f"moderator_days[{index}]"
             if note is not None:
-                notes.append(ModeratorDay(day=day, note=note))
+                notes.append(ModeratorDay(day=day, note=note, line=doc.line(entry.node("day"))))
     return tuple(sorted(notes, key=lambda n: n.day))
 
 

@@ -60,6 +60,7 @@ class ModeratorDay:
 
     day: int
     note: str  # Markdown
+    line: int | None = field(default=None, compare=False)  # where the day is written
 
     def as_dict(self) -> dict:
         return {"day": self.day, "note": self.note}
