@@ -20,13 +20,15 @@ F = [strip]
 
 
 class PieceForm(Form):
-    name = StringField("Name", filters=F, description="A word learners choose it by, e.g. Case study")
+    name = StringField("Name", filters=F,
+                       description="A word learners choose it by, e.g. Case study")
     body = TextAreaField("Starting text", filters=F,
                          description="Markdown the learner's post starts with: headings to fill in")
 
 
 class DayForm(Form):
-    day = StringField("Day", filters=F, description="Days after the stage opens: 1 is the first day")
+    day = StringField("Day", filters=F,
+                      description="Days after the stage opens: 1 is the first day")
     note = TextAreaField("What the e-moderator does", filters=F)
 
 

@@ -1,0 +1,254 @@
+"""The designer in the browser's place: who may use it, the storyboard's buttons, Salmon's
+template as a form checked by the same code as `course validate`, and two authors at once."""
+
+import pytest
+from sqlalchemy import select
+
+from conftest import login
+from course_app.auth.models import Role
+from course_app.clock import utcnow
+from course_app.courses.models import Course, CourseAuthor, Etivity
+from course_app.design import services
+from course_app.design.models import CourseChange
+from course_app.extensions import db
+
+
+@pytest.fixture
+def admin(factory):
+    return factory.user(Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def author(factory, course):
+    user = factory.user(Role.LEARNER, name="Ann Author")
+    services.add_author(course, user, utcnow())
+    db.session.commit()
+    return user
+
+
+def etivity(course, slug) -> Etivity:
+    return db.session.scalar(select(Etivity).where(Etivity.course_id == course.id,
+                                                   Etivity.slug == slug))
+
+
+def form_of(e: Etivity, **changes) -> dict:
+    """The e-tivity form as its page fills it, with `changes`."""
+    data = {name: getattr(e, name) for name in (
+        "title", "purpose", "summary", "spark", "task", "interaction", "emoderator", "next")}
+    data.update({name: str(getattr(e, name) or "") for name in (
+        "minutes", "days", "first_post_day", "replies_day", "observe", "interact", "initiate")})
+    data.update({"required": "y" if e.required else "", "version": str(e.version)})
+    for index, piece in enumerate(e.pieces or []):
+        data[f"pieces-{index}-name"], data[f"pieces-{index}-body"] = piece["name"], piece["body"]
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_design_link_only_for_authors_and_admins(client, factory, course, author):
+    learner = factory.user(Role.LEARNER, name="Lee Learner")
+    login(client, learner)
+    assert "Design</a>" not in client.get("/").get_data(as_text=True)
+    assert client.get("/design/").status_code == 403
+    client.post("/account/logout")
+    login(client, author)
+    page = client.get("/design/")
+    assert page.status_code == 200 and "Engaging online" in page.get_data(as_text=True)
+    assert "Design</a>" in page.get_data(as_text=True)
+
+
+def test_an_author_of_one_course_cannot_change_another(client, factory, course, author):
+    other = services.duplicate(course, "other-course", "Other", factory.user(Role.ADMIN),
+                               utcnow())
+    db.session.commit()
+    login(client, author)
+    assert client.get(f"/design/{other.slug}").status_code == 403
+    assert client.post(f"/design/{other.slug}/course", data={}).status_code == 403
+    assert client.get("/design/no-such-course").status_code == 404
+
+
+def test_storyboard_shows_cards_rules_and_time(client, course, author):
+    login(client, author)
+    page = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    assert "Listen first" in page and "Read 3 peers’ posts, start 1 conversation" in page
+    assert page.count('class="storyboard-stage"') == 5
+    assert "minutes over" in page and "a week" in page
+
+
+def test_new_course_then_an_etivity_in_each_stage(client, author):
+    login(client, author)
+    response = client.post("/design/new", data={
+        "slug": "working-openly", "title": "Working openly", "summary": "Share as you go.",
+        "audience": "Civil servants."})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    course = db.session.scalar(select(Course).where(Course.slug == "working-openly"))
+    owner = db.session.scalar(select(CourseAuthor).where(CourseAuthor.course_id == course.id))
+    assert owner.user_id == author.id and owner.owner
+    for stage in range(1, 6):
+        response = client.post(f"/design/working-openly/stages/{stage}/new", data={
+            "slug": f"step-{stage}", "title": f"Step {stage}", "purpose": "Why.",
+            "summary": "What.", "spark": "What would you do?", "task": "Post.",
+            "interaction": "Reply to one.", "emoderator": "Welcome them.", "minutes": "20",
+            "days": "3", "next": "More.", "required": "y", "initiate": "1", "interact": "1"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [e.slug for e in course.active_etivities] == [f"step-{n}" for n in range(1, 6)]
+    assert etivity(course, "step-3").rule.initiate == 1
+
+
+def test_form_errors_come_from_the_content_validator(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        listen, title="", minutes="lots", first_post_day="4", replies_day="2",
+        **{"pieces-0-name": "", "pieces-0-body": "No name"}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter title." in page
+    assert "Minutes must be a whole number such as 2, not &#39;lots&#39;" in page
+    assert "before first_post_day" in page
+    assert 'href="#pieces-0-name"' in page
+    assert "Some people worry" in page  # what was typed is kept
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen first"
+
+
+def test_save_changes_the_etivity_and_records_the_change(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first",
+                           data=form_of(listen, title="Listen first, then speak", observe="4"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    listen = etivity(course, "listen-first")
+    assert listen.title == "Listen first, then speak" and listen.observe == 4
+    change = db.session.scalar(select(CourseChange).where(CourseChange.etivity_id == listen.id))
+    assert change.actor_id == author.id
+    assert change.changes["title"] == ["Listen first", "Listen first, then speak"]
+    assert change.changes["observe"] == [3, 4]
+    history = client.get(f"/design/{course.slug}/etivities/listen-first/history")
+    assert "Listen first, then speak" in history.get_data(as_text=True)
+
+
+def test_markdown_preview_is_sanitised(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        listen, action="preview", spark="Hello <script>alert(1)</script> **there**"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Preview as a learner" in page
+    assert "<strong>there</strong>" in page and "<script>alert(1)" not in page
+    db.session.expire_all()
+    assert "Hello" not in etivity(course, "listen-first").spark
+
+
+def test_the_second_save_from_an_old_version_is_refused_and_keeps_the_text(
+        client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    old = form_of(listen)
+    first = client.post(f"/design/{course.slug}/etivities/listen-first",
+                        data={**old, "title": "Theirs"})
+    assert first.status_code == 302
+    second = client.post(f"/design/{course.slug}/etivities/listen-first",
+                         data={**old, "title": "Mine"})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409 and "Someone else saved this e-tivity" in page
+    assert 'value="Mine"' in page and "Theirs" in page
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Theirs"
+    forced = client.post(f"/design/{course.slug}/etivities/listen-first",
+                         data={**old, "title": "Mine", "replace": "yes",
+                               "version": str(etivity(course, "listen-first").version)})
+    assert forced.status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Mine"
+
+
+def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, author):
+    login(client, author)
+    base = f"/design/{course.slug}/etivities"
+    first, second = [e.slug for e in course.etivities_in(2)[:2]]
+    assert client.post(f"{base}/{second}/move", data={"to": "up"}).status_code == 302
+    db.session.expire_all()
+    assert [e.slug for e in course.etivities_in(2)[:2]] == [second, first]
+    client.post(f"{base}/{first}/move", data={"to": "stage-3"})
+    db.session.expire_all()
+    assert course.etivities_in(3)[-1].slug == first
+    assert [e.position for e in course.etivities_in(2)] == list(
+        range(1, len(course.etivities_in(2)) + 1))
+    client.post(f"{base}/{second}/copy")
+    db.session.expire_all()
+    assert course.etivities_in(2)[1].slug == f"{second}-copy"
+    client.post(f"{base}/{second}/retire")
+    db.session.expire_all()
+    assert etivity(course, second).retired
+    assert second not in [e.slug for e in course.etivities_in(2)]
+    assert "Bring back" in client.get(f"/design/{course.slug}").get_data(as_text=True)
+    client.post(f"{base}/{second}/restore")
+    db.session.expire_all()
+    assert not etivity(course, second).retired
+    actions = db.session.scalars(select(CourseChange.action).where(
+        CourseChange.course_id == course.id)).all()
+    assert {"etivity-moved", "etivity-duplicated", "etivity-retired",
+            "etivity-restored"} <= set(actions)
+
+
+def test_a_bad_move_changes_nothing(client, course, author):
+    login(client, author)
+    first = course.etivities_in(1)[0].slug
+    client.post(f"/design/{course.slug}/etivities/{first}/move", data={"to": "up"})
+    client.post(f"/design/{course.slug}/etivities/{first}/move", data={"to": "stage-9"})
+    db.session.expire_all()
+    assert course.etivities_in(1)[0].slug == first
+
+
+def test_course_texts_form_checks_stages(client, course, author):
+    login(client, author)
+    page = client.get(f"/design/{course.slug}/course").get_data(as_text=True)
+    assert "Access and motivation" in page
+    data = {"title": "Engaging online", "summary": "S", "audience": "A",
+            "weekly_minutes": "120"}
+    for n in range(5):
+        data.update({f"stages-{n}-title": f"Stage {n + 1}", f"stages-{n}-summary": "s",
+                     f"stages-{n}-emoderator": "e", f"stages-{n}-suggested_days": "7"})
+    bad = client.post(f"/design/{course.slug}/course",
+                      data={**data, "stages-2-suggested_days": "0"})
+    assert bad.status_code == 400 and 'href="#stages-2-suggested_days"' in bad.get_data(
+        as_text=True)
+    good = client.post(f"/design/{course.slug}/course", data=data)
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert course.weekly_minutes == 120 and course.stages[2].title == "Stage 3"
+
+
+def test_owner_adds_and_removes_authors_others_cannot(client, factory, course, author):
+    owner = factory.user(Role.LEARNER, name="Olive Owner", email="olive@example.org")
+    copy = services.duplicate(course, "olive-course", "Olive's", owner, utcnow())
+    services.add_author(copy, author, utcnow())
+    db.session.commit()
+    login(client, author)  # an author, not the owner
+    assert client.post("/design/olive-course/authors",
+                       data={"email": "x@example.org"}).status_code == 403
+    client.post("/account/logout")
+    login(client, owner)
+    newcomer = factory.user(Role.LEARNER, name="Nia New", email="nia@example.org")
+    assert client.post("/design/olive-course/authors",
+                       data={"email": "NIA@example.org"}).status_code == 302
+    unknown = client.post("/design/olive-course/authors", data={"email": "who@example.org"})
+    assert unknown.status_code == 400 and "no account" in unknown.get_data(as_text=True)
+    row = db.session.scalar(select(CourseAuthor).where(CourseAuthor.user_id == newcomer.id))
+    assert client.post(f"/design/olive-course/authors/{row.id}/remove").status_code == 302
+    assert db.session.get(CourseAuthor, row.id) is None
+
+
+def test_duplicate_from_the_designer(client, course, author):
+    login(client, author)
+    assert client.get(f"/design/{course.slug}/duplicate").status_code == 200
+    taken = client.post(f"/design/{course.slug}/duplicate",
+                        data={"slug": course.slug, "title": "Again"})
+    assert taken.status_code == 400 and "already a course" in taken.get_data(as_text=True)
+    made = client.post(f"/design/{course.slug}/duplicate",
+                       data={"slug": "engaging-again", "title": "Again"})
+    assert made.status_code == 302
+    copy = db.session.scalar(select(Course).where(Course.slug == "engaging-again"))
+    assert len(copy.active_etivities) == len(course.active_etivities)
