@@ -89,7 +89,7 @@ class EtivityForm(FlaskForm):
 
 
 class StageForm(Form):
-    title = StringField("Title", filters=F)
+    title = StringField("Stage title", filters=F)
     summary = TextAreaField("What learners do", filters=F,
                             description="Shown to learners at the top of the stage.")
     emoderator = TextAreaField("What the e-moderator does", filters=F,
@@ -99,7 +99,7 @@ class StageForm(Form):
 
 
 class CourseForm(FlaskForm):
-    title = StringField("Title", filters=F)
+    title = StringField("Course title", filters=F)
     summary = TextAreaField("Summary", filters=F,
                             description="What the course is and what learners get (Markdown).")
     audience = TextAreaField("Audience", filters=F, description="Who it is for.")
