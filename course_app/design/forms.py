@@ -86,6 +86,7 @@ class EtivityForm(FlaskForm):
                                 description="Its heading on the toolkit page, e.g. Phrase book")
     version = HiddenField()
     replace = HiddenField()  # "yes" after a conflict: save over the other author's version
+    confirm = HiddenField()  # the fingerprint of the impact on running cohorts the author saw
 
 
 class StageForm(Form):

@@ -63,7 +63,8 @@ MATRIX = {
     # The post is the learner's reply: only its author edits or withdraws it (facilitators
     # hide). Reviewers read the discussions but never post.
     # The designer: a course's authors and admins (none of these people authors the course,
-    # so only the admin may). POSTs with no data: forms answer 400; buttons redirect (302).
+    # so only the admin may). POSTs with no data: forms answer 400; buttons redirect (302);
+    # retire asks first (200), since cohorts A and B run the course.
     ("design.authors", "GET"):                      "login  403    403    403    403    403    403    200",
     ("design.authors", "POST"):                     "login  403    403    403    403    403    403    400",
     ("design.copy", "GET"):                         "405",
@@ -91,7 +92,7 @@ MATRIX = {
     ("design.restore", "GET"):                      "405",
     ("design.restore", "POST"):                     "login  403    403    403    403    403    403    302",
     ("design.retire", "GET"):                       "405",
-    ("design.retire", "POST"):                      "login  403    403    403    403    403    403    302",
+    ("design.retire", "POST"):                      "login  403    403    403    403    403    403    200",
     ("design.storyboard", "GET"):                   "login  403    403    403    403    403    403    200",
     ("design.storyboard", "POST"):                  "405",
 

@@ -252,3 +252,75 @@ def test_duplicate_from_the_designer(client, course, author):
     assert made.status_code == 302
     copy = db.session.scalar(select(Course).where(Course.slug == "engaging-again"))
     assert len(copy.active_etivities) == len(course.active_etivities)
+
+
+# ---- running cohorts: say what a change does first, keep every completion ---------------
+
+def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factory, course,
+                                                                 cohort, author):
+    from course_app.discussions.services import start_thread
+    from course_app.progress.models import Completion
+
+    time_and_help = etivity(course, "time-and-help")  # done when: start 1 conversation
+    finisher, waiting = factory.learner_in(cohort), factory.learner_in(cohort)
+    start_thread(cohort, time_and_help, finisher, "My slots", "Mondays.", at=utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(Completion.user_id)) == finisher.id
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/time-and-help"
+    raised = form_of(time_and_help, observe="1")
+    first = client.post(url, data=raised)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "1 running cohort uses this course" in page
+    assert "1 learner who has not finished it will need 1 more read" in page
+    assert "1 learner who finished it keep" in page and "Save and apply" in page
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 0  # nothing changed yet
+    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    second = client.post(url, data={**raised, "confirm": confirm})
+    assert second.status_code == 302, second.get_data(as_text=True)
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 1
+    assert db.session.scalars(select(Completion.user_id)).all() == [finisher.id]
+    assert waiting.id  # still not complete: needs a read now
+
+
+def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, cohort, author):
+    from course_app.discussions.services import start_thread
+    from course_app.progress.models import Completion
+
+    listen = etivity(course, "listen-first")  # read 3, start 1
+    learner = factory.learner_in(cohort)
+    start_thread(cohort, listen, learner, "A case", "What I found.", at=utcnow())
+    db.session.commit()
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first"
+    lowered = form_of(listen, observe="0")
+    page = client.post(url, data=lowered).get_data(as_text=True)
+    assert "1 learner meets the new rule already and will complete it now" in page
+    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    assert client.post(url, data={**lowered, "confirm": confirm}).status_code == 302
+    assert db.session.scalar(select(Completion.user_id).where(
+        Completion.etivity_id == listen.id)) == learner.id
+
+
+def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, factory, course,
+                                                                  cohort, author):
+    from course_app.discussions.models import Thread
+    from course_app.discussions.services import start_thread
+
+    listen = etivity(course, "listen-first")
+    start_thread(cohort, listen, factory.learner_in(cohort), "A case", "Found.", at=utcnow())
+    db.session.commit()
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first/retire"
+    ask = client.post(url)
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Its 1 thread stays readable" in page
+    db.session.expire_all()
+    assert not etivity(course, "listen-first").retired
+    confirm = page.split('name="confirm" value="')[1].split('"')[0]
+    assert client.post(url, data={"confirm": confirm}).status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "listen-first").retired
+    assert db.session.scalar(select(Thread).where(Thread.etivity_id == listen.id)) is not None

@@ -11,6 +11,7 @@ from ...forms import ButtonForm
 from .. import bp, services
 from ..editing import add_spare_rows, check_etivity, fill_etivity_form, show_errors
 from ..forms import EtivityForm, MoveForm
+from ..impact import of_retiring, of_saving
 from ..models import CourseChange
 from ..storyboard import rule_words
 from .common import authored, etivity_of
@@ -37,13 +38,13 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
     etivity = etivity_of(course, etivity_slug) if etivity_slug else None
     stage = etivity.stage_number if etivity else stage
     form = EtivityForm()
-    more, conflict, status, preview = [], None, 200, None
+    more, conflict, status, preview, impact = [], None, 200, None, None
     if not form.is_submitted():
         if etivity is not None:
             fill_etivity_form(form, etivity)
         else:
             form.required.data = True
-        return _page(course, etivity, stage, form, more, conflict, preview), status
+        return _page(course, etivity, stage, form, more, conflict, preview, impact), status
     checked = check_etivity(course, etivity, form, stage)
     if not form.validate():  # only the CSRF token can fail here
         status = 400
@@ -52,7 +53,11 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
         status = 400
     elif request.form.get("action") == "preview":
         preview = Draft(form, stage, checked.spec)
+    elif (impact := of_saving(course, etivity, checked.spec)) and \
+            form.confirm.data != impact.fingerprint:
+        form.confirm.data = impact.fingerprint  # say what will happen; the next Save does it
     else:
+        impact = None
         try:
             saved = services.save_etivity(course, etivity, checked.spec, current_user, utcnow(),
                                           version=_version(form),
@@ -69,7 +74,7 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
             return redirect(url_for("design.storyboard", slug=course.slug,
                                     _anchor=f"card-{saved.slug}"))
     add_spare_rows(form)
-    return _page(course, etivity, stage, form, more, conflict, preview), status
+    return _page(course, etivity, stage, form, more, conflict, preview, impact), status
 
 
 def _version(form: EtivityForm) -> int | None:
@@ -77,11 +82,11 @@ def _version(form: EtivityForm) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _page(course, etivity, stage, form, more, conflict, preview):
+def _page(course, etivity, stage, form, more, conflict, preview, impact):
     rule = rule_words(_rule(form))
     return render_template("design/etivity.html", course=course, etivity=etivity,
                            stage=stage, form=form, more=more, conflict=conflict,
-                           preview=preview, rule=rule)
+                           preview=preview, rule=rule, impact=impact)
 
 
 def _rule(form: EtivityForm) -> CompletionRule:
@@ -148,6 +153,13 @@ def copy(slug: str, etivity_slug: str):
 @bp.post("/<slug>/etivities/<etivity_slug>/retire")
 @login_required
 def retire(slug: str, etivity_slug: str):
+    """Running cohorts hear what retiring does first; the second press retires."""
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    impact = of_retiring(course, etivity)
+    if impact and not etivity.retired and request.form.get("confirm") != impact.fingerprint:
+        return render_template("design/confirm_retire.html", course=course, etivity=etivity,
+                               impact=impact)
     return _button(slug, etivity_slug, services.retire,
                    "Retired {title}: learners no longer see it; its threads are kept.",
                    retired=False)
