@@ -180,6 +180,22 @@ def fill_etivity_form(form: EtivityForm, etivity: Etivity, spare: int = 1) -> No
                                 for d in etivity.moderator_days or []], spare)
 
 
+def restore_fields(form: EtivityForm, before: dict) -> None:
+    """Put earlier values (a CourseChange's "before" side) into the filled form."""
+    for name, value in before.items():
+        if name == "pieces":
+            _rows(form.pieces, value or [], 1)
+        elif name == "moderator_days":
+            _rows(form.moderator_days, [{"day": str(d["day"]), "note": d["note"]}
+                                        for d in value or []], 1)
+        elif name in ("toolkit_slug", "toolkit_title"):
+            getattr(form, name).data = value or ""
+        elif name in form and name not in ("version", "slug"):
+            target = form[name]
+            target.data = value if isinstance(value, bool) else (
+                "" if value is None else str(value))
+
+
 def _rows(field_list, values: list[dict], spare: int) -> None:
     while len(field_list):
         field_list.pop_entry()

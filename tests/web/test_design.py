@@ -324,3 +324,19 @@ def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, facto
     db.session.expire_all()
     assert etivity(course, "listen-first").retired
     assert db.session.scalar(select(Thread).where(Thread.etivity_id == listen.id)) is not None
+
+
+def test_history_restores_the_earlier_text_into_the_form(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    url = f"/design/{course.slug}/etivities/listen-first"
+    client.post(url, data=form_of(listen, title="A new title", minutes="40"))
+    change = db.session.scalar(select(CourseChange).where(
+        CourseChange.etivity_id == listen.id))
+    history = client.get(f"{url}/history").get_data(as_text=True)
+    assert f"restore={change.id}" in history
+    page = client.get(f"{url}?restore={change.id}").get_data(as_text=True)
+    assert 'value="Listen first"' in page and 'value="35"' in page
+    assert "nothing is saved until you save" in page
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "A new title"

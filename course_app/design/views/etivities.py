@@ -9,7 +9,13 @@ from ...content import CompletionRule
 from ...extensions import db
 from ...forms import ButtonForm
 from .. import bp, services
-from ..editing import add_spare_rows, check_etivity, fill_etivity_form, show_errors
+from ..editing import (
+    add_spare_rows,
+    check_etivity,
+    fill_etivity_form,
+    restore_fields,
+    show_errors,
+)
 from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring, of_saving
 from ..models import CourseChange
@@ -42,6 +48,9 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
     if not form.is_submitted():
         if etivity is not None:
             fill_etivity_form(form, etivity)
+            restored = _restore(etivity, form)
+            if restored:
+                flash(f"The form holds {restored}'s earlier text; nothing is saved until you save.")
         else:
             form.required.data = True
         return _page(course, etivity, stage, form, more, conflict, preview, impact), status
@@ -75,6 +84,17 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
                                     _anchor=f"card-{saved.slug}"))
     add_spare_rows(form)
     return _page(course, etivity, stage, form, more, conflict, preview, impact), status
+
+
+def _restore(etivity, form: EtivityForm) -> str | None:
+    """?restore=<change id>: put the fields that change altered back as they were before it."""
+    change_id = request.args.get("restore", "")
+    change = db.session.get(CourseChange, int(change_id)) if change_id.isdigit() and len(
+        change_id) < 10 else None
+    if change is None or change.etivity_id != etivity.id:
+        return None
+    restore_fields(form, {name: before for name, (before, _after) in change.changes.items()})
+    return etivity.title
 
 
 def _version(form: EtivityForm) -> int | None:
