@@ -26,7 +26,8 @@ PERSONAS = ("anonymous", "learner", "other learner", "removed learner", "reviewe
 SECRET = "Words only cohort A may read"
 DESIGN_ROUTES = [f"design.{name}" for name in (
     "authors", "copy", "course_texts", "duplicate", "etivity", "etivity_history", "history",
-    "move", "new_etivity", "remove_author", "restore", "retire", "storyboard")]
+    "move", "new_etivity", "remove_author", "restore", "retire", "storyboard", "download",
+    "upload")]
 
 
 @dataclass

@@ -3,6 +3,7 @@ same code as `course validate` (design.editing turns it into a course file and r
 back), so every message matches the command line's."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     FieldList,
@@ -133,6 +134,12 @@ class AuthorForm(FlaskForm):
     email = StringField("Email address", filters=F, validators=[
         InputRequired("Enter the email address of the person to add.")],
         description="They need an account here already.")
+
+
+class UploadForm(FlaskForm):
+    archive = FileField("The course folder, zipped", validators=[
+        FileRequired("Choose a zip file of the course folder.")], description=(
+        "A zip like the one Download gives: course.yaml and etivities/*.md, at most 1 MB."))
 
 
 class MoveForm(FlaskForm):

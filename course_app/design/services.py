@@ -14,9 +14,14 @@ from sqlalchemy import select
 from .. import security_log
 from ..auth.models import User
 from ..cohorts.models import Cohort
-from ..content import EtivitySpec
+from ..content import CourseSpec, EtivitySpec
 from ..courses.models import Course, CourseAuthor, Etivity, Stage
-from ..courses.services import check_new_slug, duplicate_course, etivity_fields
+from ..courses.services import (
+    check_new_slug,
+    duplicate_course,
+    etivity_fields,
+    import_course,
+)
 from ..extensions import db
 from ..progress.evidence import reevaluate_cohort
 from .models import CourseChange
@@ -99,6 +104,19 @@ def duplicate(course: Course, slug: str, title: str, actor: User, at: datetime) 
     add_author(copy, actor, at, owner=True)
     record(copy, actor, "created", f"Started as a copy of {course.title} ({course.slug})", at)
     return copy
+
+
+def replace_content(course: Course, spec: CourseSpec, actor: User, at: datetime):
+    """An uploaded folder (checked) becomes the course's content, as `course import` would
+    make it: keyed by slugs, so posts and progress stay; e-tivities not in it are retired."""
+    result = import_course(spec)
+    _reevaluate(course, at)
+    record(course, actor, "uploaded",
+           f"Uploaded a zip: {len(result.added)} added, {len(result.updated)} changed, "
+           f"{len(result.retired)} retired", at,
+           changes={"added": [None, result.added], "changed": [None, result.updated],
+                    "retired": [None, result.retired]})
+    return result
 
 
 def _reevaluate(course: Course, at: datetime) -> int:

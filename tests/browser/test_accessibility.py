@@ -215,6 +215,8 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/history", D + "/history"),
     State("author/etivity-history", D + "/etivities/{etivity2}/history"),
     State("author/duplicate", D + "/duplicate"),
+    State("author/upload", D + "/upload"),
+    State("author/upload-errors", D + "/upload", submit="Upload", status=400),
 ]
 
 JOURNEYS = {

@@ -71,6 +71,8 @@ MATRIX = {
     ("design.copy", "POST"):                        "login  403    403    403    403    403    403    302",
     ("design.course_texts", "GET"):                 "login  403    403    403    403    403    403    200",
     ("design.course_texts", "POST"):                "login  403    403    403    403    403    403    400",
+    ("design.download", "GET"):                     "login  403    403    403    403    403    403    200",
+    ("design.download", "POST"):                    "405",
     ("design.duplicate", "GET"):                    "login  403    403    403    403    403    403    200",
     ("design.duplicate", "POST"):                   "login  403    403    403    403    403    403    400",
     ("design.etivity", "GET"):                      "login  403    403    403    403    403    403    200",
@@ -95,6 +97,9 @@ MATRIX = {
     ("design.retire", "POST"):                      "login  403    403    403    403    403    403    200",
     ("design.storyboard", "GET"):                   "login  403    403    403    403    403    403    200",
     ("design.storyboard", "POST"):                  "405",
+
+    ("design.upload", "GET"):                       "login  403    403    403    403    403    403    200",
+    ("design.upload", "POST"):                      "login  403    403    403    403    403    403    400",
 
     ("discussions.withdraw_post", "GET"):             "login  200    404    404    403    404    403    403",
     ("discussions.withdraw_post", "POST"):            "login  302    404    404    403    404    403    403",
