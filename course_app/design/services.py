@@ -23,7 +23,10 @@ from ..courses.services import (
     import_course,
 )
 from ..extensions import db
+from ..facilitate import audit
+from ..facilitate.models import AuditAction
 from ..progress.evidence import reevaluate_cohort
+from .impact import live_cohorts
 from .models import CourseChange
 
 # Salmon's five stages: what a new course starts with, for the author to rewrite.
@@ -54,6 +57,10 @@ def record(course: Course, actor: User, action: str, summary: str, at: datetime,
     change = CourseChange(course=course, etivity=etivity, actor_id=actor.id, action=action,
                           summary=summary, changes=changes or {}, created_at=at)
     db.session.add(change)
+    for cohort in live_cohorts(course):  # facilitators see it in their cohort's audit log
+        audit.record(cohort, actor, AuditAction.COURSE_CHANGED, f"{actor.name}: {summary}", at,
+                     detail={"course": course.slug, "etivity": etivity.slug if etivity else None,
+                             "fields": sorted(changes or {})})
     db.session.flush()
     security_log.record(f"design.{action}", user=actor, course=course.slug,
                         etivity=etivity.slug if etivity else "")

@@ -2,7 +2,9 @@
 
 course_author: who may design which course (the owner may also grant authorship);
 course_change: one row per change made in the designer (history and audit);
-etivity.version: counts saves, so a second author's save from an older version is refused.
+etivity.version: counts saves, so a second author's save from an older version is refused;
+audit_entry.action: one more value, 'course-changed' (an author changed the cohort's course),
+in the way 3532e5083e81 made the column an enum.
 
 Revision ID: 5d7e2a9c4b13
 Revises: b7c3e91a4d20
@@ -17,6 +19,19 @@ revision = '5d7e2a9c4b13'
 down_revision = 'b7c3e91a4d20'
 branch_labels = None
 depends_on = None
+
+# AuditAction's values before and after this migration (migrations don't import the app).
+OLD_ACTIONS = ('open', 'state', 'settings', 'welcome', 'key', 'invite', 'invite-link',
+               'invite-revoked', 'staff', 'remove', 'hide', 'show', 'pinned', 'locked', 'weave',
+               'open-early', 'complete-by-hand', 'nudge')
+NEW_ACTIONS = (*OLD_ACTIONS, 'course-changed')
+
+
+def _action_enum(actions):
+    return sa.Enum(*actions, name='auditaction', native_enum=False, length=20)
+
+
+audit_entry = sa.table('audit_entry', sa.column('action', sa.String(20)))
 
 
 def upgrade():
@@ -67,9 +82,18 @@ def upgrade():
     with op.batch_alter_table('etivity', schema=None) as batch_op:
         batch_op.add_column(sa.Column('version', sa.Integer(), server_default='1',
                                       nullable=False))
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.alter_column('action', existing_type=_action_enum(OLD_ACTIONS),
+                              type_=_action_enum(NEW_ACTIONS), existing_nullable=False)
 
 
 def downgrade():
+    # The older app can't read 'course-changed': those entries go (the designer's own
+    # history, course_change, goes with its table below).
+    op.execute(audit_entry.delete().where(audit_entry.c.action == 'course-changed'))
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.alter_column('action', existing_type=_action_enum(NEW_ACTIONS),
+                              type_=_action_enum(OLD_ACTIONS), existing_nullable=False)
     with op.batch_alter_table('etivity', schema=None) as batch_op:
         batch_op.drop_column('version')
     with op.batch_alter_table('course_change', schema=None) as batch_op:

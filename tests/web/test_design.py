@@ -395,3 +395,16 @@ def test_an_upload_with_problems_lists_each_with_file_and_line(client, course, a
     assert "engaging-online/course.yaml" in page
     db.session.expire_all()
     assert course.title == "Engaging online"
+
+
+def test_changes_reach_the_audit_log_of_each_running_cohort(client, course, cohort, author):
+    from course_app.facilitate.models import AuditAction, AuditEntry
+
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(listen, title="Listen well"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.cohort_id == cohort.id))
+    assert entry.action == AuditAction.COURSE_CHANGED and entry.actor_id == author.id
+    assert entry.summary == "Ann Author: Changed Listen well"
+    assert entry.detail["fields"] == ["title"]
