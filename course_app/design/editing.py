@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..content import CourseSpec, EtivitySpec, Problem, check_files
-from ..content.writing import dump_yaml, etivity_path, etivity_text, folder_files
+from ..content.writing import dump_yaml, etivity_text, folder_files
 from ..courses.export import course_spec
 from ..courses.models import Course, Etivity
 from .forms import CourseForm, EtivityForm
@@ -231,7 +231,7 @@ def check_course(course: Course, form: CourseForm) -> tuple[CourseSpec | None, l
     files = folder_files(course_spec(course))
     files["course.yaml"] = dump_yaml(data)
     if not any(p.startswith("etivities/") for p in files):
-        files[etivity_path_placeholder()] = _placeholder()
+        files["etivities/1-01-placeholder.md"] = _placeholder()
     spec, problems = check_files(course.slug, files)
     errors = []
     for problem in problems:
@@ -259,10 +259,6 @@ def _stage_words(number: int, label: str, message: str) -> str:
     return f"Stage {number}: {label} {message}"
 
 
-def etivity_path_placeholder() -> str:
-    return "etivities/1-01-placeholder.md"
-
-
 def _placeholder() -> str:
     """A course with no e-tivities yet is fine in the designer; the folder format wants one,
     so its course.yaml is checked beside a valid stand-in."""
@@ -279,6 +275,3 @@ def fill_course_form(form: CourseForm, course: Course) -> None:
             entry.form[name].data = getattr(stage, name)
         entry.form.suggested_days.data = str(stage.suggested_days)
 
-
-__all__ = ["Checked", "check_course", "check_etivity", "etivity_path", "fill_course_form",
-           "fill_etivity_form", "show_errors"]

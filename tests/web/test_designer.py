@@ -408,3 +408,17 @@ def test_changes_reach_the_audit_log_of_each_running_cohort(client, course, coho
     assert entry.action == AuditAction.COURSE_CHANGED and entry.actor_id == author.id
     assert entry.summary == "Ann Author: Changed Listen well"
     assert entry.detail["fields"] == ["title"]
+
+
+def test_a_new_course_with_no_etivities_yet_can_change_its_texts(client, author):
+    course = services.create_course("empty-yet", "Empty yet", "S", "A", author, utcnow())
+    db.session.commit()
+    login(client, author)
+    assert "No e-tivities yet" in client.get("/design/empty-yet").get_data(as_text=True)
+    data = {"title": "Not empty soon", "summary": "S", "audience": "A"}
+    for n in range(5):
+        data.update({f"stages-{n}-title": f"Stage {n + 1}", f"stages-{n}-summary": "s",
+                     f"stages-{n}-emoderator": "e", f"stages-{n}-suggested_days": "7"})
+    assert client.post("/design/empty-yet/course", data=data).status_code == 302
+    db.session.expire_all()
+    assert course.title == "Not empty soon" and course.etivities == []
