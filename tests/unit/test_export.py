@@ -125,29 +125,16 @@ def test_duplicate_on_the_command_line(runner, course):
     assert taken.exit_code == 1 and "already a course" in taken.output
 
 
-def test_the_newer_fields_round_trip_too(app, tmp_path):
-    """weekly_minutes, observe_facilitators, toolkit and moderator_days."""
-    import shutil
-
-    from course_app.content.writing import write_folder
-    from course_app.courses.services import import_course
-
-    folder = tmp_path / "extended"
-    shutil.copytree(DEFAULT_COURSE, folder)
-    course_yaml = folder / "course.yaml"
-    course_yaml.write_text("weekly_minutes: 90\n" + course_yaml.read_text(encoding="utf-8"),
-                           encoding="utf-8")
-    path = folder / "etivities" / "2-02-listen-first.md"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "required: true\n", "required: true\nobserve_facilitators: true\n"
-        "toolkit:\n  slug: listening-notes\n  title: Listening notes\n"
-        "moderator_days:\n  - day: 3\n    note: Reply to *early* notes.\n", 1), encoding="utf-8")
-    spec = load_course(folder)
-    course = import_course(spec).course
-    out = tmp_path / "out" / "extended"
-    write_folder(course_spec(course), out)
-    again = load_course(out)
-    assert again == spec and again.weekly_minutes == 90
-    listen = next(e for e in again.etivities if e.slug == "listen-first")
-    assert listen.observe_facilitators and listen.toolkit.title == "Listening notes"
-    assert listen.moderator_days[0].note == "Reply to *early* notes."
+def test_the_default_course_uses_the_newer_fields_so_the_round_trip_covers_them(
+        runner, course, tmp_path):
+    """weekly_minutes, observe_facilitators, toolkit and moderator_days come back too."""
+    spec = load_course(DEFAULT_COURSE)
+    assert spec.weekly_minutes
+    assert any(e.observe_facilitators for e in spec.etivities)
+    assert any(e.toolkit for e in spec.etivities)
+    assert any(e.moderator_days for e in spec.etivities)
+    assert run(runner, "course", "export", course.slug, str(tmp_path)).exit_code == 0
+    again = load_course(tmp_path / course.slug)
+    assert again.weekly_minutes == spec.weekly_minutes
+    assert [(e.observe_facilitators, e.toolkit, e.moderator_days) for e in again.etivities] == [
+        (e.observe_facilitators, e.toolkit, e.moderator_days) for e in spec.etivities]

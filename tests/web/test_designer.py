@@ -37,9 +37,15 @@ def form_of(e: Etivity, **changes) -> dict:
         "title", "purpose", "summary", "spark", "task", "interaction", "emoderator", "next")}
     data.update({name: str(getattr(e, name) or "") for name in (
         "minutes", "days", "first_post_day", "replies_day", "observe", "interact", "initiate")})
-    data.update({"required": "y" if e.required else "", "version": str(e.version)})
+    data.update({name: "y" if getattr(e, name) else "" for name in (
+        "required", "post_first", "observe_facilitators")})
+    data.update({"version": str(e.version), "toolkit_slug": e.toolkit_slug or "",
+                 "toolkit_title": e.toolkit_title or ""})
     for index, piece in enumerate(e.pieces or []):
         data[f"pieces-{index}-name"], data[f"pieces-{index}-body"] = piece["name"], piece["body"]
+    for index, day in enumerate(e.moderator_days or []):
+        data[f"moderator_days-{index}-day"] = str(day["day"])
+        data[f"moderator_days-{index}-note"] = day["note"]
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
 
