@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth_bp
     from .cohorts import bp as cohorts_bp
     from .courses import bp as courses_bp
+    from .design import bp as design_bp
     from .discussions import bp as discussions_bp
     from .facilitate import bp as facilitate_bp
     from .learner import bp as learner_bp
@@ -100,10 +101,10 @@ def register_blueprints(app: Flask) -> None:
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views", "privacy.views"):
+                 "reports.views", "privacy.views", "design.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
-                      api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp):
+                      api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp, design_bp):
         app.register_blueprint(blueprint)
 
 

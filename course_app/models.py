@@ -2,7 +2,8 @@
 
 from .auth.models import ApiToken, LoginSession, User  # noqa: F401
 from .cohorts.models import Cohort, Invite, Membership, StageRelease  # noqa: F401
-from .courses.models import Course, Etivity, Stage  # noqa: F401
+from .courses.models import Course, CourseAuthor, Etivity, Stage  # noqa: F401
+from .design.models import CourseChange  # noqa: F401
 from .discussions.models import Post, PostRead, PostRevision, ReplyPair, Thread, ThreadRead  # noqa: F401  # noqa: F401
 from .discussions.weaves import Citation  # noqa: F401
 from .facilitate.models import AuditEntry  # noqa: F401

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from .auth.models import User
 from .cohorts.models import Cohort, MemberRole, Membership
 from .cohorts.services import membership_of
+from .courses.models import Course, CourseAuthor
 from .extensions import db
 
 if TYPE_CHECKING:  # discussions sits above: its objects are passed in, never imported
@@ -117,6 +118,44 @@ def can_show_post(user, post: "Post") -> bool:
 def can_see_hidden_text(user, post: "Post") -> bool:
     """Read the text of a post a facilitator hid: its author and the cohort's facilitators."""
     return _is_author(user, post) or can_facilitate(user, post.thread.cohort)
+
+
+# ---- designing courses ------------------------------------------------------
+
+def _authorship(user, course: Course) -> CourseAuthor | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("_authorships", {})
+    key = (user.id, course.id)
+    if key not in cache:
+        cache[key] = db.session.scalar(select(CourseAuthor).where(
+            CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id))
+    return cache[key]
+
+
+def can_author(user, course: Course) -> bool:
+    """Design the course (change its content, export it, duplicate it): its authors and
+    admins."""
+    return bool(getattr(user, "is_authenticated", False) and
+                (user.is_admin or _authorship(user, course) is not None))
+
+
+def can_manage_authors(user, course: Course) -> bool:
+    """Grant and take away authorship of the course: its owner and admins."""
+    authorship = _authorship(user, course)
+    return bool(getattr(user, "is_authenticated", False) and
+                (user.is_admin or (authorship is not None and authorship.owner)))
+
+
+def can_design_any(user) -> bool:
+    """Has a course to design, and so may start new ones (the header's "Design" link):
+    admins, and the authors of at least one course."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        select(CourseAuthor.id).where(CourseAuthor.user_id == user.id).limit(1)) is not None
 
 
 def cohort_or_404(cohort_id: int, allowed: Callable[[User, Cohort], bool] = can_view_cohort

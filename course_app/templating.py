@@ -47,6 +47,7 @@ GLOBALS = {
     "can_facilitate": permissions.can_facilitate,
     "can_review": permissions.can_review,
     "can_review_any": permissions.can_review_any,  # the header's "Reports" link
+    "can_design_any": permissions.can_design_any,  # the header's "Design" link
     "can_see_learner_report": permissions.can_see_learner_report,
     "can_post": permissions.can_post,
     "can_reply": permissions.can_reply,

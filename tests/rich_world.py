@@ -16,7 +16,7 @@ from course_app.auth.tokens import create_token
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, MemberRole
 from course_app.cohorts.services import add_member, create_invite, membership_of
-from course_app.courses.models import Etivity
+from course_app.courses.models import CourseAuthor, Etivity
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.notifications.models import Notification
@@ -24,6 +24,10 @@ from course_app.notifications.models import Notification
 PERSONAS = ("anonymous", "learner", "other learner", "removed learner", "reviewer",
             "other facilitator", "facilitator", "admin")
 SECRET = "Words only cohort A may read"
+DESIGN_ROUTES = [f"design.{name}" for name in (
+    "authors", "copy", "course_texts", "duplicate", "etivity", "etivity_history", "history",
+    "move", "new_etivity", "remove_author", "restore", "retire", "storyboard", "download",
+    "upload")]
 
 
 @dataclass
@@ -75,6 +79,9 @@ def build(factory) -> World:
     b_etivity = etivity  # the same course: B's threads live in the same e-tivity
     discussions.start_thread(other, b_etivity, other_learner, "Hello from B",
                              "Words of cohort B", now)
+    # The course has one author, who is none of the people: only the admin may design it.
+    course_author = CourseAuthor(course=course, user=factory.user(Role.LEARNER, name="Aria Author"))
+    db.session.add(course_author)
     db.session.commit()
     notification = db.session.scalar(select(Notification).where(
         Notification.user_id == learner.id).order_by(Notification.id))
@@ -84,9 +91,11 @@ def build(factory) -> World:
         "invite_id": invite.id, "membership_id": membership_of(cohort.id, peer.id).id,
         "notification_id": notification.id, "token_id": token.id, "user_id": learner.id,
         "slug": etivity.slug, "token": invite.token, "fmt": "csv", "filename": "css/app.css",
+        "etivity_slug": etivity.slug, "stage": 1, "author_id": course_author.id,
     }
     by_endpoint = {("courses.course", "slug"): course.slug,
                    ("reports.compare", "slug"): course.slug}
+    by_endpoint.update({(rule, "slug"): course.slug for rule in DESIGN_ROUTES})
     people = {"anonymous": None, "learner": learner, "other learner": other_learner,
               "removed learner": removed, "reviewer": reviewer,
               "other facilitator": other_facilitator, "facilitator": facilitator,

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -125,6 +126,54 @@ def course_import(path):
                f"{len(result.updated)} changed, {len(result.retired)} retired.")
     if earned:
         click.echo(f"{earned} completions earned under the changed rules.")
+
+
+@course_group.command("export")
+@click.argument("slug", type=TEXT)
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Write over a course folder that is already there.")
+@with_appcontext
+def course_export(slug, path, replace):
+    """Write the course SLUG as a course folder: PATH/SLUG (or PATH itself when it is named
+    SLUG), in the format of modules/README.md. Import reads it back as the same course."""
+    from ..content import validate_course
+    from ..content.writing import write_folder
+    from ..courses.export import course_spec
+    from ..courses.services import get_course
+
+    course = get_course(slug)
+    if course is None:
+        _fail(f"No course {slug!r}. `course import modules/{slug}` loads one.")
+    folder = Path(path) if Path(path).name == slug else Path(path) / slug
+    if (folder / "course.yaml").exists() and not replace:
+        _fail(f"{folder} already holds a course. Add --replace to write over it.")
+    written = write_folder(course_spec(course), folder)
+    problems = validate_course(folder)
+    for problem in problems:
+        click.secho(str(problem), fg="red", err=True)
+    click.echo(f"Wrote {len(written)} files to {folder}"
+               f"{'' if not problems else f' ({len(problems)} problems: see above)'}.")
+
+
+@course_group.command("duplicate")
+@click.argument("slug", type=TEXT)
+@click.argument("new_slug", type=TEXT)
+@click.option("--title", type=TEXT, help="The new course's title (default: the same).")
+@with_appcontext
+def course_duplicate(slug, new_slug, title):
+    """Start a new course NEW_SLUG as a copy of SLUG's stages and e-tivities (no cohorts)."""
+    from ..courses.services import CourseSlugTaken, duplicate_course, get_course
+
+    course = get_course(slug)
+    if course is None:
+        _fail(f"No course {slug!r}.")
+    try:
+        copy = duplicate_course(course, new_slug, title)
+    except CourseSlugTaken as error:
+        _fail(f"New slug: {error}.")
+    db.session.commit()
+    click.echo(f"Created course {copy.slug!r} from {slug!r}: {len(copy.etivities)} e-tivities.")
 
 
 # ---- user -------------------------------------------------------------------

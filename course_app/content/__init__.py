@@ -3,7 +3,7 @@
 Knows nothing of Flask or the database; `courses.services` imports what this returns.
 """
 
-from .loader import ContentError, load_course, validate_course
+from .loader import ContentError, check_files, load_course, validate_course
 from .specs import (
     CompletionRule,
     CourseSpec,
@@ -18,6 +18,7 @@ from .specs import (
 __all__ = [
     "CompletionRule",
     "ContentError",
+    "check_files",
     "CourseSpec",
     "EtivitySpec",
     "ModeratorDay",

@@ -10,6 +10,7 @@ type), `links` (where a spark may link), and one module per kind of file (`cours
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from .course_yaml import read_course_yaml
@@ -63,3 +64,18 @@ def _in_reading_order(problems: list[Problem]) -> list[Problem]:
     """Files in the order they were read, and each file's problems from top to bottom."""
     files = {problem.file: index for index, problem in reversed(list(enumerate(problems)))}
     return sorted(problems, key=lambda p: (files[p.file], p.line or 0))
+
+
+def check_files(slug: str, files: dict[str, str]) -> tuple[CourseSpec | None, list[Problem]]:
+    """Check a course given as {path inside the folder: text} (the designer's draft, an
+    uploaded zip) exactly as `validate_course` checks a folder: they are written to a fresh
+    temporary folder named `slug` and read back. Returns the spec (None when anything is
+    wrong) and every problem."""
+    with tempfile.TemporaryDirectory() as parent:
+        folder = Path(parent) / slug
+        for relative, text in files.items():
+            path = folder / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        folder.mkdir(exist_ok=True)
+        return _read_course(folder)

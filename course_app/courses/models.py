@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..auth.models import User
 from ..clock import UTCDateTime, utcnow
 from ..content import CompletionRule
 from ..extensions import db
@@ -85,9 +86,27 @@ class Etivity(db.Model):
     moderator_days: Mapped[list] = mapped_column(JSON, default=list)
     # Removed from the content folder: hidden from the map, its threads kept.
     retired: Mapped[bool] = mapped_column(default=False)
+    # Counts the designer's saves: a save made from an older version is refused (two authors).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     course: Mapped[Course] = relationship(back_populates="etivities")
 
     @property
     def rule(self) -> CompletionRule:
         return CompletionRule(self.observe, self.interact, self.initiate)
+
+
+class CourseAuthor(db.Model):
+    """Someone who may design a course (permissions.can_author). The owner (who made the
+    course) may also grant and take away authorship; admins may do everything anyway."""
+
+    __table_args__ = (UniqueConstraint("course_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    user: Mapped[User] = relationship()

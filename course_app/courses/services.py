@@ -1,12 +1,14 @@
 """Importing course content into the database."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
 from ..content import CourseSpec, EtivitySpec
+from ..content.fields import SLUG, slug_message
 from ..extensions import db
+from .export import course_spec
 from .models import Course, Etivity, Stage
 
 
@@ -19,7 +21,8 @@ class ImportResult:
     retired: list[str]
 
 
-def _etivity_fields(spec: EtivitySpec) -> dict:
+def etivity_fields(spec: EtivitySpec) -> dict:
+    """The Etivity columns a spec sets (all but slug and version)."""
     return {
         "stage_number": spec.stage,
         "position": spec.position,
@@ -95,9 +98,9 @@ def import_course(spec: CourseSpec, progress: Callable[[str], None] = lambda _: 
         if etivity is None:
             etivity = Etivity(slug=etivity_spec.slug)
             course.etivities.append(etivity)
-            _apply(etivity, _etivity_fields(etivity_spec))
+            _apply(etivity, etivity_fields(etivity_spec))
             added.append(etivity_spec.slug)
-        elif _apply(etivity, _etivity_fields(etivity_spec)):
+        elif _apply(etivity, etivity_fields(etivity_spec)):
             updated.append(etivity_spec.slug)
         progress(etivity_spec.slug)
 
@@ -112,3 +115,27 @@ def import_course(spec: CourseSpec, progress: Callable[[str], None] = lambda _: 
 
 def get_course(slug: str) -> Course | None:
     return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+class CourseSlugTaken(ValueError):
+    """A new course's slug is malformed or already used; the message says which."""
+
+
+def check_new_slug(slug: str) -> None:
+    """Raise CourseSlugTaken unless `slug` is well formed and no course has it."""
+    if len(slug or "") > 80:
+        raise CourseSlugTaken("is longer than 80 characters; shorten it")
+    if not SLUG.fullmatch(slug or ""):
+        raise CourseSlugTaken(slug_message(slug, "slug"))
+    if get_course(slug) is not None:
+        raise CourseSlugTaken(f"there is already a course called {slug!r}; choose another slug")
+
+
+def duplicate_course(course: Course, slug: str, title: str | None = None) -> Course:
+    """A new course with a copy of `course`'s stages and current e-tivities (no cohorts, posts
+    or progress), made the way an import of its exported folder would make it. Flushes."""
+    check_new_slug(slug)
+    spec = course_spec(course, slug=slug)
+    if title:
+        spec = replace(spec, title=title)
+    return import_course(spec).course

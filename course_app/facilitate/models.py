@@ -31,6 +31,7 @@ class AuditAction(enum.StrEnum):
     OPEN_EARLY = "open-early"
     COMPLETE_BY_HAND = "complete-by-hand"
     NUDGE = "nudge"
+    COURSE_CHANGED = "course-changed"  # an author changed the course this cohort runs
 
     @property
     def words(self) -> str:
@@ -48,6 +49,7 @@ _ACTION_WORDS = {
     AuditAction.INVITE: "Invited people", AuditAction.INVITE_LINK: "Made an invite link",
     AuditAction.INVITE_REVOKED: "Revoked an invite", AuditAction.STAFF: "Added staff",
     AuditAction.REMOVE: "Removed someone", AuditAction.OPEN: "Opened the cohort",
+    AuditAction.COURSE_CHANGED: "Course content changed",
 }
 
 

@@ -40,6 +40,7 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
 from course_app.cohorts.services import create_invite
 from course_app.demo import DEMO_COHORT
+from course_app.design.services import add_author
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
 
@@ -71,6 +72,7 @@ def ids(live_server) -> dict:
             Membership.cohort_id == cohort.id, Membership.user_id == people["ana"].id))
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
+        add_author(cohort.course, people["facilitator"], utcnow())  # for the AUTHOR journey
         db.session.commit()
         return {
             "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
@@ -194,12 +196,36 @@ REVIEWER = [
     State("reviewer/map", C),
 ]
 
+D = "/design/{course}"
+AUTHOR = [  # Farah, also an author of the demo's course: the designer
+    State("author/design", "/design/", screenshot=True),
+    State("author/new-course", "/design/new"),
+    State("author/new-course-errors", "/design/new", submit="Create the course", status=400),
+    State("author/storyboard", D, screenshot=True),
+    State("author/etivity", D + "/etivities/{etivity2}", screenshot=True),
+    State("author/etivity-preview", D + "/etivities/{etivity2}", submit="Preview"),
+    State("author/etivity-errors", D + "/etivities/{etivity2}", submit="Save",
+          fill=(("Title", ""), ("Minutes", "lots")), status=400),
+    State("author/new-etivity", D + "/stages/4/new"),
+    State("author/new-etivity-errors", D + "/stages/4/new", submit="Save", status=400),
+    State("author/course-texts", D + "/course"),
+    State("author/course-texts-errors", D + "/course", submit="Save",
+          fill=(("Course title", ""),), status=400),
+    State("author/authors", D + "/authors"),
+    State("author/history", D + "/history"),
+    State("author/etivity-history", D + "/etivities/{etivity2}/history"),
+    State("author/duplicate", D + "/duplicate"),
+    State("author/upload", D + "/upload"),
+    State("author/upload-errors", D + "/upload", submit="Upload", status=400),
+]
+
 JOURNEYS = {
     "visitor": (None, VISITOR),
     "learner": ("eve@example.org", LEARNER),
     "newcomer": ("learner@example.org", NEWCOMER),
     "facilitator": ("facilitator@example.org", FACILITATOR),
     "reviewer": ("reviewer@example.org", REVIEWER),
+    "author": ("facilitator@example.org", AUTHOR),
 }
 
 # What is still to fix: page state -> the checks that fail there ("axe <rule> @<width>",

@@ -62,6 +62,45 @@ MATRIX = {
 
     # The post is the learner's reply: only its author edits or withdraws it (facilitators
     # hide). Reviewers read the discussions but never post.
+    # The designer: a course's authors and admins (none of these people authors the course,
+    # so only the admin may). POSTs with no data: forms answer 400; buttons redirect (302);
+    # retire asks first (200), since cohorts A and B run the course.
+    ("design.authors", "GET"):                      "login  403    403    403    403    403    403    200",
+    ("design.authors", "POST"):                     "login  403    403    403    403    403    403    400",
+    ("design.copy", "GET"):                         "405",
+    ("design.copy", "POST"):                        "login  403    403    403    403    403    403    302",
+    ("design.course_texts", "GET"):                 "login  403    403    403    403    403    403    200",
+    ("design.course_texts", "POST"):                "login  403    403    403    403    403    403    400",
+    ("design.download", "GET"):                     "login  403    403    403    403    403    403    200",
+    ("design.download", "POST"):                    "405",
+    ("design.duplicate", "GET"):                    "login  403    403    403    403    403    403    200",
+    ("design.duplicate", "POST"):                   "login  403    403    403    403    403    403    400",
+    ("design.etivity", "GET"):                      "login  403    403    403    403    403    403    200",
+    ("design.etivity", "POST"):                     "login  403    403    403    403    403    403    400",
+    ("design.etivity_history", "GET"):              "login  403    403    403    403    403    403    200",
+    ("design.etivity_history", "POST"):             "405",
+    ("design.history", "GET"):                      "login  403    403    403    403    403    403    200",
+    ("design.history", "POST"):                     "405",
+    ("design.index", "GET"):                        "login  403    403    403    403    403    403    200",
+    ("design.index", "POST"):                       "405",
+    ("design.move", "GET"):                         "405",
+    ("design.move", "POST"):                        "login  403    403    403    403    403    403    302",
+    ("design.new_course", "GET"):                   "login  403    403    403    403    403    403    200",
+    ("design.new_course", "POST"):                  "login  403    403    403    403    403    403    400",
+    ("design.new_etivity", "GET"):                  "login  403    403    403    403    403    403    200",
+    ("design.new_etivity", "POST"):                 "login  403    403    403    403    403    403    400",
+    ("design.remove_author", "GET"):                "405",
+    ("design.remove_author", "POST"):               "login  403    403    403    403    403    403    302",
+    ("design.restore", "GET"):                      "405",
+    ("design.restore", "POST"):                     "login  403    403    403    403    403    403    302",
+    ("design.retire", "GET"):                       "405",
+    ("design.retire", "POST"):                      "login  403    403    403    403    403    403    200",
+    ("design.storyboard", "GET"):                   "login  403    403    403    403    403    403    200",
+    ("design.storyboard", "POST"):                  "405",
+
+    ("design.upload", "GET"):                       "login  403    403    403    403    403    403    200",
+    ("design.upload", "POST"):                      "login  403    403    403    403    403    403    400",
+
     ("discussions.withdraw_post", "GET"):             "login  200    404    404    403    404    403    403",
     ("discussions.withdraw_post", "POST"):            "login  302    404    404    403    404    403    403",
     ("discussions.edit_post", "GET"):               "login  200    404    404    403    404    403    403",
@@ -171,7 +210,7 @@ MATRIX = {
 REFUSALS = {"login", "401", "403", "404", "405"}
 # POSTs that act with no data at all: run after the rest, in this order, so what they change
 # (a withdrawn post, an invite used, a login ended) can't change another row's outcome.
-LAST = ("discussions.withdraw_post", "notifications.open", "notifications.mark_read",
+LAST = ("design.copy", "design.retire", "design.remove_author", "discussions.withdraw_post", "notifications.open", "notifications.mark_read",
         "facilitate.regenerate_key", "facilitate.revoke_invite", "facilitate.remove_member",
         "cohorts.invite", "reports.revoke_token", "auth.logout", "auth.logout_everywhere")
 LOGS_OUT = {"auth.logout", "auth.logout_everywhere"}

@@ -1,0 +1,129 @@
+"""What a change will do to the cohorts running a course, said before it is made.
+
+A changed completion rule never takes a completion back (learners who finished keep it);
+learners who have not finished are measured against the new rule, and those who now meet
+it complete at once (services.save_etivity reevaluates). Retiring an e-tivity hides it from
+the map and from new work; its threads stay readable.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from ..cohorts.models import Cohort, MemberRole, Membership
+from ..content import CompletionRule, EtivitySpec
+from ..courses.models import Course, Etivity
+from ..discussions.models import Thread
+from ..extensions import db
+from ..progress.models import Completion
+from ..progress.rules import describe, meets
+from ..progress.standing import counts_for
+
+RULE_WORDS = {"observe": ("read", "reads"), "interact": ("reply", "replies"),
+              "initiate": ("new conversation", "new conversations")}
+
+
+@dataclass
+class Impact:
+    cohorts: int = 0  # live cohorts (open or running) of the course
+    lines: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.cohorts and self.lines)
+
+    @property
+    def fingerprint(self) -> str:
+        """Names what was shown, so a confirmation counts only for the impact it saw."""
+        return hashlib.sha256("\n".join(self.lines).encode()).hexdigest()[:16]
+
+    @property
+    def heading(self) -> str:
+        return (f"{self.cohorts} running {'cohort uses' if self.cohorts == 1 else 'cohorts use'}"
+                " this course")
+
+
+def live_cohorts(course: Course) -> list[Cohort]:
+    return [c for c in db.session.scalars(select(Cohort).where(Cohort.course_id == course.id))
+            if c.state.live]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _more(old: CompletionRule, new: CompletionRule) -> str:
+    """What the new rule asks beyond the old: "1 more read and 1 more reply"."""
+    parts = []
+    for mode, (one, many) in RULE_WORDS.items():
+        extra = getattr(new, mode) - getattr(old, mode)
+        if extra > 0:
+            parts.append(_plural(extra, f"more {one}", f"more {many}"))
+    return " and ".join(parts)
+
+
+def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[str]:
+    """The sentences for a changed rule, counted over the live cohorts' learners."""
+    old = etivity.rule
+    if old == new:
+        return []
+    finished = not_finished = complete_now = 0
+    for cohort in live_cohorts(course):
+        done = set(db.session.scalars(select(Completion.user_id).where(
+            Completion.cohort_id == cohort.id, Completion.etivity_id == etivity.id)))
+        counts = counts_for(cohort.id)
+        learners = db.session.scalars(select(Membership.user_id).where(
+            Membership.cohort_id == cohort.id, Membership.role == MemberRole.LEARNER,
+            Membership.removed_at.is_(None)))
+        for user_id in learners:
+            count = counts.get((user_id, etivity.id))
+            if user_id in done:
+                finished += 1
+            elif count is not None and meets(new, count):
+                complete_now += 1
+            else:
+                not_finished += 1
+    old_words, new_words = describe(old) or "nothing", describe(new) or "nothing"
+    lines = [f"The rule of “{etivity.title}” changes from “{old_words}” to “{new_words}”."]
+    if not_finished and _more(old, new):
+        lines.append(f"{_plural(not_finished, 'learner', 'learners')} who "
+                     f"{'has' if not_finished == 1 else 'have'} not finished it will need "
+                     f"{_more(old, new)}.")
+    if complete_now:
+        lines.append(f"{_plural(complete_now, 'learner meets', 'learners meet')} the new rule "
+                     "already and will complete it now.")
+    lines.append(f"{_plural(finished, 'learner', 'learners')} who finished it keep "
+                 f"{'their completion' if finished != 1 else 'the completion'}: "
+                 "completions are never taken back.")
+    return lines
+
+
+def of_saving(course: Course, etivity: Etivity | None, spec: EtivitySpec) -> Impact:
+    """Saving the e-tivity form: a new e-tivity appears on every map; a changed one shows
+    its new text at once; a changed rule is counted learner by learner."""
+    cohorts = live_cohorts(course)
+    impact = Impact(len(cohorts))
+    if not cohorts:
+        return impact
+    if etivity is None:
+        impact.lines.append(f"“{spec.title}” will appear in stage {spec.stage} of their maps at "
+                            "once" + (", and is required to finish the stage." if spec.required
+                                      else "."))
+        return impact
+    impact.lines += rule_change(course, etivity, spec.complete_when)
+    if spec.required != etivity.required:
+        impact.lines.append(f"It becomes {'required' if spec.required else 'optional'} for "
+                            f"finishing stage {etivity.stage_number}.")
+    return impact
+
+
+def of_retiring(course: Course, etivity: Etivity) -> Impact:
+    cohorts = live_cohorts(course)
+    impact = Impact(len(cohorts))
+    threads = db.session.scalar(select(func.count(Thread.id)).where(
+        Thread.etivity_id == etivity.id)) or 0
+    impact.lines.append(f"“{etivity.title}” leaves learners' maps and takes no new work.")
+    if threads:
+        impact.lines.append(f"Its {_plural(threads, 'thread stays', 'threads stay')} readable; "
+                            "nothing is deleted, and completions are kept.")
+    return impact

@@ -1,0 +1,278 @@
+"""Changing a course from the designer. Each function changes the database, records one
+CourseChange (the course's history and audit log, also written to the security log) and
+flushes; the view commits.
+
+Edits take effect at once (there is no draft/publish step yet); a changed completion rule
+earns running cohorts' learners what it now allows and never takes a completion back
+(progress.evidence.reevaluate_cohort, as `course import` does).
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import security_log
+from ..auth.models import User
+from ..cohorts.models import Cohort
+from ..content import CourseSpec, EtivitySpec
+from ..courses.models import Course, CourseAuthor, Etivity, Stage
+from ..courses.services import (
+    check_new_slug,
+    duplicate_course,
+    etivity_fields,
+    import_course,
+)
+from ..extensions import db
+from ..facilitate import audit
+from ..facilitate.models import AuditAction
+from ..progress.evidence import reevaluate_cohort
+from .impact import live_cohorts
+from .models import CourseChange
+
+# Salmon's five stages: what a new course starts with, for the author to rewrite.
+STAGE_NAMES = ("Access and motivation", "Online socialisation", "Information exchange",
+               "Knowledge construction", "Development")
+RULE_FIELDS = ("observe", "interact", "initiate", "observe_facilitators")
+# Fields the designer never changes through the e-tivity form: where it sits, and whether
+# it is retired, have their own buttons.
+PLACE_FIELDS = ("stage_number", "position", "retired")
+
+
+class DesignError(ValueError):
+    """Something an author asked for can't be done; the message says why and what to do."""
+
+
+class VersionConflict(DesignError):
+    """Someone else saved the e-tivity since this author opened it."""
+
+    def __init__(self, etivity: Etivity, changes: dict):
+        self.etivity, self.changes = etivity, changes
+        super().__init__("Someone else saved this e-tivity while you were editing it. "
+                         "Your text is below; what they changed is listed. Save again to "
+                         "replace their version with yours.")
+
+
+def record(course: Course, actor: User, action: str, summary: str, at: datetime,
+           etivity: Etivity | None = None, changes: dict | None = None) -> CourseChange:
+    change = CourseChange(course=course, etivity=etivity, actor_id=actor.id, action=action,
+                          summary=summary, changes=changes or {}, created_at=at)
+    db.session.add(change)
+    for cohort in live_cohorts(course):  # facilitators see it in their cohort's audit log
+        audit.record(cohort, actor, AuditAction.COURSE_CHANGED, f"{actor.name}: {summary}", at,
+                     detail={"course": course.slug, "etivity": etivity.slug if etivity else None,
+                             "fields": sorted(changes or {})})
+    db.session.flush()
+    security_log.record(f"design.{action}", user=actor, course=course.slug,
+                        etivity=etivity.slug if etivity else "")
+    return change
+
+
+def add_author(course: Course, user: User, at: datetime, owner: bool = False,
+               actor: User | None = None) -> CourseAuthor:
+    existing = db.session.scalar(select(CourseAuthor).where(
+        CourseAuthor.course_id == course.id, CourseAuthor.user_id == user.id))
+    if existing is not None:
+        raise DesignError(f"{user.name} is already an author of this course.")
+    author = CourseAuthor(course=course, user=user, owner=owner, added_at=at)
+    db.session.add(author)
+    if actor is not None:
+        record(course, actor, "author-added", f"Made {user.name} an author", at)
+    db.session.flush()
+    return author
+
+
+def remove_author(course: Course, author: CourseAuthor, actor: User, at: datetime) -> None:
+    if author.owner:
+        raise DesignError("The course's owner stays an author.")
+    name = author.user.name
+    db.session.delete(author)
+    record(course, actor, "author-removed", f"{name} is no longer an author", at)
+
+
+def create_course(slug: str, title: str, summary: str, audience: str, actor: User,
+                  at: datetime) -> Course:
+    """A new course with Salmon's five stages and no e-tivities; `actor` owns it."""
+    check_new_slug(slug)
+    course = Course(slug=slug, title=title, summary=summary, audience=audience, imported_at=at)
+    for number, name in enumerate(STAGE_NAMES, start=1):
+        course.stages.append(Stage(
+            number=number, title=name, summary=f"What learners do in stage {number}.",
+            emoderator=f"What the e-moderator does in stage {number}.", suggested_days=7))
+    db.session.add(course)
+    db.session.flush()
+    add_author(course, actor, at, owner=True)
+    record(course, actor, "created", f"Created the course {title}", at)
+    return course
+
+
+def duplicate(course: Course, slug: str, title: str, actor: User, at: datetime) -> Course:
+    """courses.services.duplicate_course, owned by the author who asked."""
+    copy = duplicate_course(course, slug, title)
+    add_author(copy, actor, at, owner=True)
+    record(copy, actor, "created", f"Started as a copy of {course.title} ({course.slug})", at)
+    return copy
+
+
+def replace_content(course: Course, spec: CourseSpec, actor: User, at: datetime):
+    """An uploaded folder (checked) becomes the course's content, as `course import` would
+    make it: keyed by slugs, so posts and progress stay; e-tivities not in it are retired."""
+    result = import_course(spec)
+    _reevaluate(course, at)
+    record(course, actor, "uploaded",
+           f"Uploaded a zip: {len(result.added)} added, {len(result.updated)} changed, "
+           f"{len(result.retired)} retired", at,
+           changes={"added": [None, result.added], "changed": [None, result.updated],
+                    "retired": [None, result.retired]})
+    return result
+
+
+def _reevaluate(course: Course, at: datetime) -> int:
+    """Earn what changed rules now allow, in every cohort of the course; returns how many."""
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.course_id == course.id))
+    return sum(reevaluate_cohort(cohort, at) for cohort in cohorts)
+
+
+def _apply(obj, fields: dict) -> dict:
+    """Set the fields that differ; {field: [before, after]} for each."""
+    changes = {}
+    for name, value in fields.items():
+        before = getattr(obj, name)
+        if before != value:
+            changes[name] = [before, value]
+            setattr(obj, name, value)
+    return changes
+
+
+def changes_since(etivity: Etivity, spec: EtivitySpec) -> dict:
+    """{field: [theirs (now saved), yours]} for each field the spec would change."""
+    fields = etivity_fields(spec)
+    return {name: [getattr(etivity, name), value] for name, value in fields.items()
+            if name not in PLACE_FIELDS and getattr(etivity, name) != value}
+
+
+def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, actor: User,
+                 at: datetime, version: int | None = None, force: bool = False) -> Etivity:
+    """Create the e-tivity (at the end of its stage) or change it from a checked spec.
+    Refuses with VersionConflict when it was saved by someone else since `version`, unless
+    `force` (the author has seen what changed and saves anyway)."""
+    fields = etivity_fields(spec)
+    if etivity is None:
+        if any(e.slug == spec.slug for e in course.etivities):
+            raise DesignError(f"{spec.slug!r} is the slug of a retired e-tivity of this "
+                              "course; choose another, or bring that one back.")
+        etivity = Etivity(slug=spec.slug, **fields)
+        etivity.position = len(course.etivities_in(spec.stage)) + 1
+        course.etivities.append(etivity)
+        db.session.flush()
+        record(course, actor, "etivity-added",
+               f"Added {spec.title} to stage {spec.stage}", at, etivity)
+        return etivity
+    if version is not None and version != etivity.version and not force:
+        raise VersionConflict(etivity, changes_since(etivity, spec))
+    changes = _apply(etivity, {k: v for k, v in fields.items() if k not in PLACE_FIELDS})
+    if changes:
+        etivity.version += 1
+        record(course, actor, "etivity-edited", f"Changed {etivity.title}", at, etivity,
+               _plain(changes))
+        if set(changes) & set(RULE_FIELDS):
+            db.session.flush()
+            _reevaluate(course, at)
+    return etivity
+
+
+def _plain(changes: dict) -> dict:
+    """JSON-safe before/after values (lists of pieces stay lists)."""
+    return {name: [before, after] for name, (before, after) in changes.items()}
+
+
+def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: User,
+                at: datetime) -> dict:
+    """Change the course's own fields and its stages' from checked values."""
+    changes = _apply(course, fields)
+    by_number = {stage.number: stage for stage in course.stages}
+    for number, stage_fields in stages.items():
+        changes.update({f"stages[{number}].{name}": change for name, change
+                        in _apply(by_number[number], stage_fields).items()})
+    if changes:
+        record(course, actor, "course-edited", "Changed the course's texts", at,
+               changes=_plain(changes))
+    return changes
+
+
+def _renumber(course: Course, stage_number: int) -> None:
+    for position, etivity in enumerate(course.etivities_in(stage_number), start=1):
+        etivity.position = position
+
+
+def move(course: Course, etivity: Etivity, direction: str, actor: User, at: datetime) -> None:
+    """"up" and "down" within its stage; "stage-N" to the end of stage N."""
+    siblings = course.etivities_in(etivity.stage_number)
+    index = siblings.index(etivity)
+    if direction in ("up", "down"):
+        other = index - 1 if direction == "up" else index + 1
+        if not 0 <= other < len(siblings):
+            raise DesignError(f"{etivity.title} is already {'first' if other < 0 else 'last'} "
+                              "in its stage.")
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.position = position
+        summary = f"Moved {etivity.title} {direction} in stage {etivity.stage_number}"
+    else:
+        number = direction.removeprefix("stage-")
+        if not number.isdigit() or int(number) not in range(1, 6):
+            raise DesignError("Choose a stage from 1 to 5.")
+        old, new = etivity.stage_number, int(number)
+        if old == new:
+            raise DesignError(f"{etivity.title} is already in stage {new}.")
+        etivity.stage_number = new
+        etivity.position = len(course.etivities_in(new)) + 1
+        _renumber(course, old)
+        summary = f"Moved {etivity.title} from stage {old} to stage {new}"
+    etivity.version += 1
+    db.session.flush()
+    db.session.expire(course, ["etivities"])
+    record(course, actor, "etivity-moved", summary, at, etivity)
+
+
+def retire(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
+    """Hide it from the map and from new work; its threads stay readable."""
+    etivity.retired = True
+    etivity.version += 1
+    _renumber(course, etivity.stage_number)
+    record(course, actor, "etivity-retired", f"Retired {etivity.title}", at, etivity)
+
+
+def bring_back(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
+    etivity.retired = False
+    etivity.position = len(course.etivities_in(etivity.stage_number)) + 1
+    etivity.version += 1
+    record(course, actor, "etivity-restored", f"Brought back {etivity.title}", at, etivity)
+
+
+def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> Etivity:
+    """A copy just after the original, with a new slug ("…-copy", "…-copy-2")."""
+    slugs = {e.slug for e in course.etivities}
+    slug, n = f"{etivity.slug}-copy"[:80], 1
+    while slug in slugs:
+        n += 1
+        slug = f"{etivity.slug}-copy-{n}"[:80]
+    skip = {"id", "slug", "course_id", "version", "title", "position"}
+    columns = {c.key: getattr(etivity, c.key) for c in Etivity.__table__.columns
+               if c.key not in skip}
+    copy = Etivity(slug=slug, title=f"{etivity.title} (copy)"[:200], version=1, **columns)
+    siblings = course.etivities_in(etivity.stage_number)
+    course.etivities.append(copy)
+    siblings.insert(siblings.index(etivity) + 1, copy)
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    db.session.flush()
+    db.session.expire(course, ["etivities"])
+    record(course, actor, "etivity-duplicated", f"Copied {etivity.title}", at, copy)
+    return copy
+
+
+def courses_for(user: User) -> list[Course]:
+    query = select(Course).order_by(Course.title)
+    if not user.is_admin:
+        query = query.join(CourseAuthor).where(CourseAuthor.user_id == user.id)
+    return list(db.session.scalars(query))

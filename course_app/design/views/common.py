@@ -1,0 +1,31 @@
+"""What the designer's views share: loading a course its author may change."""
+
+from flask import abort
+from flask_login import current_user
+
+from ...courses.models import Course, Etivity
+from ...courses.services import get_course
+from ...permissions import can_author, can_design_any
+
+
+def authored(slug: str) -> Course:
+    """The course, for its authors and admins: 404 when there is none, 403 for others."""
+    course = get_course(slug)
+    if course is None:
+        abort(404)
+    if not can_author(current_user, course):
+        abort(403)
+    return course
+
+
+def designer() -> None:
+    """Only people with a course to design (or admins) may start a new one."""
+    if not can_design_any(current_user):
+        abort(403)
+
+
+def etivity_of(course: Course, slug: str) -> Etivity:
+    etivity = next((e for e in course.etivities if e.slug == slug), None)
+    if etivity is None:
+        abort(404)
+    return etivity

@@ -1,0 +1,203 @@
+"""E-tivities in the designer: Salmon's template as a form (with a Markdown preview and a
+preview as a learner), and the storyboard's buttons: move, copy, retire, bring back."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ...clock import utcnow
+from ...content import CompletionRule
+from ...extensions import db
+from ...forms import ButtonForm
+from .. import bp, services
+from ..editing import (
+    add_spare_rows,
+    check_etivity,
+    fill_etivity_form,
+    restore_fields,
+    show_errors,
+)
+from ..forms import EtivityForm, MoveForm
+from ..impact import of_retiring, of_saving
+from ..models import CourseChange
+from ..storyboard import rule_words
+from .common import authored, etivity_of
+
+MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
+
+
+class Draft:
+    """The form's draft in the shape the e-tivity page reads (for Preview as a learner)."""
+
+    def __init__(self, form: EtivityForm, stage: int, spec=None):
+        self.stage_number = stage
+        for name in ("title", "summary", "purpose", "spark", "task", "interaction", "next"):
+            setattr(self, name, getattr(form, name).data or "")
+        self.minutes = spec.minutes if spec else form.minutes.data
+        self.days = spec.days if spec else form.days.data
+        self.required = bool(form.required.data)
+
+
+def _editor(slug: str, etivity_slug: str | None, stage: int | None):
+    """GET shows the form; POST with action=preview shows it again with previews; POST
+    otherwise checks the draft through content/ and saves it."""
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug) if etivity_slug else None
+    stage = etivity.stage_number if etivity else stage
+    form = EtivityForm()
+    more, conflict, status, preview, impact = [], None, 200, None, None
+    if not form.is_submitted():
+        if etivity is not None:
+            fill_etivity_form(form, etivity)
+            restored = _restore(etivity, form)
+            if restored:
+                flash(f"The form holds {restored}'s earlier text; nothing is saved until you save.")
+        else:
+            form.required.data = True
+        return _page(course, etivity, stage, form, more, conflict, preview, impact), status
+    checked = check_etivity(course, etivity, form, stage)
+    if not form.validate():  # only the CSRF token can fail here
+        status = 400
+    elif checked.errors:
+        more = show_errors(form, checked.errors)
+        status = 400
+    elif request.form.get("action") == "preview":
+        preview = Draft(form, stage, checked.spec)
+    elif (impact := of_saving(course, etivity, checked.spec)) and \
+            form.confirm.data != impact.fingerprint:
+        form.confirm.data = impact.fingerprint  # say what will happen; the next Save does it
+    else:
+        impact = None
+        try:
+            saved = services.save_etivity(course, etivity, checked.spec, current_user, utcnow(),
+                                          version=_version(form),
+                                          force=form.replace.data == "yes")
+        except services.VersionConflict as error:
+            conflict, status = error, 409
+            form.version.data, form.replace.data = str(error.etivity.version), "yes"
+        except services.DesignError as error:
+            form.slug.errors = [*form.slug.errors, str(error)]
+            status = 400
+        else:
+            db.session.commit()
+            flash(f"Saved {saved.title}.")
+            return redirect(url_for("design.storyboard", slug=course.slug,
+                                    _anchor=f"card-{saved.slug}"))
+    add_spare_rows(form)
+    return _page(course, etivity, stage, form, more, conflict, preview, impact), status
+
+
+def _restore(etivity, form: EtivityForm) -> str | None:
+    """?restore=<change id>: put the fields that change altered back as they were before it."""
+    change_id = request.args.get("restore", "")
+    change = db.session.get(CourseChange, int(change_id)) if change_id.isdigit() and len(
+        change_id) < 10 else None
+    if change is None or change.etivity_id != etivity.id:
+        return None
+    restore_fields(form, {name: before for name, (before, _after) in change.changes.items()})
+    return etivity.title
+
+
+def _version(form: EtivityForm) -> int | None:
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _page(course, etivity, stage, form, more, conflict, preview, impact):
+    rule = rule_words(_rule(form))
+    return render_template("design/etivity.html", course=course, etivity=etivity,
+                           stage=stage, form=form, more=more, conflict=conflict,
+                           preview=preview, rule=rule, impact=impact)
+
+
+def _rule(form: EtivityForm) -> CompletionRule:
+    """The rule the three boxes say, for the sentence beside them (0 for what isn't a count)."""
+    def count(value):
+        value = (value or "").strip()
+        return int(value) if value.isdigit() and len(value) < 6 else 0
+    return CompletionRule(count(form.observe.data), count(form.interact.data),
+                          count(form.initiate.data))
+
+
+@bp.route("/<slug>/stages/<int:stage>/new", methods=["GET", "POST"])
+@login_required
+def new_etivity(slug: str, stage: int):
+    if stage not in range(1, 6):
+        authored(slug)
+        abort(404)
+    return _editor(slug, None, stage)
+
+
+@bp.route("/<slug>/etivities/<etivity_slug>", methods=["GET", "POST"])
+@login_required
+def etivity(slug: str, etivity_slug: str):
+    return _editor(slug, etivity_slug, None)
+
+
+@bp.post("/<slug>/etivities/<etivity_slug>/move")
+@login_required
+def move(slug: str, etivity_slug: str):
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    form = MoveForm()
+    if form.validate() and form.to.data in MOVES and not etivity.retired:
+        try:
+            services.move(course, etivity, form.to.data, current_user, utcnow())
+        except services.DesignError as error:
+            flash(str(error))
+        else:
+            db.session.commit()
+            flash(f"Moved {etivity.title}.")
+    else:
+        flash("Choose where to move it: up, down or to a stage.")
+    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+
+
+def _button(slug: str, etivity_slug: str, action, words: str, retired: bool):
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    if ButtonForm().validate() and etivity.retired == retired:
+        result = action(course, etivity, current_user, utcnow())
+        db.session.commit()
+        flash(words.format(title=etivity.title))
+        etivity = result or etivity
+    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+
+
+@bp.post("/<slug>/etivities/<etivity_slug>/copy")
+@login_required
+def copy(slug: str, etivity_slug: str):
+    return _button(slug, etivity_slug, services.copy_etivity,
+                   "Copied {title}: the copy is just after it.", retired=False)
+
+
+@bp.post("/<slug>/etivities/<etivity_slug>/retire")
+@login_required
+def retire(slug: str, etivity_slug: str):
+    """Running cohorts hear what retiring does first; the second press retires."""
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    impact = of_retiring(course, etivity)
+    if impact and not etivity.retired and request.form.get("confirm") != impact.fingerprint:
+        return render_template("design/confirm_retire.html", course=course, etivity=etivity,
+                               impact=impact)
+    return _button(slug, etivity_slug, services.retire,
+                   "Retired {title}: learners no longer see it; its threads are kept.",
+                   retired=False)
+
+
+@bp.post("/<slug>/etivities/<etivity_slug>/restore")
+@login_required
+def restore(slug: str, etivity_slug: str):
+    return _button(slug, etivity_slug, services.bring_back,
+                   "Brought back {title} at the end of its stage.", retired=True)
+
+
+@bp.get("/<slug>/etivities/<etivity_slug>/history")
+@login_required
+def etivity_history(slug: str, etivity_slug: str):
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    changes = (db.session.query(CourseChange).filter_by(etivity_id=etivity.id)
+               .order_by(CourseChange.created_at.desc(), CourseChange.id.desc()).all())
+    return render_template("design/history.html", course=course, changes=changes,
+                           etivity=etivity)

@@ -1,0 +1,56 @@
+"""The round trip from the browser: download the course folder as a zip, upload one."""
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ... import security_log
+from ...clock import utcnow
+from ...content import check_files
+from ...content.archive import files_from_zip, zip_bytes
+from ...content.writing import folder_files
+from ...courses.export import course_spec
+from ...extensions import db
+from .. import bp, services
+from ..forms import UploadForm
+from .common import authored
+
+
+@bp.get("/<slug>/download")
+@login_required
+def download(slug: str):
+    """The course as its folder (modules/README.md's format), zipped."""
+    course = authored(slug)
+    data = zip_bytes(course.slug, folder_files(course_spec(course)))
+    security_log.record("design.download", course=course.slug)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f"attachment; filename={course.slug}.zip"})
+
+
+@bp.route("/<slug>/upload", methods=["GET", "POST"])
+@login_required
+def upload(slug: str):
+    """A zipped folder replaces the course's content once nothing in it is wrong; every
+    problem is listed with its file and line, as `course validate` would list it."""
+    course = authored(slug)
+    form = UploadForm()
+    problems, skipped, status = [], [], 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            data = form.archive.data.read()
+            files, problems, skipped = files_from_zip(data, course.slug)
+            if not problems:
+                spec, problems = check_files(course.slug, files)
+                if not problems and spec is not None:
+                    result = services.replace_content(course, spec, current_user, utcnow())
+                    db.session.commit()
+                    flash(f"Uploaded: {len(result.added)} e-tivities added, "
+                          f"{len(result.updated)} changed, {len(result.retired)} retired."
+                          + (f" Left out: {', '.join(skipped)}." if skipped else ""))
+                    return redirect(url_for("design.storyboard", slug=course.slug))
+            if problems:
+                form.archive.errors = [*form.archive.errors,
+                                       f"The zip has {len(problems)} problem"
+                                       f"{'s' if len(problems) != 1 else ''}: see the list."]
+    return render_template("design/upload.html", course=course, form=form,
+                           problems=problems, skipped=skipped), status

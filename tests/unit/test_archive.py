@@ -1,0 +1,76 @@
+"""Zipped course folders: made by the designer's download, read from an upload without
+trusting anything in the zip."""
+
+import io
+import stat
+import zipfile
+
+import pytest
+
+from conftest import DEFAULT_COURSE
+from course_app.content import check_files, load_course
+from course_app.content.archive import MAX_ENTRIES, MAX_FILE_BYTES, files_from_zip, zip_bytes
+
+
+def folder_files() -> dict[str, str]:
+    return {p.relative_to(DEFAULT_COURSE).as_posix(): p.read_text(encoding="utf-8")
+            for p in DEFAULT_COURSE.rglob("*") if p.is_file()}
+
+
+def make_zip(entries: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            info = zipfile.ZipInfo(name)
+            if name in links:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_a_downloaded_zip_reads_back_as_the_same_course():
+    files, problems, skipped = files_from_zip(zip_bytes("engaging-online", folder_files()),
+                                              "engaging-online")
+    assert problems == [] and skipped == []
+    spec, problems = check_files("engaging-online", files)
+    assert problems == [] and spec == load_course(DEFAULT_COURSE)
+
+
+def test_files_at_the_top_of_the_zip_work_too_and_others_are_left_out():
+    entries = {name: text.encode() for name, text in folder_files().items()}
+    files, problems, skipped = files_from_zip(make_zip({**entries, "images/a.png": b"\x89PNG"}),
+                                              "x")
+    assert problems == [] and "course.yaml" in files and skipped == ["images/a.png"]
+
+
+@pytest.mark.parametrize("name, words", [
+    ("../evil.md", "outside"), ("x/../../evil.md", "outside"), ("/etc/passwd", "relative"),
+    ("C:/x.md", "relative"), ("etivities\\x.md", "relative"),
+])
+def test_names_that_escape_are_refused(name, words):
+    _files, problems, _ = files_from_zip(make_zip({name: b"x", "course.yaml": b"t"}), "x")
+    assert any(words in p.message for p in problems), problems
+
+
+def test_links_are_refused():
+    _files, problems, _ = files_from_zip(
+        make_zip({"course.yaml": b"/etc/passwd"}, links=("course.yaml",)), "x")
+    assert "is a link" in problems[0].message
+
+
+def test_a_zip_bomb_stops_at_the_limit():
+    bomb = make_zip({"etivities/1-01-a.md": b"0" * (MAX_FILE_BYTES * 8)})
+    assert len(bomb) < 20_000
+    files, problems, _ = files_from_zip(bomb, "x")
+    assert files == {} and "larger than" in problems[0].message
+
+
+def test_too_many_files_and_not_a_zip():
+    many = make_zip({f"etivities/{n}.md": b"x" for n in range(MAX_ENTRIES + 1)})
+    assert "at most" in files_from_zip(many, "x")[1][0].message
+    assert "isn't a zip" in files_from_zip(b"not a zip at all", "x")[1][0].message
+
+
+def test_not_utf8_is_reported():
+    _files, problems, _ = files_from_zip(make_zip({"course.yaml": "é".encode("latin-1")}), "x")
+    assert "UTF-8" in problems[0].message

@@ -1,0 +1,430 @@
+"""The designer in the browser's place: who may use it, the storyboard's buttons, Salmon's
+template as a form checked by the same code as `course validate`, and two authors at once."""
+
+import pytest
+from sqlalchemy import select
+
+from conftest import login
+from course_app.auth.models import Role
+from course_app.clock import utcnow
+from course_app.courses.models import Course, CourseAuthor, Etivity
+from course_app.design import services
+from course_app.design.models import CourseChange
+from course_app.extensions import db
+
+
+@pytest.fixture
+def admin(factory):
+    return factory.user(Role.ADMIN, name="Ada Admin")
+
+
+@pytest.fixture
+def author(factory, course):
+    user = factory.user(Role.LEARNER, name="Ann Author")
+    services.add_author(course, user, utcnow())
+    db.session.commit()
+    return user
+
+
+def etivity(course, slug) -> Etivity:
+    return db.session.scalar(select(Etivity).where(Etivity.course_id == course.id,
+                                                   Etivity.slug == slug))
+
+
+def form_of(e: Etivity, **changes) -> dict:
+    """The e-tivity form as its page fills it, with `changes`."""
+    data = {name: getattr(e, name) for name in (
+        "title", "purpose", "summary", "spark", "task", "interaction", "emoderator", "next")}
+    data.update({name: str(getattr(e, name) or "") for name in (
+        "minutes", "days", "first_post_day", "replies_day", "observe", "interact", "initiate")})
+    data.update({name: "y" if getattr(e, name) else "" for name in (
+        "required", "post_first", "observe_facilitators")})
+    data.update({"version": str(e.version), "toolkit_slug": e.toolkit_slug or "",
+                 "toolkit_title": e.toolkit_title or ""})
+    for index, piece in enumerate(e.pieces or []):
+        data[f"pieces-{index}-name"], data[f"pieces-{index}-body"] = piece["name"], piece["body"]
+    for index, day in enumerate(e.moderator_days or []):
+        data[f"moderator_days-{index}-day"] = str(day["day"])
+        data[f"moderator_days-{index}-note"] = day["note"]
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_design_link_only_for_authors_and_admins(client, factory, course, author):
+    learner = factory.user(Role.LEARNER, name="Lee Learner")
+    login(client, learner)
+    assert "Design</a>" not in client.get("/").get_data(as_text=True)
+    assert client.get("/design/").status_code == 403
+    client.post("/account/logout")
+    login(client, author)
+    page = client.get("/design/")
+    assert page.status_code == 200 and "Engaging online" in page.get_data(as_text=True)
+    assert "Design</a>" in page.get_data(as_text=True)
+
+
+def test_an_author_of_one_course_cannot_change_another(client, factory, course, author):
+    other = services.duplicate(course, "other-course", "Other", factory.user(Role.ADMIN),
+                               utcnow())
+    db.session.commit()
+    login(client, author)
+    assert client.get(f"/design/{other.slug}").status_code == 403
+    assert client.post(f"/design/{other.slug}/course", data={}).status_code == 403
+    assert client.get("/design/no-such-course").status_code == 404
+
+
+def test_storyboard_shows_cards_rules_and_time(client, course, author):
+    login(client, author)
+    page = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    assert "Listen first" in page and "Read 3 peers’ posts, start 1 conversation" in page
+    assert page.count('class="storyboard-stage"') == 5
+    assert "minutes over" in page and "a week" in page
+
+
+def test_new_course_then_an_etivity_in_each_stage(client, author):
+    login(client, author)
+    response = client.post("/design/new", data={
+        "slug": "working-openly", "title": "Working openly", "summary": "Share as you go.",
+        "audience": "Civil servants."})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    course = db.session.scalar(select(Course).where(Course.slug == "working-openly"))
+    owner = db.session.scalar(select(CourseAuthor).where(CourseAuthor.course_id == course.id))
+    assert owner.user_id == author.id and owner.owner
+    for stage in range(1, 6):
+        response = client.post(f"/design/working-openly/stages/{stage}/new", data={
+            "slug": f"step-{stage}", "title": f"Step {stage}", "purpose": "Why.",
+            "summary": "What.", "spark": "What would you do?", "task": "Post.",
+            "interaction": "Reply to one.", "emoderator": "Welcome them.", "minutes": "20",
+            "days": "3", "next": "More.", "required": "y", "initiate": "1", "interact": "1"})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [e.slug for e in course.active_etivities] == [f"step-{n}" for n in range(1, 6)]
+    assert etivity(course, "step-3").rule.initiate == 1
+
+
+def test_form_errors_come_from_the_content_validator(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        listen, title="", minutes="lots", first_post_day="4", replies_day="2",
+        **{"pieces-0-name": "", "pieces-0-body": "No name"}))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter title." in page
+    assert "Minutes must be a whole number such as 2, not &#39;lots&#39;" in page
+    assert "before first_post_day" in page
+    assert 'href="#pieces-0-name"' in page
+    assert "Some people worry" in page  # what was typed is kept
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen first"
+
+
+def test_save_changes_the_etivity_and_records_the_change(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first",
+                           data=form_of(listen, title="Listen first, then speak", observe="4"))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    listen = etivity(course, "listen-first")
+    assert listen.title == "Listen first, then speak" and listen.observe == 4
+    change = db.session.scalar(select(CourseChange).where(CourseChange.etivity_id == listen.id))
+    assert change.actor_id == author.id
+    assert change.changes["title"] == ["Listen first", "Listen first, then speak"]
+    assert change.changes["observe"] == [3, 4]
+    history = client.get(f"/design/{course.slug}/etivities/listen-first/history")
+    assert "Listen first, then speak" in history.get_data(as_text=True)
+
+
+def test_markdown_preview_is_sanitised(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    response = client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        listen, action="preview", spark="Hello <script>alert(1)</script> **there**"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Preview as a learner" in page
+    assert "<strong>there</strong>" in page and "<script>alert(1)" not in page
+    db.session.expire_all()
+    assert "Hello" not in etivity(course, "listen-first").spark
+
+
+def test_the_second_save_from_an_old_version_is_refused_and_keeps_the_text(
+        client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    old = form_of(listen)
+    first = client.post(f"/design/{course.slug}/etivities/listen-first",
+                        data={**old, "title": "Theirs"})
+    assert first.status_code == 302
+    second = client.post(f"/design/{course.slug}/etivities/listen-first",
+                         data={**old, "title": "Mine"})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409 and "Someone else saved this e-tivity" in page
+    assert 'value="Mine"' in page and "Theirs" in page
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Theirs"
+    forced = client.post(f"/design/{course.slug}/etivities/listen-first",
+                         data={**old, "title": "Mine", "replace": "yes",
+                               "version": str(etivity(course, "listen-first").version)})
+    assert forced.status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Mine"
+
+
+def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, author):
+    login(client, author)
+    base = f"/design/{course.slug}/etivities"
+    first, second = [e.slug for e in course.etivities_in(2)[:2]]
+    assert client.post(f"{base}/{second}/move", data={"to": "up"}).status_code == 302
+    db.session.expire_all()
+    assert [e.slug for e in course.etivities_in(2)[:2]] == [second, first]
+    client.post(f"{base}/{first}/move", data={"to": "stage-3"})
+    db.session.expire_all()
+    assert course.etivities_in(3)[-1].slug == first
+    assert [e.position for e in course.etivities_in(2)] == list(
+        range(1, len(course.etivities_in(2)) + 1))
+    client.post(f"{base}/{second}/copy")
+    db.session.expire_all()
+    assert course.etivities_in(2)[1].slug == f"{second}-copy"
+    client.post(f"{base}/{second}/retire")
+    db.session.expire_all()
+    assert etivity(course, second).retired
+    assert second not in [e.slug for e in course.etivities_in(2)]
+    assert "Bring back" in client.get(f"/design/{course.slug}").get_data(as_text=True)
+    client.post(f"{base}/{second}/restore")
+    db.session.expire_all()
+    assert not etivity(course, second).retired
+    actions = db.session.scalars(select(CourseChange.action).where(
+        CourseChange.course_id == course.id)).all()
+    assert {"etivity-moved", "etivity-duplicated", "etivity-retired",
+            "etivity-restored"} <= set(actions)
+
+
+def test_a_bad_move_changes_nothing(client, course, author):
+    login(client, author)
+    first = course.etivities_in(1)[0].slug
+    client.post(f"/design/{course.slug}/etivities/{first}/move", data={"to": "up"})
+    client.post(f"/design/{course.slug}/etivities/{first}/move", data={"to": "stage-9"})
+    db.session.expire_all()
+    assert course.etivities_in(1)[0].slug == first
+
+
+def test_course_texts_form_checks_stages(client, course, author):
+    login(client, author)
+    page = client.get(f"/design/{course.slug}/course").get_data(as_text=True)
+    assert "Access and motivation" in page
+    data = {"title": "Engaging online", "summary": "S", "audience": "A",
+            "weekly_minutes": "120"}
+    for n in range(5):
+        data.update({f"stages-{n}-title": f"Stage {n + 1}", f"stages-{n}-summary": "s",
+                     f"stages-{n}-emoderator": "e", f"stages-{n}-suggested_days": "7"})
+    bad = client.post(f"/design/{course.slug}/course",
+                      data={**data, "stages-2-suggested_days": "0"})
+    assert bad.status_code == 400 and 'href="#stages-2-suggested_days"' in bad.get_data(
+        as_text=True)
+    good = client.post(f"/design/{course.slug}/course", data=data)
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert course.weekly_minutes == 120 and course.stages[2].title == "Stage 3"
+
+
+def test_owner_adds_and_removes_authors_others_cannot(client, factory, course, author):
+    owner = factory.user(Role.LEARNER, name="Olive Owner", email="olive@example.org")
+    copy = services.duplicate(course, "olive-course", "Olive's", owner, utcnow())
+    services.add_author(copy, author, utcnow())
+    db.session.commit()
+    login(client, author)  # an author, not the owner
+    assert client.post("/design/olive-course/authors",
+                       data={"email": "x@example.org"}).status_code == 403
+    client.post("/account/logout")
+    login(client, owner)
+    newcomer = factory.user(Role.LEARNER, name="Nia New", email="nia@example.org")
+    assert client.post("/design/olive-course/authors",
+                       data={"email": "NIA@example.org"}).status_code == 302
+    unknown = client.post("/design/olive-course/authors", data={"email": "who@example.org"})
+    assert unknown.status_code == 400 and "no account" in unknown.get_data(as_text=True)
+    row = db.session.scalar(select(CourseAuthor).where(CourseAuthor.user_id == newcomer.id))
+    assert client.post(f"/design/olive-course/authors/{row.id}/remove").status_code == 302
+    assert db.session.get(CourseAuthor, row.id) is None
+
+
+def test_duplicate_from_the_designer(client, course, author):
+    login(client, author)
+    assert client.get(f"/design/{course.slug}/duplicate").status_code == 200
+    taken = client.post(f"/design/{course.slug}/duplicate",
+                        data={"slug": course.slug, "title": "Again"})
+    assert taken.status_code == 400 and "already a course" in taken.get_data(as_text=True)
+    made = client.post(f"/design/{course.slug}/duplicate",
+                       data={"slug": "engaging-again", "title": "Again"})
+    assert made.status_code == 302
+    copy = db.session.scalar(select(Course).where(Course.slug == "engaging-again"))
+    assert len(copy.active_etivities) == len(course.active_etivities)
+
+
+# ---- running cohorts: say what a change does first, keep every completion ---------------
+
+def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factory, course,
+                                                                 cohort, author):
+    from course_app.discussions.services import start_thread
+    from course_app.progress.models import Completion
+
+    time_and_help = etivity(course, "time-and-help")  # done when: start 1 conversation
+    finisher, waiting = factory.learner_in(cohort), factory.learner_in(cohort)
+    start_thread(cohort, time_and_help, finisher, "My slots", "Mondays.", at=utcnow())
+    db.session.commit()
+    assert db.session.scalar(select(Completion.user_id)) == finisher.id
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/time-and-help"
+    raised = form_of(time_and_help, observe="1")
+    first = client.post(url, data=raised)
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "1 running cohort uses this course" in page
+    assert "1 learner who has not finished it will need 1 more read" in page
+    assert "1 learner who finished it keep" in page and "Save and apply" in page
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 0  # nothing changed yet
+    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    second = client.post(url, data={**raised, "confirm": confirm})
+    assert second.status_code == 302, second.get_data(as_text=True)
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 1
+    assert db.session.scalars(select(Completion.user_id)).all() == [finisher.id]
+    assert waiting.id  # still not complete: needs a read now
+
+
+def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, cohort, author):
+    from course_app.discussions.services import start_thread
+    from course_app.progress.models import Completion
+
+    listen = etivity(course, "listen-first")  # read 3, start 1
+    learner = factory.learner_in(cohort)
+    start_thread(cohort, listen, learner, "A case", "What I found.", at=utcnow())
+    db.session.commit()
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first"
+    lowered = form_of(listen, observe="0")
+    page = client.post(url, data=lowered).get_data(as_text=True)
+    assert "1 learner meets the new rule already and will complete it now" in page
+    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    assert client.post(url, data={**lowered, "confirm": confirm}).status_code == 302
+    assert db.session.scalar(select(Completion.user_id).where(
+        Completion.etivity_id == listen.id)) == learner.id
+
+
+def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, factory, course,
+                                                                  cohort, author):
+    from course_app.discussions.models import Thread
+    from course_app.discussions.services import start_thread
+
+    listen = etivity(course, "listen-first")
+    start_thread(cohort, listen, factory.learner_in(cohort), "A case", "Found.", at=utcnow())
+    db.session.commit()
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first/retire"
+    ask = client.post(url)
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Its 1 thread stays readable" in page
+    db.session.expire_all()
+    assert not etivity(course, "listen-first").retired
+    confirm = page.split('name="confirm" value="')[1].split('"')[0]
+    assert client.post(url, data={"confirm": confirm}).status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "listen-first").retired
+    assert db.session.scalar(select(Thread).where(Thread.etivity_id == listen.id)) is not None
+
+
+def test_history_restores_the_earlier_text_into_the_form(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    url = f"/design/{course.slug}/etivities/listen-first"
+    client.post(url, data=form_of(listen, title="A new title", minutes="40"))
+    change = db.session.scalar(select(CourseChange).where(
+        CourseChange.etivity_id == listen.id))
+    history = client.get(f"{url}/history").get_data(as_text=True)
+    assert f"restore={change.id}" in history
+    page = client.get(f"{url}?restore={change.id}").get_data(as_text=True)
+    assert 'value="Listen first"' in page and 'value="35"' in page
+    assert "nothing is saved until you save" in page
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "A new title"
+
+
+# ---- the folder as a zip ---------------------------------------------------------------
+
+def test_download_then_upload_a_changed_zip(client, course, author):
+    import io
+    import zipfile
+
+    login(client, author)
+    download = client.get(f"/design/{course.slug}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    source = zipfile.ZipFile(io.BytesIO(download.data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("listen-first.md"):
+                data = data.replace(b"title: Listen first", b"title: Listen well")
+            if not info.filename.endswith("pass-it-on.md"):
+                archive.writestr(info.filename, data)
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(changed.getvalue()), "course.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen well"
+    assert etivity(course, "pass-it-on").retired
+
+
+def test_an_upload_with_problems_lists_each_with_file_and_line(client, course, author):
+    import io
+    import zipfile
+
+    login(client, author)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("course.yaml", "title: T\nsummary: S\naudience: A\nstages: []\n")
+        archive.writestr("etivities/1-01-x.md", "---\nslug: x\nminutes: lots\n---\nSpark\n")
+        archive.writestr("../escape.md", "x")
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(broken.getvalue()), "course.zip")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "leads outside the course folder" in page
+    clean = io.BytesIO()
+    with zipfile.ZipFile(clean, "w") as archive:
+        archive.writestr("course.yaml", "title: T\nsummary: S\naudience: A\nstages: []\n")
+        archive.writestr("etivities/1-01-x.md", "---\nslug: x\nminutes: lots\n---\nSpark\n")
+    page = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(clean.getvalue()), "course.zip")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "engaging-online/etivities/1-01-x.md:3: minutes" in page
+    assert "engaging-online/course.yaml" in page
+    db.session.expire_all()
+    assert course.title == "Engaging online"
+
+
+def test_changes_reach_the_audit_log_of_each_running_cohort(client, course, cohort, author):
+    from course_app.facilitate.models import AuditAction, AuditEntry
+
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(listen, title="Listen well"))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.cohort_id == cohort.id))
+    assert entry.action == AuditAction.COURSE_CHANGED and entry.actor_id == author.id
+    assert entry.summary == "Ann Author: Changed Listen well"
+    assert entry.detail["fields"] == ["title"]
+
+
+def test_a_new_course_with_no_etivities_yet_can_change_its_texts(client, author):
+    course = services.create_course("empty-yet", "Empty yet", "S", "A", author, utcnow())
+    db.session.commit()
+    login(client, author)
+    assert "No e-tivities yet" in client.get("/design/empty-yet").get_data(as_text=True)
+    data = {"title": "Not empty soon", "summary": "S", "audience": "A"}
+    for n in range(5):
+        data.update({f"stages-{n}-title": f"Stage {n + 1}", f"stages-{n}-summary": "s",
+                     f"stages-{n}-emoderator": "e", f"stages-{n}-suggested_days": "7"})
+    assert client.post("/design/empty-yet/course", data=data).status_code == 302
+    db.session.expire_all()
+    assert course.title == "Not empty soon" and course.etivities == []
