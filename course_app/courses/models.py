@@ -75,11 +75,6 @@ class Etivity(db.Model):
     first_post_day: Mapped[int | None]
     replies_day: Mapped[int | None]
     pieces: Mapped[list] = mapped_column(JSON, default=list)
-    # TEMPORARY (h13app): the columns agreed with h13content, reverted when its branch lands.
-    observe_facilitators: Mapped[bool] = mapped_column(default=False)
-    toolkit_slug: Mapped[str | None] = mapped_column(String(80))
-    toolkit_title: Mapped[str | None] = mapped_column(String(200))
-    moderator_days: Mapped[list] = mapped_column(JSON, default=list)
     # Removed from the content folder: hidden from the map, its threads kept.
     retired: Mapped[bool] = mapped_column(default=False)
 
