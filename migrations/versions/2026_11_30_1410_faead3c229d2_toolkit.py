@@ -2,11 +2,11 @@
 
 A cohort's toolkit (course_app/toolkit/): one row per cohort and e-tivity that builds a
 section, whether the cohort published its toolkit, and who agreed to be named on the public
-page. New tables only; the e-tivity columns they rely on (toolkit_slug, toolkit_title) come
-with the course format's own migration.
+page. New tables only; it follows b7c3e91a4d20, which adds the e-tivity columns they rely
+on (toolkit_slug, toolkit_title).
 
 Revision ID: faead3c229d2
-Revises: 7d41c2a9e8b5
+Revises: b7c3e91a4d20
 Create Date: 2026-11-30 13:42:58.799907
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'faead3c229d2'
-down_revision = '7d41c2a9e8b5'
+down_revision = 'b7c3e91a4d20'
 branch_labels = None
 depends_on = None
 
