@@ -3,7 +3,7 @@ published it, and who agreed to be named on the published page."""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -19,7 +19,11 @@ class ToolkitSection(db.Model):
     One row per cohort and e-tivity, so one current version per section per cohort."""
 
     __tablename__ = "toolkit_section"
-    __table_args__ = (UniqueConstraint("cohort_id", "etivity_id"),)
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "etivity_id"),
+        # Earlier cohorts' versions of one section (the spark): found by e-tivity.
+        Index("ix_toolkit_section_etivity", "etivity_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))

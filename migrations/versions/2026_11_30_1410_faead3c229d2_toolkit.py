@@ -53,6 +53,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_toolkit_section')),
     sa.UniqueConstraint('cohort_id', 'etivity_id', name=op.f('uq_toolkit_section_cohort_id'))
     )
+    with op.batch_alter_table('toolkit_section', schema=None) as batch_op:
+        batch_op.create_index('ix_toolkit_section_etivity', ['etivity_id'], unique=False)
 
 
 def downgrade():
