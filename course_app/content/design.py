@@ -170,21 +170,23 @@ def _days(course: CourseSpec, stage: StageSpec,
 
 def _initiating(course: CourseSpec, stage: StageSpec,
                 etivities: tuple[EtivitySpec, ...]) -> Iterator[DesignWarning]:
-    """Stage 1 asks for one new thread at most; stages 4 and 5 are led by learners, so at least
-    one of their e-tivities asks learners to start a thread."""
+    """Stage 1 asks for one new thread at most (an optional e-tivity offers, it doesn't ask);
+    stages 4 and 5 are led by learners, so at least one of their e-tivities asks learners to
+    start a thread."""
     starting = [e for e in etivities if e.complete_when.initiate > 0]
-    if stage.number == 1 and sum(e.complete_when.initiate for e in starting) > 1:
-        names = ", ".join(f"{e.slug!r} ({e.complete_when.initiate})" for e in starting)
-        for etivity in starting[1:] if len(starting) > 1 else starting:
+    asking = [e for e in starting if e.required]
+    if stage.number == 1 and sum(e.complete_when.initiate for e in asking) > 1:
+        names = ", ".join(f"{e.slug!r} ({e.complete_when.initiate})" for e in asking)
+        for etivity in asking[1:] if len(asking) > 1 else asking:
             yield _on_etivity(course, etivity, "complete_when.initiate", (
-                f"stage 1 asks learners to start threads in {names}; in the first stage ask "
-                "for one new thread at most (say hello by replying, ask for help in the map's "
-                "Ask for help thread)"))
+                f"stage 1's required e-tivities ask learners to start conversations in {names}; "
+                "in the first stage ask for one at most (say hello by replying, ask for help "
+                "in the map's Ask for help conversation, or make the others optional)"))
     if stage.number in (4, 5) and not starting:
         yield _on_course(course, stage.where, (
-            f"no e-tivity of stage {stage.number} asks learners to start a thread "
+            f"no e-tivity of stage {stage.number} asks learners to start a conversation "
             "(complete_when.initiate); at this stage learners lead, so let them start the "
-            "threads"), stage)
+            "conversations"), stage)
 
 
 # --- the spark ----------------------------------------------------------------------------------

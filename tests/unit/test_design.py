@@ -193,6 +193,12 @@ def test_stage_one_with_one_thread_and_replies_is_fine(tmp_path):
     assert warnings_for(tmp_path, files=files) == []
 
 
+def test_stage_one_may_offer_more_threads_in_optional_etivities(tmp_path):
+    optional = etivity_md(1, "help", minutes=1, initiate=1)
+    optional = optional.replace("next: Next.\n", "next: Next.\nrequired: false\n")
+    assert warnings_for(tmp_path, files={"1-02-help.md": optional}) == []
+
+
 @pytest.mark.parametrize("stage", [4, 5])
 def test_late_stage_where_nobody_starts_a_thread(tmp_path, stage):
     files = {f"{stage}-01-e{stage}.md": etivity_md(stage, f"e{stage}", initiate=0)}
@@ -237,7 +243,6 @@ def test_spark_with_a_question_or_scenario(tmp_path, spark):
 # --- the real course and the command ------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="modules/engaging-online is being rewritten (issue 13)")
 def test_the_real_course_has_no_design_warnings():
     assert [str(w) for w in design_warnings(load_course(REAL_COURSE))] == []
 
