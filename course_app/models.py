@@ -9,3 +9,4 @@ from .discussions.weaves import Citation  # noqa: F401
 from .facilitate.models import AuditEntry  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .progress.models import Activity, ActivityCount, ActivityWeek, Completion, Override  # noqa: F401  # noqa: F401
+from .toolkit.models import ToolkitConsent, ToolkitPublication, ToolkitSection  # noqa: F401

@@ -32,6 +32,9 @@ class AuditAction(enum.StrEnum):
     COMPLETE_BY_HAND = "complete-by-hand"
     NUDGE = "nudge"
     COURSE_CHANGED = "course-changed"  # an author changed the course this cohort runs
+    TOOLKIT_CURRENT = "toolkit-current"
+    TOOLKIT_EDITOR = "toolkit-editor"
+    TOOLKIT_PUBLISHED = "toolkit-published"
 
     @property
     def words(self) -> str:
@@ -50,6 +53,9 @@ _ACTION_WORDS = {
     AuditAction.INVITE_REVOKED: "Revoked an invite", AuditAction.STAFF: "Added staff",
     AuditAction.REMOVE: "Removed someone", AuditAction.OPEN: "Opened the cohort",
     AuditAction.COURSE_CHANGED: "Course content changed",
+    AuditAction.TOOLKIT_CURRENT: "Chose a toolkit section's current version",
+    AuditAction.TOOLKIT_EDITOR: "Named a toolkit section's editor",
+    AuditAction.TOOLKIT_PUBLISHED: "Published or unpublished the toolkit",
 }
 
 

@@ -38,11 +38,12 @@ from browser_steps import log_in
 from course_app.auth.models import User
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
-from course_app.cohorts.services import create_invite
+from course_app.cohorts.services import create_cohort, create_invite
 from course_app.demo import DEMO_COHORT
 from course_app.design.services import add_author
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
+from course_app.toolkit.services import toolkit_etivities
 
 pytestmark = pytest.mark.browser
 
@@ -73,12 +74,18 @@ def ids(live_server) -> dict:
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
         add_author(cohort.course, people["facilitator"], utcnow())  # for the AUTHOR journey
+        # A paced cohort that opened four days ago, for the facilitator's calendar (the demo
+        # cohort is self-paced).
+        paced = create_cohort(cohort.course, "Paced cohort", people["facilitator"], utcnow(),
+                              starts_on=utcnow().date() - timedelta(days=3), paced=True)
+        toolkit_etivity = toolkit_etivities(cohort.course)[0]
         db.session.commit()
         return {
             "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
             "etivity2": stage_2.slug, "thread": thread.id, "post": thread.posts[0].id,
             "own_post": own_post.id, "membership": ana.id, "invite": invite.token,
-            "eve": people["eve"].id, "finn": people["finn"].id,
+            "eve": people["eve"].id, "finn": people["finn"].id, "paced": paced.id,
+            "toolkit_etivity": toolkit_etivity.slug,
         }
 
 
@@ -101,6 +108,7 @@ VISITOR = [
     State("visitor/glossary", "/glossary"),
     State("visitor/invite-create-account", "/invite/{invite}"),  # opens "Create an account"
     State("visitor/not-found", "/no-such-page", status=404),
+    State("visitor/public-toolkit", "/toolkits/{cohort}"),
 ]
 
 LEARNER = [  # Eve, in stage 3: a learner with a history
@@ -125,6 +133,10 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/edit-post", C + "/posts/{own_post}/edit"),
     State("learner/withdraw-post", C + "/posts/{own_post}/withdraw"),
     State("learner/progress", C + "/progress", screenshot=True),
+    State("learner/toolkit", C + "/toolkit", screenshot=True),
+    State("learner/toolkit-section", C + "/toolkit/e/{toolkit_etivity}"),
+    State("learner/toolkit-print", C + "/toolkit/print"),
+    State("learner/toolkit-consent-saved", C + "/toolkit", submit="Save"),
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),
     State("learner/profile", "/account/profile"),
@@ -169,6 +181,10 @@ FACILITATOR = [
           status=400),
     State("facilitator/reading", F + "/e/{etivity}/reading"),
     State("facilitator/audit", F + "/audit"),
+    State("facilitator/calendar", "/facilitate/cohorts/{paced}/calendar", screenshot=True),
+    State("facilitator/calendar-self-paced", F + "/calendar"),
+    State("facilitator/toolkit", C + "/toolkit"),
+    State("facilitator/toolkit-section", C + "/toolkit/e/{toolkit_etivity}", screenshot=True),
     State("facilitator/hide-post", F + "/posts/{post}/hide"),
     State("facilitator/hide-post-errors", F + "/posts/{post}/hide", submit="Hide the post",
           status=400),
