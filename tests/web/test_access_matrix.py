@@ -127,6 +127,15 @@ MATRIX = {
     ("main.index", "GET"):                          "200    200    200    200    302    302    302    302",
     ("main.index", "POST"):                         "405",
 
+    # Email choices: everyone's own; the development mailbox: admins only. Unsubscribing
+    # needs no login but a signed token: the world's invite token is not one (404).
+    ("mailings.mailbox", "GET"):                    "login  403    403    403    403    403    403    200",
+    ("mailings.mailbox", "POST"):                   "405",
+    ("mailings.preferences_page", "GET"):           "login  200    200    200    200    200    200    200",
+    ("mailings.preferences_page", "POST"):          "login  400    400    400    400    400    400    400",
+    ("mailings.unsubscribe", "GET"):                "404",
+    ("mailings.unsubscribe", "POST"):               "404",
+
     ("notifications.index", "GET"):                 "login  200    200    200    200    200    200    200",
     ("notifications.index", "POST"):                "405",
     ("notifications.mark_read", "GET"):             "405",

@@ -1,0 +1,160 @@
+"""The digest (daily or weekly, 08:00 in the person's time zone) and the facilitators' morning
+"what needs you today": who is due, and the emails themselves. Nothing is sent when there is
+nothing new; each is keyed by person and day, so it goes once however often it is asked."""
+
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, timedelta
+
+from flask import render_template
+from sqlalchemy import func, select
+
+from .. import mail
+from ..auth.models import User
+from ..cohorts.models import Cohort, MemberRole, Membership
+from ..courses.models import Etivity
+from ..discussions.models import Post, Thread
+from ..discussions.queries import shown
+from ..extensions import db
+from ..facilitate.queue import queue as moderation_queue
+from ..jobs.sending import send_once
+from ..notifications.models import Notification
+from ..progress.rules import EtivityState
+from ..progress.standing import learner_progress
+from . import preferences
+from .models import Delivery, DigestEvery
+from .notices import usable
+
+SEND_HOUR = 8  # local time
+PERIOD = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(days=7)}
+
+
+def _live_members(role: MemberRole):
+    return (select(Membership.user_id, Membership.cohort_id)
+            .join(Cohort, Cohort.id == Membership.cohort_id)
+            .where(Membership.role == role, Membership.removed_at.is_(None),
+                   Cohort.state.in_(("open", "running"))))
+
+
+def _due(user_ids, wanted: Callable) -> Iterator[tuple[int, date]]:
+    for user_id in sorted(set(user_ids)):
+        preference = preferences.of(user_id)
+        if wanted(preference):
+            yield user_id, preference
+
+
+def due_digests(now: datetime) -> Iterator[tuple[int, date]]:
+    """(person, their local day) for learners whose digest is due this hour."""
+    learners = [uid for uid, _ in db.session.execute(_live_members(MemberRole.LEARNER))]
+    for user_id, preference in _due(learners, lambda p: p.digest != DigestEvery.NEVER):
+        local = preferences.local_time(preference, now)
+        if local.hour == SEND_HOUR and (preference.digest == DigestEvery.DAILY
+                                        or local.weekday() == 0):
+            yield user_id, local.date()
+
+
+def due_mornings(now: datetime) -> Iterator[tuple[int, date]]:
+    """(facilitator, their local day) for the morning email due this hour."""
+    staff = [uid for uid, _ in db.session.execute(_live_members(MemberRole.FACILITATOR))]
+    for user_id, preference in _due(staff, lambda p: p.morning):
+        local = preferences.local_time(preference, now)
+        if local.hour == SEND_HOUR:
+            yield user_id, local.date()
+
+
+def _cohorts(user_id: int, role: MemberRole) -> list[Cohort]:
+    ids = [cid for uid, cid in db.session.execute(_live_members(role)) if uid == user_id]
+    return [db.session.get(Cohort, cid) for cid in sorted(ids)]
+
+
+def _footer(user_id: int, topic: str) -> dict:
+    return dict(preferences_url=mail.absolute("/email"), topic=preferences.TOPICS[topic],
+                unsubscribe_url=preferences.unsubscribe_url(user_id, topic))
+
+
+def _collected_notices(user: User, since: datetime) -> list[tuple[Notification, str]]:
+    preference = preferences.of(user.id)
+    rows = db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.created_at > since)
+        .order_by(Notification.created_at)).all()
+    return [(n, mail.absolute(n.link or "/notifications")) for n in rows
+            if preferences.delivery_for(preference, n.kind) == Delivery.DIGEST
+            and usable(n) is not None]
+
+
+def _cohort_news(cohort: Cohort, user: User, since: datetime, today: date) -> dict:
+    standing = learner_progress(cohort, user.id, today)
+    open_ids = [p.etivity.id for p in standing.etivities if p.state != EtivityState.LOCKED]
+    rows = db.session.execute(
+        select(Etivity.title, Etivity.slug, func.count(Post.id))
+        .join(Thread, Thread.etivity_id == Etivity.id).join(Post, Post.thread_id == Thread.id)
+        .where(Thread.cohort_id == cohort.id, Etivity.id.in_(open_ids),
+               Post.created_at > since, Post.author_id != user.id, shown())
+        .group_by(Etivity.id, Etivity.title, Etivity.slug).order_by(Etivity.title)).all() \
+        if open_ids else []
+    step = standing.next_step
+    return dict(cohort=cohort, new=[(title, n, mail.absolute(f"/cohorts/{cohort.id}/e/{slug}"))
+                                    for title, slug, n in rows],
+                next=(step.etivity.title, mail.absolute(
+                    f"/cohorts/{cohort.id}/e/{step.etivity.slug}")) if step else None)
+
+
+def digest_email(user: User, since: datetime, day: date, every: DigestEvery
+                 ) -> mail.Outgoing | None:
+    notices = _collected_notices(user, since)
+    news = [_cohort_news(c, user, since, day) for c in _cohorts(user.id, MemberRole.LEARNER)]
+    if not notices and not any(n["new"] for n in news):
+        return None
+    words = dict(user=user, notices=notices, news=news, every=every, day=day,
+                 **_footer(user.id, "digest"))
+    return mail.Outgoing(
+        to=user.email, subject=f"Your {every.value} course digest: {day:%-d %B %Y}",
+        text=render_template("email/digest.txt", **words),
+        html=render_template("email/digest.html", **words), key=f"digest:{user.id}:{day}",
+        headers=preferences.list_headers(user.id, "digest"))
+
+
+def send_digest(user_id: int, day: date, now: datetime) -> bool:
+    user = db.session.get(User, user_id)
+    preference = preferences.of(user_id)
+    if user is None or not user.is_active or preference.digest == DigestEvery.NEVER:
+        return False
+    since = preference.last_digest_at or now - PERIOD[preference.digest]
+    outgoing = digest_email(user, since, day, preference.digest)
+    if outgoing is None or not send_once(outgoing):
+        return False
+    preferences.stored(user_id).last_digest_at = now
+    db.session.commit()
+    return True
+
+
+def calendar_items(cohort: Cohort, day: date) -> list:
+    """The day's calendar items for a facilitator's morning email.
+    MERGE POINT (h13app): call facilitate.calendar.calendar_items(cohort, day) here."""
+    return []
+
+
+def morning_email(user: User, day: date, now: datetime) -> mail.Outgoing | None:
+    cohorts = []
+    for cohort in _cohorts(user.id, MemberRole.FACILITATOR):
+        waiting = moderation_queue(cohort, now)
+        items = calendar_items(cohort, day)
+        if waiting.unanswered or waiting.silent or waiting.stuck or items:
+            cohorts.append(dict(cohort=cohort, queue=waiting, items=items,
+                                link=mail.absolute(f"/facilitate/cohorts/{cohort.id}")))
+    if not cohorts:
+        return None
+    words = dict(user=user, cohorts=cohorts, day=day, base=mail.absolute(""),
+                 **_footer(user.id, "morning"))
+    return mail.Outgoing(
+        to=user.email, subject=f"What needs you today, {day:%-d %B %Y}",
+        text=render_template("email/morning.txt", **words),
+        html=render_template("email/morning.html", **words), key=f"morning:{user.id}:{day}",
+        headers=preferences.list_headers(user.id, "morning"))
+
+
+def send_morning(user_id: int, day: date, now: datetime) -> bool:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or not preferences.of(user_id).morning:
+        return False
+    outgoing = morning_email(user, day, now)
+    return outgoing is not None and send_once(outgoing)
