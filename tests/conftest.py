@@ -318,3 +318,22 @@ def live_server(database_url):
             database.reset()
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for this test: tests/smtp_server.py."""
+    from smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailing_app(make_app, smtp_server):
+    """An app that sends through the test's SMTP server; its context is pushed."""
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
+    with app.app_context():
+        yield app
+

@@ -45,12 +45,15 @@ def run_pending_command():
 
 @jobs_group.command("send-due")
 @click.option("--at", "at", default=None, help="As if it were this UTC time (ISO 8601).")
+@click.option("--any-hour", is_flag=True,
+              help="Today's for everyone, whatever the hour (make run: the demo's day). Each "
+                   "person's email for a day still goes only once.")
 @with_appcontext
-def send_due_command(at):
+def send_due_command(at, any_hour):
     """Queue the digests and morning emails due now (the worker does this every 15 minutes)."""
     from ..mailings.tasks import queue_due
 
     when = datetime.fromisoformat(at) if at else utcnow()
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    click.echo(f"Queued {queue_due(when)} email job(s).")
+    click.echo(f"Queued {queue_due(when, any_hour=any_hour)} email job(s).")

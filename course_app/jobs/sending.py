@@ -21,6 +21,8 @@ from .queue import on_commit, task
 RETRIES = 10
 RETRY_DELAY = 30  # seconds before the first retry; doubled each time
 TRANSIENT = (OSError, smtplib.SMTPException)
+# Every job that sends mail takes these: while the server is down it is tried again later.
+RETRYING = {"retries": RETRIES, "retry_delay": RETRY_DELAY, "retry_backoff": 2}
 
 
 def claim(key: str) -> bool:
@@ -56,7 +58,7 @@ def send_once(outgoing: mail.Outgoing) -> bool:
     return True
 
 
-@task(retries=RETRIES, retry_delay=RETRY_DELAY, retry_backoff=2)
+@task(**RETRYING)
 def deliver(outgoing: mail.Outgoing) -> bool:
     return send_once(outgoing)
 

@@ -21,7 +21,7 @@ from ..notifications.models import Notification
 from ..progress.rules import EtivityState
 from ..progress.standing import learner_progress
 from . import preferences
-from .models import Delivery, DigestEvery
+from .models import Delivery, DigestEvery, EmailPreference
 from .notices import usable
 
 SEND_HOUR = 8  # local time
@@ -35,29 +35,30 @@ def _live_members(role: MemberRole):
                    Cohort.state.in_(("open", "running"))))
 
 
-def _due(user_ids, wanted: Callable) -> Iterator[tuple[int, date]]:
+def _due(user_ids, wanted: Callable) -> Iterator[tuple[int, EmailPreference]]:
     for user_id in sorted(set(user_ids)):
         preference = preferences.of(user_id)
         if wanted(preference):
             yield user_id, preference
 
 
-def due_digests(now: datetime) -> Iterator[tuple[int, date]]:
-    """(person, their local day) for learners whose digest is due this hour."""
+def due_digests(now: datetime, any_hour: bool = False) -> Iterator[tuple[int, date]]:
+    """(person, their local day) for learners whose digest is due this hour (any_hour:
+    today, whatever the hour and weekday)."""
     learners = [uid for uid, _ in db.session.execute(_live_members(MemberRole.LEARNER))]
     for user_id, preference in _due(learners, lambda p: p.digest != DigestEvery.NEVER):
         local = preferences.local_time(preference, now)
-        if local.hour == SEND_HOUR and (preference.digest == DigestEvery.DAILY
-                                        or local.weekday() == 0):
+        if any_hour or (local.hour == SEND_HOUR and (preference.digest == DigestEvery.DAILY
+                                                     or local.weekday() == 0)):
             yield user_id, local.date()
 
 
-def due_mornings(now: datetime) -> Iterator[tuple[int, date]]:
+def due_mornings(now: datetime, any_hour: bool = False) -> Iterator[tuple[int, date]]:
     """(facilitator, their local day) for the morning email due this hour."""
     staff = [uid for uid, _ in db.session.execute(_live_members(MemberRole.FACILITATOR))]
     for user_id, preference in _due(staff, lambda p: p.morning):
         local = preferences.local_time(preference, now)
-        if local.hour == SEND_HOUR:
+        if any_hour or local.hour == SEND_HOUR:
             yield user_id, local.date()
 
 
@@ -133,18 +134,47 @@ def calendar_items(cohort: Cohort, day: date) -> list:
     return []
 
 
+LIST_MAX = 10  # people per list in the morning email; the rest are on the queue page
+
+
+def _listed(heading: str, lines: list[tuple[str, str | None]], more_link: str):
+    if len(lines) > LIST_MAX:
+        lines = [*lines[:LIST_MAX], (f"and {len(lines) - LIST_MAX} more", more_link)]
+    return (heading, lines) if lines else None
+
+
+def _who_since(waiting) -> str:
+    """"Eve Walsh (last post 21 November)", as the queue page says it."""
+    since = f" {waiting.since:%-d %B}" if waiting.since else ""
+    return f"{waiting.user.name} ({waiting.detail}{since})"
+
+
+def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
+    waiting = moderation_queue(cohort, now)
+    queue_link = mail.absolute(f"/facilitate/cohorts/{cohort.id}")
+    unanswered = [(f"{w.user.name}: “{w.detail}”", mail.absolute(
+        f"/cohorts/{cohort.id}/threads/{w.thread.id}" + (f"#post-{w.post_id}" if w.post_id
+                                                          else ""))) for w in waiting.unanswered]
+    silent = [(_who_since(w), None) for w in waiting.silent]
+    stuck = [(_who_since(w), None) for w in waiting.stuck]
+    items = [(str(item), None) for item in calendar_items(cohort, day)]
+    sections = [_listed("First posts with no reply yet", unanswered, queue_link),
+                _listed("Silent learners", silent, queue_link),
+                _listed("Stuck learners", stuck, queue_link),
+                _listed("Today's calendar", items, queue_link)]
+    return [s for s in sections if s]
+
+
 def morning_email(user: User, day: date, now: datetime) -> mail.Outgoing | None:
     cohorts = []
     for cohort in _cohorts(user.id, MemberRole.FACILITATOR):
-        waiting = moderation_queue(cohort, now)
-        items = calendar_items(cohort, day)
-        if waiting.unanswered or waiting.silent or waiting.stuck or items:
-            cohorts.append(dict(cohort=cohort, queue=waiting, items=items,
+        sections = _morning_sections(cohort, day, now)
+        if sections:
+            cohorts.append(dict(cohort=cohort, sections=sections,
                                 link=mail.absolute(f"/facilitate/cohorts/{cohort.id}")))
     if not cohorts:
         return None
-    words = dict(user=user, cohorts=cohorts, day=day, base=mail.absolute(""),
-                 **_footer(user.id, "morning"))
+    words = dict(user=user, cohorts=cohorts, day=day, **_footer(user.id, "morning"))
     return mail.Outgoing(
         to=user.email, subject=f"What needs you today, {day:%-d %B %Y}",
         text=render_template("email/morning.txt", **words),

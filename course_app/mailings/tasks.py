@@ -9,12 +9,12 @@ from huey import crontab
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.queue import huey, periodic_task, task
-from ..jobs.sending import send_once
+from ..jobs.sending import RETRYING, send_once
 from ..notifications.models import Notification
 from . import digests
 
 
-@task()
+@task(**RETRYING)
 def email_notification(notification_id: int) -> bool:
     notification = db.session.get(Notification, notification_id)
     if notification is None:
@@ -25,23 +25,24 @@ def email_notification(notification_id: int) -> bool:
     return outgoing is not None and send_once(outgoing)
 
 
-@task()
+@task(**RETRYING)
 def send_digest(user_id: int, day: date) -> bool:
     return digests.send_digest(user_id, day, utcnow())
 
 
-@task()
+@task(**RETRYING)
 def send_morning(user_id: int, day: date) -> bool:
     return digests.send_morning(user_id, day, utcnow())
 
 
-def queue_due(now: datetime) -> int:
-    """Enqueue the digests and morning emails due now. Returns how many."""
+def queue_due(now: datetime, any_hour: bool = False) -> int:
+    """Enqueue the digests and morning emails due now (any_hour: today's, whatever the
+    hour). Returns how many."""
     queued = 0
-    for user_id, day in digests.due_digests(now):
+    for user_id, day in digests.due_digests(now, any_hour):
         huey.enqueue(send_digest.s(user_id, day))
         queued += 1
-    for user_id, day in digests.due_mornings(now):
+    for user_id, day in digests.due_mornings(now, any_hour):
         huey.enqueue(send_morning.s(user_id, day))
         queued += 1
     return queued

@@ -22,9 +22,9 @@ data that would succeed, and the control: the same data does act for the facilit
 import hashlib
 
 import pytest
-import rich_world
 from sqlalchemy import select
 
+import rich_world
 from conftest import login
 from course_app.extensions import db
 

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-import rich_world
 from sqlalchemy import func, select
 
+import rich_world
 from conftest import PASSWORD, login
 from course_app.auth.models import ApiToken, LoginSession, User
 from course_app.clock import utcnow
