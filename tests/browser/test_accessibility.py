@@ -35,13 +35,16 @@ from a11y_checks import (
     sideways,
 )
 from browser_steps import log_in
-from course_app.auth.models import User
+from course_app.auth.models import Role, User
+from course_app.auth.services import create_user
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
 from course_app.cohorts.services import create_invite
-from course_app.demo import DEMO_COHORT
+from course_app.demo import DEMO_COHORT, PASSWORD
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
+from course_app.jobs.queue import run_pending
+from course_app.mailings.preferences import unsubscribe_token
 
 pytestmark = pytest.mark.browser
 
@@ -71,12 +74,16 @@ def ids(live_server) -> dict:
             Membership.cohort_id == cohort.id, Membership.user_id == people["ana"].id))
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
+        create_user("admin@example.org", "Ada Admin", PASSWORD, utcnow(), role=Role.ADMIN)
         db.session.commit()
+        # The demo's emails, in the development mailbox (the admin's journey shows it).
+        run_pending()
+        unsubscribe = unsubscribe_token(people["eve"].id, "digest")
         return {
             "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
             "etivity2": stage_2.slug, "thread": thread.id, "post": thread.posts[0].id,
             "own_post": own_post.id, "membership": ana.id, "invite": invite.token,
-            "eve": people["eve"].id, "finn": people["finn"].id,
+            "eve": people["eve"].id, "finn": people["finn"].id, "unsubscribe": unsubscribe,
         }
 
 
@@ -99,6 +106,8 @@ VISITOR = [
     State("visitor/glossary", "/glossary"),
     State("visitor/invite-create-account", "/invite/{invite}"),  # opens "Create an account"
     State("visitor/not-found", "/no-such-page", status=404),
+    State("visitor/unsubscribe", "/email/unsubscribe/{unsubscribe}"),
+    State("visitor/unsubscribe-bad-link", "/email/unsubscribe/not-a-token", status=404),
 ]
 
 LEARNER = [  # Eve, in stage 3: a learner with a history
@@ -125,6 +134,8 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/progress", C + "/progress", screenshot=True),
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),
+    State("learner/email-choices", "/email"),
+    State("learner/email-choices-saved", "/email", submit="Save my choices"),
     State("learner/profile", "/account/profile"),
     State("learner/profile-errors", "/account/profile", submit="Save profile",
           fill=(("Display name", ""),), status=400),
@@ -194,12 +205,19 @@ REVIEWER = [
     State("reviewer/map", C),
 ]
 
+ADMIN = [
+    State("admin/mailbox", "/admin/mailbox"),
+    State("admin/mailbox-page-2", "/admin/mailbox?page=2"),
+    State("admin/email-choices", "/email"),
+]
+
 JOURNEYS = {
     "visitor": (None, VISITOR),
     "learner": ("eve@example.org", LEARNER),
     "newcomer": ("learner@example.org", NEWCOMER),
     "facilitator": ("facilitator@example.org", FACILITATOR),
     "reviewer": ("reviewer@example.org", REVIEWER),
+    "admin": ("admin@example.org", ADMIN),
 }
 
 # What is still to fix: page state -> the checks that fail there ("axe <rule> @<width>",
