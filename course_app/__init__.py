@@ -101,16 +101,17 @@ def register_blueprints(app: Flask) -> None:
     from .privacy import bp as privacy_bp
     from .reports import api_bp
     from .reports import bp as reports_bp
+    from .toolkit import bp as toolkit_bp
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views", "privacy.views", "mailings.views"):
+                 "reports.views", "privacy.views", "toolkit.views", "mailings.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
                       api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp,
-                      mailings_bp):
+                      toolkit_bp, mailings_bp):
         app.register_blueprint(blueprint)
     mailing_hooks.register()  # a stored notification queues its email
 

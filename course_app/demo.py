@@ -1,5 +1,5 @@
 """Demo data: a cohort with a facilitator, learners at different stages, a reviewer (a sponsor
-who reads the reports), and real threads.
+who reads the reports), real threads, and a toolkit whose sections have current versions.
 
 Everything goes through the same services a browser would use, so the demo's progress is
 earned by posting, replying and reading, never written in directly. Running it twice changes
@@ -22,6 +22,8 @@ from .discussions import services as discussions
 from .discussions.models import Thread
 from .extensions import db
 from .progress.standing import cohort_progress
+from .toolkit import services as toolkit
+from .toolkit.models import ToolkitSection
 
 DEMO_COHORT = "Demo cohort"
 PASSWORD = "demo-password-2026"
@@ -79,6 +81,58 @@ REPLIES = (
     "I like this. Ours is different: we have to clear every reply with a manager first.",
     "Good point about tone. Could we add this to the phrase book?",
 )
+
+
+# What the demo cohort's editors compiled for each toolkit section (by its slug); a section
+# not named here gets the general one.
+PIECES = {
+    "phrase-book": (
+        "## Phrases that work\n\n"
+        "- **Instead of** \"Your query has been logged\" **try** \"Thanks, I've passed this to "
+        "the housing team and I'll come back to you by Friday.\"\n"
+        "- **Instead of** \"Please refer to our website\" **try** \"Here's the page that answers "
+        "this, and the bit that matters is the second paragraph.\"\n"
+        "- When we got it wrong: \"You're right, we got this wrong. Here's what we're doing about "
+        "it.\""),
+    "rules-of-thumb": (
+        "## Rules of thumb for letting go\n\n"
+        "1. Agree in advance what you may answer without asking.\n"
+        "2. Say who you are and what you can and can't do.\n"
+        "3. If a thread turns, step back for an hour before you reply."),
+    "voice-guide": (
+        "## Our voice\n\n"
+        "Plain, warm, specific. We sound like a helpful colleague, not a notice board. "
+        "We use \"we\" and \"you\", we say when we'll be back, and we never argue in public."),
+    "rough-guides": (
+        "## A rough guide to a neighbourhood forum\n\n"
+        "- **Who is there:** residents, a few local councillors, the odd journalist.\n"
+        "- **Unwritten rules:** introduce yourself; no press releases; answer the question "
+        "asked.\n- **Best time to listen:** weekday evenings."),
+}
+GENERAL_PIECE = ("## What we built\n\nThe compiled version of our shared piece: what we agreed, "
+                 "in our own words, ready to take back to work.")
+
+
+def _toolkit(cohort: Cohort, course: Course, people: dict[str, User], facilitator: User,
+             at) -> None:
+    """Each toolkit section: a learner editor (named by the facilitator) posts the compiled
+    version, a peer suggests a change, and the editor marks the compiled post current. Ana and
+    Ben agree to be named on the public page, which the facilitator publishes."""
+    editors = ["ana@example.org", "ben@example.org", "cara@example.org", "gus@example.org"]
+    for n, etivity in enumerate(toolkit.toolkit_etivities(course)):
+        editor = people[editors[n % len(editors)]]
+        peer = people[editors[(n + 1) % len(editors)]]
+        clock = at + timedelta(minutes=10 * n)
+        toolkit.set_editor(cohort, etivity, editor.id, facilitator, clock)
+        thread = discussions.start_thread(
+            cohort, etivity, editor, f"{toolkit.title_of(etivity)}: the compiled version",
+            PIECES.get(etivity.toolkit_slug, GENERAL_PIECE), at=clock + timedelta(minutes=1))
+        discussions.reply(thread, peer, "Looks right to me. Could we add an example from a "
+                          "council page?", at=clock + timedelta(minutes=4))
+        toolkit.mark_current(cohort, etivity, thread.posts[0], editor, clock + timedelta(minutes=6))
+    for email in ("ana@example.org", "ben@example.org"):
+        toolkit.set_consent(cohort, people[email], True, at)
+    toolkit.set_published(cohort, True, facilitator, at + timedelta(hours=1))
 
 
 def _person(spec: DemoPerson, at) -> User:
@@ -152,6 +206,10 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
             select(Thread).where(Thread.cohort_id == cohort.id, Thread.etivity_id.in_(stage_1))
         ):
             discussions.mark_shown(thread, dev, list(thread.posts), at=now - timedelta(days=2))
+    # Outside the block above, so a demo loaded before there was a toolkit gains one.
+    if db.session.scalar(select(ToolkitSection.id).where(
+            ToolkitSection.cohort_id == cohort.id).limit(1)) is None:
+        _toolkit(cohort, course, people, facilitator, now - timedelta(days=1))
     # Outside the block above, so a demo loaded before there was a reviewer gains one.
     for p in PEOPLE:
         if p.member_role == MemberRole.REVIEWER:

@@ -10,3 +10,4 @@ from .mail.models import MailboxMessage, SentMail  # noqa: F401
 from .mailings.models import EmailPreference  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .progress.models import Activity, ActivityCount, ActivityWeek, Completion, Override  # noqa: F401  # noqa: F401
+from .toolkit.models import ToolkitConsent, ToolkitPublication, ToolkitSection  # noqa: F401

@@ -2,7 +2,8 @@
 (tests/web/test_access_matrix.py, tests/web/test_bad_input.py).
 
 Cohort A has a facilitator, a reviewer, two learners with a thread and replies, a learner
-who was removed, a help thread, an invite, and the facilitator's API token; cohort B (the
+who was removed, a help thread, an invite, the facilitator's API token, and a toolkit section
+(`introduce-yourself` builds it) whose editor is the learner; cohort B (the
 same course) has its own facilitator and learner; there is an admin. `ids` holds a real
 value for every argument a route takes, naming things of cohort A.
 """
@@ -20,6 +21,7 @@ from course_app.courses.models import Etivity
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.notifications.models import Notification
+from course_app.toolkit import services as toolkit
 
 PERSONAS = ("anonymous", "learner", "other learner", "removed learner", "reviewer",
             "other facilitator", "facilitator", "admin")
@@ -63,6 +65,8 @@ def build(factory) -> World:
 
     etivity = db.session.scalar(select(Etivity).where(Etivity.course_id == course.id,
                                                       Etivity.slug == "introduce-yourself"))
+    # It builds a toolkit section, whose editor is the learner.
+    etivity.toolkit_slug, etivity.toolkit_title = "introductions", "Introductions"
     now = utcnow()
     thread = discussions.start_thread(cohort, etivity, peer, "Hello from A", SECRET, now)
     reply = discussions.reply(thread, learner, "Welcome, Pat", now)
@@ -72,6 +76,7 @@ def build(factory) -> World:
     membership_of(cohort.id, removed.id).removed_at = now
     invite = create_invite(cohort, facilitator, now)
     token, _secret = create_token(facilitator, "weekly sheet", now)
+    toolkit.set_editor(cohort, etivity, learner.id, facilitator, now)
     b_etivity = etivity  # the same course: B's threads live in the same e-tivity
     discussions.start_thread(other, b_etivity, other_learner, "Hello from B",
                              "Words of cohort B", now)

@@ -83,7 +83,20 @@ def course_validate(path):
     from ..content import load_course
 
     spec = load_course(path)
-    click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities.")
+    warnings = _design_warnings(spec)
+    click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities"
+               + (f", {len(warnings)} design warning{'s' if len(warnings) != 1 else ''}."
+                  if warnings else "."))
+
+
+def _design_warnings(spec):
+    """Print the course's design warnings (they never stop a validate or an import)."""
+    from ..content.design import design_warnings
+
+    warnings = design_warnings(spec)
+    for warning in warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    return warnings
 
 
 @course_group.command("import")
@@ -99,6 +112,7 @@ def course_import(path):
     if _problems(path):
         _fail("Nothing was imported. Fix the problems above and run the import again.")
     spec = load_course(path)
+    _design_warnings(spec)
     steps = len(spec.stages) + len(spec.etivities)
     with click.progressbar(length=steps, label=f"Importing {spec.slug}", file=sys.stderr) as bar:
         result = import_course(spec, progress=lambda _: bar.update(1))

@@ -8,9 +8,11 @@ from .specs import (
     CompletionRule,
     CourseSpec,
     EtivitySpec,
+    ModeratorDay,
     PieceTemplate,
     Problem,
     StageSpec,
+    ToolkitSection,
 )
 
 __all__ = [
@@ -18,9 +20,11 @@ __all__ = [
     "ContentError",
     "CourseSpec",
     "EtivitySpec",
+    "ModeratorDay",
     "PieceTemplate",
     "Problem",
     "StageSpec",
+    "ToolkitSection",
     "load_course",
     "validate_course",
 ]

@@ -8,7 +8,7 @@ from .fields import Fields, fields_of
 from .reading import Doc, compose, read_text
 from .specs import Problem, StageSpec
 
-COURSE_FIELDS = ("title", "summary", "audience", "stages")
+COURSE_FIELDS = ("title", "summary", "audience", "weekly_minutes", "stages")
 STAGE_FIELDS = ("number", "title", "summary", "emoderator", "suggested_days")
 STAGE_NUMBERS = (1, 2, 3, 4, 5)
 
@@ -26,7 +26,9 @@ def read_course_yaml(folder: Path, root: Path, problems: list[Problem]) -> dict 
     if fields is None:
         return None
     head = {key: fields.text(key) for key in ("title", "summary", "audience")}
+    head["weekly_minutes"] = fields.whole("weekly_minutes", 1, required=False)
     head["stages"] = _read_stages(doc, fields)
+    head["lines"] = fields.lines()
     return head if len(problems) == before else None
 
 
@@ -57,7 +59,9 @@ def _read_stages(doc: Doc, fields: Fields) -> tuple[StageSpec, ...] | None:
         elif number is not None:
             seen[number] = doc.line(stage.node("number"))
         if None not in values.values():
-            stages.append(StageSpec(**values))
+            where = f"stages[{index}]"
+            lines = {where: doc.line(item), **stage.lines()}
+            stages.append(StageSpec(**values, where=where, lines=lines))
     for number in STAGE_NUMBERS:
         if number not in seen:
             message = f"stage {number} is missing; list stages 1 to 5 once each"

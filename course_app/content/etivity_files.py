@@ -9,15 +9,24 @@ from pathlib import Path
 from .fields import SLUG, Fields, fields_of, slug_message
 from .links import check_links
 from .reading import Doc, compose, read_text, split_front_matter
-from .specs import CompletionRule, EtivitySpec, PieceTemplate, Problem
+from .specs import (
+    CompletionRule,
+    EtivitySpec,
+    ModeratorDay,
+    PieceTemplate,
+    Problem,
+    ToolkitSection,
+)
 
 ETIVITY_FIELDS = (
     "slug", "stage", "title", "purpose", "summary", "task", "interaction", "emoderator",
     "minutes", "days", "next", "required", "complete_when", "post_first", "first_post_day",
-    "replies_day", "pieces",
+    "replies_day", "pieces", "observe_facilitators", "toolkit", "moderator_days",
 )  # fmt: skip
 COUNT_FIELDS = ("observe", "interact", "initiate")
 PIECE_FIELDS = ("name", "body")
+TOOLKIT_FIELDS = ("slug", "title")
+MODERATOR_DAY_FIELDS = ("day", "note")
 
 
 def read_etivities(folder: Path, root: Path,
@@ -38,7 +47,8 @@ def read_etivities(folder: Path, root: Path,
         return None
     before = len(problems)
     slugs: dict[str, str] = {}  # slug -> the file that used it first
-    specs = [_read_etivity(folder, root, path, problems, slugs) for path in paths]
+    toolkits: dict[str, str] = {}  # toolkit section slug -> the file that used it first
+    specs = [_read_etivity(folder, root, path, problems, (slugs, toolkits)) for path in paths]
     if len(problems) > before:
         return None
     return _in_course_order([spec for spec in specs if spec is not None])
@@ -55,7 +65,8 @@ def _in_course_order(specs: list[EtivitySpec]) -> tuple[EtivitySpec, ...]:
 
 
 def _read_etivity(
-    folder: Path, root: Path, path: Path, problems: list[Problem], slugs: dict[str, str]
+    folder: Path, root: Path, path: Path, problems: list[Problem],
+    seen: tuple[dict[str, str], dict[str, str]],
 ) -> EtivitySpec | None:
     """One e-tivity file: front matter fields, then the spark."""
     source = path.relative_to(folder).as_posix()
@@ -73,6 +84,8 @@ def _read_etivity(
     fields = None if node is None else fields_of(doc, node, "", ETIVITY_FIELDS, hint)
     if fields is None:
         return None
+    slugs, toolkits = seen
+    lines = {**fields.lines(), "body": body_line}
     values = {
         "slug": _read_slug(doc, fields, slugs),
         "stage": fields.whole("stage", 1, 5),
@@ -86,16 +99,19 @@ def _read_etivity(
         "days": fields.whole("days", 1),
         "next": fields.text("next"),
         "required": fields.flag("required", True),
-        "complete_when": _read_completion(fields),
+        "complete_when": _read_completion(fields, lines),
         "post_first": fields.flag("post_first", False),
         "first_post_day": fields.whole("first_post_day", 1, required=False),
         "replies_day": fields.whole("replies_day", 1, required=False),
         "pieces": _read_pieces(doc, fields),
+        "observe_facilitators": fields.flag("observe_facilitators", False),
+        "toolkit": _read_toolkit(fields, toolkits),
+        "moderator_days": _read_moderator_days(doc, fields, lines),
     }
     _check_replies_day(fields, values["first_post_day"], values["replies_day"])
     if len(problems) > before:
         return None
-    return EtivitySpec(position=0, spark=spark, source=source, **values)
+    return EtivitySpec(position=0, spark=spark, source=source, lines=lines, **values)
 
 
 def _read_slug(doc: Doc, fields: Fields, slugs: dict[str, str]) -> str | None:
@@ -115,11 +131,12 @@ def _read_slug(doc: Doc, fields: Fields, slugs: dict[str, str]) -> str | None:
     return slug
 
 
-def _read_completion(fields: Fields) -> CompletionRule | None:
+def _read_completion(fields: Fields, lines: dict[str, int]) -> CompletionRule | None:
     """complete_when: counts default to 0; only observe, interact and initiate are allowed."""
     counts = fields.child("complete_when", COUNT_FIELDS, "observe, interact and initiate counts")
     if counts is None:
         return None
+    lines.update(counts.lines())
     values = {key: counts.whole(key, 0, required=False, default=0) for key in COUNT_FIELDS}
     return None if None in values.values() else CompletionRule(**values)
 
@@ -145,6 +162,54 @@ def _read_pieces(doc: Doc, fields: Fields) -> tuple[PieceTemplate, ...] | None:
         if name is not None and body is not None:
             pieces.append(PieceTemplate(name=name, body=body))
     return tuple(pieces)
+
+
+def _read_toolkit(fields: Fields, toolkits: dict[str, str]) -> ToolkitSection | None:
+    """Optional `toolkit: {slug, title}`: the toolkit section this e-tivity builds."""
+    hint = "the section's slug and title, e.g. slug: phrase-book and title: Phrase book"
+    section = fields.child("toolkit", TOOLKIT_FIELDS, hint, required=False)
+    slug = None if section is None else section.text("slug")
+    title = None if section is None else section.text("title")
+    if slug is None or title is None:
+        return None
+    node, name = section.node("slug"), section.name("slug")
+    if not SLUG.fullmatch(slug):
+        fields.doc.report(node, name, slug_message(slug, "toolkit slug"))
+        return None
+    if slug in toolkits:
+        message = (f"{slug!r} is also the toolkit section of {toolkits[slug]}; "
+                   "each toolkit section is built by one e-tivity")
+        fields.doc.report(node, name, message)
+        return None
+    toolkits[slug] = fields.doc.file
+    return ToolkitSection(slug=slug, title=title)
+
+
+def _read_moderator_days(doc: Doc, fields: Fields,
+                         lines: dict[str, int]) -> tuple[ModeratorDay, ...] | None:
+    """Optional `moderator_days:` list of {day, note}, one note per day, sorted by day."""
+    hint = "what the e-moderator does on a day, each with a day and a note"
+    items = fields.items("moderator_days", hint, required=False)
+    if items is None:
+        return None
+    days: dict[int, str] = {}  # day -> field of the entry that gave it first
+    notes: list[ModeratorDay] = []
+    for index, item in enumerate(items, start=1):
+        entry = fields_of(doc, item, f"moderator_days[{index}]", MODERATOR_DAY_FIELDS,
+                          "a day and a note")
+        if entry is None:
+            continue
+        lines.update(entry.lines())
+        day, note = entry.whole("day", 1), entry.text("note")
+        if day in days:
+            message = (f"day {day} is already given in {days[day]}; "
+                       "put everything for one day in one note")
+            doc.report(entry.node("day"), entry.name("day"), message)
+        elif day is not None:
+            days[day] = f"moderator_days[{index}]"
+            if note is not None:
+                notes.append(ModeratorDay(day=day, note=note, line=doc.line(entry.node("day"))))
+    return tuple(sorted(notes, key=lambda n: n.day))
 
 
 def _check_replies_day(fields: Fields, first_post_day: int | None, replies_day: int | None) -> None:

@@ -50,6 +50,10 @@ class Fields:
     def node(self, key: str) -> yaml.Node | None:
         return self.values.get(key)
 
+    def lines(self) -> dict[str, int]:
+        """Each given field's name (as a problem would name it) -> the line of its value."""
+        return {self.name(key): self.doc.line(node) for key, node in self.values.items()}
+
     def _present(self, key: str, required: bool, hint: str) -> yaml.Node | None:
         node = self.values.get(key)
         if node is None and required:
@@ -114,9 +118,11 @@ class Fields:
             return None
         return SafeConstructor().construct_yaml_bool(node)
 
-    def child(self, key: str, allowed: tuple[str, ...], hint: str) -> Fields | None:
-        """A required nested set of fields, such as complete_when."""
-        node = self._present(key, True, hint)
+    def child(self, key: str, allowed: tuple[str, ...], hint: str,
+              required: bool = True) -> Fields | None:
+        """A nested set of fields, such as complete_when; None when an optional one is absent
+        (`key in values` tells that apart from a wrong one)."""
+        node = self._present(key, required, hint)
         return None if node is None else fields_of(self.doc, node, self.name(key), allowed, hint)
 
     def items(self, key: str, hint: str, required: bool = True) -> list[yaml.Node] | None:

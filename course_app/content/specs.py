@@ -7,7 +7,8 @@ that nothing downstream can quietly change what the files said.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,43 @@ class PieceTemplate:
 
 
 @dataclass(frozen=True)
+class ToolkitSection:
+    """The section of the cohort's toolkit an e-tivity builds (e.g. the phrase book)."""
+
+    slug: str  # unique in the course
+    title: str
+
+
+@dataclass(frozen=True)
+class ModeratorDay:
+    """What the e-moderator does on day `day` after the stage opens."""
+
+    day: int
+    note: str  # Markdown
+    line: int | None = field(default=None, compare=False)  # where the day is written
+
+    def as_dict(self) -> dict:
+        return {"day": self.day, "note": self.note}
+
+
+# Where each value was written, for reports that point at a line (the design warnings): the
+# field as a Problem names it ("first_post_day", "moderator_days[2].day", "stages[1]") -> line.
+Lines = Mapping[str, int]
+
+
+def _lines() -> Lines:
+    return field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
 class StageSpec:
     number: int
     title: str
     summary: str
     emoderator: str
     suggested_days: int
+    where: str = ""  # the entry in course.yaml, e.g. "stages[1]"
+    lines: Lines = _lines()
 
 
 @dataclass(frozen=True)
@@ -76,6 +108,10 @@ class EtivitySpec:
     replies_day: int | None
     pieces: tuple[PieceTemplate, ...]
     source: str  # relative to the course folder, e.g. "etivities/1-01-welcome.md"
+    observe_facilitators: bool = False  # facilitators' posts count toward *observe* here
+    toolkit: ToolkitSection | None = None
+    moderator_days: tuple[ModeratorDay, ...] = ()  # sorted by day
+    lines: Lines = _lines()
 
 
 @dataclass(frozen=True)
@@ -86,6 +122,8 @@ class CourseSpec:
     audience: str
     stages: tuple[StageSpec, ...]  # sorted by number
     etivities: tuple[EtivitySpec, ...]  # sorted by (stage, file name)
+    weekly_minutes: int | None = None  # the time a week the course asks of a learner
+    lines: Lines = _lines()  # course.yaml's top-level fields
 
     def etivities_in(self, stage: int) -> tuple[EtivitySpec, ...]:
         """The e-tivities of one stage, in course order."""

@@ -14,6 +14,7 @@ class Course(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text)
     audience: Mapped[str] = mapped_column(Text)
+    weekly_minutes: Mapped[int | None]  # the time a week the course asks of a learner
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     stages: Mapped[list["Stage"]] = relationship(
@@ -75,6 +76,13 @@ class Etivity(db.Model):
     first_post_day: Mapped[int | None]
     replies_day: Mapped[int | None]
     pieces: Mapped[list] = mapped_column(JSON, default=list)
+    # Facilitators' posts in this e-tivity count toward its *observe* (the task asks to read them).
+    observe_facilitators: Mapped[bool] = mapped_column(default=False)
+    # The section of the cohort's toolkit this e-tivity builds, if any (slug unique in the course).
+    toolkit_slug: Mapped[str | None] = mapped_column(String(80))
+    toolkit_title: Mapped[str | None] = mapped_column(String(200))
+    # What the e-moderator does on day N after the stage opens: [{"day": 2, "note": "…"}].
+    moderator_days: Mapped[list] = mapped_column(JSON, default=list)
     # Removed from the content folder: hidden from the map, its threads kept.
     retired: Mapped[bool] = mapped_column(default=False)
 

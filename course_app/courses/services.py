@@ -41,6 +41,10 @@ def _etivity_fields(spec: EtivitySpec) -> dict:
         "first_post_day": spec.first_post_day,
         "replies_day": spec.replies_day,
         "pieces": [{"name": p.name, "body": p.body} for p in spec.pieces],
+        "observe_facilitators": spec.observe_facilitators,
+        "toolkit_slug": spec.toolkit.slug if spec.toolkit else None,
+        "toolkit_title": spec.toolkit.title if spec.toolkit else None,
+        "moderator_days": [day.as_dict() for day in spec.moderator_days],
         "retired": False,
     }
 
@@ -67,7 +71,8 @@ def import_course(spec: CourseSpec, progress: Callable[[str], None] = lambda _: 
     if created:
         course = Course(slug=spec.slug)
         db.session.add(course)
-    _apply(course, {"title": spec.title, "summary": spec.summary, "audience": spec.audience})
+    _apply(course, {"title": spec.title, "summary": spec.summary, "audience": spec.audience,
+                    "weekly_minutes": spec.weekly_minutes})
 
     stages = {s.number: s for s in course.stages}
     for stage_spec in spec.stages:

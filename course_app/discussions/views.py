@@ -195,6 +195,8 @@ def _render_etivity(cohort: Cohort, etivity: Etivity, standing: Standing,
         weaves=[] if waiting else weaves.weaves(cohort, etivity=etivity),
         days=_suggested_days(etivity, standing), facilitators=reading.facilitator_ids(cohort),
         chosen_piece=chosen, picker=picker, undo=undo, note=note, untouched=untouched,
+        stage_notes=next((s.emoderator for s in cohort.course.stages
+                          if s.number == etivity.stage_number), ""),
     ), status
 
 

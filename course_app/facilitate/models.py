@@ -31,6 +31,9 @@ class AuditAction(enum.StrEnum):
     OPEN_EARLY = "open-early"
     COMPLETE_BY_HAND = "complete-by-hand"
     NUDGE = "nudge"
+    TOOLKIT_CURRENT = "toolkit-current"
+    TOOLKIT_EDITOR = "toolkit-editor"
+    TOOLKIT_PUBLISHED = "toolkit-published"
 
     @property
     def words(self) -> str:
@@ -48,6 +51,9 @@ _ACTION_WORDS = {
     AuditAction.INVITE: "Invited people", AuditAction.INVITE_LINK: "Made an invite link",
     AuditAction.INVITE_REVOKED: "Revoked an invite", AuditAction.STAFF: "Added staff",
     AuditAction.REMOVE: "Removed someone", AuditAction.OPEN: "Opened the cohort",
+    AuditAction.TOOLKIT_CURRENT: "Chose a toolkit section's current version",
+    AuditAction.TOOLKIT_EDITOR: "Named a toolkit section's editor",
+    AuditAction.TOOLKIT_PUBLISHED: "Published or unpublished the toolkit",
 }
 
 

@@ -1,7 +1,8 @@
 """The e-moderation queue: what needs a facilitator now in a cohort. Read-only; it comes
 from a fixed number of queries whatever the cohort's size."""
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -33,6 +34,9 @@ class Queue:
     silent: list[Waiting]
     stuck: list[Waiting]
     observers: list[Waiting]
+    # How many active learners stand in each stage now (their current stage): the page shows
+    # those stages' e-moderator notes beside the queue.
+    stages_now: dict[int, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -73,8 +77,10 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
     suggested = {s.number: s.suggested_days for s in cohort.course.stages}
     silent, stuck, observers = [], [], []
     quiet_since = now - timedelta(days=cohort.silent_days)
+    stages_now: Counter[int] = Counter()
     for user_id, (user, membership) in sorted(learners.items(), key=lambda kv: kv[1][0].name):
         standing = standings[user_id]
+        stages_now[standing.current_stage] += 1
         last = last_posts.get(user_id)
         if (last or membership.joined_at) < quiet_since:
             silent.append(Waiting(user, last or membership.joined_at,
@@ -88,4 +94,5 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
             observers.append(Waiting(user, standing.last_activity_at,
                                      f"read {totals.observe} posts, no replies or "
                                      "conversations yet"))
-    return Queue(_unanswered(cohort, learners), silent, stuck, observers)
+    return Queue(_unanswered(cohort, learners), silent, stuck, observers,
+                 dict(sorted(stages_now.items())))

@@ -8,6 +8,7 @@ from flask import url_for
 from ..auth.models import User
 from ..cohorts.models import Cohort
 from ..discussions import reading
+from ..progress.rules import EtivityState
 from ..progress.standing import LearnerProgress
 
 
@@ -26,7 +27,10 @@ def profile_set(user: User) -> bool:
 
 def onboarding(cohort: Cohort, user: User, standing: LearnerProgress) -> list[Check]:
     """Stage 1's checks after Salmon's technical support for access: each ticks itself."""
-    step = standing.next_step
+    # The first open e-tivity that asks for a conversation of your own (the next step may
+    # be one that asks only for reading, like `welcome`).
+    step = next((p for p in standing.etivities
+                 if p.state == EtivityState.OPEN and p.etivity.initiate), standing.next_step)
     first_post = (url_for("discussions.etivity", cohort_id=cohort.id, slug=step.etivity.slug)
                   if step else None)
     return [
@@ -36,7 +40,7 @@ def onboarding(cohort: Cohort, user: User, standing: LearnerProgress) -> list[Ch
         Check("Make your first post", reading.posted_in_cohort(cohort, user),
               "Introduce yourself: a few sentences is plenty.", first_post),
         Check("Find where to ask for help", reading.has_read_help(cohort, user),
-              "Open the help conversation: the facilitators read it every day.",
+              "Open “Ask for help”: the facilitators read it every day.",
               url_for("discussions.help", cohort_id=cohort.id)),
     ]
 

@@ -43,6 +43,7 @@ class MapStep:
     current: bool = False
     finished: bool = False
     opens_on: date | None = None  # the cohort's release date, where paced
+    emoderator: str = ""  # the stage's e-moderator notes (the page shows them to facilitators)
 
 
 def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) -> list[MapStep]:
@@ -56,7 +57,7 @@ def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) ->
                                 replies_by=rules.day_of(release, e.replies_day))
                      for e in cohort.course.etivities_in(stage.number)]
             steps.append(MapStep(stage.number, stage.title, stage.summary, items,
-                                 opens_on=release))
+                                 opens_on=release, emoderator=stage.emoderator))
             continue
         status = standing.stages[stage.number]
         opened = standing.opened_on.get(stage.number)
@@ -74,7 +75,8 @@ def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) ->
         finished = standing.stage_finished(stage.number) and bool(items)
         steps.append(MapStep(stage.number, stage.title, stage.summary, items, status,
                              rules.describe_lock(status, today),
-                             stage.number == standing.current_stage, finished, release))
+                             stage.number == standing.current_stage, finished, release,
+                             stage.emoderator))
     return steps
 
 
@@ -106,4 +108,5 @@ def map(cohort_id: int):
         checklist=checklist.shown(checks, standing) if standing else [],
         role=role_in(current_user, cohort), facilitating=can_facilitate(current_user, cohort),
         learners=learner_count(cohort) if not standing else None,
+        has_toolkit=any(e.toolkit_slug for e in cohort.course.active_etivities),
     )

@@ -15,11 +15,13 @@ from ..courses.models import Etivity
 from ..discussions.models import Post, Thread
 from ..discussions.queries import shown
 from ..extensions import db
+from ..facilitate.calendar import calendar_items
 from ..facilitate.queue import queue as moderation_queue
 from ..jobs.sending import send_once
 from ..notifications.models import Notification
 from ..progress.rules import EtivityState
 from ..progress.standing import learner_progress
+from ..rendering import render_markdown
 from . import preferences
 from .models import Delivery, DigestEvery, EmailPreference
 from .notices import usable
@@ -128,18 +130,14 @@ def send_digest(user_id: int, day: date, now: datetime) -> bool:
     return True
 
 
-def calendar_items(cohort: Cohort, day: date) -> list:
-    """The day's calendar items for a facilitator's morning email.
-    MERGE POINT (h13app): call facilitate.calendar.calendar_items(cohort, day) here."""
-    return []
-
-
 LIST_MAX = 10  # people per list in the morning email; the rest are on the queue page
 
 
-def _listed(heading: str, lines: list[tuple[str, str | None]], more_link: str):
+def _listed(heading: str, lines: list[tuple], more_link: str):
+    """(heading, [(text, link or None, HTML or None)]), or None when there are no lines."""
+    lines = [(*line, None)[:3] for line in lines]
     if len(lines) > LIST_MAX:
-        lines = [*lines[:LIST_MAX], (f"and {len(lines) - LIST_MAX} more", more_link)]
+        lines = [*lines[:LIST_MAX], (f"and {len(lines) - LIST_MAX} more", more_link, None)]
     return (heading, lines) if lines else None
 
 
@@ -157,7 +155,9 @@ def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
                                                           else ""))) for w in waiting.unanswered]
     silent = [(_who_since(w), None) for w in waiting.silent]
     stuck = [(_who_since(w), None) for w in waiting.stuck]
-    items = [(str(item), None) for item in calendar_items(cohort, day)]
+    # The day's calendar (facilitate/calendar.py): Markdown notes, shown as HTML in that part.
+    items = [(item.text, None, render_markdown(item.text))
+             for item in calendar_items(cohort, on=day)]
     sections = [_listed("First posts with no reply yet", unanswered, queue_link),
                 _listed("Silent learners", silent, queue_link),
                 _listed("Stuck learners", stuck, queue_link),

@@ -8,7 +8,8 @@ What happens, and why (docs/security.md says the same):
   break threads and silently lower other learners' counts.
 - **Their posts stay, shown as by "A former learner"**, so threads and the replies to them
   still read. Withdrawn posts lose their text now, and earlier versions of edited posts go.
-- **What only they used goes**: logins, API tokens, notifications, which posts they had read.
+- **What only they used goes**: logins, API tokens, notifications, which posts they had read,
+  their consent to be named on a published toolkit.
 - **Their evidence and completions stay**, attached to the emptied row: the cohort's past
   figures (an e-tivity's participants and completions, the weekly chart) don't change
   after the fact. They leave every cohort (as a removed learner does), so they drop out of
@@ -29,6 +30,7 @@ from ..discussions.weaves import Citation
 from ..extensions import db
 from ..facilitate.models import AuditAction, AuditEntry
 from ..notifications.models import Notification
+from ..toolkit.models import ToolkitConsent
 
 FORMER = "A former learner"
 NOT_A_PASSWORD = "!deleted"  # werkzeug's check_password_hash never accepts it
@@ -91,7 +93,7 @@ def anonymise(user: User, at: datetime) -> None:
     """Empty the account of who they were (see the module's docstring). Flushes."""
     post_ids = _their_posts(user)
     _scrub_others_records(user, post_ids)
-    for model in (LoginSession, ApiToken, PostRead, Notification):
+    for model in (LoginSession, ApiToken, PostRead, Notification, ToolkitConsent):
         db.session.execute(delete(model).where(model.user_id == user.id))
     if post_ids:
         db.session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))

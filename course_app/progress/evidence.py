@@ -34,8 +34,9 @@ def _is_active_learner(cohort_id: int, user_id: int | None) -> bool:
         Membership.active_learners(cohort_id), Membership.user_id == user_id)) is not None
 
 
-def peers_among(cohort_id: int, actor_id: int, author_ids: Iterable[int | None]) -> set[int]:
-    """Which of these authors are the actor's peers: the one rule for "a peer's post",
+def peers_among(cohort_id: int, actor_id: int, author_ids: Iterable[int | None], *,
+                facilitators: bool = False) -> set[int]:
+    """Which of these authors' posts count for the actor: the one rule for "a peer's post",
     used for reading (observe) and for replying (interact) alike.
 
     A peer is someone who joined the cohort as a learner, other than the actor. What counts
@@ -43,12 +44,17 @@ def peers_among(cohort_id: int, actor_id: int, author_ids: Iterable[int | None])
     the cohort later is still a peer's post; facilitators' and reviewers' posts are not.
     (Hidden and withdrawn posts are a separate rule: they are not shown, so not read, and
     hiding one voids its evidence.)
+
+    `facilitators`: reading in an e-tivity whose content sets `observe_facilitators` (a task
+    that asks learners to read the facilitator's post): the cohort's facilitators' posts
+    count too. Only reading passes it; a reply to a facilitator is never interacting.
     """
     candidates = {a for a in author_ids if a is not None and a != actor_id}
     if not candidates:
         return set()
+    roles = [MemberRole.LEARNER, *([MemberRole.FACILITATOR] if facilitators else [])]
     return set(db.session.scalars(select(Membership.user_id).where(
-        Membership.cohort_id == cohort_id, Membership.role == MemberRole.LEARNER,
+        Membership.cohort_id == cohort_id, Membership.role.in_(roles),
         Membership.user_id.in_(candidates))))
 
 
@@ -78,13 +84,16 @@ def _record(cohort_id, user_id, etivity_id, kind, post_id, peer_id, at) -> Activ
 def record_reads(cohort: Cohort, reader_id: int, etivity_id: int, posts, at: datetime) -> int:
     """Record that `posts` (objects with id and author_id) were shown to the reader.
 
-    Only peers' posts count as observing (`peers_among`): your own posts and the
-    facilitators' do not. Returns how many new reads were recorded: a page seen before
-    costs one lookup, and new reads one insert however many posts the page shows.
+    Only peers' posts count as observing (`peers_among`): your own posts do not, nor the
+    facilitators' unless the e-tivity says so (`Etivity.observe_facilitators`). Returns how
+    many new reads were recorded: a page seen before costs one lookup, and new reads one
+    insert however many posts the page shows.
     """
     if not _is_active_learner(cohort.id, reader_id):
         return 0
-    peers = peers_among(cohort.id, reader_id, (post.author_id for post in posts))
+    etivity = db.session.get(Etivity, etivity_id)
+    peers = peers_among(cohort.id, reader_id, (post.author_id for post in posts),
+                        facilitators=etivity.observe_facilitators)
     authors = {post.id: post.author_id for post in posts if post.author_id in peers}
     if not authors:
         return 0

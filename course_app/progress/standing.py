@@ -104,10 +104,14 @@ class LearnerProgress:
 
     @property
     def next_step(self) -> EtivityProgress | None:
-        """The first open e-tivity not yet complete, required ones first."""
+        """The first open e-tivity not yet complete, in the course's order, from the stage
+        of the first required one still to do: an optional e-tivity that comes first in
+        that stage (stage 1's `welcome`) is next, one left behind in a finished stage is not."""
         open_ = [p for p in self.etivities if p.state == EtivityState.OPEN]
-        required = [p for p in open_ if p.etivity.required]
-        return (required or open_ or [None])[0]
+        required = next((p for p in open_ if p.etivity.required), None)
+        if required is None:
+            return open_[0] if open_ else None
+        return next(p for p in open_ if p.etivity.stage_number >= required.etivity.stage_number)
 
 
 def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = None

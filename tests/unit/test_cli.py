@@ -279,6 +279,20 @@ def test_demo_has_threads_with_replies(demo):
     assert sum(1 for _, n in posts_per_thread if n > 1) >= 2
 
 
+def test_demo_toolkit_has_current_versions_with_credits(demo):
+    from course_app.toolkit import services as toolkit
+    cohort = db.session.scalar(select(Cohort))
+    sections = toolkit.sections(cohort)
+    assert len(sections) >= 4
+    for section in sections:
+        assert section.current is not None and section.editor is not None, section.slug
+        names, unnamed = section.credits(public=False)
+        assert len(names) >= 2 and unnamed == 0
+    assert toolkit.publication(cohort) is not None
+    public = toolkit.as_markdown(cohort, sections, public=True)
+    assert "Ana Okafor" in public and "Cara Lindqvist" not in public
+
+
 def test_demo_twice_creates_nothing_more(runner, demo):
     before = (count(User), count(Cohort), count(Thread), count(Post))
     result = run(runner, "demo")

@@ -9,8 +9,10 @@ import pytest
 from course_app.content import (
     CompletionRule,
     ContentError,
+    ModeratorDay,
     PieceTemplate,
     Problem,
+    ToolkitSection,
     load_course,
     validate_course,
 )
@@ -423,6 +425,86 @@ def test_piece_names_are_unique(course, intro):
     assert problem.field == "pieces[2].name"
     assert problem.line == line_of(intro, "name: Imagine", after=line_of(intro, "name: Imagine"))
     assert "pieces[1]" in problem.message
+
+
+# --- toolkit, moderator days, observe_facilitators, weekly_minutes --------------------------------
+
+EXTRAS = """\
+observe_facilitators: true
+toolkit:
+  slug: phrase-book
+  title: Phrase book
+moderator_days:
+  - day: 3
+    note: Weave the *first* posts.
+  - day: 1
+    note: Post a welcome.
+"""
+
+
+def test_new_fields_default_to_nothing(course):
+    welcome = load_course(course).etivities[0]
+    assert welcome.observe_facilitators is False
+    assert welcome.toolkit is None and welcome.moderator_days == ()
+    assert load_course(course).weekly_minutes is None
+
+
+def test_new_fields_are_read_and_days_sorted(course, welcome):
+    edit(welcome, "complete_when:", EXTRAS + "complete_when:")
+    edit(course / "course.yaml", "stages:", "weekly_minutes: 90\nstages:")
+    spec = load_course(course)
+    welcome_spec = spec.etivities[0]
+    assert welcome_spec.observe_facilitators is True
+    assert welcome_spec.toolkit == ToolkitSection("phrase-book", "Phrase book")
+    assert welcome_spec.moderator_days == (ModeratorDay(1, "Post a welcome."),
+                                           ModeratorDay(3, "Weave the *first* posts."))
+    assert spec.weekly_minutes == 90
+    assert welcome_spec.lines["moderator_days[2].day"] == line_of(welcome, "day: 1")
+    assert spec.lines["weekly_minutes"] == line_of(course / "course.yaml", "weekly_minutes")
+
+
+@pytest.mark.parametrize(
+    "old, new, field, words",
+    [
+        ("observe_facilitators: true", "observe_facilitators: 1", "observe_facilitators",
+         "true or false"),
+        ("  slug: phrase-book", "  slug: Phrase Book", "toolkit.slug", "lower-case"),
+        ("  title: Phrase book\n", "", "toolkit.title", "missing"),
+        ("  title: Phrase book", "  title: Phrase book\n  owner: me", "toolkit.owner",
+         "not a known field"),
+        ("toolkit:\n  slug: phrase-book\n  title: Phrase book", "toolkit: phrase-book",
+         "toolkit", "set of 'field: value' lines"),
+        ("  - day: 1", "  - day: 0", "moderator_days[2].day", "1 or more"),
+        ("  - day: 1", "  - day: 3", "moderator_days[2].day", "already given in moderator_days[1]"),
+        ("    note: Post a welcome.\n", "", "moderator_days[2].note", "missing"),
+        ("    note: Post a welcome.", "    note: Post a welcome.\n    who: me",
+         "moderator_days[2].who", "not a known field"),
+        ("moderator_days:\n", "moderator_days: 3\nxx:\n", "moderator_days", "must be a list"),
+    ],
+)
+def test_new_fields_problems(course, welcome, old, new, field, words):
+    edit(welcome, "complete_when:", EXTRAS + "complete_when:")
+    edit(welcome, old, new)
+    problems = [p for p in validate_course(course) if p.field != "xx"]
+    problem = only(problems)
+    assert problem.field == field and words in problem.message, str(problem)
+    assert problem.file.endswith("1-01-welcome.md") and problem.line is not None
+
+
+def test_toolkit_slugs_are_unique_in_the_course(course, welcome, intro):
+    edit(welcome, "complete_when:", EXTRAS + "complete_when:")
+    edit(intro, "complete_when:", "toolkit:\n  slug: phrase-book\n  title: Phrases\ncomplete_when:")
+    problem = only(validate_course(course))
+    assert problem.file.endswith("1-02-introduce-yourself.md")
+    assert (problem.field, problem.line) == ("toolkit.slug", line_of(intro, "slug: phrase-book"))
+    assert "1-01-welcome.md" in problem.message
+
+
+@pytest.mark.parametrize("value", ["0", "ninety", "1.5"])
+def test_weekly_minutes_is_a_whole_number(course, value):
+    edit(course / "course.yaml", "stages:", f"weekly_minutes: {value}\nstages:")
+    problem = only(validate_course(course))
+    assert (problem.field, problem.line) == ("weekly_minutes", 4)
 
 
 # --- the spark ----------------------------------------------------------------------------------

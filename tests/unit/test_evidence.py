@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select
+from test_counts_tables import rebuilt, snapshot
 
 from course_app.auth.models import Role
 from course_app.clock import utcnow
@@ -10,7 +11,7 @@ from course_app.cohorts.services import add_member, membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.evidence import peers_among
-from course_app.progress.models import Activity, Mode
+from course_app.progress.models import Activity, Completion, Mode
 from learner_journey import start
 
 
@@ -92,3 +93,51 @@ def test_a_removed_learner_earns_nothing_more(removed_authors_thread, factory):
     db.session.commit()
     assert discussions.mark_shown(theirs, gone, list(theirs.posts), utcnow()) == 0
     assert evidence_of(gone, Mode.OBSERVE) == []
+
+
+# ---- observe_facilitators: a task that asks learners to read the facilitator's post -----
+
+def _welcome(cohort, observe_facilitators: bool):
+    """`welcome` asking for 1 read, its facilitators' posts counting or not."""
+    etivity = next(e for e in cohort.course.etivities if e.slug == "welcome")
+    etivity.observe, etivity.interact, etivity.initiate = 1, 0, 0
+    etivity.observe_facilitators = observe_facilitators
+    db.session.commit()
+    return etivity
+
+
+@pytest.mark.parametrize("counts", [True, False])
+def test_reading_only_the_facilitators_welcome_completes_it_when_the_etivity_says_so(
+        factory, counts):
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    learner = factory.learner_in(cohort)
+    etivity = _welcome(cohort, observe_facilitators=counts)
+    thread = start(cohort, facilitator, "welcome", title="Welcome, everyone")
+    db.session.commit()
+
+    assert discussions.mark_shown(thread, learner, list(thread.posts), utcnow()) == int(counts)
+    db.session.commit()
+    done = db.session.scalar(select(Completion).where(Completion.user_id == learner.id,
+                                                      Completion.etivity_id == etivity.id))
+    assert (done is not None) == counts
+    if counts:
+        assert done.evidence["observe"] == [thread.posts[0].id]
+    # The kept counts say what the log says (`progress rebuild-counts` makes the same).
+    assert snapshot(cohort.id) == rebuilt(cohort.id)
+
+
+def test_replying_to_a_facilitator_is_still_not_interacting(factory):
+    """observe_facilitators is about reading only: a reply to the facilitator's post earns
+    no interact, wherever it is."""
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    learner = factory.learner_in(cohort)
+    _welcome(cohort, observe_facilitators=True)
+    thread = start(cohort, facilitator, "welcome", title="Welcome, everyone")
+    discussions.reply(thread, learner, "Thanks, glad to be here.", utcnow())
+    db.session.commit()
+    assert evidence_of(learner, Mode.INTERACT) == []
+    assert peers_among(cohort.id, learner.id, [facilitator.id]) == set()
+    assert peers_among(cohort.id, learner.id, [facilitator.id], facilitators=True) == {
+        facilitator.id}

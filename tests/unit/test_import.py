@@ -115,6 +115,24 @@ def test_changed_course_title_is_updated_and_id_kept(imported, folder):
     assert count(Course) == 1
 
 
+def test_reimport_updates_toolkit_moderator_days_and_weekly_minutes(imported, folder):
+    slug = slug_of(folder, WELCOME)
+    edit(folder, WELCOME, "complete_when:", (
+        "toolkit:\n  slug: first-steps\n  title: First steps\n"
+        "moderator_days:\n  - day: 2\n    note: Nudge the *quiet* ones.\n"
+        "complete_when:"))
+    path = folder / "course.yaml"
+    text = re.sub(r"^weekly_minutes: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
+    path.write_text(text.replace("stages:", "weekly_minutes: 75\nstages:", 1), encoding="utf-8")
+    result = reimport(folder)
+    assert slug in result.updated
+    db.session.expire_all()
+    changed = etivity(slug)
+    assert (changed.toolkit_slug, changed.toolkit_title) == ("first-steps", "First steps")
+    assert changed.moderator_days == [{"day": 2, "note": "Nudge the *quiet* ones."}]
+    assert result.course.weekly_minutes == 75
+
+
 # ---- posts survive -----------------------------------------------------------
 
 def test_posts_survive_a_reimport(cohort, factory, folder):

@@ -77,6 +77,8 @@ MATRIX = {
     # POSTs with no data: a form answers 400; remove_member, state and show_post redirect
     # (remove_member acts: it runs last); regenerate_key and revoke_invite ask first (200).
     ("facilitate.audit", "GET"):                    "login  403    404    404    403    404    200    200",
+    ("facilitate.calendar", "GET"):                 "login  403    404    404    403    404    200    200",
+    ("facilitate.calendar", "POST"):                "405",
     ("facilitate.audit", "POST"):                   "405",
     ("facilitate.cohort", "GET"):                   "login  403    404    404    403    404    200    200",
     ("facilitate.cohort", "POST"):                  "405",
@@ -172,6 +174,30 @@ MATRIX = {
     ("reports.revoke_token", "POST"):               "login  404    404    404    404    404    200    404",
     ("reports.tokens", "GET"):                      "login  403    403    403    200    200    200    200",
     ("reports.tokens", "POST"):                     "login  403    403    403    400    400    400    400",
+
+    # The toolkit: the cohort reads it; the learner is the section's editor (world's
+    # `introduce-yourself` builds a section), so they may choose its current version (400
+    # for the empty form); facilitators publish and name editors; each member who posts
+    # says whether to be named (admins without a membership have nothing to consent to).
+    # The public page is 404 for everyone until the facilitator publishes it.
+    ("toolkit.consent", "GET"):                     "405",
+    ("toolkit.consent", "POST"):                    "login  400    404    404    403    404    400    403",
+    ("toolkit.download", "GET"):                    "login  200    404    404    200    404    200    200",
+    ("toolkit.download", "POST"):                   "405",
+    ("toolkit.mark_current", "GET"):                "405",
+    ("toolkit.mark_current", "POST"):               "login  400    404    404    403    404    400    400",
+    ("toolkit.page", "GET"):                        "login  200    404    404    200    404    200    200",
+    ("toolkit.page", "POST"):                       "405",
+    ("toolkit.printable", "GET"):                   "login  200    404    404    200    404    200    200",
+    ("toolkit.printable", "POST"):                  "405",
+    ("toolkit.public", "GET"):                      "404",
+    ("toolkit.public", "POST"):                     "405",
+    ("toolkit.publish", "GET"):                     "405",
+    ("toolkit.publish", "POST"):                    "login  403    404    404    403    404    400    400",
+    ("toolkit.section", "GET"):                     "login  200    404    404    200    404    200    200",
+    ("toolkit.section", "POST"):                    "405",
+    ("toolkit.set_editor", "GET"):                  "405",
+    ("toolkit.set_editor", "POST"):                 "login  403    404    404    403    404    400    400",
 
     ("static", "GET"):                              "200",
     ("static", "POST"):                             "405",

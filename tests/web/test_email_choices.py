@@ -170,3 +170,17 @@ def test_replies_off_means_no_email_but_still_the_notification(client, login_as,
     assert mailbox("ana@example.org") == []
     login_as(ana)
     assert "Ben Replier replied" in text(client.get("/notifications"))  # still in the app
+
+
+def test_the_morning_email_has_the_days_calendar(factory, course, facilitator):
+    paced = factory.cohort(course=course, facilitator=facilitator, paced=True,
+                           starts_on=MONDAY, name="Paced cohort")
+    db.session.commit()
+    outgoing = digests.morning_email(facilitator, MONDAY, utcnow())
+    first_stage = course.stages[0].title
+    assert "Today's calendar:" in outgoing.text
+    assert f"Stage 1, {first_stage}, opens." in outgoing.text
+    assert f"<li><p>Stage 1, {first_stage}, opens.</p>" in outgoing.html
+    assert f"http://course.test/facilitate/cohorts/{paced.id}" in outgoing.text
+    tomorrow = digests.morning_email(facilitator, MONDAY + timedelta(days=1), utcnow())
+    assert tomorrow is None or "opens." not in tomorrow.text  # only that day's items

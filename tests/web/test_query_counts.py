@@ -13,11 +13,13 @@ from types import SimpleNamespace
 import pytest
 from bulk_data import grow
 from sqlalchemy import event
+from toolkit_world import builds_section
 
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 from course_app.discussions.reading import POSTS_PER_PAGE
 from course_app.extensions import db
+from course_app.toolkit import services as toolkit
 from learner_journey import start
 
 LONG_REPLIES = 640
@@ -51,6 +53,10 @@ def course_run(factory, client, login_as):
     for thread in (short, long):  # each page shows replies, and replies to replies
         welcome = discussions.reply(thread, facilitator, "Welcome!", utcnow())
         discussions.reply(thread, peer, "Thank you.", utcnow(), parent=welcome)
+    # `introduce-yourself` builds a toolkit section; its current version is the short
+    # thread's opening post, and every poster is credited.
+    section = builds_section(cohort.course, "introduce-yourself", "introductions")
+    toolkit.mark_current(cohort, section, short.posts[0], facilitator, utcnow())
     db.session.commit()
     ids = {"cohort": cohort.id, "short": short.id, "long": long.id}
     # Only what logging in needs: counting starts each request with a fresh session.
@@ -63,11 +69,16 @@ def course_run(factory, client, login_as):
             return {"dashboard": f"/reports/cohorts/{c}",
                     "csv": f"/reports/cohorts/{c}/progress.csv",
                     "api": f"/api/v1/cohorts/{c}/progress",
-                    "pairs": f"/reports/cohorts/{c}/interactions.csv"}
+                    "pairs": f"/reports/cohorts/{c}/interactions.csv",
+                    "calendar": f"/facilitate/cohorts/{c}/calendar",
+                    "toolkit section, choosing": f"/cohorts/{c}/toolkit/e/introduce-yourself"}
         return {"map": f"/cohorts/{c}", "progress": f"/cohorts/{c}/progress",
                 "etivity": f"/cohorts/{c}/e/introduce-yourself",
                 "short thread": f"/cohorts/{c}/threads/{ids['short']}?page=1",
-                "long thread, first page": f"/cohorts/{c}/threads/{ids['long']}?page=1"}
+                "long thread, first page": f"/cohorts/{c}/threads/{ids['long']}?page=1",
+                "toolkit": f"/cohorts/{c}/toolkit",
+                "toolkit as Markdown": f"/cohorts/{c}/toolkit.md",
+                "toolkit section": f"/cohorts/{c}/toolkit/e/introduce-yourself"}
 
     def measure(extra: dict[str, str] | None = None) -> dict[str, int]:
         counts = {}

@@ -11,16 +11,19 @@ from types import SimpleNamespace
 import pytest
 from bulk_data import grow
 from sqlalchemy import event
+from toolkit_world import builds_section
 
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 from course_app.extensions import db
+from course_app.toolkit import services as toolkit
 from learner_journey import start
 
 # Tables that grow with the data (posts, reads, evidence, people): never read whole.
 GROWING = ("post", "post_read", "post_revision", "activity", "activity_count", "activity_week",
            "reply_pair", "thread_read", "thread", "membership", "users", "completion",
-           "notification", "citation", "audit_entry", "login_sessions")
+           "notification", "citation", "audit_entry", "login_sessions", "toolkit_section",
+           "toolkit_consent", "toolkit_publication")
 
 
 def full_scans(plan: list[str], dialect: str) -> list[str]:
@@ -79,6 +82,8 @@ def large_cohort(factory, client, login_as):
     long = start(cohort, peer, "introduce-yourself", title="Long")
     welcome = discussions.reply(long, facilitator, "Welcome!", utcnow())
     discussions.reply(long, peer, "Thank you.", utcnow(), parent=welcome)
+    section = builds_section(cohort.course, "introduce-yourself", "introductions")
+    toolkit.mark_current(cohort, section, long.posts[0], facilitator, utcnow())
     db.session.commit()
     ids = SimpleNamespace(cohort=cohort.id, thread=long.id)
     grow(cohort.id, long.id, learners=40, replies=200, pieces=30)
@@ -91,13 +96,15 @@ def test_the_key_pages_read_no_growing_table_whole(large_cohort, client, login_a
     checked = {}
     login_as(learner)
     for path in (f"/cohorts/{c}", f"/cohorts/{c}/progress", f"/cohorts/{c}/e/introduce-yourself",
-                 f"{thread}?page=1", f"{thread}?page=6", f"{thread}?page=11", thread):
+                 f"{thread}?page=1", f"{thread}?page=6", f"{thread}?page=11", thread,
+                 f"/cohorts/{c}/toolkit", f"/cohorts/{c}/toolkit/e/introduce-yourself"):
         checked[path] = statements_of(client, path)
     checked["reply"] = statements_of(client, thread, {
         "body": "Explained.", "parent_id": "", "submission_key": uuid.uuid4().hex})
     login_as(facilitator)
     for path in (f"/reports/cohorts/{c}", f"/reports/cohorts/{c}/progress.csv",
-                 f"/api/v1/cohorts/{c}/progress", f"/reports/cohorts/{c}/interactions.csv"):
+                 f"/api/v1/cohorts/{c}/progress", f"/reports/cohorts/{c}/interactions.csv",
+                 f"/facilitate/cohorts/{c}/calendar"):
         checked[path] = statements_of(client, path)
 
     dialect = db.engine.dialect.name

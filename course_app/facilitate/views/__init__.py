@@ -9,6 +9,7 @@ Each POST makes one service call, commits once and redirects.
 
 from . import (  # noqa: F401
     audit,
+    calendar,
     cohort_admin,
     home,
     invites,

@@ -1,7 +1,7 @@
 """The facilitator's home (my cohorts and what needs me in each) and a cohort's page (its
 e-moderation queue in full, its key and state, and the way to every tool)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import render_template
 from flask_login import current_user, login_required
@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from ...clock import utcnow
 from ...cohorts.models import Cohort
 from .. import bp, people
+from ..calendar import CalendarItem, calendar_items
 from ..cohort_admin import STATE_WORDS, TRANSITIONS
 from ..queue import Queue, queue
 from .cohort_admin import STATE_ACTIONS
@@ -20,6 +21,7 @@ class CohortRow:
     cohort: Cohort
     learners: int
     queue: Queue | None  # None for closed and archived cohorts: nobody can post there
+    today: list[CalendarItem] = field(default_factory=list)  # the calendar's items for today
 
 
 @bp.get("/")
@@ -30,7 +32,8 @@ def home():
     now = utcnow()
     cohorts = people.facilitated_by(current_user)
     counts = people.learner_counts([c.id for c in cohorts])
-    rows = [CohortRow(c, counts.get(c.id, 0), queue(c, now) if c.accepts_posts else None)
+    rows = [CohortRow(c, counts.get(c.id, 0), queue(c, now) if c.accepts_posts else None,
+                      calendar_items(c, on=now.date()) if c.accepts_posts else [])
             for c in cohorts]
     return render_template(
         "facilitate/home.html", live=[r for r in rows if r.queue is not None],

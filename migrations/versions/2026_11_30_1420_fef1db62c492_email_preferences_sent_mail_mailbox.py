@@ -1,7 +1,7 @@
 """email preferences, sent mail keys, development mailbox
 
 Revision ID: fef1db62c492
-Revises: 7d41c2a9e8b5
+Revises: faead3c229d2
 Create Date: 2026-11-30 13:42:41.871177
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fef1db62c492'
-down_revision = '7d41c2a9e8b5'
+down_revision = 'faead3c229d2'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,214 @@
+"""The toolkit's pages: who may read and change what, bad input, CSRF, sanitising, the
+Markdown download, the printable and the public page."""
+
+import re
+
+import pytest
+import toolkit_world
+from sqlalchemy import select
+
+from course_app.extensions import db
+from course_app.facilitate.models import AuditAction, AuditEntry
+from course_app.toolkit import services
+from factories import PASSWORD
+from learner_journey import text
+
+
+@pytest.fixture
+def world(factory):
+    return toolkit_world.build(factory)
+
+
+def url(world, rest=""):
+    return f"/cohorts/{world.cohort.id}/toolkit{rest}"
+
+
+def section_url(world, rest=""):
+    return url(world, f"/e/{world.etivity.slug}{rest}")
+
+
+def name_editor(client, world):
+    return client.post(section_url(world, "/editor"), data={"editor": str(world.editor.id)})
+
+
+def test_the_toolkit_page_shows_each_section_with_credits(client, world, login_as):
+    login_as(world.peer)
+    page = text(client.get(url(world)))
+    assert "Phrase book" in page
+    assert "No current version yet." in page
+    assert "Contributors: Eddie Editor, Pam Peer." in page
+    assert "Your name on the public page" in page
+    assert "Publish for people outside the cohort" not in page  # the facilitator's only
+
+
+def test_the_facilitator_names_an_editor_who_marks_the_current_version(client, world, login_as):
+    login_as(world.facilitator)
+    response = name_editor(client, world)
+    assert response.status_code == 302
+    login_as(world.editor)
+    page = text(client.get(section_url(world)))
+    assert "Eddie Editor is its editor" in page
+    assert "Make this the current version" in page
+    response = client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    assert response.status_code == 302
+    page = text(client.get(url(world)))
+    assert "Our phrase book" in page and "Current version by Eddie Editor" in page
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.TOOLKIT_CURRENT))
+    assert entry.actor_id == world.editor.id and entry.target == f"post {world.compiled.id}"
+
+
+def test_other_learners_and_reviewers_cannot_mark_or_name(client, world, factory, login_as):
+    reviewer = factory.reviewer_in(world.cohort)
+    for who in (world.peer, reviewer):
+        login_as(who)
+        assert "Make this the current version" not in text(client.get(section_url(world)))
+        assert client.post(section_url(world, "/current"),
+                           data={"post_id": world.compiled.id}).status_code == 403
+        assert name_editor(client, world).status_code == 403
+        assert client.post(url(world, "/publish"), data={"publish": "yes"}).status_code == 403
+    assert services.section_for(world.cohort, world.etivity).row is None
+    assert services.publication(world.cohort) is None
+
+
+@pytest.mark.parametrize("data, message, status", [
+    ({}, "Choose the post that is the current version.", 400),
+    ({"post_id": "abc"}, "This form was damaged", 400),
+    ({"post_id": "99999999999999999999"}, "This form was damaged", 400),
+])
+def test_marking_with_bad_input_says_what_to_do(client, world, login_as, data, message, status):
+    login_as(world.facilitator)
+    response = client.post(section_url(world, "/current"), data=data)
+    assert response.status_code == status
+    page = text(response)
+    assert "There is a problem" in page and message in page
+
+
+def test_marking_a_post_of_another_etivity_or_cohort(client, world, factory, login_as):
+    from course_app.clock import utcnow
+    from course_app.discussions import services as discussions
+    other = factory.cohort(course=world.cohort.course)
+    theirs = discussions.start_thread(other, world.etivity, other.memberships[0].user, "B's",
+                                      "Theirs.", utcnow())
+    voice = next(e for e in world.cohort.course.etivities if e.slug == "voice-guide")
+    elsewhere = discussions.start_thread(world.cohort, voice, world.peer, "Voice", "Ours.",
+                                         utcnow())
+    db.session.commit()
+    login_as(world.facilitator)
+    assert client.post(section_url(world, "/current"),
+                       data={"post_id": theirs.posts[0].id}).status_code == 404
+    response = client.post(section_url(world, "/current"),
+                           data={"post_id": elsewhere.posts[0].id})
+    assert response.status_code == 400
+    assert "conversations" in text(response)
+
+
+def test_an_etivity_that_builds_no_section_is_not_found(client, world, login_as):
+    login_as(world.facilitator)
+    assert client.get(url(world, "/e/introduce-yourself")).status_code == 404
+    assert client.get(url(world, "/e/no-such-etivity")).status_code == 404
+
+
+def test_choosing_a_learner_outside_the_cohort_as_editor(client, world, factory, login_as):
+    outsider = factory.learner_in(factory.cohort())
+    login_as(world.facilitator)
+    for value in (str(outsider.id), "not-a-number", ""):
+        response = client.post(section_url(world, "/editor"), data={"editor": value})
+        assert response.status_code == 400
+        page = text(response)
+        assert "There is a problem" in page
+        assert "Choose one of the cohort's learners" in page or "Choose a learner" in page
+
+
+def test_publishing_and_the_public_page_names_only_who_agreed(client, world, login_as):
+    login_as(world.facilitator)
+    client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    public = f"/toolkits/{world.cohort.id}"
+    assert client.get(public).status_code == 404  # off by default
+    assert client.post(url(world, "/publish"), data={"publish": "maybe"}).status_code == 400
+    assert client.post(url(world, "/publish"), data={"publish": "yes"}).status_code == 302
+    login_as(world.peer)
+    assert client.post(url(world, "/consent"), data={"consent": "yes"}).status_code == 302
+    client.post("/account/logout")
+    client.get("/")
+    page = text(client.get(public))
+    assert "Our phrase book" in page
+    assert "Contributors: Pam Peer and 1 other." in page
+    assert "Eddie Editor" not in page
+    assert "Make this the current version" not in page and "Publish" not in page
+    login_as(world.peer)
+    client.post(url(world, "/consent"), data={"consent": "no"})
+    client.post("/account/logout")
+    client.get("/")  # the flashes ("Welcome back, Pam Peer") go there
+    assert "Pam Peer" not in text(client.get(public))
+
+
+def test_consent_with_bad_input_and_for_reviewers(client, world, factory, login_as):
+    login_as(world.peer)
+    response = client.post(url(world, "/consent"), data={"consent": "perhaps"})
+    assert response.status_code == 400
+    assert "Choose whether to be named." in text(response)
+    login_as(factory.reviewer_in(world.cohort))
+    assert client.post(url(world, "/consent"), data={"consent": "yes"}).status_code == 403
+
+
+def test_markdown_download_and_printable(client, world, login_as):
+    login_as(world.facilitator)
+    client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    response = client.get(url(world, ".md"))
+    assert response.status_code == 200
+    assert response.mimetype == "text/markdown"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("# ") and "## Our phrase book" in body
+    printable = client.get(url(world, "/print"))
+    assert printable.status_code == 200 and "Print command" in text(printable)
+
+
+def test_post_text_is_sanitised_on_every_toolkit_page(client, world, factory, login_as):
+    world.compiled.body = ("<script>alert(1)</script><img src=x onerror=alert(2)> "
+                           "[x](javascript:alert(3)) **kept**")
+    db.session.commit()
+    login_as(world.facilitator)
+    client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    client.post(url(world, "/publish"), data={"publish": "yes"})
+    for path in (url(world), url(world, "/print"), section_url(world),
+                 f"/toolkits/{world.cohort.id}"):
+        body = client.get(path).get_data(as_text=True)
+        assert "<strong>kept</strong>" in body, path
+        assert not re.search(r"<script>alert|<[^>]*\bonerror|href=\"javascript", body), path
+
+
+def test_posts_need_the_csrf_token(make_app, world):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"',
+                      client.get("/account/login").get_data(as_text=True)).group(1)
+    client.post("/account/login", data={"email": world.facilitator.email,
+                                        "password": PASSWORD, "csrf_token": token})
+    for path, data in ((section_url(world, "/current"), {"post_id": world.compiled.id}),
+                       (section_url(world, "/editor"), {"editor": str(world.editor.id)}),
+                       (url(world, "/publish"), {"publish": "yes"})):
+        assert client.post(path, data=data).status_code == 400, path
+    page = client.get(section_url(world)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    assert client.post(url(world, "/publish"),
+                       data={"publish": "yes", "csrf_token": token}).status_code == 302
+
+
+def test_the_etivity_page_links_its_section_and_the_map_the_toolkit(client, world, login_as):
+    login_as(world.facilitator)  # stage 4 is open to staff
+    page = client.get(f"/cohorts/{world.cohort.id}/e/{world.etivity.slug}")
+    assert section_url(world) in page.get_data(as_text=True)
+    login_as(world.peer)
+    assert url(world) in client.get(f"/cohorts/{world.cohort.id}").get_data(as_text=True)
+
+
+def test_an_earlier_cohorts_published_section_is_offered_as_a_spark(client, world, factory,
+                                                                     login_as):
+    login_as(world.facilitator)
+    client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    client.post(url(world, "/publish"), data={"publish": "yes"})
+    later = factory.cohort(course=world.cohort.course, name="Autumn cohort")
+    login_as(factory.learner_in(later))
+    page = client.get(f"/cohorts/{later.id}/toolkit/e/{world.etivity.slug}")
+    assert f"/toolkits/{world.cohort.id}#section-phrase-book" in page.get_data(as_text=True)
