@@ -93,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     from .courses import bp as courses_bp
     from .discussions import bp as discussions_bp
     from .facilitate import bp as facilitate_bp
+    from .feeds import bp as feeds_bp
     from .learner import bp as learner_bp
     from .mailings import bp as mailings_bp
     from .mailings import hooks as mailing_hooks
@@ -107,11 +108,12 @@ def register_blueprints(app: Flask) -> None:
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views", "privacy.views", "toolkit.views", "mailings.views"):
+                 "reports.views", "privacy.views", "toolkit.views", "mailings.views",
+                 "feeds.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
                       api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp,
-                      toolkit_bp, mailings_bp):
+                      toolkit_bp, mailings_bp, feeds_bp):
         app.register_blueprint(blueprint)
     mailing_hooks.register()  # a stored notification queues its email
 

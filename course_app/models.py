@@ -6,6 +6,7 @@ from .courses.models import Course, Etivity, Stage  # noqa: F401
 from .discussions.models import Post, PostRead, PostRevision, ReplyPair, Thread, ThreadRead  # noqa: F401  # noqa: F401
 from .discussions.weaves import Citation  # noqa: F401
 from .facilitate.models import AuditEntry  # noqa: F401
+from .feeds.models import CalendarFeed  # noqa: F401
 from .mail.models import MailboxMessage, SentMail  # noqa: F401
 from .mailings.models import EmailPreference  # noqa: F401
 from .notifications.models import Notification  # noqa: F401

@@ -135,6 +135,7 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),
     State("learner/email-choices", "/email"),
+    State("learner/calendar-link", C + "/calendar"),
     State("learner/email-choices-saved", "/email", submit="Save my choices"),
     State("learner/profile", "/account/profile"),
     State("learner/profile-errors", "/account/profile", submit="Save profile",
@@ -185,6 +186,7 @@ FACILITATOR = [
     State("facilitator/etivity", C + "/e/{etivity}"),
     State("facilitator/thread", C + "/threads/{thread}"),
     State("facilitator/progress", C + "/progress"),
+    State("facilitator/calendar-link", C + "/calendar"),
 ]
 
 REVIEWER = [

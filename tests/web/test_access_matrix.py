@@ -129,6 +129,13 @@ MATRIX = {
     ("main.index", "GET"):                          "200    200    200    200    302    302    302    302",
     ("main.index", "POST"):                         "405",
 
+    # A calendar link: the cohort's learners and facilitators (the feed itself needs its
+    # token, which the world's invite token is not).
+    ("feeds.feed", "GET"):                          "login  200    404    404    403    404    200    403",
+    ("feeds.feed", "POST"):                         "login  400    404    404    403    404    400    403",
+    ("feeds.ics", "GET"):                           "404",
+    ("feeds.ics", "POST"):                          "405",
+
     # Email choices: everyone's own; the development mailbox: admins only. Unsubscribing
     # needs no login but a signed token: the world's invite token is not one (404).
     ("mailings.mailbox", "GET"):                    "login  403    403    403    403    403    403    200",
