@@ -179,10 +179,11 @@ def _redis_queue(_tmp_path):
 def test_exactly_once_when_two_workers_race_for_one_message(tmp_path, smtp_server, storage):
     """Two consumers take the same message (enqueued twice) from a shared queue and run it
     at the same moment against one database: the SMTP server gets it once."""
+    before = queue.huey.storage  # the tests' memory queue (create_app replaces it)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "BASE_URL": "http://course.test",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
-                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port})
-    before = queue.huey.storage
+                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
+                      "JOBS_STORAGE": "memory"})
     queue.huey.storage = storage(tmp_path)
     try:
         with app.app_context():
