@@ -5,7 +5,6 @@ nothing new; each is keyed by person and day, so it goes once however often it i
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
-from flask import render_template
 from sqlalchemy import func, select
 
 from .. import mail
@@ -24,7 +23,7 @@ from ..progress.standing import learner_progress
 from ..rendering import render_markdown
 from . import preferences
 from .models import Delivery, DigestEvery, EmailPreference
-from .notices import usable
+from .notices import email_for, usable
 
 SEND_HOUR = 8  # local time
 PERIOD = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(days=7)}
@@ -69,11 +68,6 @@ def _cohorts(user_id: int, role: MemberRole) -> list[Cohort]:
     return [db.session.get(Cohort, cid) for cid in sorted(ids)]
 
 
-def _footer(user_id: int, topic: str) -> dict:
-    return dict(preferences_url=mail.absolute("/email"), topic=preferences.TOPICS[topic],
-                unsubscribe_url=preferences.unsubscribe_url(user_id, topic))
-
-
 def _collected_notices(user: User, since: datetime) -> list[tuple[Notification, str]]:
     preference = preferences.of(user.id)
     rows = db.session.scalars(select(Notification).where(
@@ -107,13 +101,9 @@ def digest_email(user: User, since: datetime, day: date, every: DigestEvery
     news = [_cohort_news(c, user, since, day) for c in _cohorts(user.id, MemberRole.LEARNER)]
     if not notices and not any(n["new"] for n in news):
         return None
-    words = dict(user=user, notices=notices, news=news, every=every, day=day,
-                 **_footer(user.id, "digest"))
-    return mail.Outgoing(
-        to=user.email, subject=f"Your {every.value} course digest: {day:%-d %B %Y}",
-        text=render_template("email/digest.txt", **words),
-        html=render_template("email/digest.html", **words), key=f"digest:{user.id}:{day}",
-        headers=preferences.list_headers(user.id, "digest"))
+    return email_for(user, "digest", f"Your {every.value} course digest: {day:%-d %B %Y}",
+                     "digest", f"digest:{user.id}:{day}", notices=notices, news=news,
+                     every=every, day=day)
 
 
 def send_digest(user_id: int, day: date, now: datetime) -> bool:
@@ -174,12 +164,8 @@ def morning_email(user: User, day: date, now: datetime) -> mail.Outgoing | None:
                                 link=mail.absolute(f"/facilitate/cohorts/{cohort.id}")))
     if not cohorts:
         return None
-    words = dict(user=user, cohorts=cohorts, day=day, **_footer(user.id, "morning"))
-    return mail.Outgoing(
-        to=user.email, subject=f"What needs you today, {day:%-d %B %Y}",
-        text=render_template("email/morning.txt", **words),
-        html=render_template("email/morning.html", **words), key=f"morning:{user.id}:{day}",
-        headers=preferences.list_headers(user.id, "morning"))
+    return email_for(user, "morning", f"What needs you today, {day:%-d %B %Y}", "morning",
+                     f"morning:{user.id}:{day}", cohorts=cohorts, day=day)
 
 
 def send_morning(user_id: int, day: date, now: datetime) -> bool:

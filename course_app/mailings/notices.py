@@ -56,6 +56,20 @@ def usable(notification: Notification) -> tuple[User, Cohort | None, Post | None
     return user, cohort, post
 
 
+def email_for(user: User, topic: str, subject: str, template: str, key: str,
+              **words) -> mail.Outgoing:
+    """An email about `topic` (a preferences.TOPICS key): templates/email/<template>.txt and
+    .html with the footer (email choices, and stopping this topic) and the RFC 8058 headers."""
+    words.update(user=user, preferences_url=mail.absolute("/email"),
+                 unsubscribe_url=preferences.unsubscribe_url(user.id, topic),
+                 topic=preferences.TOPICS[topic])
+    return mail.Outgoing(
+        to=user.email, subject=subject, key=key,
+        text=render_template(f"email/{template}.txt", **words),
+        html=render_template(f"email/{template}.html", **words),
+        headers=preferences.list_headers(user.id, topic))
+
+
 def notification_email(notification: Notification) -> mail.Outgoing | None:
     """The email, or None when the person doesn't take this kind at once or may not hear."""
     found = usable(notification)
@@ -66,15 +80,7 @@ def notification_email(notification: Notification) -> mail.Outgoing | None:
     if preferences.delivery_for(preferences.of(user.id), notification.kind) != Delivery.NOW:
         return None
     quote = post.body[:QUOTE_MAX] if post and notification.kind == NotificationKind.REPLY else ""
-    words = dict(user=user, cohort=cohort, text=notification.text, quote=quote,
-                 quote_html=render_markdown(quote) if quote else "",
-                 link=mail.absolute(notification.link or "/notifications"),
-                 preferences_url=mail.absolute("/email"),
-                 unsubscribe_url=preferences.unsubscribe_url(user.id, topic),
-                 topic=preferences.TOPICS[topic])
-    return mail.Outgoing(
-        to=user.email, subject=subject_of(notification, cohort),
-        text=render_template("email/notification.txt", **words),
-        html=render_template("email/notification.html", **words),
-        key=f"notification:{notification.id}",
-        headers=preferences.list_headers(user.id, topic))
+    return email_for(user, topic, subject_of(notification, cohort), "notification",
+                     f"notification:{notification.id}", cohort=cohort, text=notification.text,
+                     quote=quote, quote_html=render_markdown(quote) if quote else "",
+                     link=mail.absolute(notification.link or "/notifications"))
