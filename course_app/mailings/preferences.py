@@ -8,7 +8,6 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import mail
-from ..auth.models import User  # noqa: F401  (views look the person up)
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import DEFAULT_TIME_ZONE, Delivery, DigestEvery, EmailPreference

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..extensions import csrf, db
 from ..inputs import page_arg
 from ..mail.models import MailboxMessage
@@ -40,7 +41,7 @@ def preferences_page():
 @csrf.exempt
 def unsubscribe(token: str):
     found = preferences.read_token(token)
-    if found is None or db.session.get(preferences.User, found[0]) is None:
+    if found is None or db.session.get(User, found[0]) is None:
         return render_template("mailings/unsubscribe.html", bad=True, done=False), 404
     user_id, topic = found
     if request.method == "POST":

@@ -16,6 +16,8 @@ from course_app.jobs import queue
 from course_app.mail.models import MailboxMessage
 from course_app.mailings import digests, preferences
 from course_app.mailings.models import Delivery, DigestEvery
+from course_app.notifications.models import NotificationKind
+from course_app.notifications.services import notify
 from learner_journey import field_error, start, text
 
 MONDAY = date(2026, 11, 30)
@@ -184,3 +186,25 @@ def test_the_morning_email_has_the_days_calendar(factory, course, facilitator):
     assert f"http://course.test/facilitate/cohorts/{paced.id}" in outgoing.text
     tomorrow = digests.morning_email(facilitator, MONDAY + timedelta(days=1), utcnow())
     assert tomorrow is None or "opens." not in tomorrow.text  # only that day's items
+
+
+def test_a_stage_opening_and_a_facilitators_message_come_at_once(people, cohort):
+    ana, _ben, _thread = people
+    notify(ana.id, NotificationKind.STAGE_OPENED,
+           f"Stage 2, Online socialisation, is open for you in {cohort.name}.", utcnow(),
+           link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
+    notify(ana.id, NotificationKind.MESSAGE, "Fran wrote to you: How is it going?", utcnow(),
+           link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
+    db.session.commit()
+    assert queue.run_pending() == 2
+    subjects = [m.subject for m in mailbox("ana@example.org")]
+    assert subjects == [f"Stage 2, Online socialisation, is open for you in {cohort.name}",
+                        f"Fran wrote to you ({cohort.name})"]
+    choose(ana.id, stages=Delivery.DIGEST, messages=Delivery.OFF)
+    notify(ana.id, NotificationKind.STAGE_OPENED, "Stage 3 is open.", utcnow(),
+           cohort_id=cohort.id)
+    notify(ana.id, NotificationKind.MESSAGE, "Fran wrote to you: Again?", utcnow(),
+           cohort_id=cohort.id)
+    db.session.commit()
+    queue.run_pending()
+    assert len(mailbox("ana@example.org")) == 2  # one waits for the digest, one is in-app only
