@@ -32,7 +32,9 @@ def worker_command(workers):
     queue.bind(current_app._get_current_object())
     where = current_app.config.get("JOBS_URL") or "instance/jobs.sqlite"
     click.echo(f"Jobs worker: {workers} thread(s), queue in {where}")
-    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True).run()
+    # An idle worker looks at the queue at least every 2 s (huey's default backs off to 10).
+    queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
+                               max_delay=2.0).run()
 
 
 @jobs_group.command("run-pending")

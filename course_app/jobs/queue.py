@@ -36,8 +36,9 @@ def storage_for(config: dict, instance_path: str):
 
 
 def configure(app: Flask) -> None:
+    """Not huey's immediate mode, even in tests: that would run a job inside the commit that
+    queued it. Tests use the memory queue and `run_pending`."""
     huey.storage = storage_for(app.config, app.instance_path)
-    huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
 
 def bind(app: Flask) -> None:
