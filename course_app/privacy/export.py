@@ -18,6 +18,7 @@ from ..extensions import db
 from ..notifications.models import Notification
 from ..progress.models import Activity
 from ..progress.standing import learner_progress
+from ..toolkit.models import ToolkitConsent
 
 FORMAT = "course_app account data, version 1"
 
@@ -69,11 +70,14 @@ def _cohorts(user: User, today: date) -> list[dict]:
     rows = db.session.execute(
         select(Cohort, Membership).join(Membership, Membership.cohort_id == Cohort.id)
         .where(Membership.user_id == user.id).order_by(Membership.joined_at)).all()
+    named = dict(db.session.execute(select(ToolkitConsent.cohort_id, ToolkitConsent.given_at)
+                                    .where(ToolkitConsent.user_id == user.id)).all())
     out = []
     for cohort, membership in rows:
         entry = {"cohort": cohort.name, "course": cohort.course.title,
                  "role": membership.role.value, "joined_at": _when(membership.joined_at),
-                 "removed_at": _when(membership.removed_at)}
+                 "removed_at": _when(membership.removed_at),
+                 "named_on_the_public_toolkit_since": _when(named.get(cohort.id))}
         if membership.role == MemberRole.LEARNER:
             entry["progress"] = _progress(cohort, user, today)
         out.append(entry)

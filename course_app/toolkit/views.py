@@ -83,7 +83,7 @@ def publish(cohort_id: int):
     db.session.commit()
     flash("The toolkit is published: anyone with its link can read it."
           if form.publish.data == "yes" else "The toolkit's public page is down.", "success")
-    return redirect(url_for(".page", cohort_id=cohort.id, _anchor="publish"))
+    return redirect(url_for(".page", cohort_id=cohort.id, _anchor="publishing"))
 
 
 @bp.post("/cohorts/<int:cohort_id>/toolkit/consent")

@@ -39,12 +39,13 @@ from course_app.auth.models import Role, User
 from course_app.auth.services import create_user
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
-from course_app.cohorts.services import create_invite
+from course_app.cohorts.services import create_cohort, create_invite
 from course_app.demo import DEMO_COHORT, PASSWORD
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
 from course_app.jobs.queue import run_pending
 from course_app.mailings.preferences import unsubscribe_token
+from course_app.toolkit.services import toolkit_etivities
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +76,11 @@ def ids(live_server) -> dict:
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
         create_user("admin@example.org", "Ada Admin", PASSWORD, utcnow(), role=Role.ADMIN)
+        # A paced cohort that opened four days ago, for the facilitator's calendar (the demo
+        # cohort is self-paced).
+        paced = create_cohort(cohort.course, "Paced cohort", people["facilitator"], utcnow(),
+                              starts_on=utcnow().date() - timedelta(days=3), paced=True)
+        toolkit_etivity = toolkit_etivities(cohort.course)[0]
         db.session.commit()
         # The demo's emails, in the development mailbox (the admin's journey shows it).
         run_pending()
@@ -83,7 +89,8 @@ def ids(live_server) -> dict:
             "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
             "etivity2": stage_2.slug, "thread": thread.id, "post": thread.posts[0].id,
             "own_post": own_post.id, "membership": ana.id, "invite": invite.token,
-            "eve": people["eve"].id, "finn": people["finn"].id, "unsubscribe": unsubscribe,
+            "eve": people["eve"].id, "finn": people["finn"].id, "paced": paced.id,
+            "toolkit_etivity": toolkit_etivity.slug, "unsubscribe": unsubscribe,
         }
 
 
@@ -108,6 +115,7 @@ VISITOR = [
     State("visitor/not-found", "/no-such-page", status=404),
     State("visitor/unsubscribe", "/email/unsubscribe/{unsubscribe}"),
     State("visitor/unsubscribe-bad-link", "/email/unsubscribe/not-a-token", status=404),
+    State("visitor/public-toolkit", "/toolkits/{cohort}"),
 ]
 
 LEARNER = [  # Eve, in stage 3: a learner with a history
@@ -132,6 +140,10 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/edit-post", C + "/posts/{own_post}/edit"),
     State("learner/withdraw-post", C + "/posts/{own_post}/withdraw"),
     State("learner/progress", C + "/progress", screenshot=True),
+    State("learner/toolkit", C + "/toolkit", screenshot=True),
+    State("learner/toolkit-section", C + "/toolkit/e/{toolkit_etivity}"),
+    State("learner/toolkit-print", C + "/toolkit/print"),
+    State("learner/toolkit-consent-saved", C + "/toolkit", submit="Save"),
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),
     State("learner/email-choices", "/email"),
@@ -179,6 +191,10 @@ FACILITATOR = [
           status=400),
     State("facilitator/reading", F + "/e/{etivity}/reading"),
     State("facilitator/audit", F + "/audit"),
+    State("facilitator/calendar", "/facilitate/cohorts/{paced}/calendar", screenshot=True),
+    State("facilitator/calendar-self-paced", F + "/calendar"),
+    State("facilitator/toolkit", C + "/toolkit"),
+    State("facilitator/toolkit-section", C + "/toolkit/e/{toolkit_etivity}", screenshot=True),
     State("facilitator/hide-post", F + "/posts/{post}/hide"),
     State("facilitator/hide-post-errors", F + "/posts/{post}/hide", submit="Hide the post",
           status=400),
@@ -186,7 +202,10 @@ FACILITATOR = [
     State("facilitator/etivity", C + "/e/{etivity}"),
     State("facilitator/thread", C + "/threads/{thread}"),
     State("facilitator/progress", C + "/progress"),
-    State("facilitator/calendar-link", C + "/calendar"),
+    State("facilitator/calendar-link", C + "/calendar"),  # self-paced: nothing to subscribe to
+    State("facilitator/calendar-link-paced", "/cohorts/{paced}/calendar"),
+    State("facilitator/calendar-link-made", "/cohorts/{paced}/calendar",
+          submit="Make my calendar link"),
 ]
 
 REVIEWER = [

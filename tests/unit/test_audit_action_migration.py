@@ -12,6 +12,11 @@ from course_app.extensions import db
 from course_app.facilitate.models import AuditAction, AuditEntry
 
 BEFORE = "39587b365031"  # the revision before audit actions became an enum
+# The actions there were when that migration was written (later ones came with later code).
+THEN = [a for a in AuditAction if a.value in (
+    "open", "state", "settings", "welcome", "key", "invite", "invite-link", "invite-revoked",
+    "staff", "remove", "hide", "show", "pinned", "locked", "weave", "open-early",
+    "complete-by-hand", "nudge")]
 
 
 def _seed(connection, actions):
@@ -41,12 +46,12 @@ def app_at_before(tmp_path):
 
 
 def test_stored_actions_become_enum_values_and_come_back(app_at_before):
-    stored = [a.value for a in AuditAction] + ["Open-Early", "complete_by_hand", " nudge "]
+    stored = [a.value for a in THEN] + ["Open-Early", "complete_by_hand", " nudge "]
     with db.engine.begin() as connection:
         _seed(connection, stored)
     upgrade()
     actions = db.session.scalars(db.select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions == [*AuditAction, AuditAction.OPEN_EARLY, AuditAction.COMPLETE_BY_HAND,
+    assert actions == [*THEN, AuditAction.OPEN_EARLY, AuditAction.COMPLETE_BY_HAND,
                        AuditAction.NUDGE]
     db.session.remove()
     downgrade(revision=BEFORE)

@@ -117,19 +117,26 @@ def test_changed_course_title_is_updated_and_id_kept(imported, folder):
 
 def test_reimport_updates_toolkit_moderator_days_and_weekly_minutes(imported, folder):
     slug = slug_of(folder, WELCOME)
-    edit(folder, WELCOME, "complete_when:", (
-        "toolkit:\n  slug: first-steps\n  title: First steps\n"
-        "moderator_days:\n  - day: 2\n    note: Nudge the *quiet* ones.\n"
-        "complete_when:"))
+    before = etivity(slug)
+    assert before.toolkit_slug is None and before.observe_facilitators is True
+    assert [d["day"] for d in before.moderator_days] == [1, 7]
+    assert imported.weekly_minutes == 90
+    edit(folder, WELCOME, "complete_when:",
+         "toolkit:\n  slug: first-steps\n  title: First steps\ncomplete_when:")
+    edit(folder, WELCOME, "  - day: 7\n", "  - day: 6\n")
+    edit(folder, WELCOME, "observe_facilitators: true", "observe_facilitators: false")
     path = folder / "course.yaml"
-    text = re.sub(r"^weekly_minutes: .*\n", "", path.read_text(encoding="utf-8"), flags=re.M)
-    path.write_text(text.replace("stages:", "weekly_minutes: 75\nstages:", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("weekly_minutes: 90", "weekly_minutes: 75")
+    path.write_text(text.replace("about 90 minutes a week", "about 75 minutes a week"),
+                    encoding="utf-8")
     result = reimport(folder)
-    assert slug in result.updated
+    assert result.updated == [slug]
     db.session.expire_all()
     changed = etivity(slug)
     assert (changed.toolkit_slug, changed.toolkit_title) == ("first-steps", "First steps")
-    assert changed.moderator_days == [{"day": 2, "note": "Nudge the *quiet* ones."}]
+    assert [d["day"] for d in changed.moderator_days] == [1, 6]
+    assert changed.moderator_days[1]["note"].startswith("See who has opened nothing yet")
+    assert changed.observe_facilitators is False
     assert result.course.weekly_minutes == 75
 
 
@@ -145,7 +152,7 @@ def test_posts_survive_a_reimport(cohort, factory, folder):
     db.session.commit()
     thread_id = thread.id
 
-    edit(folder, TIME_AND_HELP, "minutes: 15", "minutes: 20")
+    edit(folder, TIME_AND_HELP, "minutes: 20", "minutes: 25")
     reimport(folder)
     db.session.expire_all()
 
@@ -153,7 +160,7 @@ def test_posts_survive_a_reimport(cohort, factory, folder):
     assert thread.etivity_id == target.id
     assert [p.body for p in thread.posts] == ["Tuesday and Thursday mornings.",
                                              "Same obstacle here: meetings."]
-    assert etivity(target.slug).minutes == 20
+    assert etivity(target.slug).minutes == 25
 
 
 # ---- retiring ----------------------------------------------------------------

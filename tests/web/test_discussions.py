@@ -96,7 +96,7 @@ def test_etivity_page_shows_the_template_fields_in_order(client, factory, login_
     positions = [page.index(f">{h}</h2>") for h in headings]
     assert positions == sorted(positions)
     assert (page.index("People talk more freely")
-            < page.index("Start a conversation with three things"))
+            < page.index("Start a conversation (the button is at the bottom of this page)"))
     assert f"About {e.minutes} minutes, spread over {e.days} days." in page
     assert "Still to do: reply to 1 more peer, start 1 more conversation." in page
     assert "E-moderator notes" not in page

@@ -217,3 +217,18 @@ def test_a_deleted_account_cant_be_turned_back_on(runner, world):
     result = runner.invoke(args=["user", "enable", learner.email])
     assert result.exit_code == 1
     assert "deleted by its owner" in result.output
+
+
+def test_consent_to_be_named_on_a_toolkit_is_in_the_download_and_goes_with_the_account(
+        client, world):
+    from course_app.toolkit import services as toolkit
+    from course_app.toolkit.models import ToolkitConsent
+    learner = world.people["learner"]
+    toolkit.set_consent(world.cohort, learner, True, utcnow())
+    db.session.commit()
+    login(client, learner)
+    data = json.loads(client.get("/account/data").get_data(as_text=True))
+    assert data["cohorts"][0]["named_on_the_public_toolkit_since"] is not None
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(ToolkitConsent).where(
+        ToolkitConsent.user_id == learner.id)) == 0
