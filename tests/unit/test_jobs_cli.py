@@ -18,6 +18,8 @@ def test_send_due_then_run_pending(runner, factory, cohort, facilitator):
     result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T08:05"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Queued 3 email job(s)."  # Ana's, Ben's digest; the morning
+    assert sorted(t.name for t in queue.huey.pending()) == [
+        "send_digest", "send_digest", "send_morning"]
     result = runner.invoke(args=["jobs", "run-pending"])
     assert result.output.strip() == "Ran 3 jobs."
     sent = {m.to: m.subject for m in db.session.scalars(select(MailboxMessage))}
