@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from .. import mail
 from ..auth.models import User
-from ..cohorts.models import Cohort, MemberRole, Membership
+from ..cohorts.models import Cohort, CohortState, MemberRole, Membership
 from ..courses.models import Etivity
 from ..discussions.models import Post, Thread
 from ..discussions.queries import shown
@@ -30,15 +30,20 @@ PERIOD = {DigestEvery.DAILY: timedelta(days=1), DigestEvery.WEEKLY: timedelta(da
 
 
 def _live_members(role: MemberRole):
+    """(user id, cohort id) of the role's current members of live cohorts (Cohort.accepts_posts)."""
     return (select(Membership.user_id, Membership.cohort_id)
             .join(Cohort, Cohort.id == Membership.cohort_id)
             .where(Membership.role == role, Membership.removed_at.is_(None),
-                   Cohort.state.in_(("open", "running"))))
+                   Cohort.state.in_([state for state in CohortState if state.live])))
 
 
 def _due(user_ids, wanted: Callable) -> Iterator[tuple[int, EmailPreference]]:
-    for user_id in sorted(set(user_ids)):
-        preference = preferences.of(user_id)
+    """Each person whose choices (one query for all; the defaults when none) want it."""
+    ids = sorted(set(user_ids))
+    chosen = {p.user_id: p for p in db.session.scalars(
+        select(EmailPreference).where(EmailPreference.user_id.in_(ids)))} if ids else {}
+    for user_id in ids:
+        preference = chosen.get(user_id) or preferences.defaults(user_id)
         if wanted(preference):
             yield user_id, preference
 
@@ -64,7 +69,8 @@ def due_mornings(now: datetime, any_hour: bool = False) -> Iterator[tuple[int, d
 
 
 def _cohorts(user_id: int, role: MemberRole) -> list[Cohort]:
-    ids = [cid for uid, cid in db.session.execute(_live_members(role)) if uid == user_id]
+    ids = [cid for _uid, cid in db.session.execute(
+        _live_members(role).where(Membership.user_id == user_id))]
     return [db.session.get(Cohort, cid) for cid in sorted(ids)]
 
 
