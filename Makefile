@@ -37,8 +37,15 @@ db: install
 	$(FLASK) course import $(COURSE)
 	$(FLASK) demo --if-empty
 
+# The web server and a jobs worker (emails, digests) side by side; Ctrl-C stops both (the
+# shell's trap ends the worker when the server stops). Links in emails point at this address
+# unless BASE_URL says otherwise. Without MAIL_SERVER, mail goes to /admin/mailbox.
 run: db
-	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) with a jobs worker  (Ctrl-C stops both)"
+	@export BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) jobs send-due --any-hour; \
+	$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Lint first (the quick failure), then the whole suite on both cores.

@@ -44,7 +44,7 @@ def register_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401
+    from . import mail, models  # noqa: F401
     from .auth.models import User  # noqa: F401  (models must be known to Migrate)
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -53,6 +53,10 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
+    from .jobs import queue
+
+    queue.configure(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -90,7 +94,10 @@ def register_blueprints(app: Flask) -> None:
     from .design import bp as design_bp
     from .discussions import bp as discussions_bp
     from .facilitate import bp as facilitate_bp
+    from .feeds import bp as feeds_bp
     from .learner import bp as learner_bp
+    from .mailings import bp as mailings_bp
+    from .mailings import hooks as mailing_hooks
     from .main import bp as main_bp
     from .notifications import bp as notifications_bp
     from .privacy import bp as privacy_bp
@@ -102,12 +109,14 @@ def register_blueprints(app: Flask) -> None:
     for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
                  "learner.course_map", "learner.my_progress", "reports.api",
                  "notifications.views", "facilitate.views", "reports.token_views",
-                 "reports.views", "privacy.views", "design.views", "toolkit.views"):
+                 "reports.views", "privacy.views", "design.views", "toolkit.views",
+                 "mailings.views", "feeds.views"):
         importlib.import_module(f"{__name__}.{name}")
     for blueprint in (main_bp, auth_bp, courses_bp, cohorts_bp, learner_bp, discussions_bp,
                       api_bp, notifications_bp, facilitate_bp, reports_bp, privacy_bp, design_bp,
-                      toolkit_bp):
+                      toolkit_bp, mailings_bp, feeds_bp):
         app.register_blueprint(blueprint)
+    mailing_hooks.register()  # a stored notification queues its email
 
 
 def register_throttling(app: Flask) -> None:

@@ -102,5 +102,11 @@ def load(app) -> None:
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_FROM=os.environ.get("MAIL_FROM", "course-app@localhost"),
+        # Links in emails and calendar feeds start with this (`make run` sets it to the
+        # address it serves on).
+        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # The job queue (jobs/queue.py): Redis when set, else SQLite in instance/jobs.sqlite.
+        JOBS_URL=os.environ.get("JOBS_URL") or os.environ.get("REDIS_URL", ""),
+        JOBS_STORAGE=os.environ.get("JOBS_STORAGE", ""),  # "memory": the tests' queue
     )
     app.config.from_pyfile("config.py", silent=True)

@@ -7,6 +7,9 @@ from .design.models import CourseChange  # noqa: F401
 from .discussions.models import Post, PostRead, PostRevision, ReplyPair, Thread, ThreadRead  # noqa: F401  # noqa: F401
 from .discussions.weaves import Citation  # noqa: F401
 from .facilitate.models import AuditEntry  # noqa: F401
+from .feeds.models import CalendarFeed  # noqa: F401
+from .mail.models import MailboxMessage, SentMail  # noqa: F401
+from .mailings.models import EmailPreference  # noqa: F401
 from .notifications.models import Notification  # noqa: F401
 from .progress.models import Activity, ActivityCount, ActivityWeek, Completion, Override  # noqa: F401  # noqa: F401
 from .toolkit.models import ToolkitConsent, ToolkitPublication, ToolkitSection  # noqa: F401

@@ -16,6 +16,7 @@ from course_app import create_app
 from course_app.auth.models import Role
 from course_app.cohorts.models import MemberRole
 from course_app.extensions import db, limiter
+from course_app.jobs import queue
 from factories import DEFAULT_COURSE, PASSWORD, default_course_spec  # noqa: F401  (for tests)
 
 database.route_sessions()
@@ -48,6 +49,9 @@ def _config(database_url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "PASSWORD_HASH_METHOD": "scrypt:256:2:1",  # still scrypt, a sixteenth of the work
+        "JOBS_STORAGE": "memory",  # tests run the queued jobs themselves (jobs.queue.run_pending)
+        "MAIL_SERVER": "",
+        "BASE_URL": "http://course.test",
         **overrides,
     }
 
@@ -105,6 +109,7 @@ def transaction(base_app, request):
     shared = (wanted[0], lambda: SHARED_ROWS[wanted[0]](base_app)) if wanted else None
     with database.rolled_back(engine, shared) as value:
         yield value
+    queue.huey.flush()  # jobs a test queued and did not run
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -317,3 +322,22 @@ def live_server(database_url):
             database.reset()
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for this test: tests/smtp_server.py."""
+    from smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailing_app(make_app, smtp_server):
+    """An app that sends through the test's SMTP server; its context is pushed."""
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5)
+    with app.app_context():
+        yield app
+

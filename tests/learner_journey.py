@@ -36,3 +36,10 @@ def finish_stage_1(cohort, learner, peer, at=None):
     discussions.reply(theirs, learner, "Hello! Good to meet you.", at + timedelta(minutes=2))
     start(cohort, learner, "time-and-help", at + timedelta(minutes=3))
     return theirs
+
+
+def field_error(response, field_id: str) -> str:
+    """The error shown beside a field (the form macro gives it the id <field>-error)."""
+    match = re.search(rf'<p class="error" id="{field_id}-error">(.*?)</p>',
+                      response.get_data(as_text=True), re.S)
+    return html.unescape(match.group(1).strip()) if match else ""

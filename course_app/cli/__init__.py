@@ -393,6 +393,7 @@ def report_command(cohort_id, fmt):
 
 
 def register(app) -> None:
+    from .jobs import jobs_group
     from .maintenance import (
         backup_command,
         progress_group,
@@ -402,6 +403,6 @@ def register(app) -> None:
 
     for command in (course_group, user_group, cohort_group, demo_command, report_command,
                     backup_command, restore_command, purge_withdrawn_command,
-                    progress_group):
+                    progress_group, jobs_group):
         app.cli.add_command(command)
 

@@ -28,9 +28,9 @@ GROUPS = {
 
 
 def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: datetime,
-          group: str = "") -> list[tuple[str, str, str]]:
-    """Write to one learner or a group: an in-app notification each, one intervention in the
-    log. Returns the emails to send (to, subject, body) once the caller has committed."""
+          group: str = "") -> None:
+    """Write to one learner or a group: an in-app notification each (emailed as the learner
+    chooses: mailings.hooks), one intervention in the log."""
     text = text.strip()
     if is_blank(text):
         raise FacilitateError("Write the message first.", "text")
@@ -38,18 +38,15 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
         raise FacilitateError(f"Keep a nudge under {TEXT_MAX:,} characters.", "text")
     if not learners:
         raise FacilitateError("Nobody matches that choice, so nothing was sent.", "group")
-    mails = []
     for learner in learners:
         personal = fill(text, learner.name, cohort.name)
         notify(learner.id, NotificationKind.MESSAGE, f"{actor.name} wrote to you: {personal}",
                at, link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
-        mails.append((learner.email, f"A message from {actor.name} in {cohort.name}", personal))
     names = ", ".join(u.name for u in learners[:5]) + (" and others" if len(learners) > 5 else "")
     record(cohort, actor, AuditAction.NUDGE, f"Nudged {len(learners)} learner"
            f"{'s' if len(learners) != 1 else ''}{f' ({group})' if group else ''}: {names}", at,
            intervention=True, detail={"learners": [u.id for u in learners], "text": text,
                                       "group": group})
-    return mails
 
 
 def learners_in_group(cohort: Cohort, group: str, now: datetime, stage: int | None = None

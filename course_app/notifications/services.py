@@ -15,7 +15,7 @@ from ..extensions import db
 from .models import Notification, NotificationKind
 
 
-def _still_in(user_id: int, cohort_id: int) -> bool:
+def still_in(user_id: int, cohort_id: int) -> bool:
     return bool(db.session.scalar(select(or_(
         exists().where(Membership.user_id == user_id, Membership.cohort_id == cohort_id,
                        Membership.removed_at.is_(None)),
@@ -27,7 +27,7 @@ def notify(user_id: int, kind: NotificationKind, text: str, at: datetime,
            link: str = "", cohort_id: int | None = None) -> Notification | None:
     """Store a notification; None (nothing stored) when it is about a cohort the person is
     no longer in. Flushes."""
-    if cohort_id is not None and not _still_in(user_id, cohort_id):
+    if cohort_id is not None and not still_in(user_id, cohort_id):
         return None
     notification = Notification(user_id=user_id, kind=kind, text=text, link=link,
                                 cohort_id=cohort_id, created_at=at)

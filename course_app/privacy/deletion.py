@@ -29,6 +29,8 @@ from ..discussions.models import Post, PostRead, PostRevision
 from ..discussions.weaves import Citation
 from ..extensions import db
 from ..facilitate.models import AuditAction, AuditEntry
+from ..feeds.models import CalendarFeed
+from ..mailings.models import EmailPreference
 from ..notifications.models import Notification
 from ..toolkit.models import ToolkitConsent
 
@@ -93,7 +95,8 @@ def anonymise(user: User, at: datetime) -> None:
     """Empty the account of who they were (see the module's docstring). Flushes."""
     post_ids = _their_posts(user)
     _scrub_others_records(user, post_ids)
-    for model in (LoginSession, ApiToken, PostRead, Notification, ToolkitConsent):
+    for model in (LoginSession, ApiToken, PostRead, Notification, ToolkitConsent,
+                  EmailPreference, CalendarFeed):
         db.session.execute(delete(model).where(model.user_id == user.id))
     if post_ids:
         db.session.execute(delete(PostRevision).where(PostRevision.post_id.in_(post_ids)))

@@ -35,14 +35,17 @@ from a11y_checks import (
     sideways,
 )
 from browser_steps import log_in
-from course_app.auth.models import User
+from course_app.auth.models import Role, User
+from course_app.auth.services import create_user
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
 from course_app.cohorts.services import create_cohort, create_invite
-from course_app.demo import DEMO_COHORT
+from course_app.demo import DEMO_COHORT, PASSWORD
 from course_app.design.services import add_author
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
+from course_app.jobs.queue import run_pending
+from course_app.mailings.preferences import unsubscribe_token
 from course_app.toolkit.services import toolkit_etivities
 
 pytestmark = pytest.mark.browser
@@ -74,18 +77,22 @@ def ids(live_server) -> dict:
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
         add_author(cohort.course, people["facilitator"], utcnow())  # for the AUTHOR journey
+        create_user("admin@example.org", "Ada Admin", PASSWORD, utcnow(), role=Role.ADMIN)
         # A paced cohort that opened four days ago, for the facilitator's calendar (the demo
         # cohort is self-paced).
         paced = create_cohort(cohort.course, "Paced cohort", people["facilitator"], utcnow(),
                               starts_on=utcnow().date() - timedelta(days=3), paced=True)
         toolkit_etivity = toolkit_etivities(cohort.course)[0]
         db.session.commit()
+        # The demo's emails, in the development mailbox (the admin's journey shows it).
+        run_pending()
+        unsubscribe = unsubscribe_token(people["eve"].id, "digest")
         return {
             "cohort": cohort.id, "course": cohort.course.slug, "etivity": stage_1.slug,
             "etivity2": stage_2.slug, "thread": thread.id, "post": thread.posts[0].id,
             "own_post": own_post.id, "membership": ana.id, "invite": invite.token,
             "eve": people["eve"].id, "finn": people["finn"].id, "paced": paced.id,
-            "toolkit_etivity": toolkit_etivity.slug,
+            "toolkit_etivity": toolkit_etivity.slug, "unsubscribe": unsubscribe,
         }
 
 
@@ -108,6 +115,8 @@ VISITOR = [
     State("visitor/glossary", "/glossary"),
     State("visitor/invite-create-account", "/invite/{invite}"),  # opens "Create an account"
     State("visitor/not-found", "/no-such-page", status=404),
+    State("visitor/unsubscribe", "/email/unsubscribe/{unsubscribe}"),
+    State("visitor/unsubscribe-bad-link", "/email/unsubscribe/not-a-token", status=404),
     State("visitor/public-toolkit", "/toolkits/{cohort}"),
 ]
 
@@ -139,6 +148,9 @@ LEARNER = [  # Eve, in stage 3: a learner with a history
     State("learner/toolkit-consent-saved", C + "/toolkit", submit="Save"),
     State("learner/own-report", R + "/learners/{eve}"),
     State("learner/notifications", "/notifications"),
+    State("learner/email-choices", "/email"),
+    State("learner/calendar-link", C + "/calendar"),
+    State("learner/email-choices-saved", "/email", submit="Save my choices"),
     State("learner/profile", "/account/profile"),
     State("learner/profile-errors", "/account/profile", submit="Save profile",
           fill=(("Display name", ""),), status=400),
@@ -192,6 +204,10 @@ FACILITATOR = [
     State("facilitator/etivity", C + "/e/{etivity}"),
     State("facilitator/thread", C + "/threads/{thread}"),
     State("facilitator/progress", C + "/progress"),
+    State("facilitator/calendar-link", C + "/calendar"),  # self-paced: nothing to subscribe to
+    State("facilitator/calendar-link-paced", "/cohorts/{paced}/calendar"),
+    State("facilitator/calendar-link-made", "/cohorts/{paced}/calendar",
+          submit="Make my calendar link"),
 ]
 
 REVIEWER = [
@@ -235,6 +251,12 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/upload-errors", D + "/upload", submit="Upload", status=400),
 ]
 
+ADMIN = [
+    State("admin/mailbox", "/admin/mailbox"),
+    State("admin/mailbox-page-2", "/admin/mailbox?page=2"),
+    State("admin/email-choices", "/email"),
+]
+
 JOURNEYS = {
     "visitor": (None, VISITOR),
     "learner": ("eve@example.org", LEARNER),
@@ -242,6 +264,7 @@ JOURNEYS = {
     "facilitator": ("facilitator@example.org", FACILITATOR),
     "reviewer": ("reviewer@example.org", REVIEWER),
     "author": ("facilitator@example.org", AUTHOR),
+    "admin": ("admin@example.org", ADMIN),
 }
 
 # What is still to fix: page state -> the checks that fail there ("axe <rule> @<width>",

@@ -22,9 +22,9 @@ data that would succeed, and the control: the same data does act for the facilit
 import hashlib
 
 import pytest
-import rich_world
 from sqlalchemy import select
 
+import rich_world
 from conftest import login
 from course_app.extensions import db
 
@@ -167,6 +167,22 @@ MATRIX = {
     # Staff land where their work is: the first page after logging in sends them on.
     ("main.index", "GET"):                          "200    200    200    200    302    302    302    302",
     ("main.index", "POST"):                         "405",
+
+    # A calendar link: the cohort's learners and facilitators (the feed itself needs its
+    # token, which the world's invite token is not).
+    ("feeds.feed", "GET"):                          "login  200    404    404    403    404    200    403",
+    ("feeds.feed", "POST"):                         "login  400    404    404    403    404    400    403",
+    ("feeds.ics", "GET"):                           "404",
+    ("feeds.ics", "POST"):                          "405",
+
+    # Email choices: everyone's own; the development mailbox: admins only. Unsubscribing
+    # needs no login but a signed token: the world's invite token is not one (404).
+    ("mailings.mailbox", "GET"):                    "login  403    403    403    403    403    403    200",
+    ("mailings.mailbox", "POST"):                   "405",
+    ("mailings.preferences_page", "GET"):           "login  200    200    200    200    200    200    200",
+    ("mailings.preferences_page", "POST"):          "login  400    400    400    400    400    400    400",
+    ("mailings.unsubscribe", "GET"):                "404",
+    ("mailings.unsubscribe", "POST"):               "404",
 
     ("notifications.index", "GET"):                 "login  200    200    200    200    200    200    200",
     ("notifications.index", "POST"):                "405",

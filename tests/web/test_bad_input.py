@@ -13,9 +13,9 @@ import secrets
 from pathlib import Path
 
 import pytest
-import rich_world
 from sqlalchemy import func, select
 
+import rich_world
 from conftest import PASSWORD, login
 from course_app.cohorts.models import Cohort
 from course_app.discussions.models import Post, Thread

@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-import rich_world
 from sqlalchemy import func, select
 
+import rich_world
 from conftest import PASSWORD, login
 from course_app.auth.models import ApiToken, LoginSession, User
 from course_app.clock import utcnow
@@ -19,6 +19,9 @@ from course_app.discussions.models import Post, PostRead, PostRevision, Thread
 from course_app.extensions import db
 from course_app.facilitate import invites, moderation
 from course_app.facilitate.models import AuditEntry
+from course_app.feeds.models import CalendarFeed
+from course_app.mailings import preferences as mailing_preferences
+from course_app.mailings.models import EmailPreference
 from course_app.notifications.models import Notification
 from course_app.privacy.deletion import FORMER
 from course_app.progress.standing import cohort_progress
@@ -85,6 +88,9 @@ def busy_learner(world):
     third = discussions.reply(thread, learner, "Something rude", now)
     moderation.hide_post(world.cohort, third, facilitator, "Please keep it kind", now)
     invites.invite_many(world.cohort, facilitator, f"{learner.email}\nsomeone@example.org", now)
+    mailing_preferences.unsubscribe(learner.id, "digest")  # their email choices
+    db.session.add(CalendarFeed(token="their-calendar", user_id=learner.id,
+                                cohort_id=world.cohort.id, created_at=now))
     reply_of_peer = discussions.reply(thread, world.peer, "Nice to meet you", now, parent=reply)
     db.session.commit()
     return {"reply": reply.id, "withdrawn": second.id, "hidden": third.id,
@@ -150,7 +156,8 @@ def test_deleting_an_account_keeps_the_conversation_and_everyone_elses_counts(
     assert user.email.endswith("@deleted.invalid") and not user.is_active
     assert not user.check_password(PASSWORD)
     # What only they used is gone.
-    for model in (LoginSession, ApiToken, PostRead, Notification):
+    for model in (LoginSession, ApiToken, PostRead, Notification, EmailPreference,
+                  CalendarFeed):
         assert db.session.scalar(select(func.count()).select_from(model)
                                  .where(model.user_id == user_id)) == 0, model
     # Their posts stay in the threads; withdrawn text and earlier versions are gone.

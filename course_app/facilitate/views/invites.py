@@ -9,6 +9,7 @@ from ...cohorts.models import Cohort, Invite
 from ...extensions import db
 from ...forms import ConfirmForm
 from ...inputs import page_arg
+from ...jobs.sending import send_after_commit
 from ...permissions import belongs_or_404
 from .. import bp
 from .. import invites as service
@@ -24,14 +25,15 @@ def invite_link(invite: Invite) -> str:
     return url_for("cohorts.invite", token=invite.token, _external=True)
 
 
-def _invite_mail(cohort: Cohort, invite: Invite) -> tuple[str, str, str]:
-    expiry = (f"The link works until {invite.expires_at:%d %B %Y}.\n\n"
-              if invite.expires_at else "")
-    body = (f"Hello,\n\n{current_user.name} invites you to join {cohort.name}, a cohort of "
-            f"the online course “{cohort.course.title}”.\n\nFollow this link to join (you can "
-            f"create an account on the way):\n{invite_link(invite)}\n\n{expiry}"
-            "If you weren't expecting this, you can ignore this email.\n")
-    return invite.email, f"You're invited to join {cohort.name}", body
+def _invite_mail(cohort: Cohort, invite: Invite) -> mail.Outgoing:
+    """The invitation email (sent by a worker once the invites are committed)."""
+    link = mail.absolute(url_for("cohorts.invite", token=invite.token))
+    words = dict(inviter=current_user.name, cohort=cohort.name, course=cohort.course.title,
+                 link=link, expires=invite.expires_at)
+    return mail.Outgoing(
+        to=invite.email, subject=f"You're invited to join {cohort.name}",
+        text=render_template("email/invite.txt", **words),
+        html=render_template("email/invite.html", **words), key=f"invite:{invite.id}")
 
 
 def _render_invites(cohort: Cohort, link_form, bulk_form, problems=(), status: int = 200):
@@ -109,9 +111,11 @@ def _bulk_invite(cohort: Cohort, link_form: InviteLinkForm, bulk_form: BulkInvit
                                    "address we can use. Fix the lines listed above and send "
                                    "again."]
         return _render_invites(cohort, link_form, bulk_form, result.problems, status=400)
-    db.session.commit()
     mailing = mail.enabled()
-    sent = mail.send([_invite_mail(cohort, i) for i in result.invites]) if mailing else 0
+    for invite in result.invites:
+        send_after_commit(_invite_mail(cohort, invite))
+    db.session.commit()
+    sent = len(result.invites) if mailing else 0
     bad_lines = "\n".join(raw for _line, raw, _why in result.problems)
     retry = BulkInviteForm(formdata=None, emails=bad_lines,
                            expires_in_days=bulk_form.expires_in_days.data)

@@ -58,16 +58,16 @@ def nudge(cohort_id: int):
                 changed = True
             else:
                 try:
-                    mails = service.nudge(cohort, current_user, recipients,
+                    service.nudge(cohort, current_user, recipients,
                                           form.text.data or "", now, group=group_words)
                 except FacilitateError as error:
                     db.session.rollback()
                     field_error(form, error, "text")
                 else:
-                    db.session.commit()
-                    emailed = mail.send(mails) if mail.enabled() else 0
+                    db.session.commit()  # the emails go from the worker (mailings.hooks)
                     flash(f"Sent to {plural(len(recipients), 'learner', 'learners')}"
-                          + (", in the app and by email." if emailed else ".")
+                          + (", in the app and by email to those who take messages by email."
+                             if mail.enabled() else ".")
                           + " It is in the audit log as an intervention.", "success")
                     return redirect(url_for(".nudge", cohort_id=cohort.id))
         status = 400

@@ -7,7 +7,7 @@ audit_entry.action: one more value, 'course-changed' (an author changed the coho
 in the way 3532e5083e81 made the column an enum.
 
 Revision ID: 5d7e2a9c4b13
-Revises: faead3c229d2
+Revises: 6e47756b43ca
 Create Date: 2026-11-30 14:30:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d7e2a9c4b13'
-down_revision = 'faead3c229d2'
+down_revision = '6e47756b43ca'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,115 @@
+"""Calendar feeds: the private link (make, revoke) and the iCalendar it serves.
+
+A learner's feed has the stages' release dates and the days each e-tivity suggests for first
+posts and replies; a facilitator's adds the e-moderator's notes. Both come from the one
+calendar (`facilitate/calendar.py: calendar_items`), so a change of the cohort's dates shows
+at the next refresh: each event keeps its UID, with the new date.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import delete, select
+
+from .. import mail
+from ..auth.models import User
+from ..cohorts.models import Cohort, MemberRole, Membership
+from ..extensions import db
+from ..facilitate.calendar import CalendarItem, CalendarKind, calendar_items
+from .models import CalendarFeed
+
+FEED_ROLES = (MemberRole.LEARNER, MemberRole.FACILITATOR)
+LEARNER_KINDS = (CalendarKind.STAGE_OPENS, CalendarKind.FIRST_POSTS, CalendarKind.REPLIES)
+
+
+def feed_of(user_id: int, cohort_id: int) -> CalendarFeed | None:
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user_id,
+                                                        CalendarFeed.cohort_id == cohort_id))
+
+
+def make_feed(user: User, cohort: Cohort, at: datetime) -> CalendarFeed:
+    """A new private link (the old one, if any, stops working). Flushes."""
+    revoke_feed(user, cohort)
+    feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=user.id, cohort_id=cohort.id,
+                        created_at=at)
+    db.session.add(feed)
+    db.session.flush()
+    return feed
+
+
+def revoke_feed(user: User, cohort: Cohort) -> bool:
+    """Stop the person's link for the cohort. True when there was one. Flushes."""
+    gone = db.session.execute(delete(CalendarFeed).where(
+        CalendarFeed.user_id == user.id, CalendarFeed.cohort_id == cohort.id)).rowcount
+    db.session.flush()
+    return bool(gone)
+
+
+def feed_for_token(token: str) -> tuple[CalendarFeed, Membership] | None:
+    """The feed and the membership it serves, while the person is still in the cohort as a
+    learner or facilitator of a paced cohort; None otherwise."""
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    if feed is None:
+        return None
+    membership = db.session.scalar(select(Membership).where(
+        Membership.user_id == feed.user_id, Membership.cohort_id == feed.cohort_id,
+        Membership.removed_at.is_(None), Membership.role.in_(FEED_ROLES)))
+    user = db.session.get(User, feed.user_id)
+    if membership is None or user is None or not user.is_active:
+        return None
+    return feed, membership
+
+
+def _summary(item: CalendarItem, facilitator: bool) -> str:
+    title = item.etivity.title if item.etivity else ""
+    if item.kind == CalendarKind.STAGE_OPENS:
+        return item.text.removesuffix(".")
+    if item.kind == CalendarKind.FIRST_POSTS:
+        return (f"First posts due: {title}" if facilitator
+                else f"Suggested day for your first post: {title}")
+    if item.kind == CalendarKind.REPLIES:
+        return (f"Replies due: {title}" if facilitator
+                else f"Suggested day to reply to others: {title}")
+    return f"E-moderating: {title}"
+
+
+def _link(cohort: Cohort, item: CalendarItem) -> str:
+    if item.etivity is None:
+        return mail.absolute(f"/cohorts/{cohort.id}")
+    return mail.absolute(f"/cohorts/{cohort.id}/e/{item.etivity.slug}")
+
+
+def _uid(cohort: Cohort, item: CalendarItem) -> str:
+    """The same event keeps its UID when the cohort's dates move, so calendars move it."""
+    which = item.etivity.id if item.etivity else 0
+    if item.kind == CalendarKind.MODERATOR:  # several an e-tivity: told apart by their note
+        which = f"{which}-{hashlib.sha256(item.text.encode()).hexdigest()[:12]}"
+    return f"cohort-{cohort.id}-{item.kind.value}-{item.stage}-{which}"
+
+
+def ical(cohort: Cohort, role: MemberRole, now: datetime) -> bytes:
+    """The cohort's calendar as iCalendar, as the person's role sees it."""
+    facilitator = role == MemberRole.FACILITATOR
+    calendar = Calendar()
+    calendar.add("prodid", "-//course_app//calendar feed//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{cohort.name}: {cohort.course.title}")
+    host = mail.absolute("").split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "course-app"
+    for item in calendar_items(cohort):
+        if not facilitator and item.kind not in LEARNER_KINDS:
+            continue
+        event = Event()
+        event.add("uid", f"{_uid(cohort, item)}@{host}")
+        event.add("dtstamp", now)
+        event.add("dtstart", item.day)
+        event.add("dtend", item.day + timedelta(days=1))
+        event.add("summary", _summary(item, facilitator))
+        link = _link(cohort, item)
+        event.add("description", f"{item.text}\n\n{link}" if facilitator else link)
+        event.add("url", link)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,41 @@
+from zoneinfo import available_timezones
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField
+from wtforms.validators import ValidationError
+
+from .models import Delivery, DigestEvery
+
+DELIVERY_CHOICES = [(Delivery.NOW.value, "At once, one email each"),
+                    (Delivery.DIGEST.value, "Collected in my digest"),
+                    (Delivery.OFF.value, "Not by email (only in the course)")]
+DIGEST_CHOICES = [(DigestEvery.DAILY.value, "Daily, at 08:00"),
+                  (DigestEvery.WEEKLY.value, "Weekly, on Mondays at 08:00"),
+                  (DigestEvery.NEVER.value, "Never")]
+
+
+class Choice(SelectField):
+    """A list to choose from; anything else is refused in plain words."""
+
+    def __init__(self, label, problem="Choose one of the options.", **kwargs):
+        super().__init__(label, **kwargs)
+        self.problem = problem
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError(self.problem)
+
+
+class PreferencesForm(FlaskForm):
+    replies = Choice("Replies to your posts", choices=DELIVERY_CHOICES)
+    messages = Choice("Messages from facilitators", choices=DELIVERY_CHOICES,
+                      description="They always arrive in the course's notifications too.")
+    stages = Choice("A stage opening for you", choices=DELIVERY_CHOICES)
+    digest = Choice("Digest", choices=DIGEST_CHOICES,
+                    description="New posts in your open e-tivities, what to do next, and "
+                                "anything you chose to collect. Nothing is sent when "
+                                "nothing is new.")
+    morning = BooleanField("Facilitators: a morning email of what needs you today")
+    time_zone = Choice("Your time zone", description="Digests come at 08:00 here.",
+                       choices=[(z, z) for z in sorted(available_timezones())],
+                       problem="Choose a time zone from the list, like Europe/London.")

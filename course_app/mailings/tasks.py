@@ -1,0 +1,53 @@
+"""The mailing jobs: a notification's email, the digests and the facilitators' morning email,
+and the periodic job that finds who is due (every 15 minutes: 08:00 comes at different times
+in different zones)."""
+
+from datetime import date, datetime
+
+from huey import crontab
+
+from ..clock import utcnow
+from ..extensions import db
+from ..jobs.queue import huey, periodic_task, task
+from ..jobs.sending import RETRYING, send_once
+from ..notifications.models import Notification
+from . import digests
+
+
+@task(**RETRYING)
+def email_notification(notification_id: int) -> bool:
+    notification = db.session.get(Notification, notification_id)
+    if notification is None:
+        return False
+    from .notices import notification_email
+
+    outgoing = notification_email(notification)
+    return outgoing is not None and send_once(outgoing)
+
+
+@task(**RETRYING)
+def send_digest(user_id: int, day: date) -> bool:
+    return digests.send_digest(user_id, day, utcnow())
+
+
+@task(**RETRYING)
+def send_morning(user_id: int, day: date) -> bool:
+    return digests.send_morning(user_id, day, utcnow())
+
+
+def queue_due(now: datetime, any_hour: bool = False) -> int:
+    """Enqueue the digests and morning emails due now (any_hour: today's, whatever the
+    hour). Returns how many."""
+    queued = 0
+    for user_id, day in digests.due_digests(now, any_hour):
+        huey.enqueue(send_digest.s(user_id, day))
+        queued += 1
+    for user_id, day in digests.due_mornings(now, any_hour):
+        huey.enqueue(send_morning.s(user_id, day))
+        queued += 1
+    return queued
+
+
+@periodic_task(crontab(minute="*/15"))
+def find_due() -> int:
+    return queue_due(utcnow())

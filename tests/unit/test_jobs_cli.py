@@ -1,0 +1,36 @@
+"""`course-app jobs …`: queue the digests due at a time, run what is queued."""
+
+from sqlalchemy import select
+
+from course_app.extensions import db
+from course_app.jobs import queue
+from course_app.mail.models import MailboxMessage
+from learner_journey import start
+
+
+def test_send_due_then_run_pending(runner, factory, cohort, facilitator):
+    ana = factory.learner_in(cohort, name="Ana", email="ana@example.org")
+    ben = factory.learner_in(cohort, name="Ben", email="ben@example.org")
+    start(cohort, ben, "introduce-yourself", title="Ben says hello")
+    db.session.commit()
+    queue.huey.flush()
+    # Monday 08:05 in London: the weekly digests (the default) and the morning email are due.
+    result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T08:05"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Queued 3 email job(s)."  # Ana's, Ben's digest; the morning
+    assert sorted(t.name for t in queue.huey.pending()) == [
+        "send_digest", "send_digest", "send_morning"]
+    result = runner.invoke(args=["jobs", "run-pending"])
+    assert result.output.strip() == "Ran 3 jobs."
+    sent = {m.to: m.subject for m in db.session.scalars(select(MailboxMessage))}
+    assert sent[ana.email].startswith("Your weekly course digest")  # Ben's post is news to Ana
+    assert sent[facilitator.email].startswith("What needs you today")
+    assert ben.email not in sent  # nothing new for Ben: no digest
+    result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T12:05"])
+    assert result.output.strip() == "Queued 0 email job(s)."
+
+
+def test_the_worker_command_is_there(runner):
+    result = runner.invoke(args=["jobs", "worker", "--help"])
+    assert result.exit_code == 0
+    assert "Run jobs as they are queued" in result.output

@@ -1,0 +1,210 @@
+"""Email choices: the page, at once or in the digest, the digest and the facilitators' morning
+email (who is due at 08:00 in their zone, what they say, nothing when nothing is new). Mail goes
+to the development mailbox here (no MAIL_SERVER); tests/web/test_email_smtp.py uses SMTP."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from course_app.clock import utcnow
+from course_app.discussions import services as discussions
+from course_app.extensions import db
+from course_app.facilitate.moderation import hide_post
+from course_app.jobs import queue
+from course_app.mail.models import MailboxMessage
+from course_app.mailings import digests, preferences
+from course_app.mailings.models import Delivery, DigestEvery
+from course_app.notifications.models import NotificationKind
+from course_app.notifications.services import notify
+from learner_journey import field_error, start, text
+
+MONDAY = date(2026, 11, 30)
+
+
+def mailbox(to=None) -> list[MailboxMessage]:
+    query = select(MailboxMessage).order_by(MailboxMessage.id)
+    if to:
+        query = query.where(MailboxMessage.to == to)
+    return db.session.scalars(query).all()
+
+
+@pytest.fixture
+def people(factory, cohort, facilitator):
+    ana = factory.learner_in(cohort, name="Ana Author", email="ana@example.org")
+    ben = factory.learner_in(cohort, name="Ben Replier", email="ben@example.org")
+    thread = start(cohort, ana, "introduce-yourself", title="Hello from Ana")
+    db.session.commit()
+    queue.huey.flush()
+    return ana, ben, thread
+
+
+def selected(response, name: str) -> str:
+    """The chosen option of the select `name`."""
+    field = re.search(rf'<select[^>]*name="{name}".*?</select>', response.get_data(as_text=True),
+                      re.S).group(0)
+    return re.search(r'<option selected value="([^"]*)"', field).group(1)
+
+
+def choose(user_id, **choices):
+    chosen = preferences.stored(user_id)
+    for name, value in choices.items():
+        setattr(chosen, name, value)
+    db.session.commit()
+
+
+def test_the_page_shows_and_saves_the_choices(client, login_as, people):
+    ana, _ben, _thread = people
+    login_as(ana)
+    page = client.get("/email")
+    assert page.status_code == 200
+    assert "<title>Email choices" in page.get_data(as_text=True)
+    assert selected(page, "replies") == "now" and selected(page, "time_zone") == "Europe/London"
+    response = client.post("/email", data={
+        "replies": "digest", "messages": "now", "stages": "off", "digest": "daily",
+        "time_zone": "America/New_York"})
+    assert response.status_code == 302
+    chosen = preferences.of(ana.id)
+    assert (chosen.replies, chosen.stages, chosen.digest, chosen.time_zone, chosen.morning) == (
+        Delivery.DIGEST, Delivery.OFF, DigestEvery.DAILY, "America/New_York", False)
+    assert "Your email choices are saved" in text(client.get("/email"))
+
+
+def test_a_bad_choice_is_refused_and_the_rest_kept(client, login_as, people):
+    ana, _ben, _thread = people
+    login_as(ana)
+    response = client.post("/email", data={
+        "replies": "sometimes", "messages": "now", "stages": "now", "digest": "weekly",
+        "time_zone": "Mars/Olympus"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "There is a problem" in body
+    assert field_error(response, "replies") == "Choose one of the options."
+    assert "Choose a time zone from the list" in field_error(response, "time_zone")
+    assert selected(response, "digest") == "weekly"
+    assert db.session.get(preferences.EmailPreference, ana.id) is None
+
+
+def test_replies_collected_for_the_digest_go_in_it_once(people, cohort):
+    ana, ben, thread = people
+    choose(ana.id, replies=Delivery.DIGEST, digest=DigestEvery.DAILY)
+    reply = discussions.reply(thread, ben, "Nice to meet you", utcnow())
+    db.session.commit()
+    queue.run_pending()
+    assert mailbox("ana@example.org") == []  # not at once
+    assert digests.send_digest(ana.id, MONDAY, utcnow()) is True
+    [digest] = mailbox("ana@example.org")
+    assert digest.subject == "Your daily course digest: 30 November 2026"
+    link = f"http://course.test/cohorts/{cohort.id}/threads/{thread.id}#post-{reply.id}"
+    assert "Ben Replier replied to your post in “Hello from Ana”." in digest.text
+    assert link in digest.text and f'href="{link}"' in digest.html
+    assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert "/email/unsubscribe/" in digest.headers["List-Unsubscribe"]
+    assert digests.send_digest(ana.id, MONDAY, utcnow()) is False  # once a day
+    assert len(mailbox("ana@example.org")) == 1
+
+
+def test_no_digest_when_nothing_is_new(people):
+    ana, _ben, _thread = people
+    choose(ana.id, digest=DigestEvery.DAILY, last_digest_at=utcnow())
+    assert digests.send_digest(ana.id, MONDAY, utcnow() + timedelta(minutes=1)) is False
+    assert mailbox() == []
+
+
+def test_the_digest_counts_new_shown_posts_in_open_etivities_only(people, cohort,
+                                                                  facilitator):
+    ana, ben, thread = people
+    since = utcnow() + timedelta(minutes=1)  # after Ana's opening post
+    later = since + timedelta(minutes=1)
+    discussions.reply(thread, ben, "Shown reply", later)
+    hidden = discussions.reply(thread, ben, "HIDDEN-WORDS", later)
+    hide_post(cohort, hidden, facilitator, "Off topic", later)
+    db.session.commit()
+    outgoing = digests.digest_email(ben, since, MONDAY, DigestEvery.WEEKLY)
+    assert outgoing is None  # Ben's own posts are not news to him
+    outgoing = digests.digest_email(ana, since, MONDAY, DigestEvery.WEEKLY)
+    assert "1 new post in “" in outgoing.text  # the hidden one is not counted
+    assert "HIDDEN-WORDS" not in outgoing.text + outgoing.html
+    assert "What to do next:" in outgoing.text
+
+
+@pytest.mark.parametrize("zone,at,weekly_due,daily_due", [
+    ("Europe/London", datetime(2026, 11, 30, 8, 5, tzinfo=UTC), True, True),  # Monday
+    ("Europe/London", datetime(2026, 12, 1, 8, 5, tzinfo=UTC), False, True),  # Tuesday
+    ("Europe/London", datetime(2026, 11, 30, 13, 5, tzinfo=UTC), False, False),
+    ("America/New_York", datetime(2026, 11, 30, 13, 5, tzinfo=UTC), True, True),
+    ("Asia/Kolkata", datetime(2026, 11, 30, 2, 35, tzinfo=UTC), True, True),
+])
+def test_digests_are_due_at_eight_in_the_persons_zone(people, zone, at, weekly_due,
+                                                      daily_due):
+    ana, _ben, _thread = people
+    choose(ana.id, time_zone=zone, digest=DigestEvery.WEEKLY)
+    assert (ana.id in dict(digests.due_digests(at))) == weekly_due
+    choose(ana.id, digest=DigestEvery.DAILY)
+    assert (ana.id in dict(digests.due_digests(at))) == daily_due
+    choose(ana.id, digest=DigestEvery.NEVER)
+    assert ana.id not in dict(digests.due_digests(at))
+
+
+def test_the_morning_email_lists_what_needs_the_facilitator(people, cohort, facilitator):
+    ana, _ben, thread = people
+    at = datetime(2026, 11, 30, 8, 5, tzinfo=UTC)
+    assert dict(digests.due_mornings(at)).get(facilitator.id) == MONDAY
+    assert digests.send_morning(facilitator.id, MONDAY, utcnow()) is True
+    [morning] = mailbox(facilitator.email)
+    assert morning.subject == "What needs you today, 30 November 2026"
+    assert "First posts with no reply yet:" in morning.text
+    assert f"{ana.name}: “Hello from Ana”" in morning.text
+    assert f"http://course.test/cohorts/{cohort.id}/threads/{thread.id}" in morning.text
+    assert "/email/unsubscribe/" in morning.headers["List-Unsubscribe"]
+    assert mailbox("ana@example.org") == []
+    choose(facilitator.id, morning=False)
+    assert facilitator.id not in dict(digests.due_mornings(at))
+
+
+def test_replies_off_means_no_email_but_still_the_notification(client, login_as, people):
+    ana, ben, thread = people
+    choose(ana.id, replies=Delivery.OFF)
+    discussions.reply(thread, ben, "Hello Ana", utcnow())
+    db.session.commit()
+    queue.run_pending()
+    assert mailbox("ana@example.org") == []
+    login_as(ana)
+    assert "Ben Replier replied" in text(client.get("/notifications"))  # still in the app
+
+
+def test_the_morning_email_has_the_days_calendar(factory, course, facilitator):
+    paced = factory.cohort(course=course, facilitator=facilitator, paced=True,
+                           starts_on=MONDAY, name="Paced cohort")
+    db.session.commit()
+    outgoing = digests.morning_email(facilitator, MONDAY, utcnow())
+    first_stage = course.stages[0].title
+    assert "Today's calendar:" in outgoing.text
+    assert f"Stage 1, {first_stage}, opens." in outgoing.text
+    assert f"<li><p>Stage 1, {first_stage}, opens.</p>" in outgoing.html
+    assert f"http://course.test/facilitate/cohorts/{paced.id}" in outgoing.text
+    tomorrow = digests.morning_email(facilitator, MONDAY + timedelta(days=1), utcnow())
+    assert tomorrow is None or "opens." not in tomorrow.text  # only that day's items
+
+
+def test_a_stage_opening_and_a_facilitators_message_come_at_once(people, cohort):
+    ana, _ben, _thread = people
+    notify(ana.id, NotificationKind.STAGE_OPENED,
+           f"Stage 2, Online socialisation, is open for you in {cohort.name}.", utcnow(),
+           link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
+    notify(ana.id, NotificationKind.MESSAGE, "Fran wrote to you: How is it going?", utcnow(),
+           link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
+    db.session.commit()
+    assert queue.run_pending() == 2
+    subjects = [m.subject for m in mailbox("ana@example.org")]
+    assert subjects == [f"Stage 2, Online socialisation, is open for you in {cohort.name}",
+                        f"Fran wrote to you ({cohort.name})"]
+    choose(ana.id, stages=Delivery.DIGEST, messages=Delivery.OFF)
+    notify(ana.id, NotificationKind.STAGE_OPENED, "Stage 3 is open.", utcnow(),
+           cohort_id=cohort.id)
+    notify(ana.id, NotificationKind.MESSAGE, "Fran wrote to you: Again?", utcnow(),
+           cohort_id=cohort.id)
+    db.session.commit()
+    queue.run_pending()
+    assert len(mailbox("ana@example.org")) == 2  # one waits for the digest, one is in-app only
