@@ -36,7 +36,7 @@ class DemoPerson:
     about: str
     role: Role
     target_stage: int  # the stage the demo walks a learner up to (1 = just arrived)
-    member_role: MemberRole = MemberRole.LEARNER  # their part in the demo cohort
+    member_role: MemberRole | None = MemberRole.LEARNER  # their part in the demo cohort, if any
 
     @property
     def label(self) -> str:
@@ -53,6 +53,9 @@ PEOPLE = (
     DemoPerson("reviewer@example.org", "Rosa Reviewer",
                "Sponsor from the digital directorate; reads the cohort's progress reports.",
                Role.LEARNER, 0, MemberRole.REVIEWER),
+    # An admin, not a member of the cohort: opens the development mailbox (/admin/mailbox),
+    # where `make run` shows the emails the demo would send.
+    DemoPerson("admin@example.org", "Ada Admin", "Looks after this site.", Role.ADMIN, 0, None),
     DemoPerson("learner@example.org", "Lee Learner", "", Role.LEARNER, 1),
     DemoPerson("ana@example.org", "Ana Okafor", "Press officer in a county council.",
                Role.LEARNER, 4),
@@ -190,8 +193,7 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
         cohort = create_cohort(course, DEMO_COHORT, facilitator, at=now,
                                starts_on=date.today() - timedelta(days=13))
         cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
-                                  "look around, say hello, and ask anything in the help "
-                                  "conversation.")
+                                  "look around, say hello, and ask anything in Ask for help.")
         discussions.ensure_help_thread(cohort, facilitator, at=now)
         learners = {}
         for p in PEOPLE:

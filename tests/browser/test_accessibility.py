@@ -35,12 +35,11 @@ from a11y_checks import (
     sideways,
 )
 from browser_steps import log_in
-from course_app.auth.models import Role, User
-from course_app.auth.services import create_user
+from course_app.auth.models import User
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, Membership
 from course_app.cohorts.services import create_cohort, create_invite
-from course_app.demo import DEMO_COHORT, PASSWORD
+from course_app.demo import DEMO_COHORT
 from course_app.design.services import add_author
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
@@ -77,7 +76,6 @@ def ids(live_server) -> dict:
         invite = create_invite(cohort, people["facilitator"], utcnow(),
                                expires_at=utcnow() + timedelta(days=7))
         add_author(cohort.course, people["facilitator"], utcnow())  # for the AUTHOR journey
-        create_user("admin@example.org", "Ada Admin", PASSWORD, utcnow(), role=Role.ADMIN)
         # A paced cohort that opened four days ago, for the facilitator's calendar (the demo
         # cohort is self-paced).
         paced = create_cohort(cohort.course, "Paced cohort", people["facilitator"], utcnow(),
