@@ -154,6 +154,8 @@ def test_the_key_queries_use_the_indexes_made_for_them(large_cohort):
                                     "ix_post_not_shown"),
         "has read the help thread": (lambda: reading.has_read_help(cohort, reader),
                                      "ix_post_read_user_thread"),
+        "an e-tivity's conversations": (
+            lambda: reading.pieces_page(cohort, thread.etivity, 1), "ix_thread_listing"),
         "has started a piece": (lambda: reading.has_started_thread(cohort, thread.etivity,
                                                                    reader),
                                 "ix_activity_cohort_user"),

@@ -1,0 +1,29 @@
+"""threads: an index for an e-tivity's list of conversations
+
+The e-tivity page lists a cohort's conversations of one e-tivity, pinned first, newest
+activity next. With only an index on cohort_id, the database read every thread of the cohort
+and sorted them; on (cohort_id, etivity_id, pinned, last_post_at) it reads one page's worth.
+
+Revision ID: a3f9c2d17e54
+Revises: 5d7e2a9c4b13
+Create Date: 2026-11-30 14:50:00.000000
+
+"""
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'a3f9c2d17e54'
+down_revision = '5d7e2a9c4b13'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.create_index('ix_thread_listing',
+                              ['cohort_id', 'etivity_id', 'pinned', 'last_post_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.drop_index('ix_thread_listing')
