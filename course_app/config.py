@@ -80,6 +80,9 @@ def load(app) -> None:
         MAX_FORM_MEMORY_SIZE=_whole_number("MAX_CONTENT_LENGTH", 1_000_000),
         # Withdrawn posts keep their text this many days, then `purge-withdrawn` blanks it.
         WITHDRAWN_POST_DAYS=_whole_number("WITHDRAWN_POST_DAYS", 30),
+        # The development mailbox's messages and the sent-mail keys are deleted after this
+        # many days (jobs/retention.py, daily in the worker).
+        MAIL_KEEP_DAYS=_whole_number("MAIL_KEEP_DAYS", 30),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         # A login lasts as long as the cookie that carries it (auth.sessions.lifetime): a year

@@ -21,6 +21,13 @@ from factories import DEFAULT_COURSE, PASSWORD, default_course_spec  # noqa: F40
 
 database.route_sessions()
 
+# Every app a test builds queues its jobs in this process's memory (jobs.queue.storage_for),
+# also apps built with a config of their own (the migration and backup tests) and the servers
+# tests start in a subprocess: create_app points the one huey queue at the app's storage, and a
+# shared one (instance/jobs.sqlite, Redis at REDIS_URL) would let one xdist worker run or flush
+# the jobs another worker's test queued.
+os.environ["JOBS_STORAGE"] = "memory"
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:

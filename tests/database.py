@@ -19,6 +19,7 @@
 
 import os
 import threading
+import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -221,3 +222,22 @@ def _server(url: str):
 
 def _quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+@contextmanager
+def own_database(tmp_path, prefix: str):
+    """A database for one test only, yielded as its URL: an SQLite file in `tmp_path`, or, when
+    TEST_DATABASE_URL is PostgreSQL, a new database `<prefix>_<random>` dropped afterwards (for
+    tests whose other processes or threads can't share a test's transaction)."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if make_url(url or "sqlite://").get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / (prefix + '.sqlite')}"
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _server(url) as server:
+        server.execute(text(f"CREATE DATABASE {_quoted(name)}"))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _server(url) as server:
+            server.execute(text(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)"))

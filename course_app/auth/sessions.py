@@ -10,7 +10,6 @@ on every worker and server at the next request:
 - a row lives as long as its cookie may (`lifetime`), then stops working even if kept.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,10 +17,7 @@ from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from .models import LoginSession, User
-
-
-def _hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+from .tokens import hash_secret
 
 
 def lifetime(config, remember: bool) -> timedelta:
@@ -35,7 +31,7 @@ def start(user: User, at: datetime, lasts: timedelta) -> None:
     db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
                                                   LoginSession.expires_at <= at))
     key = secrets.token_urlsafe(24)
-    db.session.add(LoginSession(user_id=user.id, key_hash=_hash(key), created_at=at,
+    db.session.add(LoginSession(user_id=user.id, key_hash=hash_secret(key), created_at=at,
                                 expires_at=at + lasts))
     db.session.flush()
     user.login_key = key
@@ -48,7 +44,7 @@ def user_for(session_id: str, at: datetime) -> User | None:
         return None
     user = db.session.scalar(
         select(User).join(LoginSession, LoginSession.user_id == User.id)
-        .where(User.id == int(user_id), LoginSession.key_hash == _hash(key),
+        .where(User.id == int(user_id), LoginSession.key_hash == hash_secret(key),
                LoginSession.expires_at > at, User.disabled_at.is_(None)))
     if user is not None:
         user.login_key = key
@@ -59,7 +55,7 @@ def end(user: User) -> None:
     """Log out this login only (the device it was made on). Flushes."""
     if user.login_key:
         db.session.execute(delete(LoginSession).where(
-            LoginSession.user_id == user.id, LoginSession.key_hash == _hash(user.login_key)))
+            LoginSession.user_id == user.id, LoginSession.key_hash == hash_secret(user.login_key)))
     user.login_key = None
 
 
@@ -76,5 +72,5 @@ def others(user: User, at: datetime) -> int:
     query = select(func.count(LoginSession.id)).where(
         LoginSession.user_id == user.id, LoginSession.expires_at > at)
     if user.login_key:
-        query = query.where(LoginSession.key_hash != _hash(user.login_key))
+        query = query.where(LoginSession.key_hash != hash_secret(user.login_key))
     return db.session.scalar(query) or 0

@@ -29,8 +29,10 @@ class TokenError(ValueError):
         self.field = field
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def hash_secret(secret: str) -> str:
+    """How a secret is kept (API tokens, login keys, calendar links): a long random secret
+    needs no salt or slow hash, and a lookup finds it by equality."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
@@ -47,7 +49,7 @@ def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
         raise TokenError(f"You have {live} tokens that still work. Revoke one you no longer use, "
                          "then make this one.", "name")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret),
+    token = ApiToken(user_id=user.id, name=name, token_hash=hash_secret(secret),
                      prefix=secret[:10], created_at=at)
     db.session.add(token)
     db.session.flush()
@@ -91,7 +93,7 @@ def token_for(secret: str, at: datetime) -> ApiToken | None:
     used; None for unknown, revoked or disabled."""
     if not secret.startswith(PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash(secret)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None or not token.user.is_active:
         return None
     if token.last_used_at is None or at - token.last_used_at >= LAST_USED_PRECISION:

@@ -15,7 +15,7 @@ def jobs_group():
 
 
 def _tasks():
-    from ..jobs import queue
+    from ..jobs import queue, retention  # noqa: F401  (retention: the daily purge)
     from ..mailings import tasks  # noqa: F401  (registers the mailing jobs)
 
     return queue

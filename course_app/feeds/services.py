@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 
 from .. import mail
 from ..auth.models import User
+from ..auth.tokens import hash_secret
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..extensions import db
 from ..facilitate.calendar import CalendarItem, CalendarKind, calendar_items
@@ -29,14 +30,16 @@ def feed_of(user_id: int, cohort_id: int) -> CalendarFeed | None:
                                                         CalendarFeed.cohort_id == cohort_id))
 
 
-def make_feed(user: User, cohort: Cohort, at: datetime) -> CalendarFeed:
-    """A new private link (the old one, if any, stops working). Flushes."""
+def make_feed(user: User, cohort: Cohort, at: datetime) -> tuple[CalendarFeed, str]:
+    """A new private link (the old one, if any, stops working): the feed and its token, which
+    is not kept and so can't be shown again. Flushes."""
     revoke_feed(user, cohort)
-    feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=user.id, cohort_id=cohort.id,
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(token_hash=hash_secret(token), user_id=user.id, cohort_id=cohort.id,
                         created_at=at)
     db.session.add(feed)
     db.session.flush()
-    return feed
+    return feed, token
 
 
 def revoke_feed(user: User, cohort: Cohort) -> bool:
@@ -50,7 +53,8 @@ def revoke_feed(user: User, cohort: Cohort) -> bool:
 def feed_for_token(token: str) -> tuple[CalendarFeed, Membership] | None:
     """The feed and the membership it serves, while the person is still in the cohort as a
     learner or facilitator of a paced cohort; None otherwise."""
-    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    feed = db.session.scalar(select(CalendarFeed).where(
+        CalendarFeed.token_hash == hash_secret(token)))
     if feed is None:
         return None
     membership = db.session.scalar(select(Membership).where(

@@ -11,12 +11,16 @@ from ..extensions import db
 
 class SentMail(db.Model):
     """One row per message key, claimed before sending (unique, so two workers racing on one
-    message can't both send it) and removed again if the sending fails."""
+    message can't both send it), marked sent after, and removed again if the server refused
+    it (jobs.sending). Until it is sent the row keeps the message: a claim left without
+    `sent_at` (its worker died between claim and send) is sent again later."""
 
     __tablename__ = "sent_mail"
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))  # Outgoing, until sent
 
 
 class MailboxMessage(db.Model):

@@ -8,13 +8,13 @@ from huey import crontab
 
 from ..clock import utcnow
 from ..extensions import db
-from ..jobs.queue import huey, periodic_task, task
-from ..jobs.sending import RETRYING, send_once
+from ..jobs.queue import huey, periodic_task
+from ..jobs.sending import mail_task, send_once
 from ..notifications.models import Notification
 from . import digests
 
 
-@task(**RETRYING)
+@mail_task
 def email_notification(notification_id: int) -> bool:
     notification = db.session.get(Notification, notification_id)
     if notification is None:
@@ -25,12 +25,12 @@ def email_notification(notification_id: int) -> bool:
     return outgoing is not None and send_once(outgoing)
 
 
-@task(**RETRYING)
+@mail_task
 def send_digest(user_id: int, day: date) -> bool:
     return digests.send_digest(user_id, day, utcnow())
 
 
-@task(**RETRYING)
+@mail_task
 def send_morning(user_id: int, day: date) -> bool:
     return digests.send_morning(user_id, day, utcnow())
 

@@ -1,7 +1,9 @@
 """`course-app jobs …`: queue the digests due at a time, run what is queued."""
 
+from huey.storage import MemoryStorage
 from sqlalchemy import select
 
+from course_app import create_app
 from course_app.extensions import db
 from course_app.jobs import queue
 from course_app.mail.models import MailboxMessage
@@ -34,3 +36,17 @@ def test_the_worker_command_is_there(runner):
     result = runner.invoke(args=["jobs", "worker", "--help"])
     assert result.exit_code == 0
     assert "Run jobs as they are queued" in result.output
+
+
+def test_an_app_a_test_builds_queues_in_this_process_only(tmp_path):
+    """The cause of a flaky `Ran 2 jobs`: an app built with a config of its own (the migration
+    and backup tests) pointed the process's queue at instance/jobs.sqlite, which the other
+    xdist worker shares (Redis at REDIS_URL would be shared too); that worker's test then ran or
+    flushed a job this one queued. conftest makes every test app's queue this process's."""
+    before = queue.huey.storage
+    try:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.sqlite'}",
+                    "TESTING": True, "SECRET_KEY": "x"})
+        assert isinstance(queue.huey.storage, MemoryStorage)
+    finally:
+        queue.huey.storage = before

@@ -1,7 +1,8 @@
 """Withdrawn posts keep their text WITHDRAWN_POST_DAYS (30) days, then `purge-withdrawn`
-blanks it, with earlier versions and quotes; running it again changes nothing."""
+blanks it, with earlier versions and quotes; running it again changes nothing. Mail records
+keep MAIL_KEEP_DAYS (30) days, then the worker's daily job deletes them."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,6 +12,8 @@ from course_app.discussions import services as discussions
 from course_app.discussions.models import Post, PostRevision
 from course_app.discussions.weaves import Citation, store
 from course_app.extensions import db
+from course_app.jobs import retention
+from course_app.mail.models import MailboxMessage, SentMail
 
 
 def test_purge_withdrawn_blanks_old_withdrawn_posts_only(runner, factory):
@@ -47,3 +50,22 @@ def test_purge_withdrawn_blanks_old_withdrawn_posts_only(runner, factory):
     assert "Blanked 1 post" in everything.output
     db.session.expire_all()
     assert db.session.get(Post, recent.id).body == ""
+
+
+def test_old_mail_records_are_purged_daily(app):
+    """The development mailbox and the sent-mail keys keep MAIL_KEEP_DAYS (30) days."""
+    now = utcnow()
+    for days in (31, 29):
+        db.session.add(MailboxMessage(to="a@example.org", subject=f"{days} days old", text="",
+                                      created_at=now - timedelta(days=days)))
+        db.session.add(SentMail(key=f"k:{days}", claimed_at=now - timedelta(days=days),
+                                sent_at=now - timedelta(days=days)))
+    db.session.add(SentMail(key="k:unsent", claimed_at=now - timedelta(days=40),
+                            message={"to": "a@example.org"}))
+    db.session.commit()
+    assert retention.purge_old_mail.call_local() == (1, 2)
+    assert db.session.scalars(select(MailboxMessage.subject)).all() == ["29 days old"]
+    assert db.session.scalars(select(SentMail.key)).all() == ["k:29"]
+    assert retention.purge_mail(now, 30) == (0, 0)  # again: nothing more
+    daily = retention.purge_old_mail.task_class().validate_datetime
+    assert daily(datetime(2026, 12, 1, 3, 30)) and not daily(datetime(2026, 12, 1, 4, 30))

@@ -2,17 +2,20 @@
 cohort; what is in it; it follows the cohort's dates; it parses with `icalendar` and
 survives a round trip."""
 
+import hashlib
 import re
 from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from course_app.clock import utcnow
 from course_app.cohorts.services import membership_of
 from course_app.extensions import db
 from course_app.facilitate.calendar import CalendarKind, calendar_items
 from course_app.facilitate.people import remove_member
+from course_app.feeds.models import CalendarFeed
 from learner_journey import text
 
 STARTS = date(2027, 1, 4)
@@ -27,12 +30,15 @@ def paced(factory, course, facilitator):
     return cohort, learner
 
 
+LINK = re.compile(r"http://course\.test(/calendar/[\w-]+\.ics)")
+
+
 def make_link(client, cohort) -> str:
+    """The link, shown once: in the answer to the POST that made it, not cached."""
     response = client.post(f"/cohorts/{cohort.id}/calendar", data={"action": "make"})
-    assert response.status_code == 302
-    page = client.get(f"/cohorts/{cohort.id}/calendar")
-    found = re.search(r"http://course\.test(/calendar/[\w-]+\.ics)", text(page))
-    assert found, text(page)
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    found = LINK.search(text(response))
+    assert found, text(response)
     return found.group(1)
 
 
@@ -100,6 +106,11 @@ def test_stopping_or_renewing_the_link_ends_the_old_one(client, login_as, paced,
     new = make_link(client, cohort)
     anonymous = app.test_client()
     assert old != new
+    again = client.get(f"/cohorts/{cohort.id}/calendar")
+    assert LINK.search(text(again)) is None and "You made a calendar link on" in text(again)
+    token = new.removeprefix("/calendar/").removesuffix(".ics")
+    [stored] = db.session.scalars(select(CalendarFeed)).all()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()  # not the token
     assert anonymous.get(old).status_code == 404
     assert anonymous.get(new).status_code == 200
     client.post(f"/cohorts/{cohort.id}/calendar", data={"action": "revoke"})

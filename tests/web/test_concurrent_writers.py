@@ -22,7 +22,6 @@ from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from conftest import default_course_spec
 from course_app import create_app
@@ -37,6 +36,7 @@ from course_app.extensions import db
 from course_app.progress.models import Completion
 from course_app.progress.rules import Counts, meets
 from course_app.progress.standing import cohort_progress
+from database import own_database
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -56,21 +56,8 @@ def config(url: str) -> dict:
 @pytest.fixture
 def database(tmp_path):
     """A database for this test only: an SQLite file, or a new PostgreSQL database."""
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'writers.sqlite'}"
-        return
-    import psycopg
-
-    name = f"course_writers_{uuid.uuid4().hex[:10]}"
-    server = make_url(url).set(drivername="postgresql", database="postgres")
-    admin = psycopg.connect(server.render_as_string(hide_password=False), autocommit=True)
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    with own_database(tmp_path, "course_writers") as url:
+        yield url
 
 
 def prepare(url: str):

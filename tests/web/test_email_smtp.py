@@ -28,6 +28,7 @@ from course_app.mailings import preferences
 from course_app.mailings.models import Delivery, EmailPreference
 from course_app.notifications.models import NotificationKind
 from course_app.notifications.services import notify
+from database import own_database
 from learner_journey import start, text
 
 
@@ -178,46 +179,52 @@ def _redis_queue(_tmp_path):
 @pytest.mark.parametrize("storage", [_sqlite_queue, _redis_queue], ids=["sqlite", "redis"])
 def test_exactly_once_when_two_workers_race_for_one_message(tmp_path, smtp_server, storage):
     """Two consumers take the same message (enqueued twice) from a shared queue and run it
-    at the same moment against one database: the SMTP server gets it once."""
+    at the same moment against one database of their own (PostgreSQL when the tests run on
+    it: the claim's unique key is what stops the second): the SMTP server gets it once."""
     before = queue.huey.storage  # the tests' memory queue (create_app replaces it)
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "BASE_URL": "http://course.test",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'app.sqlite'}",
-                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port,
-                      "JOBS_STORAGE": "memory"})
-    queue.huey.storage = storage(tmp_path)
-    try:
-        with app.app_context():
-            db.create_all()
-        message = Outgoing(to="ana@example.org", subject="Once", text="Only once.",
-                           key="test:once")
-        queue.huey.enqueue(sending.deliver.s(message))
-        queue.huey.enqueue(sending.deliver.s(message))
-        jobs = [queue.huey.dequeue(), queue.huey.dequeue()]
-        assert None not in jobs and queue.huey.dequeue() is None
-        ready = threading.Barrier(2)
-        errors = []
+    with own_database(tmp_path, "course_mail_race") as url:
+        app = create_app({"TESTING": True, "SECRET_KEY": "x", "BASE_URL": "http://course.test",
+                          "SQLALCHEMY_DATABASE_URI": url, "MAIL_SERVER": "127.0.0.1",
+                          "MAIL_PORT": smtp_server.port, "JOBS_STORAGE": "memory"})
+        queue.huey.storage = storage(tmp_path)
+        try:
+            _race(app, smtp_server)
+        finally:
+            queue.huey.storage.flush_all()  # the Redis queue is this test's own
+            queue.huey.storage = before
+            with app.app_context():
+                db.engine.dispose()
 
-        def worker(job):
-            try:
-                with app.app_context():
-                    ready.wait(timeout=10)
-                    queue.huey.execute(job)
-            except Exception as error:  # shown by the assert below
-                errors.append(error)
 
-        threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert errors == []
-        assert len(smtp_server.received) == 1
-        with app.app_context():
-            assert db.session.scalars(select(SentMail.key)).all() == ["test:once"]
-            db.engine.dispose()
-    finally:
-        queue.huey.storage.flush_all()  # the Redis queue is this test's own
-        queue.huey.storage = before
+def _race(app, smtp_server):
+    with app.app_context():
+        db.create_all()
+    message = Outgoing(to="ana@example.org", subject="Once", text="Only once.",
+                       key="test:once")
+    queue.huey.enqueue(sending.deliver.s(message))
+    queue.huey.enqueue(sending.deliver.s(message))
+    jobs = [queue.huey.dequeue(), queue.huey.dequeue()]
+    assert None not in jobs and queue.huey.dequeue() is None
+    ready = threading.Barrier(2)
+    errors = []
+
+    def worker(job):
+        try:
+            with app.app_context():
+                ready.wait(timeout=10)
+                queue.huey.execute(job)
+        except Exception as error:  # shown by the assert below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(smtp_server.received) == 1
+    with app.app_context():
+        assert db.session.scalars(select(SentMail.key)).all() == ["test:once"]
 
 
 def test_without_a_mail_server_mail_goes_to_the_development_mailbox(make_app):

@@ -89,7 +89,7 @@ def busy_learner(world):
     moderation.hide_post(world.cohort, third, facilitator, "Please keep it kind", now)
     invites.invite_many(world.cohort, facilitator, f"{learner.email}\nsomeone@example.org", now)
     mailing_preferences.unsubscribe(learner.id, "digest")  # their email choices
-    db.session.add(CalendarFeed(token="their-calendar", user_id=learner.id,
+    db.session.add(CalendarFeed(token_hash="their-calendar", user_id=learner.id,
                                 cohort_id=world.cohort.id, created_at=now))
     reply_of_peer = discussions.reply(thread, world.peer, "Nice to meet you", now, parent=reply)
     db.session.commit()
