@@ -5,15 +5,15 @@ activity next. With only an index on cohort_id, the database read every thread o
 and sorted them; on (cohort_id, etivity_id, pinned, last_post_at) it reads one page's worth.
 
 Revision ID: a3f9c2d17e54
-Revises: 5d7e2a9c4b13
-Create Date: 2026-11-30 14:50:00.000000
+Revises: c8d2e5f1a9b4
+Create Date: 2026-11-30 15:05:00.000000
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a3f9c2d17e54'
-down_revision = '5d7e2a9c4b13'
+down_revision = 'c8d2e5f1a9b4'
 branch_labels = None
 depends_on = None
 
