@@ -26,6 +26,10 @@ from .toolkit import services as toolkit
 from .toolkit.models import ToolkitSection
 
 DEMO_COHORT = "Demo cohort"
+# A second, paced cohort that opened a few days ago: its stages open on dates, so the
+# facilitator's calendar has today's items and its learner has a calendar feed.
+PACED_COHORT = "Demo paced cohort"
+PACED_DAYS_AGO = 3
 PASSWORD = "demo-password-2026"
 
 
@@ -69,7 +73,11 @@ PEOPLE = (
     DemoPerson("finn@example.org", "Finn O'Brien", "", Role.LEARNER, 2),
     DemoPerson("dev@example.org", "Dev Patel", "Housing officer, new to all this.",
                Role.LEARNER, 1),
+    # In the paced cohort only (see PACED_COHORT).
+    DemoPerson("pat@example.org", "Pat Singh", "Communications officer, fire and rescue.",
+               Role.LEARNER, 1, None),
 )
+PACED_LEARNERS = ("pat@example.org",)
 
 OPENINGS = (
     "Here is where I stand on this one. In my team we mostly publish and then go quiet; "
@@ -136,6 +144,21 @@ def _toolkit(cohort: Cohort, course: Course, people: dict[str, User], facilitato
     for email in ("ana@example.org", "ben@example.org"):
         toolkit.set_consent(cohort, people[email], True, at)
     toolkit.set_published(cohort, True, facilitator, at + timedelta(hours=1))
+
+
+def _paced_cohort(course: Course, people: dict[str, User], facilitator: User, now) -> None:
+    """The paced cohort, once: opened PACED_DAYS_AGO days ago, with its own learner."""
+    if db.session.scalar(select(Cohort.id).where(Cohort.course_id == course.id,
+                                                 Cohort.name == PACED_COHORT)) is not None:
+        return
+    opened = now - timedelta(days=PACED_DAYS_AGO)
+    cohort = create_cohort(course, PACED_COHORT, facilitator, at=opened,
+                           starts_on=opened.date(), paced=True)
+    cohort.welcome_message = ("Welcome. This cohort moves together: each stage opens on its "
+                              "date, and your calendar shows what to do on which day.")
+    discussions.ensure_help_thread(cohort, facilitator, at=opened)
+    for email in PACED_LEARNERS:
+        add_member(cohort, people[email], MemberRole.LEARNER, opened)
 
 
 def _person(spec: DemoPerson, at) -> User:
@@ -212,6 +235,8 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
     if db.session.scalar(select(ToolkitSection.id).where(
             ToolkitSection.cohort_id == cohort.id).limit(1)) is None:
         _toolkit(cohort, course, people, facilitator, now - timedelta(days=1))
+    # Outside the block above, so a demo loaded before there was a paced cohort gains one.
+    _paced_cohort(course, people, facilitator, now)
     # Outside the block above, so a demo loaded before there was a reviewer gains one.
     for p in PEOPLE:
         if p.member_role == MemberRole.REVIEWER:

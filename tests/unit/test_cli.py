@@ -11,6 +11,7 @@ from conftest import DEFAULT_COURSE
 from course_app.auth.models import Role, User
 from course_app.cohorts.models import Cohort, MemberRole, Membership
 from course_app.courses.models import Course, Etivity
+from course_app.demo import DEMO_COHORT
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
 from course_app.progress.standing import cohort_progress
@@ -258,16 +259,27 @@ def demo(demo_cli):
     return demo_cli
 
 
-def test_demo_creates_one_cohort_with_facilitator_and_learners(demo):
-    cohorts = db.session.scalars(select(Cohort)).all()
+def test_demo_creates_its_cohort_with_facilitator_and_learners(demo):
+    cohorts = db.session.scalars(select(Cohort).where(Cohort.name == DEMO_COHORT)).all()
     assert len(cohorts) == 1
     roles = [m.role for m in cohorts[0].memberships]
     assert roles.count(MemberRole.FACILITATOR) >= 1
     assert roles.count(MemberRole.LEARNER) >= 4
 
 
+def test_demo_has_a_paced_cohort_with_a_calendar(demo):
+    from course_app.demo import PACED_COHORT
+    from course_app.facilitate.calendar import calendar_items
+
+    paced = db.session.scalar(select(Cohort).where(Cohort.name == PACED_COHORT))
+    assert paced.paced
+    learners = [m.user.email for m in paced.memberships if m.role == MemberRole.LEARNER]
+    assert learners == ["pat@example.org"]
+    assert calendar_items(paced), "the paced cohort's calendar lists what to do and when"
+
+
 def test_demo_learners_stand_at_three_or_more_stages(demo):
-    cohort = db.session.scalar(select(Cohort))
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
     standings = cohort_progress(cohort, date.today())
     assert len({p.current_stage for p in standings.values()}) >= 3
 
@@ -281,7 +293,7 @@ def test_demo_has_threads_with_replies(demo):
 
 def test_demo_toolkit_has_current_versions_with_credits(demo):
     from course_app.toolkit import services as toolkit
-    cohort = db.session.scalar(select(Cohort))
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
     sections = toolkit.sections(cohort)
     assert len(sections) >= 4
     for section in sections:

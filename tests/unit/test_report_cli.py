@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, MemberRole, Membership
+from course_app.demo import DEMO_COHORT
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.reports import exports, queries
@@ -115,7 +116,7 @@ def demo(demo_cli):
 
 
 def demo_cohort() -> Cohort:
-    return db.session.scalar(select(Cohort))
+    return db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
 
 
 def test_the_demo_has_a_reviewer_login(demo):
