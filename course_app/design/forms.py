@@ -87,7 +87,6 @@ class EtivityForm(FlaskForm):
                                 description="Its heading on the toolkit page, e.g. Phrase book")
     version = HiddenField()
     replace = HiddenField()  # "yes" after a conflict: save over the other author's version
-    confirm = HiddenField()  # the fingerprint of the impact on running cohorts the author saw
 
 
 class StageForm(Form):
@@ -140,6 +139,7 @@ class UploadForm(FlaskForm):
     archive = FileField("The course folder, zipped", validators=[
         FileRequired("Choose a zip file of the course folder.")], description=(
         "A zip like the one Download gives: course.yaml and etivities/*.md, at most 1 MB."))
+    confirm = HiddenField()  # the fingerprint of the impact on running cohorts the author saw
 
 
 class MoveForm(FlaskForm):

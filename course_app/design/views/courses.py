@@ -12,8 +12,8 @@ from ...courses.services import CourseSlugTaken
 from ...extensions import db
 from ...forms import ButtonForm
 from ...permissions import can_manage_authors
-from .. import bp, services
-from ..editing import check_course, fill_course_form, show_errors
+from .. import bp, drafts, services
+from ..editing import check_course, fill_course_draft, fill_course_form, show_errors
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
 from ..models import CourseChange
 from ..storyboard import storyboard as build_storyboard
@@ -78,10 +78,12 @@ def duplicate(slug: str):
 @login_required
 def storyboard(slug: str):
     course = authored(slug)
-    columns, warnings = build_storyboard(course)
+    pending = drafts.pending(course)
+    columns, warnings = build_storyboard(course, pending)
     retired = [e for e in course.etivities if e.retired]
     return render_template("design/storyboard.html", course=course, columns=columns,
-                           warnings=warnings, retired=retired, button=ButtonForm())
+                           warnings=warnings, retired=retired, button=ButtonForm(),
+                           pending=pending)
 
 
 @bp.route("/<slug>/course", methods=["GET", "POST"])
@@ -100,14 +102,18 @@ def course_texts(slug: str):
                 stages = {s.number: {"title": s.title, "summary": s.summary,
                                      "emoderator": s.emoderator,
                                      "suggested_days": s.suggested_days} for s in spec.stages}
-                changed = services.save_course(course, fields, stages, current_user, utcnow())
+                kept = drafts.save_course(course, fields, stages, current_user, utcnow())
                 db.session.commit()
-                flash("Saved the course's texts." if changed else "Nothing had changed.")
+                flash("Saved the course's texts as a draft: learners see them once you "
+                      "publish." if kept else "The texts are as published: no draft kept.")
                 return redirect(url_for("design.storyboard", slug=course.slug))
             more = show_errors(form, errors)
         status = 400
     else:
         fill_course_form(form, course)
+        draft = drafts.draft_for(course, drafts.COURSE_KEY)
+        if draft is not None:
+            fill_course_draft(form, draft.fields)
     return render_template("design/course.html", course=course, form=form, more=more), status
 
 
