@@ -13,6 +13,7 @@ from ..courses.export import etivity_spec, stage_spec
 from ..courses.models import Course, Etivity
 from ..progress.rules import describe
 from .models import DesignDraft
+from .wording import for_the_browser
 
 
 class Drafted:
@@ -88,7 +89,7 @@ def storyboard(course: Course, pending: list[DesignDraft]
     by_etivity: dict[str, list[DesignWarning]] = defaultdict(list)
     by_stage: dict[int, list[DesignWarning]] = defaultdict(list)
     general = []
-    for warning in design_warnings(spec):
+    for warning in map(for_the_browser, design_warnings(spec)):
         if warning.etivity_slug:
             by_etivity[warning.etivity_slug].append(warning)
         elif warning.stage:

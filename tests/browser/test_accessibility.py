@@ -241,6 +241,7 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/new-etivity", D + "/stages/4/new"),
     State("author/new-etivity-errors", D + "/stages/4/new", submit="Save draft", status=400),
     State("author/course-texts", D + "/course"),
+    State("author/course-texts-preview", D + "/course", submit="Preview"),
     State("author/course-texts-errors", D + "/course", submit="Save draft",
           fill=(("Course title", ""),), status=400),
     State("author/authors", D + "/authors"),

@@ -535,3 +535,36 @@ def test_an_upload_waits_for_drafts_to_be_published_or_discarded(client, course,
     assert response.status_code == 302 and response.location.endswith("/publish")
     assert "publish or discard" in client.get(
         f"/design/{course.slug}/upload").get_data(as_text=True)
+
+
+def test_course_texts_preview_renders_sanitised_markdown_and_saves_nothing(client, course,
+                                                                          author):
+    login(client, author)
+    data = {"title": "Engaging online", "summary": "**Bold** <script>alert(1)</script>",
+            "audience": "A"}
+    for n, stage in enumerate(course.stages):
+        data.update({f"stages-{n}-title": stage.title, f"stages-{n}-summary": stage.summary,
+                     f"stages-{n}-emoderator": stage.emoderator,
+                     f"stages-{n}-suggested_days": str(stage.suggested_days)})
+    response = client.post(f"/design/{course.slug}/course", data={**data, "action": "preview"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>Bold</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert drafts.draft_for(course, "") is None
+
+
+def test_design_warnings_use_the_forms_words(client, course, author):
+    from course_app.content.design import DesignWarning
+    from course_app.design.wording import for_the_browser
+
+    said = for_the_browser(DesignWarning(None, None, "summary", (
+        "says 90 minutes a week, but course.yaml has no weekly_minutes; add "
+        "'weekly_minutes: 90' so each stage's minutes can be checked against it"), None, None))
+    assert said.message.startswith("Course summary: says 90 minutes a week, but the course "
+                                   "has no “Minutes a week”; enter 90")
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        etivity(course, "listen-first"), spark="Read the three posts below."))
+    board = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    assert "Spark: the spark asks no question" in board  # the draft is checked, in form words
+    assert "course.yaml" not in board and "weekly_minutes" not in board

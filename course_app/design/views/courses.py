@@ -1,7 +1,7 @@
 """Courses in the designer: the list, a new course, a copy, the storyboard, the course's own
 texts, its authors and its history."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -92,11 +92,13 @@ def course_texts(slug: str):
     """The course's title, summary, audience and time a week, and each stage's texts."""
     course = authored(slug)
     form = CourseForm()
-    more, status = [], 200
+    more, status, preview = [], 200, False
     if form.is_submitted():
         if form.validate():
             spec, errors = check_course(course, form)
-            if not errors and spec is not None:
+            if not errors and spec is not None and request.form.get("action") == "preview":
+                preview = True  # the texts rendered as learners will read them; nothing saved
+            elif not errors and spec is not None:
                 fields = {"title": spec.title, "summary": spec.summary,
                           "audience": spec.audience, "weekly_minutes": spec.weekly_minutes}
                 stages = {s.number: {"title": s.title, "summary": s.summary,
@@ -108,13 +110,14 @@ def course_texts(slug: str):
                       "publish." if kept else "The texts are as published: no draft kept.")
                 return redirect(url_for("design.storyboard", slug=course.slug))
             more = show_errors(form, errors)
-        status = 400
+        status = 200 if preview else 400
     else:
         fill_course_form(form, course)
         draft = drafts.draft_for(course, drafts.COURSE_KEY)
         if draft is not None:
             fill_course_draft(form, draft.fields)
-    return render_template("design/course.html", course=course, form=form, more=more), status
+    return render_template("design/course.html", course=course, form=form, more=more,
+                           preview=preview), status
 
 
 @bp.route("/<slug>/authors", methods=["GET", "POST"])
