@@ -17,7 +17,14 @@ from wtforms.validators import InputRequired, Length
 
 from ..forms import strip
 
-F = [strip]
+
+def one_newline(value):
+    """Browsers send a textarea's line breaks as CRLF; the course files (and what is
+    published) use LF, so a draft differs from the published text only where it was edited."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+F = [strip, one_newline]
 
 
 class PieceForm(Form):
