@@ -18,6 +18,7 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, MemberRole
 from course_app.cohorts.services import add_member, create_invite, membership_of
 from course_app.courses.models import CourseAuthor, Etivity
+from course_app.design.models import CourseChange, DesignDraft
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.notifications.models import Notification
@@ -29,7 +30,7 @@ SECRET = "Words only cohort A may read"
 DESIGN_ROUTES = [f"design.{name}" for name in (
     "authors", "copy", "course_texts", "duplicate", "etivity", "etivity_history", "history",
     "move", "new_etivity", "remove_author", "restore", "retire", "storyboard", "download",
-    "upload")]
+    "upload", "publish", "discard_draft", "restore_change")]
 
 
 @dataclass
@@ -87,6 +88,13 @@ def build(factory) -> World:
     # The course has one author, who is none of the people: only the admin may design it.
     course_author = CourseAuthor(course=course, user=factory.user(Role.LEARNER, name="Aria Author"))
     db.session.add(course_author)
+    # A published change in the history, and a draft of the course's texts waiting.
+    change = CourseChange(course=course, etivity=etivity, action="etivity-edited",
+                          summary="Changed it", changes={"title": ["Before", etivity.title]},
+                          created_at=now)
+    draft = DesignDraft(course=course, key="", fields={
+        "course": {"title": "Drafted title"}, "stages": {}}, updated_at=now)
+    db.session.add_all([change, draft])
     db.session.commit()
     notification = db.session.scalar(select(Notification).where(
         Notification.user_id == learner.id).order_by(Notification.id))
@@ -97,6 +105,7 @@ def build(factory) -> World:
         "notification_id": notification.id, "token_id": token.id, "user_id": learner.id,
         "slug": etivity.slug, "token": invite.token, "fmt": "csv", "filename": "css/app.css",
         "etivity_slug": etivity.slug, "stage": 1, "author_id": course_author.id,
+        "change_id": change.id, "draft_id": draft.id,
     }
     by_endpoint = {("courses.course", "slug"): course.slug,
                    ("reports.compare", "slug"): course.slug}

@@ -275,3 +275,13 @@ def fill_course_form(form: CourseForm, course: Course) -> None:
             entry.form[name].data = getattr(stage, name)
         entry.form.suggested_days.data = str(stage.suggested_days)
 
+
+def fill_course_draft(form: CourseForm, fields: dict) -> None:
+    """The course's draft (drafts.save_course's fields) over the published texts."""
+    for name, value in fields["course"].items():
+        form[name].data = "" if value is None else str(value)
+    for number, values in fields["stages"].items():
+        entry = form.stages[int(number) - 1].form
+        for name, value in values.items():
+            entry[name].data = str(value)
+

@@ -17,7 +17,14 @@ from wtforms.validators import InputRequired, Length
 
 from ..forms import strip
 
-F = [strip]
+
+def one_newline(value):
+    """Browsers send a textarea's line breaks as CRLF; the course files (and what is
+    published) use LF, so a draft differs from the published text only where it was edited."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+F = [strip, one_newline]
 
 
 class PieceForm(Form):
@@ -87,7 +94,6 @@ class EtivityForm(FlaskForm):
                                 description="Its heading on the toolkit page, e.g. Phrase book")
     version = HiddenField()
     replace = HiddenField()  # "yes" after a conflict: save over the other author's version
-    confirm = HiddenField()  # the fingerprint of the impact on running cohorts the author saw
 
 
 class StageForm(Form):
@@ -140,6 +146,7 @@ class UploadForm(FlaskForm):
     archive = FileField("The course folder, zipped", validators=[
         FileRequired("Choose a zip file of the course folder.")], description=(
         "A zip like the one Download gives: course.yaml and etivities/*.md, at most 1 MB."))
+    confirm = HiddenField()  # the fingerprint of the impact on running cohorts the author saw
 
 
 class MoveForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 A changed completion rule never takes a completion back (learners who finished keep it);
 learners who have not finished are measured against the new rule, and those who now meet
-it complete at once (services.save_etivity reevaluates). Retiring an e-tivity hides it from
+it complete at once (drafts.publish reevaluates). Retiring an e-tivity hides it from
 the map and from new work; its threads stay readable.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from ..cohorts.models import Cohort, MemberRole, Membership
-from ..content import CompletionRule, EtivitySpec
+from ..content import CompletionRule, CourseSpec
 from ..courses.models import Course, Etivity
+from ..courses.services import etivity_fields
 from ..discussions.models import Thread
 from ..extensions import db
 from ..progress.models import Completion
@@ -98,22 +99,52 @@ def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[s
     return lines
 
 
-def of_saving(course: Course, etivity: Etivity | None, spec: EtivitySpec) -> Impact:
-    """Saving the e-tivity form: a new e-tivity appears on every map; a changed one shows
-    its new text at once; a changed rule is counted learner by learner."""
+def etivity_lines(course: Course, etivity: Etivity | None, stage: int, fields: dict) -> list[str]:
+    """What publishing an e-tivity's fields does: a new one appears on every map; a changed
+    one shows its new text; a changed rule is counted learner by learner."""
+    title = fields.get("title") or (etivity.title if etivity else "")
+    if etivity is None:
+        return [f"“{title}” will appear in stage {stage} of their maps" + (
+            ", and is required to finish the stage." if fields.get("required") else ".")]
+    rule = CompletionRule(*(fields.get(mode, getattr(etivity, mode)) for mode in RULE_WORDS))
+    lines = rule_change(course, etivity, rule)
+    required = fields.get("required", etivity.required)
+    if required != etivity.required:
+        lines.append(f"“{title}” becomes {'required' if required else 'optional'} for "
+                     f"finishing stage {etivity.stage_number}.")
+    return lines
+
+
+def of_publishing(course: Course, drafts) -> Impact:
+    """Publishing the course's drafts (drafts.pending)."""
+    cohorts = live_cohorts(course)
+    impact = Impact(len(cohorts))
+    if cohorts:
+        for draft in drafts:
+            if draft.key:
+                impact.lines += etivity_lines(course, draft.etivity, draft.stage or 0,
+                                              draft.fields)
+            else:
+                impact.lines.append("The course page and the stages' texts show the new "
+                                    "wording.")
+    return impact
+
+
+def of_upload(course: Course, spec: CourseSpec) -> Impact:
+    """Uploading a folder: each e-tivity's change as publishing it would, and those left out
+    retired."""
     cohorts = live_cohorts(course)
     impact = Impact(len(cohorts))
     if not cohorts:
         return impact
-    if etivity is None:
-        impact.lines.append(f"“{spec.title}” will appear in stage {spec.stage} of their maps at "
-                            "once" + (", and is required to finish the stage." if spec.required
-                                      else "."))
-        return impact
-    impact.lines += rule_change(course, etivity, spec.complete_when)
-    if spec.required != etivity.required:
-        impact.lines.append(f"It becomes {'required' if spec.required else 'optional'} for "
-                            f"finishing stage {etivity.stage_number}.")
+    by_slug = {e.slug: e for e in course.etivities}
+    for new in spec.etivities:
+        etivity = by_slug.get(new.slug)
+        impact.lines += etivity_lines(course, etivity, new.stage, etivity_fields(new))
+    kept = {e.slug for e in spec.etivities}
+    for etivity in course.active_etivities:
+        if etivity.slug not in kept:
+            impact.lines += of_retiring(course, etivity).lines
     return impact
 
 

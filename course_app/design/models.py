@@ -3,7 +3,7 @@ and as its audit log (who, when, what, and each field's text before and after)."
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -28,3 +28,31 @@ class CourseChange(db.Model):
     course: Mapped[Course] = relationship()
     etivity: Mapped[Etivity | None] = relationship()
     actor: Mapped[User | None] = relationship()
+
+
+class DesignDraft(db.Model):
+    """An author's pending edit, which learners don't see until the course is published.
+
+    `key` is the e-tivity's slug, or "" for the course's and its stages' texts. A draft of an
+    existing e-tivity has `etivity`; a new e-tivity has none until it is published (it is
+    added at the end of `stage`). `fields` holds the Etivity columns the draft sets, or
+    {"course": {...}, "stages": {"1": {...}, …}} for the course texts. `version` counts the
+    saves of a new e-tivity's draft (an existing e-tivity's saves count in Etivity.version)."""
+
+    __table_args__ = (UniqueConstraint("course_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"),
+                                           index=True)
+    etivity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("etivity.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    stage: Mapped[int | None]
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    etivity: Mapped[Etivity | None] = relationship()
+    author: Mapped[User | None] = relationship()

@@ -2,9 +2,11 @@
 CourseChange (the course's history and audit log, also written to the security log) and
 flushes; the view commits.
 
-Edits take effect at once (there is no draft/publish step yet); a changed completion rule
-earns running cohorts' learners what it now allows and never takes a completion back
-(progress.evidence.reevaluate_cohort, as `course import` does).
+E-tivity and course texts are edited as drafts (drafts.py) and reach learners here, when
+an author publishes; a changed completion rule earns running cohorts' learners what it now
+allows and never takes a completion back (progress.evidence.reevaluate_cohort, as
+`course import` does). Moving, retiring and bringing back act at once (retiring asks first
+when cohorts run the course): they change no text, and each is undone by a button.
 """
 
 from datetime import datetime
@@ -14,12 +16,11 @@ from sqlalchemy import select
 from .. import security_log
 from ..auth.models import User
 from ..cohorts.models import Cohort
-from ..content import CourseSpec, EtivitySpec
+from ..content import CourseSpec
 from ..courses.models import Course, CourseAuthor, Etivity, Stage
 from ..courses.services import (
     check_new_slug,
     duplicate_course,
-    etivity_fields,
     import_course,
 )
 from ..extensions import db
@@ -45,8 +46,8 @@ class DesignError(ValueError):
 class VersionConflict(DesignError):
     """Someone else saved the e-tivity since this author opened it."""
 
-    def __init__(self, etivity: Etivity, changes: dict):
-        self.etivity, self.changes = etivity, changes
+    def __init__(self, version: int, changes: dict):
+        self.version, self.changes = version, changes
         super().__init__("Someone else saved this e-tivity while you were editing it. "
                          "Your text is below; what they changed is listed. Save again to "
                          "replace their version with yours.")
@@ -117,7 +118,7 @@ def replace_content(course: Course, spec: CourseSpec, actor: User, at: datetime)
     """An uploaded folder (checked) becomes the course's content, as `course import` would
     make it: keyed by slugs, so posts and progress stay; e-tivities not in it are retired."""
     result = import_course(spec)
-    _reevaluate(course, at)
+    reevaluate(course, at)
     record(course, actor, "uploaded",
            f"Uploaded a zip: {len(result.added)} added, {len(result.updated)} changed, "
            f"{len(result.retired)} retired", at,
@@ -126,7 +127,7 @@ def replace_content(course: Course, spec: CourseSpec, actor: User, at: datetime)
     return result
 
 
-def _reevaluate(course: Course, at: datetime) -> int:
+def reevaluate(course: Course, at: datetime) -> int:
     """Earn what changed rules now allow, in every cohort of the course; returns how many."""
     cohorts = db.session.scalars(select(Cohort).where(Cohort.course_id == course.id))
     return sum(reevaluate_cohort(cohort, at) for cohort in cohorts)
@@ -143,41 +144,26 @@ def _apply(obj, fields: dict) -> dict:
     return changes
 
 
-def changes_since(etivity: Etivity, spec: EtivitySpec) -> dict:
-    """{field: [theirs (now saved), yours]} for each field the spec would change."""
-    fields = etivity_fields(spec)
-    return {name: [getattr(etivity, name), value] for name, value in fields.items()
-            if name not in PLACE_FIELDS and getattr(etivity, name) != value}
-
-
-def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, actor: User,
-                 at: datetime, version: int | None = None, force: bool = False) -> Etivity:
-    """Create the e-tivity (at the end of its stage) or change it from a checked spec.
-    Refuses with VersionConflict when it was saved by someone else since `version`, unless
-    `force` (the author has seen what changed and saves anyway)."""
-    fields = etivity_fields(spec)
+def publish_etivity(course: Course, etivity: Etivity | None, slug: str, stage: int,
+                    fields: dict, actor: User, at: datetime) -> bool:
+    """Create the e-tivity (at the end of `stage`) or change it from a draft's fields;
+    True when its completion rule changed (the caller reevaluates once for all)."""
     if etivity is None:
-        if any(e.slug == spec.slug for e in course.etivities):
-            raise DesignError(f"{spec.slug!r} is the slug of a retired e-tivity of this "
-                              "course; choose another, or bring that one back.")
-        etivity = Etivity(slug=spec.slug, **fields)
-        etivity.position = len(course.etivities_in(spec.stage)) + 1
+        if any(e.slug == slug for e in course.etivities):
+            raise DesignError(f"The new e-tivity {slug!r} has the slug of another e-tivity of "
+                              "this course: discard its draft and add it again.")
+        etivity = Etivity(slug=slug, stage_number=stage, **fields)
+        etivity.position = len(course.etivities_in(stage)) + 1
         course.etivities.append(etivity)
         db.session.flush()
-        record(course, actor, "etivity-added",
-               f"Added {spec.title} to stage {spec.stage}", at, etivity)
-        return etivity
-    if version is not None and version != etivity.version and not force:
-        raise VersionConflict(etivity, changes_since(etivity, spec))
+        record(course, actor, "etivity-added", f"Added {etivity.title} to stage {stage}", at,
+               etivity)
+        return False
     changes = _apply(etivity, {k: v for k, v in fields.items() if k not in PLACE_FIELDS})
     if changes:
-        etivity.version += 1
         record(course, actor, "etivity-edited", f"Changed {etivity.title}", at, etivity,
                _plain(changes))
-        if set(changes) & set(RULE_FIELDS):
-            db.session.flush()
-            _reevaluate(course, at)
-    return etivity
+    return bool(set(changes) & set(RULE_FIELDS))
 
 
 def _plain(changes: dict) -> dict:
@@ -247,28 +233,6 @@ def bring_back(course: Course, etivity: Etivity, actor: User, at: datetime) -> N
     etivity.position = len(course.etivities_in(etivity.stage_number)) + 1
     etivity.version += 1
     record(course, actor, "etivity-restored", f"Brought back {etivity.title}", at, etivity)
-
-
-def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> Etivity:
-    """A copy just after the original, with a new slug ("…-copy", "…-copy-2")."""
-    slugs = {e.slug for e in course.etivities}
-    slug, n = f"{etivity.slug}-copy"[:80], 1
-    while slug in slugs:
-        n += 1
-        slug = f"{etivity.slug}-copy-{n}"[:80]
-    skip = {"id", "slug", "course_id", "version", "title", "position"}
-    columns = {c.key: getattr(etivity, c.key) for c in Etivity.__table__.columns
-               if c.key not in skip}
-    copy = Etivity(slug=slug, title=f"{etivity.title} (copy)"[:200], version=1, **columns)
-    siblings = course.etivities_in(etivity.stage_number)
-    course.etivities.append(copy)
-    siblings.insert(siblings.index(etivity) + 1, copy)
-    for position, sibling in enumerate(siblings, start=1):
-        sibling.position = position
-    db.session.flush()
-    db.session.expire(course, ["etivities"])
-    record(course, actor, "etivity-duplicated", f"Copied {etivity.title}", at, copy)
-    return copy
 
 
 def courses_for(user: User) -> list[Course]:

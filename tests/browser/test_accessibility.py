@@ -234,12 +234,13 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/storyboard", D, screenshot=True),
     State("author/etivity", D + "/etivities/{etivity2}", screenshot=True),
     State("author/etivity-preview", D + "/etivities/{etivity2}", submit="Preview"),
-    State("author/etivity-errors", D + "/etivities/{etivity2}", submit="Save",
+    State("author/etivity-errors", D + "/etivities/{etivity2}", submit="Save draft",
           fill=(("Title", ""), ("Minutes", "lots")), status=400),
     State("author/new-etivity", D + "/stages/4/new"),
-    State("author/new-etivity-errors", D + "/stages/4/new", submit="Save", status=400),
+    State("author/new-etivity-errors", D + "/stages/4/new", submit="Save draft", status=400),
     State("author/course-texts", D + "/course"),
-    State("author/course-texts-errors", D + "/course", submit="Save",
+    State("author/course-texts-preview", D + "/course", submit="Preview"),
+    State("author/course-texts-errors", D + "/course", submit="Save draft",
           fill=(("Course title", ""),), status=400),
     State("author/authors", D + "/authors"),
     State("author/history", D + "/history"),
@@ -247,6 +248,12 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/duplicate", D + "/duplicate"),
     State("author/upload", D + "/upload"),
     State("author/upload-errors", D + "/upload", submit="Upload", status=400),
+    # Drafts last: an upload waits for them.
+    State("author/publish-empty", D + "/publish"),
+    State("author/etivity-draft-saved", D + "/etivities/{etivity2}", submit="Save draft",
+          fill=(("Title", "A drafted title"), ("Read", "9"))),  # the storyboard, marked
+    State("author/etivity-draft", D + "/etivities/{etivity2}"),
+    State("author/publish", D + "/publish", screenshot=True),
 ]
 
 ADMIN = [

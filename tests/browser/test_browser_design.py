@@ -1,7 +1,9 @@
 """Issue 14's journey in a real browser, as a new author would try it: create a course, add
-an e-tivity to each stage from the storyboard, preview one as a learner, save, and a learner
-who joins a cohort of it sees them; then raise a completion rule on the course the demo cohort
-runs, see what it will do first, and see every completion kept."""
+an e-tivity to each stage from the storyboard, preview one as a learner, save the drafts,
+publish, and a learner who joins a cohort of it sees them; then edit an e-tivity of the
+course the demo cohort runs: the draft is not what a learner sees; publishing says first what
+the raised rule will do to the running cohort; then the learner sees it, every completion
+kept."""
 
 import re
 
@@ -53,9 +55,10 @@ def add_etivity(page: Page, stage: int, title: str, preview: bool = False) -> No
         page.get_by_role("button", name="Preview", exact=True).click()
         expect(page.get_by_role("heading", name="Preview as a learner")).to_be_visible()
         expect(page.locator(".design-preview strong", has_text="What would you do")).to_be_visible()
-    page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text(f"Saved {title}.")).to_be_visible()
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.get_by_text(f"Saved {title} as a draft")).to_be_visible()
     expect(page.locator(f"#card-{slug}")).to_contain_text("Start 1 conversation")
+    expect(page.locator(f"#card-{slug}")).to_contain_text("New: draft — not yet published")
 
 
 def test_a_new_author_builds_a_course_a_learner_then_sees(page: Page, live_server):
@@ -73,6 +76,12 @@ def test_a_new_author_builds_a_course_a_learner_then_sees(page: Page, live_serve
     for stage in range(1, 6):
         add_etivity(page, stage, f"Step {stage} together", preview=stage == 1)
     expect(page.locator(".storyboard-card")).to_have_count(5)
+    page.get_by_role("link", name="Review and publish").click()
+    expect(page.get_by_role("heading", name="5 drafts to publish")).to_be_visible()
+    expect(page.locator("#impact-heading")).to_have_count(0)  # no cohort runs it yet
+    page.get_by_role("button", name="Publish 5 changes").click()
+    expect(page.get_by_text("Published 5 changes")).to_be_visible()
+    expect(page.locator(".draft-tag")).to_have_count(0)
     log_out(page)
 
     with app.app_context():
@@ -87,8 +96,8 @@ def test_a_new_author_builds_a_course_a_learner_then_sees(page: Page, live_serve
     expect(page.get_by_text("Step 1 together").first).to_be_visible()
 
 
-def test_raising_a_rule_on_a_running_course_says_so_and_keeps_completions(page: Page,
-                                                                         live_server):
+def test_a_draft_reaches_learners_only_when_published_with_its_impact_first(page: Page,
+                                                                          live_server):
     base, app = live_server
     make_author(app)
     cohort_id = demo_cohort_id(app)
@@ -96,18 +105,36 @@ def test_raising_a_rule_on_a_running_course_says_so_and_keeps_completions(page: 
         welcome = db.session.scalar(select(Etivity).where(Etivity.slug == "welcome"))
         kept = db.session.scalar(select(func.count(Completion.id)).where(
             Completion.etivity_id == welcome.id, Completion.cohort_id == cohort_id))
-        observe = welcome.observe
+        observe, title = welcome.observe, welcome.title
     assert kept > 0
     log_in(page, base, AUTHOR)
     page.goto(f"{base}/design/engaging-online")
     page.locator("#card-welcome").get_by_role("link").first.click()
+    page.get_by_label("Title", exact=True).fill("Welcome, everyone")
     page.get_by_label("Read", exact=True).fill(str(observe + 1))
-    page.get_by_role("button", name="Save", exact=True).click()
-    notice = page.locator("#impact-heading")
-    expect(notice).to_contain_text("running cohort")
+    page.get_by_role("button", name="Save draft", exact=True).click()
+    expect(page.get_by_text("Saved Welcome, everyone as a draft")).to_be_visible()
+    expect(page.locator("#card-welcome")).to_contain_text("Draft — not yet published")
+    log_out(page)
+
+    log_in(page, base, "eve@example.org")  # a learner of the demo cohort
+    page.goto(f"{base}/cohorts/{cohort_id}/e/welcome")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    expect(page.get_by_text("Welcome, everyone")).to_have_count(0)
+    log_out(page)
+
+    log_in(page, base, AUTHOR)
+    page.goto(f"{base}/design/engaging-online/publish")
+    expect(page.locator("#impact-heading")).to_contain_text("1 running cohort uses this course")
     expect(page.get_by_text("completions are never taken back")).to_be_visible()
-    page.get_by_role("button", name="Save and apply").click()
-    expect(page.get_by_text("Saved Welcome")).to_be_visible()
+    expect(page.get_by_text("will need 1 more read")).to_be_visible()
+    page.get_by_role("button", name="Publish 1 change").click()
+    expect(page.get_by_text("Published 1 change")).to_be_visible()
+    log_out(page)
+
+    log_in(page, base, "eve@example.org")
+    page.goto(f"{base}/cohorts/{cohort_id}/e/welcome")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, everyone")
     with app.app_context():
         assert db.session.scalar(select(func.count(Completion.id)).where(
             Completion.etivity_id == welcome.id, Completion.cohort_id == cohort_id)) == kept

@@ -99,7 +99,13 @@ MATRIX = {
     ("design.storyboard", "POST"):                  "405",
 
     ("design.upload", "GET"):                       "login  403    403    403    403    403    403    200",
-    ("design.upload", "POST"):                      "login  403    403    403    403    403    403    400",
+    ("design.upload", "POST"):                      "login  403    403    403    403    403    403    302",
+    ("design.publish", "GET"):                      "login  403    403    403    403    403    403    200",
+    ("design.publish", "POST"):                     "login  403    403    403    403    403    403    409",
+    ("design.discard_draft", "GET"):                "405",
+    ("design.discard_draft", "POST"):               "login  403    403    403    403    403    403    302",
+    ("design.restore_change", "GET"):               "405",
+    ("design.restore_change", "POST"):              "login  403    403    403    403    403    403    302",
 
     ("discussions.withdraw_post", "GET"):             "login  200    404    404    403    404    403    403",
     ("discussions.withdraw_post", "POST"):            "login  302    404    404    403    404    403    403",
@@ -252,7 +258,7 @@ MATRIX = {
 REFUSALS = {"login", "401", "403", "404", "405"}
 # POSTs that act with no data at all: run after the rest, in this order, so what they change
 # (a withdrawn post, an invite used, a login ended) can't change another row's outcome.
-LAST = ("design.copy", "design.retire", "design.remove_author", "discussions.withdraw_post", "notifications.open", "notifications.mark_read",
+LAST = ("design.copy", "design.retire", "design.restore_change", "design.discard_draft", "design.remove_author", "discussions.withdraw_post", "notifications.open", "notifications.mark_read",
         "facilitate.regenerate_key", "facilitate.revoke_invite", "facilitate.remove_member",
         "cohorts.invite", "reports.revoke_token", "auth.logout", "auth.logout_everywhere")
 LOGS_OUT = {"auth.logout", "auth.logout_everywhere"}

@@ -8,7 +8,7 @@ from conftest import login
 from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.courses.models import Course, CourseAuthor, Etivity
-from course_app.design import services
+from course_app.design import drafts, services
 from course_app.design.models import CourseChange
 from course_app.extensions import db
 
@@ -48,6 +48,20 @@ def form_of(e: Etivity, **changes) -> dict:
         data[f"moderator_days-{index}-note"] = day["note"]
     data.update(changes)
     return {k: v for k, v in data.items() if v != ""}
+
+
+def publish(client, course, expect: str | None = None):
+    """Publish the course's drafts as an author would: read the page, press Publish."""
+    page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
+    if expect is not None:
+        assert expect in page, page
+    data = {}
+    if 'name="confirm" value="' in page:
+        data["confirm"] = page.split('name="confirm" value="')[1].split('"')[0]
+    response = client.post(f"/design/{course.slug}/publish", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    return page
 
 
 def test_design_link_only_for_authors_and_admins(client, factory, course, author):
@@ -97,6 +111,13 @@ def test_new_course_then_an_etivity_in_each_stage(client, author):
             "days": "3", "next": "More.", "required": "y", "initiate": "1", "interact": "1"})
         assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
+    assert course.active_etivities == []  # drafts: no learner sees them yet
+    board = client.get("/design/working-openly").get_data(as_text=True)
+    assert board.count("New: draft — not yet published") == 5
+    assert "5 changes are not yet published" in board
+    edit = client.get("/design/working-openly/etivities/step-2").get_data(as_text=True)
+    assert 'value="Step 2"' in edit and "Draft — not yet published" in edit
+    publish(client, course, expect="A new e-tivity in stage 3")
     assert [e.slug for e in course.active_etivities] == [f"step-{n}" for n in range(1, 6)]
     assert etivity(course, "step-3").rule.initiate == 1
 
@@ -125,6 +146,12 @@ def test_save_changes_the_etivity_and_records_the_change(client, course, author)
                            data=form_of(listen, title="Listen first, then speak", observe="4"))
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen first"  # a draft until published
+    assert "Listen first, then speak" in client.get(f"/design/{course.slug}").get_data(
+        as_text=True)
+    assert db.session.scalar(select(CourseChange).where(
+        CourseChange.etivity_id == listen.id)) is None
+    publish(client, course, expect="Listen first, then speak")
     listen = etivity(course, "listen-first")
     assert listen.title == "Listen first, then speak" and listen.observe == 4
     change = db.session.scalar(select(CourseChange).where(CourseChange.etivity_id == listen.id))
@@ -161,13 +188,14 @@ def test_the_second_save_from_an_old_version_is_refused_and_keeps_the_text(
     assert second.status_code == 409 and "Someone else saved this e-tivity" in page
     assert 'value="Mine"' in page and "Theirs" in page
     db.session.expire_all()
-    assert etivity(course, "listen-first").title == "Theirs"
+    assert drafts.draft_for(course, "listen-first").fields["title"] == "Theirs"
     forced = client.post(f"/design/{course.slug}/etivities/listen-first",
                          data={**old, "title": "Mine", "replace": "yes",
                                "version": str(etivity(course, "listen-first").version)})
     assert forced.status_code == 302
     db.session.expire_all()
-    assert etivity(course, "listen-first").title == "Mine"
+    assert drafts.draft_for(course, "listen-first").fields["title"] == "Mine"
+    assert etivity(course, "listen-first").title == "Listen first"
 
 
 def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, author):
@@ -184,7 +212,8 @@ def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, auth
         range(1, len(course.etivities_in(2)) + 1))
     client.post(f"{base}/{second}/copy")
     db.session.expire_all()
-    assert course.etivities_in(2)[1].slug == f"{second}-copy"
+    assert f"{second}-copy" not in [e.slug for e in course.etivities]  # a draft first
+    assert drafts.draft_for(course, f"{second}-copy").stage == 2
     client.post(f"{base}/{second}/retire")
     db.session.expire_all()
     assert etivity(course, second).retired
@@ -195,8 +224,9 @@ def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, auth
     assert not etivity(course, second).retired
     actions = db.session.scalars(select(CourseChange.action).where(
         CourseChange.course_id == course.id)).all()
-    assert {"etivity-moved", "etivity-duplicated", "etivity-retired",
-            "etivity-restored"} <= set(actions)
+    assert {"etivity-moved", "etivity-retired", "etivity-restored"} <= set(actions)
+    publish(client, course)
+    assert course.etivities_in(2)[-1].slug == f"{second}-copy"
 
 
 def test_a_bad_move_changes_nothing(client, course, author):
@@ -224,6 +254,10 @@ def test_course_texts_form_checks_stages(client, course, author):
     good = client.post(f"/design/{course.slug}/course", data=data)
     assert good.status_code == 302
     db.session.expire_all()
+    assert course.stages[2].title != "Stage 3"  # a draft until published
+    assert 'value="Stage 3"' in client.get(f"/design/{course.slug}/course").get_data(
+        as_text=True)
+    publish(client, course, expect="Stage 3: stage title")
     assert course.weekly_minutes == 120 and course.stages[2].title == "Stage 3"
 
 
@@ -274,18 +308,17 @@ def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factor
     assert db.session.scalar(select(Completion.user_id)) == finisher.id
     login(client, author)
     url = f"/design/{course.slug}/etivities/time-and-help"
-    raised = form_of(time_and_help, observe="1")
-    first = client.post(url, data=raised)
-    page = first.get_data(as_text=True)
-    assert first.status_code == 200 and "1 running cohort uses this course" in page
+    assert client.post(url, data=form_of(time_and_help, observe="1")).status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 0  # a draft: nothing changed yet
+    publish_url = f"/design/{course.slug}/publish"
+    unconfirmed = client.post(publish_url)  # without the impact it was shown: asks again
+    assert unconfirmed.status_code == 409
+    db.session.expire_all()
+    assert etivity(course, "time-and-help").observe == 0
+    page = publish(client, course, expect="1 running cohort uses this course")
     assert "1 learner who has not finished it will need 1 more read" in page
-    assert "1 learner who finished it keep" in page and "Save and apply" in page
-    db.session.expire_all()
-    assert etivity(course, "time-and-help").observe == 0  # nothing changed yet
-    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
-    second = client.post(url, data={**raised, "confirm": confirm})
-    assert second.status_code == 302, second.get_data(as_text=True)
-    db.session.expire_all()
+    assert "1 learner who finished it keep" in page
     assert etivity(course, "time-and-help").observe == 1
     assert db.session.scalars(select(Completion.user_id)).all() == [finisher.id]
     assert waiting.id  # still not complete: needs a read now
@@ -301,11 +334,9 @@ def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, coho
     db.session.commit()
     login(client, author)
     url = f"/design/{course.slug}/etivities/listen-first"
-    lowered = form_of(listen, observe="0")
-    page = client.post(url, data=lowered).get_data(as_text=True)
-    assert "1 learner meets the new rule already and will complete it now" in page
-    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
-    assert client.post(url, data={**lowered, "confirm": confirm}).status_code == 302
+    assert client.post(url, data=form_of(listen, observe="0")).status_code == 302
+    publish(client, course, expect="1 learner meets the new rule already and will complete it "
+            "now")
     assert db.session.scalar(select(Completion.user_id).where(
         Completion.etivity_id == listen.id)) == learner.id
 
@@ -332,20 +363,56 @@ def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, facto
     assert db.session.scalar(select(Thread).where(Thread.etivity_id == listen.id)) is not None
 
 
-def test_history_restores_the_earlier_text_into_the_form(client, course, author):
+def test_history_restores_the_earlier_text_as_a_draft(client, course, author):
     login(client, author)
     listen = etivity(course, "listen-first")
     url = f"/design/{course.slug}/etivities/listen-first"
     client.post(url, data=form_of(listen, title="A new title", minutes="40"))
+    publish(client, course)
     change = db.session.scalar(select(CourseChange).where(
         CourseChange.etivity_id == listen.id))
     history = client.get(f"{url}/history").get_data(as_text=True)
-    assert f"restore={change.id}" in history
-    page = client.get(f"{url}?restore={change.id}").get_data(as_text=True)
+    restore = f"{url}/history/{change.id}/restore"
+    assert restore in history
+    assert client.post(restore).status_code == 302
+    page = client.get(url).get_data(as_text=True)
     assert 'value="Listen first"' in page and 'value="35"' in page
-    assert "nothing is saved until you save" in page
+    assert "Draft — not yet published" in page
     db.session.expire_all()
     assert etivity(course, "listen-first").title == "A new title"
+    assert drafts.draft_for(course, "listen-first").fields == {"title": "Listen first",
+                                                               "minutes": 35}
+    publish(client, course)
+    assert etivity(course, "listen-first").title == "Listen first"
+
+
+def test_a_draft_can_be_discarded(client, course, author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(listen, title="Not this"))
+    draft = drafts.draft_for(course, "listen-first")
+    page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
+    assert "Not this" in page and f"/drafts/{draft.id}/discard" in page
+    assert '<th scope="row">Title</th>' in page and "Individual task" not in page
+    assert client.post(f"/design/{course.slug}/drafts/{draft.id}/discard").status_code == 302
+    assert drafts.draft_for(course, "listen-first") is None
+    empty = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
+    assert "Nothing to publish" in empty
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen first"
+
+
+def test_saving_the_published_text_again_drops_the_draft(client, course, author):
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first"
+    client.post(url, data=form_of(etivity(course, "listen-first"), title="For a while"))
+    assert drafts.draft_for(course, "listen-first") is not None
+    as_typed = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v  # a browser's CRLF
+                for k, v in form_of(etivity(course, "listen-first")).items()}
+    assert any("\r\n" in v for v in as_typed.values())
+    client.post(url, data=as_typed)
+    assert drafts.draft_for(course, "listen-first") is None
 
 
 # ---- the folder as a zip ---------------------------------------------------------------
@@ -369,7 +436,7 @@ def test_download_then_upload_a_changed_zip(client, course, author):
     response = client.post(f"/design/{course.slug}/upload", data={
         "archive": (io.BytesIO(changed.getvalue()), "course.zip")},
         content_type="multipart/form-data")
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert response.status_code == 302, response.get_data(as_text=True)  # no cohorts: at once
     db.session.expire_all()
     assert etivity(course, "listen-first").title == "Listen well"
     assert etivity(course, "pass-it-on").retired
@@ -410,6 +477,8 @@ def test_changes_reach_the_audit_log_of_each_running_cohort(client, course, coho
     listen = etivity(course, "listen-first")
     client.post(f"/design/{course.slug}/etivities/listen-first",
                 data=form_of(listen, title="Listen well"))
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.cohort_id == cohort.id)) is None
+    publish(client, course)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.cohort_id == cohort.id))
     assert entry.action == AuditAction.COURSE_CHANGED and entry.actor_id == author.id
     assert entry.summary == "Ann Author: Changed Listen well"
@@ -426,5 +495,80 @@ def test_a_new_course_with_no_etivities_yet_can_change_its_texts(client, author)
         data.update({f"stages-{n}-title": f"Stage {n + 1}", f"stages-{n}-summary": "s",
                      f"stages-{n}-emoderator": "e", f"stages-{n}-suggested_days": "7"})
     assert client.post("/design/empty-yet/course", data=data).status_code == 302
-    db.session.expire_all()
+    publish(client, course)
     assert course.title == "Not empty soon" and course.etivities == []
+
+
+def test_an_upload_in_a_running_course_says_what_it_changes_first(client, course, cohort,
+                                                                  author):
+    import io
+    import zipfile
+
+    login(client, author)
+    source = zipfile.ZipFile(io.BytesIO(client.get(f"/design/{course.slug}/download").data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for info in source.infolist():
+            if not info.filename.endswith("pass-it-on.md"):
+                archive.writestr(info.filename, source.read(info))
+
+    def upload(**data):
+        return client.post(f"/design/{course.slug}/upload", data={
+            "archive": (io.BytesIO(changed.getvalue()), "course.zip"), **data},
+            content_type="multipart/form-data")
+    first = upload()
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "1 running cohort uses this course" in page
+    assert "leaves learners&#39; maps" in page and "Upload and apply" in page
+    db.session.expire_all()
+    assert not etivity(course, "pass-it-on").retired
+    confirm = page.split('name="confirm" type="hidden" value="')[1].split('"')[0]
+    assert upload(confirm=confirm).status_code == 302
+    db.session.expire_all()
+    assert etivity(course, "pass-it-on").retired
+
+
+def test_an_upload_waits_for_drafts_to_be_published_or_discarded(client, course, author):
+    import io
+
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(etivity(course, "listen-first"), title="Pending"))
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(b"not a zip"), "course.zip")}, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/publish")
+    assert "publish or discard" in client.get(
+        f"/design/{course.slug}/upload").get_data(as_text=True)
+
+
+def test_course_texts_preview_renders_sanitised_markdown_and_saves_nothing(client, course,
+                                                                          author):
+    login(client, author)
+    data = {"title": "Engaging online", "summary": "**Bold** <script>alert(1)</script>",
+            "audience": "A"}
+    for n, stage in enumerate(course.stages):
+        data.update({f"stages-{n}-title": stage.title, f"stages-{n}-summary": stage.summary,
+                     f"stages-{n}-emoderator": stage.emoderator,
+                     f"stages-{n}-suggested_days": str(stage.suggested_days)})
+    response = client.post(f"/design/{course.slug}/course", data={**data, "action": "preview"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<strong>Bold</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert drafts.draft_for(course, "") is None
+
+
+def test_design_warnings_use_the_forms_words(client, course, author):
+    from course_app.content.design import DesignWarning
+    from course_app.design.wording import for_the_browser
+
+    said = for_the_browser(DesignWarning(None, None, "summary", (
+        "says 90 minutes a week, but course.yaml has no weekly_minutes; add "
+        "'weekly_minutes: 90' so each stage's minutes can be checked against it"), None, None))
+    assert said.message.startswith("Course summary: says 90 minutes a week, but the course "
+                                   "has no “Minutes a week”; enter 90")
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        etivity(course, "listen-first"), spark="Read the three posts below."))
+    board = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    assert "Spark: the spark asks no question" in board  # the draft is checked, in form words
+    assert "course.yaml" not in board and "weekly_minutes" not in board

@@ -6,4 +6,4 @@ an unknown course is 404, and anyone who is not its author (or an admin) gets 40
 makes one service call, commits once and redirects.
 """
 
-from . import courses, etivities, folders  # noqa: F401
+from . import courses, etivities, folders, publish  # noqa: F401

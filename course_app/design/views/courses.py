@@ -1,7 +1,7 @@
 """Courses in the designer: the list, a new course, a copy, the storyboard, the course's own
 texts, its authors and its history."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -12,8 +12,8 @@ from ...courses.services import CourseSlugTaken
 from ...extensions import db
 from ...forms import ButtonForm
 from ...permissions import can_manage_authors
-from .. import bp, services
-from ..editing import check_course, fill_course_form, show_errors
+from .. import bp, drafts, services
+from ..editing import check_course, fill_course_draft, fill_course_form, show_errors
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
 from ..models import CourseChange
 from ..storyboard import storyboard as build_storyboard
@@ -78,10 +78,12 @@ def duplicate(slug: str):
 @login_required
 def storyboard(slug: str):
     course = authored(slug)
-    columns, warnings = build_storyboard(course)
+    pending = drafts.pending(course)
+    columns, warnings = build_storyboard(course, pending)
     retired = [e for e in course.etivities if e.retired]
     return render_template("design/storyboard.html", course=course, columns=columns,
-                           warnings=warnings, retired=retired, button=ButtonForm())
+                           warnings=warnings, retired=retired, button=ButtonForm(),
+                           pending=pending)
 
 
 @bp.route("/<slug>/course", methods=["GET", "POST"])
@@ -90,25 +92,32 @@ def course_texts(slug: str):
     """The course's title, summary, audience and time a week, and each stage's texts."""
     course = authored(slug)
     form = CourseForm()
-    more, status = [], 200
+    more, status, preview = [], 200, False
     if form.is_submitted():
         if form.validate():
             spec, errors = check_course(course, form)
-            if not errors and spec is not None:
+            if not errors and spec is not None and request.form.get("action") == "preview":
+                preview = True  # the texts rendered as learners will read them; nothing saved
+            elif not errors and spec is not None:
                 fields = {"title": spec.title, "summary": spec.summary,
                           "audience": spec.audience, "weekly_minutes": spec.weekly_minutes}
                 stages = {s.number: {"title": s.title, "summary": s.summary,
                                      "emoderator": s.emoderator,
                                      "suggested_days": s.suggested_days} for s in spec.stages}
-                changed = services.save_course(course, fields, stages, current_user, utcnow())
+                kept = drafts.save_course(course, fields, stages, current_user, utcnow())
                 db.session.commit()
-                flash("Saved the course's texts." if changed else "Nothing had changed.")
+                flash("Saved the course's texts as a draft: learners see them once you "
+                      "publish." if kept else "The texts are as published: no draft kept.")
                 return redirect(url_for("design.storyboard", slug=course.slug))
             more = show_errors(form, errors)
-        status = 400
+        status = 200 if preview else 400
     else:
         fill_course_form(form, course)
-    return render_template("design/course.html", course=course, form=form, more=more), status
+        draft = drafts.draft_for(course, drafts.COURSE_KEY)
+        if draft is not None:
+            fill_course_draft(form, draft.fields)
+    return render_template("design/course.html", course=course, form=form, more=more,
+                           preview=preview), status
 
 
 @bp.route("/<slug>/authors", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """E-tivities in the designer: Salmon's template as a form (with a Markdown preview and a
-preview as a learner), and the storyboard's buttons: move, copy, retire, bring back."""
+preview as a learner), kept as drafts until published, and the storyboard's buttons: move,
+copy, retire, bring back, and restoring earlier text from the history as a draft."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -8,7 +9,7 @@ from ...clock import utcnow
 from ...content import CompletionRule
 from ...extensions import db
 from ...forms import ButtonForm
-from .. import bp, services
+from .. import bp, drafts, services
 from ..editing import (
     add_spare_rows,
     check_etivity,
@@ -17,7 +18,7 @@ from ..editing import (
     show_errors,
 )
 from ..forms import EtivityForm, MoveForm
-from ..impact import of_retiring, of_saving
+from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
 from .common import authored, etivity_of
@@ -37,23 +38,40 @@ class Draft:
         self.required = bool(form.required.data)
 
 
+class NewDraft:
+    """A new e-tivity's draft where the form page expects an e-tivity (slug and title)."""
+
+    id = None
+
+    def __init__(self, draft):
+        self.slug, self.title = draft.key, draft.fields.get("title", draft.key)
+
+
 def _editor(slug: str, etivity_slug: str | None, stage: int | None):
-    """GET shows the form; POST with action=preview shows it again with previews; POST
-    otherwise checks the draft through content/ and saves it."""
+    """GET shows the form (with the draft, if there is one); POST with action=preview shows
+    it again with previews; POST otherwise checks the draft through content/ and keeps it
+    as a draft, for an author to publish."""
     course = authored(slug)
-    etivity = etivity_of(course, etivity_slug) if etivity_slug else None
-    stage = etivity.stage_number if etivity else stage
+    draft = drafts.draft_for(course, etivity_slug) if etivity_slug else None
+    etivity = etivity_of(course, etivity_slug) if etivity_slug and (
+        draft is None or draft.etivity is not None) else None
+    stage = etivity.stage_number if etivity else (draft.stage if draft else stage)
+    shown = etivity or (NewDraft(draft) if draft else None)
     form = EtivityForm()
-    more, conflict, status, preview, impact = [], None, 200, None, None
+    more, conflict, status, preview = [], None, 200, None
     if not form.is_submitted():
         if etivity is not None:
             fill_etivity_form(form, etivity)
-            restored = _restore(etivity, form)
-            if restored:
-                flash(f"The form holds {restored}'s earlier text; nothing is saved until you save.")
         else:
             form.required.data = True
-        return _page(course, etivity, stage, form, more, conflict, preview, impact), status
+        if draft is not None:
+            restore_fields(form, draft.fields)
+            form.slug.data = draft.key
+            if etivity is None:
+                form.version.data = str(draft.version)
+        return _page(course, shown, stage, form, more, conflict, preview, draft), status
+    if draft is not None and etivity is None:
+        form.slug.data = draft.key  # a new e-tivity's slug is fixed by its first save
     checked = check_etivity(course, etivity, form, stage)
     if not form.validate():  # only the CSRF token can fail here
         status = 400
@@ -62,39 +80,25 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
         status = 400
     elif request.form.get("action") == "preview":
         preview = Draft(form, stage, checked.spec)
-    elif (impact := of_saving(course, etivity, checked.spec)) and \
-            form.confirm.data != impact.fingerprint:
-        form.confirm.data = impact.fingerprint  # say what will happen; the next Save does it
     else:
-        impact = None
         try:
-            saved = services.save_etivity(course, etivity, checked.spec, current_user, utcnow(),
-                                          version=_version(form),
-                                          force=form.replace.data == "yes")
+            saved = drafts.save_etivity(course, etivity, checked.spec, current_user, utcnow(),
+                                        version=_version(form),
+                                        force=form.replace.data == "yes")
         except services.VersionConflict as error:
             conflict, status = error, 409
-            form.version.data, form.replace.data = str(error.etivity.version), "yes"
+            form.version.data, form.replace.data = str(error.version), "yes"
         except services.DesignError as error:
             form.slug.errors = [*form.slug.errors, str(error)]
             status = 400
         else:
             db.session.commit()
-            flash(f"Saved {saved.title}.")
+            flash(f"Saved {checked.spec.title} as a draft: learners see it once you publish."
+                  if saved else f"{checked.spec.title} is as published: no draft kept.")
             return redirect(url_for("design.storyboard", slug=course.slug,
-                                    _anchor=f"card-{saved.slug}"))
+                                    _anchor=f"card-{checked.spec.slug}"))
     add_spare_rows(form)
-    return _page(course, etivity, stage, form, more, conflict, preview, impact), status
-
-
-def _restore(etivity, form: EtivityForm) -> str | None:
-    """?restore=<change id>: put the fields that change altered back as they were before it."""
-    change_id = request.args.get("restore", "")
-    change = db.session.get(CourseChange, int(change_id)) if change_id.isdigit() and len(
-        change_id) < 10 else None
-    if change is None or change.etivity_id != etivity.id:
-        return None
-    restore_fields(form, {name: before for name, (before, _after) in change.changes.items()})
-    return etivity.title
+    return _page(course, shown, stage, form, more, conflict, preview, draft), status
 
 
 def _version(form: EtivityForm) -> int | None:
@@ -102,11 +106,11 @@ def _version(form: EtivityForm) -> int | None:
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _page(course, etivity, stage, form, more, conflict, preview, impact):
+def _page(course, etivity, stage, form, more, conflict, preview, draft):
     rule = rule_words(_rule(form))
     return render_template("design/etivity.html", course=course, etivity=etivity,
                            stage=stage, form=form, more=more, conflict=conflict,
-                           preview=preview, rule=rule, impact=impact)
+                           preview=preview, rule=rule, draft=draft)
 
 
 def _rule(form: EtivityForm) -> CompletionRule:
@@ -156,18 +160,24 @@ def _button(slug: str, etivity_slug: str, action, words: str, retired: bool):
     course = authored(slug)
     etivity = etivity_of(course, etivity_slug)
     if ButtonForm().validate() and etivity.retired == retired:
-        result = action(course, etivity, current_user, utcnow())
+        action(course, etivity, current_user, utcnow())
         db.session.commit()
         flash(words.format(title=etivity.title))
-        etivity = result or etivity
     return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/copy")
 @login_required
 def copy(slug: str, etivity_slug: str):
-    return _button(slug, etivity_slug, services.copy_etivity,
-                   "Copied {title}: the copy is just after it.", retired=False)
+    """The copy is a new e-tivity's draft, at the end of the stage once published."""
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    if ButtonForm().validate() and not etivity.retired:
+        copied = drafts.copy_etivity(course, etivity, current_user, utcnow())
+        db.session.commit()
+        flash(f"Copied {etivity.title} as a draft: publish to add it to the end of its stage.")
+        return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{copied.key}"))
+    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/retire")
@@ -201,3 +211,21 @@ def etivity_history(slug: str, etivity_slug: str):
                .order_by(CourseChange.created_at.desc(), CourseChange.id.desc()).all())
     return render_template("design/history.html", course=course, changes=changes,
                            etivity=etivity)
+
+
+@bp.post("/<slug>/etivities/<etivity_slug>/history/<int:change_id>/restore")
+@login_required
+def restore_change(slug: str, etivity_slug: str, change_id: int):
+    """The fields a recorded change altered, as they were before it, become a draft."""
+    course = authored(slug)
+    etivity = etivity_of(course, etivity_slug)
+    change = db.session.get(CourseChange, change_id)
+    if change is None or change.etivity_id != etivity.id:
+        abort(404)
+    if ButtonForm().validate():
+        before = {name: old for name, (old, _new) in change.changes.items()}
+        kept = drafts.restore(course, etivity, before, current_user, utcnow())
+        db.session.commit()
+        flash(f"A draft of {etivity.title} holds the text from before that change: check "
+              "it and publish." if kept else f"{etivity.title} is already as it was then.")
+    return redirect(url_for("design.etivity", slug=slug, etivity_slug=etivity.slug))

@@ -10,8 +10,9 @@ from ...content.archive import files_from_zip, zip_bytes
 from ...content.writing import folder_files
 from ...courses.export import course_spec
 from ...extensions import db
-from .. import bp, services
+from .. import bp, drafts, services
 from ..forms import UploadForm
+from ..impact import of_upload
 from .common import authored
 
 
@@ -29,11 +30,18 @@ def download(slug: str):
 @bp.route("/<slug>/upload", methods=["GET", "POST"])
 @login_required
 def upload(slug: str):
-    """A zipped folder replaces the course's content once nothing in it is wrong; every
-    problem is listed with its file and line, as `course validate` would list it."""
+    """A zipped folder replaces the course's published content once nothing in it is wrong;
+    every problem is listed with its file and line, as `course validate` would list it.
+    When cohorts run the course, what it will change is said first, and the author uploads
+    the same zip again to go ahead. Refused while drafts wait: publish or discard them."""
     course = authored(slug)
     form = UploadForm()
-    problems, skipped, status = [], [], 200
+    problems, skipped, status, impact = [], [], 200, None
+    waiting = len(drafts.pending(course))
+    if form.is_submitted() and waiting:
+        flash(f"{waiting} draft{'s wait' if waiting != 1 else ' waits'} to be published: "
+              "publish or discard them before uploading, so nothing is lost.")
+        return redirect(url_for("design.publish", slug=course.slug))
     if form.is_submitted():
         status = 400
         if form.validate():
@@ -41,7 +49,10 @@ def upload(slug: str):
             files, problems, skipped = files_from_zip(data, course.slug)
             if not problems:
                 spec, problems = check_files(course.slug, files)
-                if not problems and spec is not None:
+                if not problems and spec is not None and (impact := of_upload(
+                        course, spec)) and form.confirm.data != impact.fingerprint:
+                    form.confirm.data, status = impact.fingerprint, 200
+                elif not problems and spec is not None:
                     result = services.replace_content(course, spec, current_user, utcnow())
                     db.session.commit()
                     flash(f"Uploaded: {len(result.added)} e-tivities added, "
@@ -52,5 +63,5 @@ def upload(slug: str):
                 form.archive.errors = [*form.archive.errors,
                                        f"The zip has {len(problems)} problem"
                                        f"{'s' if len(problems) != 1 else ''}: see the list."]
-    return render_template("design/upload.html", course=course, form=form,
-                           problems=problems, skipped=skipped), status
+    return render_template("design/upload.html", course=course, form=form, impact=impact,
+                           problems=problems, skipped=skipped, waiting=waiting), status

@@ -1,0 +1,203 @@
+"""Draft and publish: an author's edits wait as drafts (models.DesignDraft) until an author
+publishes the course; learners, the e-tivity and map pages, progress rules and imports of
+evidence read only the published rows.
+
+Saving a draft of an existing e-tivity counts in Etivity.version (so the second of two
+authors is refused, services.VersionConflict); a new e-tivity's draft counts in its own
+version. A draft that comes back to the published text is dropped. Publishing applies every
+draft in one transaction through services.publish_etivity and services.save_course (so each
+change is recorded in the history and the cohorts' audit logs), earns what changed rules
+now allow, and never takes a completion back. Drafts themselves are audited in the
+security log only: no learner sees them.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import security_log
+from ..auth.models import User
+from ..content import EtivitySpec
+from ..courses.models import Course, Etivity
+from ..courses.services import etivity_fields
+from ..extensions import db
+from . import services
+from .models import DesignDraft
+
+COURSE_KEY = ""  # the key of the course's (and its stages') texts
+
+
+def pending(course: Course) -> list[DesignDraft]:
+    """The course's drafts: its texts first, then e-tivities by stage and title."""
+    drafts = db.session.scalars(select(DesignDraft).where(
+        DesignDraft.course_id == course.id)).all()
+    return sorted(drafts, key=lambda d: (d.key != COURSE_KEY, stage_of(d),
+                                         d.fields.get("title", "")))
+
+
+def draft_for(course: Course, key: str) -> DesignDraft | None:
+    return db.session.scalar(select(DesignDraft).where(
+        DesignDraft.course_id == course.id, DesignDraft.key == key))
+
+
+def stage_of(draft: DesignDraft) -> int:
+    return draft.etivity.stage_number if draft.etivity else (draft.stage or 0)
+
+
+def _audit(action: str, actor: User, course: Course, key: str) -> None:
+    security_log.record(f"design.{action}", user=actor, course=course.slug, etivity=key)
+
+
+def _fields(spec: EtivitySpec) -> dict:
+    return {k: v for k, v in etivity_fields(spec).items() if k not in services.PLACE_FIELDS}
+
+
+def current(etivity: Etivity | None, draft: DesignDraft | None) -> dict:
+    """The e-tivity as its author sees it: the draft over the published fields."""
+    published = ({name: getattr(etivity, name) for name in _published_names()}
+                 if etivity is not None else {})
+    return {**published, **(draft.fields if draft else {})}
+
+
+def _published_names() -> tuple[str, ...]:
+    return tuple(c.key for c in Etivity.__table__.columns
+                 if c.key not in {"id", "course_id", "slug", "version", *services.PLACE_FIELDS})
+
+
+def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, actor: User,
+                 at: datetime, version: int | None = None,
+                 force: bool = False) -> DesignDraft | None:
+    """Keep the checked spec as the e-tivity's draft (a new e-tivity's, when `etivity` is
+    None). Refuses with VersionConflict when it was saved since `version`, unless `force`.
+    Returns the draft, or None when the text is back to the published one."""
+    draft = draft_for(course, spec.slug)
+    fields = _fields(spec)
+    if etivity is None and draft is None:
+        if any(e.slug == spec.slug for e in course.etivities):
+            raise services.DesignError(
+                f"{spec.slug!r} is the slug of a retired e-tivity of this course; choose "
+                "another, or bring that one back.")
+        draft = DesignDraft(course=course, key=spec.slug, stage=spec.stage, fields=fields,
+                            author_id=actor.id, updated_at=at)
+        db.session.add(draft)
+        db.session.flush()
+        _audit("draft-added", actor, course, spec.slug)
+        return draft
+    saved = etivity.version if etivity is not None else draft.version
+    if version is not None and version != saved and not force:
+        now = current(etivity, draft)
+        raise services.VersionConflict(saved, {name: [now.get(name), value] for name, value
+                                               in fields.items() if now.get(name) != value})
+    if etivity is not None:
+        etivity.version += 1
+        fields = {k: v for k, v in fields.items() if getattr(etivity, k) != v}
+        if not fields:
+            if draft is not None:
+                db.session.delete(draft)
+            db.session.flush()
+            _audit("draft-saved", actor, course, spec.slug)
+            return None
+    if draft is None:
+        draft = DesignDraft(course=course, etivity=etivity, key=spec.slug)
+        db.session.add(draft)
+    else:
+        draft.version += 1
+    draft.fields, draft.author_id, draft.updated_at = fields, actor.id, at
+    db.session.flush()
+    _audit("draft-saved", actor, course, spec.slug)
+    return draft
+
+
+def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> DesignDraft:
+    """A copy as a new e-tivity's draft, with a new slug ("…-copy", "…-copy-2") and the
+    original's text (its draft's, if it has one)."""
+    taken = {e.slug for e in course.etivities} | {d.key for d in pending(course)}
+    slug, n = f"{etivity.slug}-copy"[:80], 1
+    while slug in taken:
+        n += 1
+        slug = f"{etivity.slug}-copy-{n}"[:80]
+    fields = current(etivity, draft_for(course, etivity.slug))
+    fields["title"] = f"{fields['title']} (copy)"[:200]
+    draft = DesignDraft(course=course, key=slug, stage=etivity.stage_number, fields=fields,
+                        author_id=actor.id, updated_at=at)
+    db.session.add(draft)
+    db.session.flush()
+    _audit("draft-added", actor, course, slug)
+    return draft
+
+
+def restore(course: Course, etivity: Etivity, before: dict, actor: User,
+            at: datetime) -> DesignDraft | None:
+    """A new draft (or the current one changed) holding the fields as they were before a
+    recorded change."""
+    draft = draft_for(course, etivity.slug)
+    names = set(_published_names())
+    fields = {**(draft.fields if draft else {}),
+              **{k: v for k, v in before.items() if k in names}}
+    fields = {k: v for k, v in fields.items() if getattr(etivity, k) != v}
+    etivity.version += 1
+    if not fields:
+        if draft is not None:
+            db.session.delete(draft)
+        db.session.flush()
+        return None
+    if draft is None:
+        draft = DesignDraft(course=course, etivity=etivity, key=etivity.slug)
+        db.session.add(draft)
+    draft.fields, draft.author_id, draft.updated_at = fields, actor.id, at
+    db.session.flush()
+    _audit("draft-restored", actor, course, etivity.slug)
+    return draft
+
+
+def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: User,
+                at: datetime) -> DesignDraft | None:
+    """Keep checked course and stage texts as the course's draft (None: same as published)."""
+    draft = draft_for(course, COURSE_KEY)
+    by_number = {stage.number: stage for stage in course.stages}
+    same = all(getattr(course, k) == v for k, v in fields.items()) and all(
+        getattr(by_number[n], k) == v for n, values in stages.items() for k, v in values.items())
+    if same:
+        if draft is not None:
+            db.session.delete(draft)
+        db.session.flush()
+        return None
+    if draft is None:
+        draft = DesignDraft(course=course, key=COURSE_KEY)
+        db.session.add(draft)
+    draft.fields = {"course": fields, "stages": {str(n): v for n, v in stages.items()}}
+    draft.author_id, draft.updated_at = actor.id, at
+    db.session.flush()
+    _audit("draft-saved", actor, course, "")
+    return draft
+
+
+def discard(course: Course, draft: DesignDraft, actor: User) -> None:
+    if draft.etivity is not None:
+        draft.etivity.version += 1  # an open form's save must not bring it back unseen
+    db.session.delete(draft)
+    db.session.flush()
+    _audit("draft-discarded", actor, course, draft.key)
+
+
+def publish(course: Course, actor: User, at: datetime) -> int:
+    """Apply every draft of the course; returns how many. The caller commits (one
+    transaction: a DesignError leaves everything as it was after a rollback)."""
+    drafts = pending(course)
+    rules = False
+    for draft in drafts:
+        if draft.key == COURSE_KEY:
+            services.save_course(course, draft.fields["course"],
+                                 {int(n): v for n, v in draft.fields["stages"].items()},
+                                 actor, at)
+        else:
+            rules |= services.publish_etivity(course, draft.etivity, draft.key,
+                                              stage_of(draft), draft.fields, actor, at)
+        db.session.delete(draft)
+    db.session.flush()
+    if rules:
+        services.reevaluate(course, at)
+    if drafts:
+        security_log.record("design.published", user=actor, course=course.slug,
+                            etivity=str(len(drafts)))
+    return len(drafts)

@@ -1,0 +1,106 @@
+"""Publishing a course's drafts: what is pending, what it will change for whom, and the
+button that applies it all at once; and discarding a draft."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ...clock import utcnow
+from ...extensions import db
+from ...forms import ButtonForm
+from .. import bp, drafts, services
+from ..forms import CourseForm, EtivityForm, StageForm
+from ..impact import of_publishing
+from ..models import DesignDraft
+from .common import authored
+
+
+def _label(form, name: str) -> str:
+    """A field's label in the designer's form (an unbound field's first argument)."""
+    unbound = getattr(form, name, None)
+    return unbound.args[0] if unbound is not None and unbound.args else name.replace("_", " ")
+
+
+ETIVITY_LABELS = {"pieces": "Conversation-piece templates",
+                  "moderator_days": "The e-moderator's days"}
+
+
+def _shown(value):
+    """A draft's value as a person reads it: pieces and days one per line."""
+    if isinstance(value, list):
+        return "; ".join(" — ".join(str(v) for v in item.values()) for item in value) or "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value
+
+
+def _etivity_row(name: str, before, after) -> tuple[str, object, object]:
+    label = ETIVITY_LABELS.get(name) or _label(EtivityForm, name)
+    return label, None if before is None else _shown(before), _shown(after)
+
+
+def rows(draft: DesignDraft) -> list[tuple[str, object, object]]:
+    """(field, published, draft) for each field the draft changes."""
+    if draft.key == drafts.COURSE_KEY:
+        course = draft.course
+        out = [(_label(CourseForm, k), getattr(course, k), v)
+               for k, v in draft.fields["course"].items() if getattr(course, k) != v]
+        by_number = {stage.number: stage for stage in course.stages}
+        for number, values in draft.fields["stages"].items():
+            stage = by_number[int(number)]
+            out += [(f"Stage {number}: {_label(StageForm, k).lower()}", getattr(stage, k), v)
+                    for k, v in values.items() if getattr(stage, k) != v]
+        return out
+    if draft.etivity is None:
+        return [_etivity_row(k, None, v) for k, v in draft.fields.items()
+                if v not in (None, "", [], False)]
+    return [_etivity_row(k, getattr(draft.etivity, k), v) for k, v in draft.fields.items()]
+
+
+@bp.route("/<slug>/publish", methods=["GET", "POST"])
+@login_required
+def publish(slug: str):
+    """GET lists every draft and what publishing will do to running cohorts; POST (with the
+    impact it was shown) publishes them in one transaction."""
+    course = authored(slug)
+    pending = drafts.pending(course)
+    impact = of_publishing(course, pending)
+    status = 200
+    if request.method == "POST" and ButtonForm().validate():
+        if not pending:
+            flash("Nothing to publish: every change is already published.")
+            return redirect(url_for("design.storyboard", slug=slug))
+        if impact and request.form.get("confirm") != impact.fingerprint:
+            flash("What publishing will change has changed since you looked: read it again.")
+            status = 409
+        else:
+            try:
+                count = drafts.publish(course, current_user, utcnow())
+            except services.DesignError as error:
+                db.session.rollback()
+                flash(str(error))
+                status = 409
+            else:
+                db.session.commit()
+                flash(f"Published {count} change{'s' if count != 1 else ''}: learners see "
+                      "them now.")
+                return redirect(url_for("design.storyboard", slug=slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template("design/publish.html", course=course, pending=pending,
+                           impact=impact, rows=rows, button=ButtonForm()), status
+
+
+@bp.post("/<slug>/drafts/<int:draft_id>/discard")
+@login_required
+def discard_draft(slug: str, draft_id: int):
+    course = authored(slug)
+    draft = db.session.get(DesignDraft, draft_id)
+    if draft is None or draft.course_id != course.id:
+        abort(404)
+    if ButtonForm().validate():
+        title = ("the course's texts" if draft.key == drafts.COURSE_KEY
+                 else draft.fields.get("title") or draft.key)
+        drafts.discard(course, draft, current_user)
+        db.session.commit()
+        flash(f"Discarded the draft of {title}: the published version stands.")
+    return redirect(url_for("design.publish", slug=slug))
