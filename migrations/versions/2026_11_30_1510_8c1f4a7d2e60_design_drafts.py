@@ -4,8 +4,8 @@ design_draft: one row per pending edit of a course (an e-tivity's fields, a new 
 or the course's and stages' texts); publishing applies and deletes them.
 
 Revision ID: 8c1f4a7d2e60
-Revises: 5d7e2a9c4b13
-Create Date: 2026-11-30 14:50:00.000000
+Revises: a3f9c2d17e54
+Create Date: 2026-11-30 15:10:00.000000
 
 """
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8c1f4a7d2e60'
-down_revision = '5d7e2a9c4b13'
+down_revision = 'a3f9c2d17e54'
 branch_labels = None
 depends_on = None
 
