@@ -19,12 +19,13 @@ class ThreadKind(enum.StrEnum):
 
 class Thread(db.Model):
     # An e-tivity's conversations, pinned first then newest activity, straight from the index:
-    # a page of them reads 20 entries, not every thread of the cohort.
+    # a page of them reads 20 entries, not every thread of the cohort. It starts with
+    # cohort_id, so it also serves every lookup of a cohort's threads.
     __table_args__ = (Index("ix_thread_listing", "cohort_id", "etivity_id", "pinned",
                             "last_post_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
     etivity_id: Mapped[int | None] = mapped_column(ForeignKey("etivity.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[ThreadKind] = mapped_column(

@@ -3,6 +3,7 @@
 The e-tivity page lists a cohort's conversations of one e-tivity, pinned first, newest
 activity next. With only an index on cohort_id, the database read every thread of the cohort
 and sorted them; on (cohort_id, etivity_id, pinned, last_post_at) it reads one page's worth.
+The new index starts with cohort_id, so it replaces the one on cohort_id alone.
 
 Revision ID: a3f9c2d17e54
 Revises: c8d2e5f1a9b4
@@ -22,8 +23,10 @@ def upgrade():
     with op.batch_alter_table('thread', schema=None) as batch_op:
         batch_op.create_index('ix_thread_listing',
                               ['cohort_id', 'etivity_id', 'pinned', 'last_post_at'], unique=False)
+        batch_op.drop_index('ix_thread_cohort_id')
 
 
 def downgrade():
     with op.batch_alter_table('thread', schema=None) as batch_op:
+        batch_op.create_index('ix_thread_cohort_id', ['cohort_id'], unique=False)
         batch_op.drop_index('ix_thread_listing')
