@@ -107,13 +107,21 @@ def course_import(path):
     """Validate, then create or update the course (posts and progress are kept)."""
     from ..cohorts.models import Cohort
     from ..content import load_course
-    from ..courses.services import import_course
+    from ..courses.services import get_course, import_course
+    from ..design.drafts import pending as pending_drafts
     from ..progress.evidence import reevaluate_cohort
 
     if _problems(path):
         _fail("Nothing was imported. Fix the problems above and run the import again.")
     spec = load_course(path)
     _design_warnings(spec)
+    existing = get_course(spec.slug)
+    waiting = len(pending_drafts(existing)) if existing is not None else 0
+    if waiting:  # as the designer's upload: publishing them later would undo this import
+        waits = "drafts wait" if waiting != 1 else "draft waits"
+        _fail(f"Nothing was imported: {waiting} {waits} in the course designer for "
+              f"{spec.slug!r}. Publish or discard them at /design/{spec.slug}/publish, then "
+              "import again.")
     steps = len(spec.stages) + len(spec.etivities)
     with click.progressbar(length=steps, label=f"Importing {spec.slug}", file=sys.stderr) as bar:
         result = import_course(spec, progress=lambda _: bar.update(1))

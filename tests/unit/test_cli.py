@@ -99,6 +99,25 @@ def test_import_twice_is_idempotent(runner):
     assert count(Course) == 1
 
 
+def test_import_waits_while_the_designer_has_drafts(runner):
+    """As the designer's upload: publishing the drafts later would undo what was imported."""
+    from course_app.auth.services import create_user
+    from course_app.clock import utcnow
+    from course_app.design import drafts
+
+    run(runner, "course", "import", str(DEFAULT_COURSE))
+    course = db.session.scalar(select(Course).where(Course.slug == "engaging-online"))
+    author = create_user("ida@example.org", "Ida Author", "a long enough passphrase", utcnow(),
+                         role=Role.ADMIN)
+    drafts.copy_etivity(course, course.active_etivities[0], author, utcnow())
+    before = dict(db.session.execute(select(Etivity.slug, Etivity.title)).all())
+    result = run(runner, "course", "import", str(DEFAULT_COURSE))
+    assert result.exit_code == 1
+    assert "Nothing was imported: 1 draft waits in the course designer" in result.output
+    assert "/design/engaging-online/publish" in result.output
+    assert dict(db.session.execute(select(Etivity.slug, Etivity.title)).all()) == before
+
+
 # ---- user create -------------------------------------------------------------
 
 def test_user_create_makes_account(runner):
