@@ -117,11 +117,6 @@ def course_import(path):
     _design_warnings(spec)
     existing = get_course(spec.slug)
     waiting = len(pending_drafts(existing)) if existing is not None else 0
-    if waiting:  # as the designer's upload: publishing them later would undo this import
-        waits = "drafts wait" if waiting != 1 else "draft waits"
-        _fail(f"Nothing was imported: {waiting} {waits} in the course designer for "
-              f"{spec.slug!r}. Publish or discard them at /design/{spec.slug}/publish, then "
-              "import again.")
     steps = len(spec.stages) + len(spec.etivities)
     with click.progressbar(length=steps, label=f"Importing {spec.slug}", file=sys.stderr) as bar:
         result = import_course(spec, progress=lambda _: bar.update(1))
@@ -134,6 +129,11 @@ def course_import(path):
                f"{len(result.updated)} changed, {len(result.retired)} retired.")
     if earned:
         click.echo(f"{earned} completions earned under the changed rules.")
+    if waiting:  # kept: each holds only the fields its author changed, and goes over these
+        waits = "drafts wait" if waiting != 1 else "draft waits"
+        click.echo(f"Note: {waiting} {waits} in the course designer; publishing "
+                   f"{'them' if waiting != 1 else 'it'} puts the drafted fields over what was "
+                   f"just imported. Review them at /design/{spec.slug}/publish.")
 
 
 @course_group.command("export")
