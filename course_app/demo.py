@@ -1,5 +1,7 @@
 """Demo data: a cohort with a facilitator, learners at different stages, a reviewer (a sponsor
-who reads the reports), real threads, and a toolkit whose sections have current versions.
+who reads the reports), real threads, and a toolkit whose sections have current versions; a
+second, paced cohort that opened a few days ago (its calendar); and an admin, who reads the
+development mailbox.
 
 Everything goes through the same services a browser would use, so the demo's progress is
 earned by posting, replying and reading, never written in directly. Running it twice changes
