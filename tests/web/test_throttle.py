@@ -301,3 +301,14 @@ def test_gunicorn_config_warns_when_workers_would_count_apart(monkeypatch, worke
     server = _Server(workers)
     _gunicorn_conf().when_ready(server)
     assert any("COUNTED PER PROCESS" in line for line in server.log.lines) == warns
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_collectors_reach():
+    import gc
+
+    before = gc.get_freeze_count()
+    try:
+        _gunicorn_conf().post_worker_init(worker=None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
