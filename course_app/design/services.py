@@ -153,7 +153,7 @@ def publish_etivity(course: Course, etivity: Etivity | None, slug: str, stage: i
             raise DesignError(f"The new e-tivity {slug!r} has the slug of another e-tivity of "
                               "this course: discard its draft and add it again.")
         etivity = Etivity(slug=slug, stage_number=stage, **fields)
-        etivity.position = len(course.etivities_in(stage)) + 1
+        etivity.position = _end_of(course, stage)
         course.etivities.append(etivity)
         db.session.flush()
         record(course, actor, "etivity-added", f"Added {etivity.title} to stage {stage}", at,
@@ -185,6 +185,13 @@ def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: Us
     return changes
 
 
+def _end_of(course: Course, stage_number: int, etivity: Etivity | None = None) -> int:
+    """The position after the last of the stage's e-tivities (other than `etivity`): a place
+    no other e-tivity holds, so the stage's order never ties."""
+    return max((e.position for e in course.etivities_in(stage_number) if e is not etivity),
+               default=0) + 1
+
+
 def _renumber(course: Course, stage_number: int) -> None:
     for position, etivity in enumerate(course.etivities_in(stage_number), start=1):
         etivity.position = position
@@ -211,7 +218,7 @@ def move(course: Course, etivity: Etivity, direction: str, actor: User, at: date
         if old == new:
             raise DesignError(f"{etivity.title} is already in stage {new}.")
         etivity.stage_number = new
-        etivity.position = len(course.etivities_in(new)) + 1
+        etivity.position = _end_of(course, new, etivity)
         _renumber(course, old)
         summary = f"Moved {etivity.title} from stage {old} to stage {new}"
     etivity.version += 1
@@ -230,7 +237,7 @@ def retire(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
 
 def bring_back(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
     etivity.retired = False
-    etivity.position = len(course.etivities_in(etivity.stage_number)) + 1
+    etivity.position = _end_of(course, etivity.stage_number, etivity)
     etivity.version += 1
     record(course, actor, "etivity-restored", f"Brought back {etivity.title}", at, etivity)
 

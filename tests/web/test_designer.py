@@ -227,6 +227,8 @@ def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, auth
     assert {"etivity-moved", "etivity-retired", "etivity-restored"} <= set(actions)
     publish(client, course)
     assert course.etivities_in(2)[-1].slug == f"{second}-copy"
+    positions = [e.position for e in course.etivities_in(2)]
+    assert len(set(positions)) == len(positions), positions  # no two share a place
 
 
 def test_a_bad_move_changes_nothing(client, course, author):
