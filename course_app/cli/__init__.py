@@ -6,7 +6,6 @@ Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error
 
 import sys
 from datetime import date
-from pathlib import Path
 
 import click
 from flask import current_app
@@ -56,132 +55,6 @@ class Day(click.ParamType):
 
 TEXT = PlainText()
 ID = click.IntRange(1, DB_INT_MAX)  # an id the database can hold
-
-
-# ---- course -----------------------------------------------------------------
-
-@click.group("course", help="Check and load course content from modules/.")
-def course_group():
-    pass
-
-
-def _problems(path: str):
-    from ..content import validate_course
-
-    problems = validate_course(path)
-    for problem in problems:
-        click.secho(str(problem), fg="red", err=True)
-    return problems
-
-
-@course_group.command("validate")
-@click.argument("path", type=click.Path(file_okay=False))
-def course_validate(path):
-    """Check a course folder; print every problem with file, line and field."""
-    problems = _problems(path)
-    if problems:
-        _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in {path}.")
-    from ..content import load_course
-
-    spec = load_course(path)
-    warnings = _design_warnings(spec)
-    click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities"
-               + (f", {len(warnings)} design warning{'s' if len(warnings) != 1 else ''}."
-                  if warnings else "."))
-
-
-def _design_warnings(spec):
-    """Print the course's design warnings (they never stop a validate or an import)."""
-    from ..content.design import design_warnings
-
-    warnings = design_warnings(spec)
-    for warning in warnings:
-        click.secho(f"warning: {warning}", fg="yellow", err=True)
-    return warnings
-
-
-@course_group.command("import")
-@click.argument("path", type=click.Path(file_okay=False))
-@with_appcontext
-def course_import(path):
-    """Validate, then create or update the course (posts and progress are kept)."""
-    from ..cohorts.models import Cohort
-    from ..content import load_course
-    from ..courses.services import get_course, import_course
-    from ..design.drafts import pending as pending_drafts
-    from ..progress.evidence import reevaluate_cohort
-
-    if _problems(path):
-        _fail("Nothing was imported. Fix the problems above and run the import again.")
-    spec = load_course(path)
-    _design_warnings(spec)
-    existing = get_course(spec.slug)
-    waiting = len(pending_drafts(existing)) if existing is not None else 0
-    steps = len(spec.stages) + len(spec.etivities)
-    with click.progressbar(length=steps, label=f"Importing {spec.slug}", file=sys.stderr) as bar:
-        result = import_course(spec, progress=lambda _: bar.update(1))
-    earned = 0
-    for cohort in db.session.scalars(db.select(Cohort).where(Cohort.course_id == result.course.id)):
-        earned += reevaluate_cohort(cohort, utcnow())
-    db.session.commit()
-    verb = "Created" if result.created else "Updated"
-    click.echo(f"{verb} course {spec.slug!r}: {len(result.added)} e-tivities added, "
-               f"{len(result.updated)} changed, {len(result.retired)} retired.")
-    if earned:
-        click.echo(f"{earned} completions earned under the changed rules.")
-    if waiting:  # kept: each holds only the fields its author changed, and goes over these
-        waits = "drafts wait" if waiting != 1 else "draft waits"
-        click.echo(f"Note: {waiting} {waits} in the course designer; publishing "
-                   f"{'them' if waiting != 1 else 'it'} puts the drafted fields over what was "
-                   f"just imported. Review them at /design/{spec.slug}/publish.")
-
-
-@course_group.command("export")
-@click.argument("slug", type=TEXT)
-@click.argument("path", type=click.Path(file_okay=False))
-@click.option("--replace", is_flag=True,
-              help="Write over a course folder that is already there.")
-@with_appcontext
-def course_export(slug, path, replace):
-    """Write the course SLUG as a course folder: PATH/SLUG (or PATH itself when it is named
-    SLUG), in the format of modules/README.md. Import reads it back as the same course."""
-    from ..content import validate_course
-    from ..content.writing import write_folder
-    from ..courses.export import course_spec
-    from ..courses.services import get_course
-
-    course = get_course(slug)
-    if course is None:
-        _fail(f"No course {slug!r}. `course import modules/{slug}` loads one.")
-    folder = Path(path) if Path(path).name == slug else Path(path) / slug
-    if (folder / "course.yaml").exists() and not replace:
-        _fail(f"{folder} already holds a course. Add --replace to write over it.")
-    written = write_folder(course_spec(course), folder)
-    problems = validate_course(folder)
-    for problem in problems:
-        click.secho(str(problem), fg="red", err=True)
-    click.echo(f"Wrote {len(written)} files to {folder}"
-               f"{'' if not problems else f' ({len(problems)} problems: see above)'}.")
-
-
-@course_group.command("duplicate")
-@click.argument("slug", type=TEXT)
-@click.argument("new_slug", type=TEXT)
-@click.option("--title", type=TEXT, help="The new course's title (default: the same).")
-@with_appcontext
-def course_duplicate(slug, new_slug, title):
-    """Start a new course NEW_SLUG as a copy of SLUG's stages and e-tivities (no cohorts)."""
-    from ..courses.services import CourseSlugTaken, duplicate_course, get_course
-
-    course = get_course(slug)
-    if course is None:
-        _fail(f"No course {slug!r}.")
-    try:
-        copy = duplicate_course(course, new_slug, title)
-    except CourseSlugTaken as error:
-        _fail(f"New slug: {error}.")
-    db.session.commit()
-    click.echo(f"Created course {copy.slug!r} from {slug!r}: {len(copy.etivities)} e-tivities.")
 
 
 # ---- user -------------------------------------------------------------------
@@ -401,6 +274,7 @@ def report_command(cohort_id, fmt):
 
 
 def register(app) -> None:
+    from .courses import course_group
     from .jobs import jobs_group
     from .maintenance import (
         backup_command,
