@@ -13,11 +13,18 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from .specs import Problem
 
 MAX_ENTRIES = 300  # files and folders in the zip
+# What reading one entry of a damaged or unusual zip raises: a wrong checksum or header
+# (BadZipFile), damaged compressed data (zlib.error), an encrypted entry (RuntimeError), a
+# compression method zipfile can't unpack (NotImplementedError), a cut-off file (EOFError,
+# OSError, ValueError).
+UNREADABLE_ENTRY = (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError,
+                    EOFError, OSError, ValueError)
 MAX_FILE_BYTES = 256 * 1024  # one file, uncompressed
 MAX_TOTAL_BYTES = 4 * 1024 * 1024  # every file, uncompressed
 WANTED = re.compile(r"course\.yaml|etivities/[^/]+\.md")
@@ -78,9 +85,9 @@ def files_from_zip(data: bytes, slug: str
         try:
             with archive.open(entry) as stream:
                 raw = stream.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError,
-                EOFError, ValueError):
-            add(name, "can't be unpacked (damaged or encrypted)")
+        except UNREADABLE_ENTRY:
+            add(name, "can't be unpacked (damaged or encrypted); zip the folder again "
+                      "without a password")
             continue
         if len(raw) > MAX_FILE_BYTES:
             add(name, f"is larger than {MAX_FILE_BYTES // 1024} KB unpacked")

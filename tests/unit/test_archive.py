@@ -74,3 +74,32 @@ def test_too_many_files_and_not_a_zip():
 def test_not_utf8_is_reported():
     _files, problems, _ = files_from_zip(make_zip({"course.yaml": "é".encode("latin-1")}), "x")
     assert "UTF-8" in problems[0].message
+
+
+def _patched(data: bytes, signature: bytes, offset: int, value: bytes) -> bytes:
+    """`data` with `value` written `offset` bytes after each `signature`."""
+    out, start = bytearray(data), 0
+    while (at := out.find(signature, start)) >= 0:
+        out[at + offset:at + offset + len(value)] = value
+        start = at + 4
+    return bytes(out)
+
+
+def test_a_damaged_or_encrypted_entry_is_reported_and_the_rest_read():
+    good = b"title: x\n"
+    damaged = make_zip({"course.yaml": good, "etivities/1-01-a.md": b"spark " * 400})
+    # break the compressed data of the second entry (past its local header and name)
+    second = damaged.find(b"PK\x03\x04", 4)
+    body = second + 30 + len("etivities/1-01-a.md")
+    damaged = damaged[:body + 2] + bytes(b ^ 0xFF for b in damaged[body + 2:body + 12]) \
+        + damaged[body + 12:]
+    files, problems, _ = files_from_zip(damaged, "c")
+    assert files == {"course.yaml": "title: x\n"}
+    assert [p.file for p in problems] == ["c.zip: etivities/1-01-a.md"]
+    assert "damaged or encrypted" in problems[0].message
+
+    # the "encrypted" flag in the local and central headers: zipfile asks for a password
+    encrypted = _patched(_patched(make_zip({"course.yaml": good}), b"PK\x03\x04", 6,
+                                  b"\x01\x00"), b"PK\x01\x02", 8, b"\x01\x00")
+    files, problems, _ = files_from_zip(encrypted, "c")
+    assert files == {} and "without a password" in problems[0].message
