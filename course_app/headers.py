@@ -21,8 +21,11 @@ def _personal() -> bool:
     """The response is for someone logged in (by session or API token)."""
     if request.endpoint == "static":
         return False
+    # The session first: asking the user object may reload it, after a commit, for nothing.
+    if "_user_id" in session:
+        return True
     user = g.get("_login_user")
-    return bool(getattr(user, "is_authenticated", False) or "_user_id" in session)
+    return bool(getattr(user, "is_authenticated", False))
 
 
 def register(app: Flask) -> None:

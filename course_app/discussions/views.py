@@ -20,8 +20,13 @@ from ..courses.models import Etivity
 from ..extensions import db
 from ..forms import ButtonForm
 from ..inputs import as_id, page_arg
-from ..progress.rules import EtivityState, day_of, describe_lock
-from ..progress.standing import EtivityProgress, LearnerProgress, learner_progress
+from ..progress.rules import EtivityState, StageStatus, day_of, describe_lock
+from ..progress.standing import (
+    EtivityProgress,
+    LearnerProgress,
+    etivity_access,
+    learner_progress,
+)
 from . import bp, reading, services, weaves
 from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
 from .lookups import etivity_or_404, post_or_404, thread_or_404
@@ -51,9 +56,9 @@ def _standing(cohort: Cohort, etivity: Etivity | None) -> Standing:
     return Standing(entry, learner)
 
 
-def _refuse_locked(cohort: Cohort, etivity: Etivity, standing: Standing):
+def _refuse_locked(cohort: Cohort, etivity: Etivity, stages: dict[int, StageStatus]):
     """A learner can see a locked e-tivity's title on the map, not enter it."""
-    status = standing.learner.stages[etivity.stage_number]
+    status = stages[etivity.stage_number]
     flash(f"“{etivity.title}” is not open yet. This {describe_lock(status, utcnow().date())}.",
           "info")
     return redirect(url_for("learner.map", cohort_id=cohort.id))
@@ -87,7 +92,7 @@ def etivity(cohort_id: int, slug: str):
     etivity = etivity_or_404(cohort, slug)
     standing = _standing(cohort, etivity)
     if standing.locked:
-        return _refuse_locked(cohort, etivity, standing)
+        return _refuse_locked(cohort, etivity, standing.learner.stages)
     may_start = permissions.can_post(current_user, cohort)
     form = ThreadForm()
     if request.method == "POST":
@@ -213,10 +218,13 @@ def _reply_target(thread: Thread, raw: str | int | None) -> Post | None:
     return post
 
 
-def _thread_context(cohort: Cohort, thread: Thread):
-    etivity = thread.etivity
-    standing = _standing(cohort, etivity if etivity is not None and not etivity.retired else None)
-    return etivity, standing
+def _locked_stages(cohort: Cohort, etivity: Etivity | None) -> dict[int, StageStatus] | None:
+    """A learner's stages when `etivity` is locked for them (to say why), else None: all a
+    thread page needs of their standing."""
+    if etivity is None or etivity.retired or not permissions.is_learner(current_user, cohort):
+        return None
+    state, stages = etivity_access(cohort, current_user.id, etivity, utcnow().date())
+    return stages if state == EtivityState.LOCKED else None
 
 
 def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page: int | None,
@@ -251,9 +259,10 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
 def thread(cohort_id: int, thread_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
     thread = thread_or_404(cohort, thread_id)
-    etivity, standing = _thread_context(cohort, thread)
-    if standing.locked:
-        return _refuse_locked(cohort, etivity, standing)
+    etivity = thread.etivity
+    locked = _locked_stages(cohort, etivity)
+    if locked is not None:
+        return _refuse_locked(cohort, etivity, locked)
     if (etivity is not None and thread.author_id != current_user.id
             and reading.must_post_first(cohort, etivity, current_user)):
         flash(POST_FIRST_MESSAGE, "info")

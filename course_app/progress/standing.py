@@ -8,7 +8,6 @@ Views, reports, the API and the CLI read standing through `cohort_progress` (or
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -54,7 +53,7 @@ class CompletionRow(Protocol):
     by_hand_by_id: int | None
 
 
-@dataclass
+@dataclass(slots=True)
 class EtivityProgress:
     etivity: Etivity
     state: EtivityState
@@ -81,26 +80,18 @@ class LearnerProgress:
     totals: Counts = field(default_factory=Counts)
     # The day each open stage opened for this learner; suggested post days count from it.
     opened_on: dict[int, date] = field(default_factory=dict)
+    # The stages this learner has finished (`rules.stage_finished`), worked out once by
+    # `cohort_progress` with the statuses: reports ask it five times for every learner.
+    finished: frozenset[int] = frozenset()
+    by_stage: dict[int, list[EtivityProgress]] = field(default_factory=dict)
 
     def in_stage(self, number: int) -> list[EtivityProgress]:
-        return self._by_stage.get(number, [])
-
-    @cached_property
-    def _by_stage(self) -> dict[int, list[EtivityProgress]]:
-        by_stage: dict[int, list[EtivityProgress]] = defaultdict(list)
-        for p in self.etivities:
-            by_stage[p.etivity.stage_number].append(p)
-        return by_stage
+        return self.by_stage.get(number, [])
 
     def stage_finished(self, number: int) -> bool:
         """`rules.stage_finished` for this learner: what the map, the stage-opened notice,
         "stuck" and "completed the course" all ask."""
-        items = self.in_stage(number)
-        return rules.stage_finished(
-            self.stages[number],
-            (p.etivity.id for p in items if p.etivity.required),
-            {p.etivity.id for p in items if p.state == EtivityState.COMPLETE},
-        )
+        return number in self.finished
 
     @property
     def next_step(self) -> EtivityProgress | None:
@@ -125,11 +116,8 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
         return query if everyone else query.where(column.in_(user_ids))
 
     etivities = cohort.course.active_etivities
-    required: dict[int, list[int]] = defaultdict(list)
-    for e in etivities:
-        if e.required:
-            required[e.stage_number].append(e.id)
-    releases = {n: cohort.release_date(n) for n in rules.STAGES}
+    required = _required(etivities)
+    releases = _releases(cohort)
     shape = [(e, e.id, e.stage_number) for e in etivities]  # read once, not once per learner
     nothing = Counts()
 
@@ -158,13 +146,15 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
     result = {}
     for user_id in user_ids:
         mine = [o for o in overrides if o.user_id in (None, user_id)]
-        stage_overrides = {o.stage_number for o in mine if o.stage_number}
         etivity_overrides = {o.etivity_id for o in mine if o.etivity_id}
         completed = completed_by[user_id]
-        statuses = rules.stage_statuses(required, completed, releases, today, stage_overrides)
+        statuses = _statuses(required, completed, releases, today, mine)
         opened_on = _opened_on(statuses, required, completions, user_id, mine,
                                joined.get(user_id))
+        finished = frozenset(n for n, status in statuses.items()
+                             if rules.stage_finished(status, required.get(n, ()), completed))
         items = []
+        by_stage: dict[int, list[EtivityProgress]] = defaultdict(list)
         observe = interact = initiate = 0
         for e, etivity_id, stage in shape:
             c = counts.get((user_id, etivity_id), nothing)
@@ -172,14 +162,53 @@ def cohort_progress(cohort: Cohort, today: date, user_ids: set[int] | None = Non
             state = rules.etivity_state(
                 completion is not None, statuses[stage].open, etivity_id in etivity_overrides
             )
-            items.append(EtivityProgress(e, state, c, completion))
+            item = EtivityProgress(e, state, c, completion)
+            items.append(item)
+            by_stage[stage].append(item)
             observe, interact, initiate = (observe + c.observe, interact + c.interact,
                                            initiate + c.initiate)
         result[user_id] = LearnerProgress(
             user_id, statuses, items, rules.current_stage(statuses), last.get(user_id),
-            Counts(observe, interact, initiate), opened_on,
+            Counts(observe, interact, initiate), opened_on, finished, dict(by_stage),
         )
     return result
+
+
+def _required(etivities: list[Etivity]) -> dict[int, list[int]]:
+    """The ids of each stage's required e-tivities."""
+    required: dict[int, list[int]] = defaultdict(list)
+    for e in etivities:
+        if e.required:
+            required[e.stage_number].append(e.id)
+    return required
+
+
+def _releases(cohort: Cohort) -> dict[int, date | None]:
+    return {n: cohort.release_date(n) for n in rules.STAGES}
+
+
+def _statuses(required, completed: set[int], releases, today: date,
+              overrides: list[Override]) -> dict[int, StageStatus]:
+    """One learner's stages, given their completions and the overrides that concern them."""
+    opened_early = {o.stage_number for o in overrides if o.stage_number}
+    return rules.stage_statuses(required, completed, releases, today, opened_early)
+
+
+def etivity_access(cohort: Cohort, user_id: int, etivity: Etivity, today: date
+                   ) -> tuple[EtivityState, dict[int, StageStatus]]:
+    """One learner's state of one e-tivity, with their stages' statuses (to say why it is
+    locked): what `cohort_progress` would say, in two queries, without reading the counts.
+    A thread page and a reply ask only this."""
+    completed = set(db.session.scalars(select(Completion.etivity_id).where(
+        Completion.cohort_id == cohort.id, Completion.user_id == user_id)))
+    mine = list(db.session.scalars(select(Override).where(
+        Override.cohort_id == cohort.id,
+        (Override.user_id == user_id) | Override.user_id.is_(None))))
+    statuses = _statuses(_required(cohort.course.active_etivities), completed,
+                         _releases(cohort), today, mine)
+    state = rules.etivity_state(etivity.id in completed, statuses[etivity.stage_number].open,
+                                any(o.etivity_id == etivity.id for o in mine))
+    return state, statuses
 
 
 def _opened_on(statuses, required, completions, user_id, overrides, joined_at) -> dict[int, date]:
