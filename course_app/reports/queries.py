@@ -7,6 +7,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
@@ -51,7 +52,12 @@ class LearnerRow:
         return bool(self.risks)
 
     def cell(self, etivity_id: int) -> EtivityProgress | None:
-        return next((p for p in self.standing.etivities if p.etivity.id == etivity_id), None)
+        return self._cells.get(etivity_id)
+
+    @cached_property
+    def _cells(self) -> dict[int, EtivityProgress]:
+        """Made when a page draws the row (the grid asks for every cell), not for exports."""
+        return {p.etivity.id: p for p in self.standing.etivities}
 
 
 @dataclass
@@ -77,6 +83,12 @@ class Dashboard:
 
     def etivities_in(self, number: int) -> list[Etivity]:
         return [e for e in self.etivities if e.stage_number == number]
+
+    def columns(self, stages) -> list[tuple[Etivity, bool]]:
+        """The grid's e-tivity columns for these stages, in order: (e-tivity, whether it is
+        the first of its stage), worked out once for all the rows."""
+        return [(e, i == 0) for stage in stages
+                for i, e in enumerate(self.etivities_in(stage.number))]
 
 
 def summarise(rows: list[LearnerRow]) -> Summary:
