@@ -46,8 +46,9 @@ def register_proxies(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from . import mail, models  # noqa: F401
     from .auth.models import User  # noqa: F401  (models must be known to Migrate)
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from .extensions import FastJSONProvider, csrf, db, limiter, login_manager, migrate
 
+    app.json = FastJSONProvider(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"),
                      render_as_batch=True)
