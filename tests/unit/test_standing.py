@@ -8,7 +8,14 @@ from course_app.extensions import db
 from course_app.progress.evidence import void_post
 from course_app.progress.models import Activity
 from course_app.progress.overrides import mark_complete_by_hand, open_early
-from course_app.progress.standing import cohort_progress, is_stuck, learner_progress, weekly_profile
+from course_app.progress.rules import EtivityState
+from course_app.progress.standing import (
+    cohort_progress,
+    etivity_access,
+    is_stuck,
+    learner_progress,
+    weekly_profile,
+)
 from learner_journey import finish_stage_1, start
 
 # ---- the weekly profile ----------------------------------------------------------
@@ -99,3 +106,36 @@ def test_stuck_asks_the_same_question_of_the_current_stage(factory):
     standing = cohort_progress(cohort, later)[learner.id]
     assert standing.current_stage == 5 and not standing.stage_finished(5)
     assert is_stuck(standing, suggested, later)
+
+
+# ---- one e-tivity's state, as a thread page asks it ---------------------------------------
+
+def test_etivity_access_says_what_the_whole_standing_says(factory):
+    """`etivity_access` (a thread page's question: may this learner enter?) gives every
+    e-tivity the state `learner_progress` gives it: before anything, after stage 1, with an
+    e-tivity opened early, a stage opened early for everyone, and one done by hand."""
+    cohort = factory.cohort(paced=True, starts_on=utcnow().date())
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    facilitator_id = cohort.memberships[0].user_id
+    today = utcnow().date()
+
+    def agree():
+        db.session.commit()
+        standing = learner_progress(cohort, learner.id, today)
+        for p in standing.etivities:
+            state, stages = etivity_access(cohort, learner.id, p.etivity, today)
+            assert (p.etivity.slug, state) == (p.etivity.slug, p.state)
+            assert stages == standing.stages
+        return standing
+
+    assert agree().stages[2].open is False
+    finish_stage_1(cohort, learner, peer)
+    agree()
+    stage_4 = cohort.course.etivities_in(4)[0]
+    open_early(cohort, facilitator_id, utcnow(), etivity_id=stage_4.id, user_id=learner.id)
+    opened = next(p for p in agree().etivities if p.etivity.id == stage_4.id)
+    assert opened.state == EtivityState.OPEN
+    open_early(cohort, facilitator_id, utcnow(), stage_number=3)  # everyone
+    mark_complete_by_hand(cohort, learner.id, cohort.course.etivities_in(5)[0].id,
+                          facilitator_id, utcnow())
+    assert agree().stages[3].open
