@@ -55,6 +55,22 @@ def test_the_map_counts_shown_replies_between_members(factory):
     assert "Ben" in [u.name for u in full.not_replied_to]  # Ana's reply was withdrawn
 
 
+def test_a_reply_from_someone_who_left_answers_nobody(factory):
+    """Eve's only reply came from Dan, who has left: on the map nobody has answered her, and
+    his pair is in no total, whether the map shows every pair or the busiest."""
+    cohort, _staff = conversation(factory)
+    eve = factory.learner_in(cohort, name="Eve")
+    dan = next(m.user for m in cohort.memberships if m.user.name == "Dan")
+    membership_of(cohort.id, dan.id).removed_at = None
+    discussions.reply(start(cohort, eve, "time-and-help"), dan, "Hi Eve", utcnow())
+    membership_of(cohort.id, dan.id).removed_at = utcnow()
+    db.session.commit()
+    for imap in (queries.interaction_map(cohort), queries.interaction_map(cohort, top=1)):
+        assert "Eve" in [u.name for u in imap.not_replied_to]
+        assert (imap.pairs, imap.replies) == (3, 5)
+        assert "Dan" not in {name for pair in by_name(imap) for name in pair}
+
+
 def test_a_summarised_map_links_to_every_pair(factory, client, login_as, monkeypatch):
     cohort, staff = conversation(factory)
     monkeypatch.setattr(report_views, "MAP_PAIRS", 2)
