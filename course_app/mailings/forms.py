@@ -2,16 +2,17 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .models import Delivery, DigestEvery
 
-DELIVERY_CHOICES = [(Delivery.NOW.value, "At once, one email each"),
-                    (Delivery.DIGEST.value, "Collected in my digest"),
-                    (Delivery.OFF.value, "Not by email (only in the course)")]
-DIGEST_CHOICES = [(DigestEvery.DAILY.value, "Daily, at 08:00"),
-                  (DigestEvery.WEEKLY.value, "Weekly, on Mondays at 08:00"),
-                  (DigestEvery.NEVER.value, "Never")]
+DELIVERY_CHOICES = [SelectChoice(Delivery.NOW.value, "At once, one email each"),
+                    SelectChoice(Delivery.DIGEST.value, "Collected in my digest"),
+                    SelectChoice(Delivery.OFF.value, "Not by email (only in the course)")]
+DIGEST_CHOICES = [SelectChoice(DigestEvery.DAILY.value, "Daily, at 08:00"),
+                  SelectChoice(DigestEvery.WEEKLY.value, "Weekly, on Mondays at 08:00"),
+                  SelectChoice(DigestEvery.NEVER.value, "Never")]
 
 
 class Choice(SelectField):
@@ -22,7 +23,7 @@ class Choice(SelectField):
         self.problem = problem
 
     def pre_validate(self, form):
-        if self.data not in {value for value, _label in self.choices}:
+        if self.data not in {choice.value for choice in self.choices}:
             raise ValidationError(self.problem)
 
 
@@ -37,5 +38,5 @@ class PreferencesForm(FlaskForm):
                                 "nothing is new.")
     morning = BooleanField("Facilitators: a morning email of what needs you today")
     time_zone = Choice("Your time zone", description="Digests come at 08:00 here.",
-                       choices=[(z, z) for z in sorted(available_timezones())],
+                       choices=[SelectChoice(z) for z in sorted(available_timezones())],
                        problem="Choose a time zone from the list, like Europe/London.")
