@@ -74,6 +74,9 @@ def load(app) -> None:
                                                 "30 per minute;200 per hour"),
         POST_RATE_LIMIT=os.environ.get("POST_RATE_LIMIT", "10 per minute;100 per hour"),
         POST_ADDRESS_RATE_LIMIT=os.environ.get("POST_ADDRESS_RATE_LIMIT", "60 per minute"),
+        PASSWORD_RATE_LIMIT=os.environ.get("PASSWORD_RATE_LIMIT", "5 per minute;20 per hour"),
+        PASSWORD_ADDRESS_RATE_LIMIT=os.environ.get("PASSWORD_ADDRESS_RATE_LIMIT",
+                                                   "20 per minute;100 per hour"),
         # The largest request body read (bytes): more is refused with a 413 before it is
         # read. Forms are held to the same figure (Werkzeug's own default is 500 KB).
         MAX_CONTENT_LENGTH=_whole_number("MAX_CONTENT_LENGTH", 1_000_000),

@@ -6,8 +6,11 @@
 | auth.register | REGISTER_RATE_LIMIT (email) | REGISTER_ADDRESS_... | every POST      |
 | cohorts.enrol | ENROL_RATE_LIMIT (user)     | ENROL_ADDRESS_...    | wrong key (400) |
 | posting (*)   | POST_RATE_LIMIT (user)      | POST_ADDRESS_...     | every POST      |
+| password (**) | PASSWORD_RATE_LIMIT (user)  | PASSWORD_ADDRESS_... | refused (400)   |
 
 (*) posting: the endpoints in drafts.DRAFT_ENDPOINTS.
+(**) the forms that ask for your current password: auth.change_password and privacy.delete,
+one count for both, so a borrowed session can't be used to guess the password.
 
 Per account stops one account being guessed from many addresses; per address stops one
 address trying many accounts. Only POSTs count; pages still open. The limits are applied to
@@ -78,11 +81,15 @@ _REGISTER = _limits("REGISTER_RATE_LIMIT", _email, "REGISTER_ADDRESS_RATE_LIMIT"
 _ENROL = _limits("ENROL_RATE_LIMIT", _account, "ENROL_ADDRESS_RATE_LIMIT", "enrol",
                  counts=_refused)
 _POSTING = _limits("POST_RATE_LIMIT", _account, "POST_ADDRESS_RATE_LIMIT", "post")
+_PASSWORD = _limits("PASSWORD_RATE_LIMIT", _account, "PASSWORD_ADDRESS_RATE_LIMIT", "password",
+                    counts=_refused)
 
 LIMITS = {
     "auth.login": _LOGIN,
     "auth.register": _REGISTER,
     "cohorts.enrol": _ENROL,
+    "auth.change_password": _PASSWORD,
+    "privacy.delete": _PASSWORD,
     **{endpoint: _POSTING for endpoint in DRAFT_ENDPOINTS},
 }
 

@@ -1,6 +1,7 @@
-"""Throttling that holds: per account and per address, on login, registration, enrolment keys
-and posting; the client's address from a proxy only when TRUSTED_PROXIES says so; logins
-that keep working when the limiter's store is down; counts shared through Redis."""
+"""Throttling that holds: per account and per address, on login, registration, enrolment keys,
+posting and the forms that ask for the current password; the client's address from a proxy
+only when TRUSTED_PROXIES says so; logins that keep working when the limiter's store is down;
+counts shared through Redis."""
 
 import html
 import importlib.util
@@ -37,6 +38,8 @@ def limited(app, make_app):
                   "ENROL_RATE_LIMIT": "100 per minute",
                   "ENROL_ADDRESS_RATE_LIMIT": "100 per minute",
                   "POST_RATE_LIMIT": "100 per minute", "POST_ADDRESS_RATE_LIMIT": "100 per minute",
+                  "PASSWORD_RATE_LIMIT": "100 per minute",
+                  "PASSWORD_ADDRESS_RATE_LIMIT": "100 per minute",
                   **limits}
         throttled = make_app(RATELIMIT_ENABLED=True, **config)
         if "RATELIMIT_STORAGE_URI" not in limits:
@@ -150,6 +153,29 @@ def test_enrolment_keys_tried_from_one_address_are_throttled(limited, factory):
     response = clients[2].post("/enrol", data={"key": cohort.enrolment_key})
     assert response.status_code == 429
     assert "Wait a minute" in text(response)
+
+
+# ---- the forms that ask for the current password -----------------------------------------
+
+def test_guessing_the_password_through_change_and_delete_is_throttled(limited, factory):
+    """One count for both forms: a session left open can't be used to guess the password.
+    Only refusals count; the password is never shown back on the 429 page."""
+    app = limited(PASSWORD_RATE_LIMIT="3 per minute")
+    person = factory.user()
+    client = app.test_client()
+    assert log_in(client, person.email).status_code == 302
+    change = {"current_password": WRONG, "new_password": "a long new passphrase 2026",
+              "confirm": "a long new passphrase 2026"}
+    assert client.post("/account/password", data=change).status_code == 400
+    assert client.post("/account/delete", data={"password": WRONG}).status_code == 400
+    assert client.post("/account/password", data=change).status_code == 400
+    response = client.post("/account/delete", data={"password": WRONG})
+    assert response.status_code == 429
+    assert WRONG not in response.get_data(as_text=True)
+    assert client.get("/account/password").status_code == 200  # the page still opens
+    other = app.test_client()  # someone else is not held back
+    assert log_in(other, factory.user().email).status_code == 302
+    assert other.post("/account/delete", data={"password": WRONG}).status_code == 400
 
 
 @pytest.fixture
