@@ -17,6 +17,9 @@ class Course(db.Model):
     audience: Mapped[str] = mapped_column(Text)
     weekly_minutes: Mapped[int | None]  # the time a week the course asks of a learner
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Counts the saves of the course's and stages' texts (as Etivity.version counts an
+    # e-tivity's): a save made from an older version is refused (two authors).
+    texts_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     stages: Mapped[list["Stage"]] = relationship(
         back_populates="course", order_by="Stage.number", cascade="all, delete-orphan"

@@ -150,10 +150,41 @@ def restore(course: Course, etivity: Etivity, before: dict, actor: User,
     return draft
 
 
+def course_texts(course: Course, draft: DesignDraft | None) -> dict[str, object]:
+    """The course's and stages' texts as its authors see them (the draft over the published),
+    by the names save_course's changes use: "title", "stages[2].summary"."""
+    texts: dict[str, object] = {name: getattr(course, name) for name in COURSE_TEXTS}
+    for stage in course.stages:
+        texts.update({f"stages[{stage.number}].{name}": getattr(stage, name)
+                      for name in STAGE_TEXTS})
+    if draft is not None:
+        texts.update(draft.fields["course"])
+        for number, values in draft.fields["stages"].items():
+            texts.update({f"stages[{number}].{name}": value for name, value in values.items()})
+    return texts
+
+
+COURSE_TEXTS = ("title", "summary", "audience", "weekly_minutes")
+STAGE_TEXTS = ("title", "summary", "emoderator", "suggested_days")
+
+
 def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: User,
-                at: datetime) -> DesignDraft | None:
-    """Keep checked course and stage texts as the course's draft (None: same as published)."""
+                at: datetime, version: int | None = None,
+                force: bool = False) -> DesignDraft | None:
+    """Keep checked course and stage texts as the course's draft (None: same as published).
+    Refuses with VersionConflict when they were saved (or published) since `version`,
+    unless `force`."""
     draft = draft_for(course, COURSE_KEY)
+    if version is not None and version != course.texts_version and not force:
+        now = course_texts(course, draft)
+        mine = {**fields, **{f"stages[{n}].{name}": value for n, values in stages.items()
+                             for name, value in values.items()}}
+        raise services.VersionConflict(
+            course.texts_version,
+            {name: [now.get(name), value] for name, value in mine.items()
+             if now.get(name) != value},
+            what="the course's texts")
+    course.texts_version += 1
     by_number = {stage.number: stage for stage in course.stages}
     same = all(getattr(course, k) == v for k, v in fields.items()) and all(
         getattr(by_number[n], k) == v for n, values in stages.items() for k, v in values.items())
@@ -175,6 +206,8 @@ def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: Us
 def discard(course: Course, draft: DesignDraft, actor: User) -> None:
     if draft.etivity is not None:
         draft.etivity.version += 1  # an open form's save must not bring it back unseen
+    elif draft.key == COURSE_KEY:
+        course.texts_version += 1
     db.session.delete(draft)
     db.session.flush()
     _audit("draft-discarded", actor, course, draft.key)

@@ -267,6 +267,7 @@ def _placeholder() -> str:
 
 
 def fill_course_form(form: CourseForm, course: Course) -> None:
+    form.version.data = str(course.texts_version)
     for name in ("title", "summary", "audience"):
         getattr(form, name).data = getattr(course, name)
     form.weekly_minutes.data = "" if course.weekly_minutes is None else str(course.weekly_minutes)

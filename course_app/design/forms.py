@@ -114,6 +114,8 @@ class CourseForm(FlaskForm):
     weekly_minutes = StringField("Minutes a week", filters=F, description=(
         "Optional: the time a week the course promises to ask of a learner."))
     stages = FieldList(FormField(StageForm), min_entries=5, max_entries=5)
+    version = HiddenField()  # Course.texts_version when the form was opened
+    replace = HiddenField()  # "yes" after a conflict: save over the other author's texts
 
 
 class NewCourseForm(FlaskForm):

@@ -44,13 +44,13 @@ class DesignError(ValueError):
 
 
 class VersionConflict(DesignError):
-    """Someone else saved the e-tivity since this author opened it."""
+    """Someone else saved the e-tivity (or the course's texts) since this author opened it."""
 
-    def __init__(self, version: int, changes: dict):
+    def __init__(self, version: int, changes: dict, what: str = "this e-tivity"):
         self.version, self.changes = version, changes
-        super().__init__("Someone else saved this e-tivity while you were editing it. "
-                         "Your text is below; what they changed is listed. Save again to "
-                         "replace their version with yours.")
+        super().__init__(f"Someone else saved {what} while you were editing. Your text is "
+                         "below; what differs from theirs is listed. Save again to replace "
+                         "their version with yours.")
 
 
 def record(course: Course, actor: User, action: str, summary: str, at: datetime,
@@ -174,6 +174,7 @@ def _plain(changes: dict) -> dict:
 def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: User,
                 at: datetime) -> dict:
     """Change the course's own fields and its stages' from checked values."""
+    course.texts_version += 1  # an open form of the texts must not save over this unseen
     changes = _apply(course, fields)
     by_number = {stage.number: stage for stage in course.stages}
     for number, stage_fields in stages.items():

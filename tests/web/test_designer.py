@@ -1,6 +1,8 @@
 """The designer in the browser's place: who may use it, the storyboard's buttons, Salmon's
 template as a form checked by the same code as `course validate`, and two authors at once."""
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -261,6 +263,57 @@ def test_course_texts_form_checks_stages(client, course, author):
         as_text=True)
     publish(client, course, expect="Stage 3: stage title")
     assert course.weekly_minutes == 120 and course.stages[2].title == "Stage 3"
+
+
+def course_texts_form(client, course, **changes) -> dict:
+    """The course texts form as its page fills it (the hidden version included), changed."""
+    page = client.get(f"/design/{course.slug}/course").get_data(as_text=True)
+    data = {"title": course.title, "summary": course.summary, "audience": course.audience,
+            "weekly_minutes": str(course.weekly_minutes or ""),
+            "version": page.split('name="version" type="hidden" value="')[1].split('"')[0]}
+    for n, stage in enumerate(course.stages):
+        data.update({f"stages-{n}-title": stage.title, f"stages-{n}-summary": stage.summary,
+                     f"stages-{n}-emoderator": stage.emoderator,
+                     f"stages-{n}-suggested_days": str(stage.suggested_days)})
+    data.update(changes)
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def test_two_authors_on_the_course_texts_the_second_is_asked_first(client, course, author):
+    """Both open the form; the first saves; the second's save is refused with their text
+    kept and what differs listed, until they choose to save over it."""
+    login(client, author)
+    mine = course_texts_form(client, course, title="Mine")
+    theirs = course_texts_form(client, course, title="Theirs")
+    assert client.post(f"/design/{course.slug}/course", data=theirs).status_code == 302
+    second = client.post(f"/design/{course.slug}/course", data=mine)
+    page = html.unescape(second.get_data(as_text=True))
+    assert second.status_code == 409 and "Someone else saved the course's texts" in page
+    assert 'value="Mine"' in page and "Theirs" in page and "Save over their version" in page
+    db.session.expire_all()
+    assert drafts.draft_for(course, drafts.COURSE_KEY).fields["course"]["title"] == "Theirs"
+    version = page.split('name="version" type="hidden" value="')[1].split('"')[0]
+    forced = client.post(f"/design/{course.slug}/course",
+                         data={**mine, "version": version, "replace": "yes"})
+    assert forced.status_code == 302
+    db.session.expire_all()
+    assert drafts.draft_for(course, drafts.COURSE_KEY).fields["course"]["title"] == "Mine"
+
+
+def test_a_form_opened_before_a_publish_is_asked_before_undoing_it(client, course, author):
+    """Published since the form was opened: saving the old texts would quietly bring them
+    back in a draft, so the author is asked first."""
+    login(client, author)
+    stale = course_texts_form(client, course, summary="Written before the publish")
+    assert client.post(f"/design/{course.slug}/course",
+                       data=course_texts_form(client, course, title="New title")
+                       ).status_code == 302
+    publish(client, course)
+    assert course.title == "New title"
+    refused = client.post(f"/design/{course.slug}/course", data=stale)
+    assert refused.status_code == 409
+    db.session.expire_all()
+    assert drafts.draft_for(course, drafts.COURSE_KEY) is None and course.title == "New title"
 
 
 def test_owner_adds_and_removes_authors_others_cannot(client, factory, course, author):

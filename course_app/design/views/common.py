@@ -29,3 +29,9 @@ def etivity_of(course: Course, slug: str) -> Etivity:
     if etivity is None:
         abort(404)
     return etivity
+
+
+def form_version(form) -> int | None:
+    """The version a design form was opened at (its hidden `version`), if it reads as one."""
+    value = (form.version.data or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None

@@ -17,7 +17,7 @@ from ..editing import check_course, fill_course_draft, fill_course_form, show_er
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
 from ..models import CourseChange
 from ..storyboard import storyboard as build_storyboard
-from .common import authored, designer
+from .common import authored, designer, form_version
 
 
 @bp.get("/")
@@ -92,7 +92,7 @@ def course_texts(slug: str):
     """The course's title, summary, audience and time a week, and each stage's texts."""
     course = authored(slug)
     form = CourseForm()
-    more, status, preview = [], 200, False
+    more, status, preview, conflict = [], 200, False, None
     if form.is_submitted():
         if form.validate():
             spec, errors = check_course(course, form)
@@ -104,20 +104,28 @@ def course_texts(slug: str):
                 stages = {s.number: {"title": s.title, "summary": s.summary,
                                      "emoderator": s.emoderator,
                                      "suggested_days": s.suggested_days} for s in spec.stages}
-                kept = drafts.save_course(course, fields, stages, current_user, utcnow())
-                db.session.commit()
-                flash("Saved the course's texts as a draft: learners see them once you "
-                      "publish." if kept else "The texts are as published: no draft kept.")
-                return redirect(url_for("design.storyboard", slug=course.slug))
+                try:
+                    kept = drafts.save_course(course, fields, stages, current_user, utcnow(),
+                                              version=form_version(form),
+                                              force=form.replace.data == "yes")
+                except services.VersionConflict as error:
+                    db.session.rollback()
+                    conflict = error
+                    form.version.data, form.replace.data = str(error.version), "yes"
+                else:
+                    db.session.commit()
+                    flash("Saved the course's texts as a draft: learners see them once you "
+                          "publish." if kept else "The texts are as published: no draft kept.")
+                    return redirect(url_for("design.storyboard", slug=course.slug))
             more = show_errors(form, errors)
-        status = 200 if preview else 400
+        status = 409 if conflict else 200 if preview else 400
     else:
         fill_course_form(form, course)
         draft = drafts.draft_for(course, drafts.COURSE_KEY)
         if draft is not None:
             fill_course_draft(form, draft.fields)
     return render_template("design/course.html", course=course, form=form, more=more,
-                           preview=preview), status
+                           preview=preview, conflict=conflict), status
 
 
 @bp.route("/<slug>/authors", methods=["GET", "POST"])

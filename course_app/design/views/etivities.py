@@ -21,7 +21,7 @@ from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
-from .common import authored, etivity_of
+from .common import authored, etivity_of, form_version
 
 MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
 
@@ -83,7 +83,7 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
     else:
         try:
             saved = drafts.save_etivity(course, etivity, checked.spec, current_user, utcnow(),
-                                        version=_version(form),
+                                        version=form_version(form),
                                         force=form.replace.data == "yes")
         except services.VersionConflict as error:
             conflict, status = error, 409
@@ -99,11 +99,6 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
                                     _anchor=f"card-{checked.spec.slug}"))
     add_spare_rows(form)
     return _page(course, shown, stage, form, more, conflict, preview, draft), status
-
-
-def _version(form: EtivityForm) -> int | None:
-    value = (form.version.data or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def _page(course, etivity, stage, form, more, conflict, preview, draft):
