@@ -6,7 +6,7 @@ imports), as etivity.version counts an e-tivity's.
 
 Revision ID: 4b9e2c7a1d35
 Revises: 8c1f4a7d2e60
-Create Date: 2026-11-30 17:40:00.000000
+Create Date: 2026-11-30 17:30:00.000000
 
 """
 import sqlalchemy as sa
