@@ -5,6 +5,7 @@ and reads the weave."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -63,14 +64,36 @@ class PostLink:
     page: int  # the page of its thread the post is on
 
 
-def weavable_posts(cohort: Cohort, etivity: Etivity) -> list[PostLink]:
+CANDIDATES_PER_PAGE = 20  # a toolkit section's posts to choose from, on a page
+
+
+def _weavable(cohort: Cohort, etivity: Etivity):
     """The e-tivity's shown posts a weave can cite, thread by thread, oldest first."""
-    posts = db.session.scalars(
-        select(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-               Thread.kind != ThreadKind.WEAVE, shown())
-        .order_by(Thread.created_at, Thread.id, Post.id)
-        .options(selectinload(Post.author), selectinload(Post.thread))
-    ).all()
-    pages = pages_of(list(posts))
+    return (select(Post).join(Thread, Thread.id == Post.thread_id)
+            .where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+                   Thread.kind != ThreadKind.WEAVE, shown())
+            .order_by(Thread.created_at, Thread.id, Post.id)
+            .options(selectinload(Post.author), selectinload(Post.thread)))
+
+
+def _links(posts: list[Post]) -> list[PostLink]:
+    pages = pages_of(posts)
     return [PostLink(p, pages[p.id]) for p in posts]
+
+
+def weavable_posts(cohort: Cohort, etivity: Etivity) -> list[PostLink]:
+    """Every post `_weavable` finds, with the page of its thread it is on."""
+    return _links(list(db.session.scalars(_weavable(cohort, etivity))))
+
+
+def weavable_page(cohort: Cohort, etivity: Etivity, number: int | None
+                  ) -> tuple[Pagination, list[PostLink]]:
+    """A page of `weavable_posts` (a page past the end shows the last one): the toolkit
+    section's posts to choose its current version from."""
+    query = _weavable(cohort, etivity)
+    page = db.paginate(query, page=max(number or 1, 1), per_page=CANDIDATES_PER_PAGE,
+                       error_out=False)
+    if not page.items and page.page > 1:
+        page = db.paginate(query, page=page.pages, per_page=CANDIDATES_PER_PAGE,
+                           error_out=False)
+    return page, _links(page.items)

@@ -10,7 +10,8 @@ from ..cohorts.models import Cohort
 from ..discussions.lookups import etivity_or_404, post_or_404
 from ..extensions import db
 from ..facilitate.people import learners_of
-from ..facilitate.weaving import weavable_posts
+from ..facilitate.weaving import weavable_page
+from ..inputs import page_arg
 from ..permissions import can_facilitate, cohort_or_404
 from . import bp
 from . import services as service
@@ -117,9 +118,11 @@ def _render_section(cohort: Cohort, etivity, mark_form=None, editor_form=None,
     if editor_form is None and facilitating:
         editor_form = EditorForm.for_learners(_learners(cohort),
                                               section.editor.id if section.editor else None)
+    candidates_page, candidates = (weavable_page(cohort, etivity, page_arg()) if may_mark
+                                   else (None, []))
     return render_template(
         "toolkit/section.html", cohort=cohort, etivity=etivity, section=section,
-        candidates=weavable_posts(cohort, etivity) if may_mark else [],
+        candidates=candidates, candidates_page=candidates_page,
         mark_form=mark_form or MarkCurrentForm(), may_mark=may_mark,
         editor_form=editor_form, earlier=service.earlier_published(cohort, etivity)), status
 

@@ -7,6 +7,7 @@ import pytest
 import toolkit_world
 from sqlalchemy import select
 
+from course_app.discussions.models import Post
 from course_app.extensions import db
 from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.toolkit import services
@@ -56,6 +57,32 @@ def test_the_facilitator_names_an_editor_who_marks_the_current_version(client, w
     entry = db.session.scalar(select(AuditEntry).where(
         AuditEntry.action == AuditAction.TOOLKIT_CURRENT))
     assert entry.actor_id == world.editor.id and entry.target == f"post {world.compiled.id}"
+
+
+def test_the_posts_to_choose_from_come_a_page_at_a_time(client, world, login_as):
+    """A busy e-tivity's posts are paged (oldest first, 20 a page); a page past the end shows
+    the last, and every post can still be chosen from its page."""
+    from course_app.clock import utcnow
+    from course_app.discussions import services as discussions
+    from course_app.facilitate.weaving import CANDIDATES_PER_PAGE
+
+    for n in range(CANDIDATES_PER_PAGE + 5):
+        discussions.reply(world.thread, world.peer, f"Phrase number {n:02d}", utcnow())
+    db.session.commit()
+    login_as(world.facilitator)
+    first = client.get(section_url(world)).get_data(as_text=True)
+    assert first.count("Make this the current version") + ("is-current" in first) \
+        == CANDIDATES_PER_PAGE
+    assert "Page 1 of 2." in first and "Phrase number 00" in first  # oldest first
+    assert "Phrase number 24" not in first
+    later = re.search(r'href="([^"]*page=2[^"]*)" rel="next"', first).group(1)
+    second = client.get(later.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Page 2 of 2." in second and "Phrase number 24" in second
+    assert client.get(section_url(world, "?page=99")).get_data(as_text=True).count(
+        "Phrase number") == second.count("Phrase number")
+    last = db.session.scalar(select(Post).where(Post.body == "Phrase number 24"))
+    assert client.post(section_url(world, "/current"),
+                       data={"post_id": last.id}).status_code == 302
 
 
 def test_other_learners_and_reviewers_cannot_mark_or_name(client, world, factory, login_as):
