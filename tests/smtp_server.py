@@ -1,6 +1,7 @@
 """A real SMTP server for the email tests: aiosmtpd on 127.0.0.1, on a free port, keeping
-each message it receives (parsed). `stop()` and `start()` again on the same port stand for a
-mail server that is down for a while."""
+each message it receives (parsed). `down()` and `up()` stand for a mail server that is down
+for a while: connections are refused meanwhile, and the port stays this server's, so no other
+test's server (another xdist worker's) can take it and answer in its place."""
 
 import email
 import socket
@@ -36,6 +37,7 @@ class SmtpServer:
     received: list[Received] = field(default_factory=list)
     _controller: Controller | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _held: socket.socket | None = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802  (aiosmtpd's name)
         message = email.message_from_bytes(envelope.original_content or envelope.content,
@@ -53,6 +55,20 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    def down(self) -> None:
+        """Stop, keeping the port with a socket bound to it that doesn't listen: connecting
+        is refused, as with a mail server that is down."""
+        self.stop()
+        self._held = socket.socket()
+        self._held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._held.bind(("127.0.0.1", self.port))
+
+    def up(self) -> "SmtpServer":
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+        return self.start()
 
     def to(self, address: str) -> list[Received]:
         return [r for r in self.received if address in r.rcpt_tos]

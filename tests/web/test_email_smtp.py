@@ -145,7 +145,7 @@ def test_a_rolled_back_request_queues_nothing(mailing_app, reply_setting):
 def test_retried_with_back_off_while_the_server_is_down(mailing_app, smtp_server,
                                                         reply_setting):
     _cohort, _facilitator, _ana, ben, thread = reply_setting
-    smtp_server.stop()
+    smtp_server.down()
     _reply(thread, ben)
     queue.run_pending()
     assert smtp_server.received == []
@@ -153,7 +153,7 @@ def test_retried_with_back_off_while_the_server_is_down(mailing_app, smtp_server
     assert retry.retries == sending.RETRIES - 1
     assert retry.retry_delay == sending.RETRY_DELAY * 2  # the next wait is longer
     assert db.session.scalar(select(func.count()).select_from(SentMail)) == 0  # key released
-    smtp_server.start()
+    smtp_server.up()
     when = eta + timedelta(seconds=1)  # the retry's time has come
     for task in queue.huey.read_schedule(when):
         queue.huey.execute(task, timestamp=when)
