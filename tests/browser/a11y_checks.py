@@ -141,7 +141,8 @@ def nu_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
 class State:
     """One page in one state. `path` may name demo ids ("{cohort}"). `actions` run on the page
     first, in order: ("fill", label, text), ("choose", label, option) for a list, ("press",
-    button name) for a button scripts answer in place. Then `fill` types into fields (by
+    button name) for a button scripts answer in place, ("hidden", name, value) to set a hidden
+    field (a form opened before someone else saved). Then `fill` types into fields (by
     label) and the `submit` button is pressed, for a page showing a form's errors. A state
     with actions but no submit is checked as the scripts left it."""
     name: str
@@ -160,6 +161,9 @@ class State:
                 page.get_by_label(args[0], exact=True).select_option(args[1])
             elif action == "press":
                 page.get_by_role("button", name=args[0], exact=True).click()
+            elif action == "hidden":  # as a form opened before someone else saved
+                page.locator(f'input[type="hidden"][name="{args[0]}"]').evaluate(
+                    "(input, value) => { input.value = value; }", args[1])
             else:
                 raise ValueError(f"{self.name}: unknown action {action!r}")
 
