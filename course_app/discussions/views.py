@@ -9,11 +9,11 @@ answer 404. POSTs from someone whose session ended, or with a stale CSRF token, 
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from .. import drafts, permissions
+from .. import database, drafts, permissions
 from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
@@ -251,6 +251,14 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
             db.session.commit()
         except IntegrityError:  # the same page opened twice at once: the other recorded it
             db.session.rollback()
+        except DBAPIError as error:
+            # The database can't take the write now: the reader still reads, and what they
+            # were shown is recorded on a later visit (it stays unread until then).
+            if not database.is_busy(error):
+                raise
+            db.session.rollback()
+            current_app.logger.warning("database busy: reads on %s not recorded this time",
+                                       request.path)
     return html, status
 
 
