@@ -21,13 +21,18 @@ from functools import wraps
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_LOCK_POLL = 0.001  # seconds between tries for SQLite's write lock (see begin_immediate)
+# The database is busy or can't be reached (locked, gone, no connection free in time): a
+# request answers 503 and keeps what was typed (errors.py); a job tries again later
+# (jobs/sending.py).
+TROUBLE = (OperationalError, PoolTimeout)
 # PostgreSQL: lock_not_available, serialization_failure, deadlock_detected.
 BUSY_SQLSTATES = frozenset({"55P03", "40001", "40P01"})
 RETRY_PAUSE = 0.2  # seconds, times the attempt number: a little air between attempts

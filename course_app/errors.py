@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import database, drafts, inputs, security_log
 from .extensions import db
@@ -225,6 +223,6 @@ def register(app) -> None:
     app.register_error_handler(404, not_found)
     app.register_error_handler(429, too_many)
     app.register_error_handler(CSRFError, csrf_error)
-    app.register_error_handler(OperationalError, database_trouble)
-    app.register_error_handler(PoolTimeout, database_trouble)
+    for trouble in database.TROUBLE:
+        app.register_error_handler(trouble, database_trouble)
 

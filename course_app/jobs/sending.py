@@ -4,11 +4,12 @@ mail server is down, and never lost to a worker that died half-way.
 The key is claimed first (a SentMail row holding the message, committed; its unique
 constraint means a second worker with the same message stops there), then the message goes
 and the row is marked sent. If the server can't take it (TRANSIENT: refused, unreachable,
-timed out) the claim is removed and the job raises, so huey tries again later (30 s, 1, 2,
-4... minutes). Any other error is a fault in the code: logged once with its traceback, not
-retried. A claim older than STALE_CLAIM and still unsent belongs to a worker that died
-between claim and send: `resend_stale` (every 15 minutes) queues it again, and the first
-job to take the stale claim over sends it.
+timed out), or the database is busy or unreachable, the claim is removed (when it was made)
+and the job raises, so huey tries again later (30 s, 1, 2, 4... minutes). Any other error
+is a fault in the code: logged once with its traceback, not retried. A claim older than
+STALE_CLAIM and still unsent belongs to a worker that died between claim and send:
+`resend_stale` (every 15 minutes) queues it again, and the first job to take the stale
+claim over sends it.
 """
 
 import dataclasses
@@ -22,7 +23,7 @@ from huey.exceptions import CancelExecution
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import mail
+from .. import database, mail
 from ..clock import utcnow
 from ..extensions import db
 from ..mail.models import SentMail
@@ -30,7 +31,9 @@ from .queue import huey, on_commit, periodic_task, task
 
 RETRIES = 10
 RETRY_DELAY = 30  # seconds before the first retry; doubled each time
-TRANSIENT = (OSError, smtplib.SMTPException)  # OSError: refused, unreachable, timed out
+# OSError: refused, unreachable, timed out; and the database busy or unreachable, which would
+# otherwise lose the message (its claim could not be written).
+TRANSIENT = (OSError, smtplib.SMTPException, *database.TROUBLE)
 STALE_CLAIM = timedelta(minutes=10)  # sending takes seconds (MAIL_TIMEOUT 10 s) or fails
 log = logging.getLogger(__name__)
 

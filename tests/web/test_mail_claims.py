@@ -1,13 +1,16 @@
 """What a mail job does when sending fails (jobs/sending.py): retried only when the mail server
-could not take the message; a fault in the code fails once, loudly, in the log; a message a
-dead worker claimed but never sent is sent later, once."""
+could not take the message or the database was busy or gone; a fault in the code fails once,
+loudly, in the log; a message a dead worker claimed but never sent is sent later, once."""
 
 import dataclasses
 import logging
 import smtplib
+import sqlite3
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from course_app import mail
 from course_app.clock import utcnow
@@ -20,9 +23,9 @@ MESSAGE = Outgoing(to="ana@example.org", subject="Hello", text="Words.", key="te
 
 
 def _failing(error):
-    def deliver(_outgoing):
+    def fails(*_args):
         raise error
-    return deliver
+    return fails
 
 
 def test_a_fault_in_the_code_fails_once_in_the_log(mailing_app, smtp_server, monkeypatch,
@@ -48,6 +51,25 @@ def test_a_refusing_or_silent_server_is_retried(mailing_app, smtp_server, monkey
         [retry] = queue.huey.scheduled()
         assert retry.retries == sending.RETRIES - 1, error
         queue.huey.flush()
+
+
+def test_a_database_that_is_busy_or_gone_is_retried_not_lost(mailing_app, smtp_server,
+                                                              monkeypatch):
+    """The claim can't be written: the job tries again later, as for the mail server, and
+    the message goes once the database is back."""
+    real_claim = sending.claim
+    for error in (OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")),
+                  PoolTimeout("no connection free in time")):
+        monkeypatch.setattr(sending, "claim", _failing(error))
+        sending.send_after_commit(MESSAGE)
+        db.session.commit()
+        assert queue.run_pending() == 1
+        [retry] = queue.huey.scheduled()
+        assert retry.retries == sending.RETRIES - 1, error
+        queue.huey.flush()
+    monkeypatch.setattr(sending, "claim", real_claim)
+    assert sending.send_once(MESSAGE)
+    assert [r.rcpt_tos for r in smtp_server.received] == [["ana@example.org"]]
 
 
 def _claimed(minutes_ago: int, sent: bool = False) -> SentMail:
