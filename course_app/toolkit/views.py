@@ -46,13 +46,17 @@ def page(cohort_id: int):
     return _render_page(cohort_or_404(cohort_id))
 
 
+def _markdown(cohort: Cohort, public: bool) -> Response:
+    """The toolkit as a Markdown file (on the public page's terms when `public`)."""
+    text = service.as_markdown(cohort, service.sections(cohort), public=public)
+    return Response(text, mimetype="text/markdown", headers={
+        "Content-Disposition": f'attachment; filename="toolkit-cohort-{cohort.id}.md"'})
+
+
 @bp.get("/cohorts/<int:cohort_id>/toolkit.md")
 @login_required
 def download(cohort_id: int):
-    cohort = cohort_or_404(cohort_id)
-    text = service.as_markdown(cohort, service.sections(cohort), public=False)
-    return Response(text, mimetype="text/markdown", headers={
-        "Content-Disposition": f'attachment; filename="toolkit-cohort-{cohort.id}.md"'})
+    return _markdown(cohort_or_404(cohort_id), public=False)
 
 
 @bp.get("/cohorts/<int:cohort_id>/toolkit/print")
@@ -63,14 +67,26 @@ def printable(cohort_id: int):
                            sections=service.sections(cohort), public=False)
 
 
-@bp.get("/toolkits/<int:cohort_id>")
-def public(cohort_id: int):
-    """The published toolkit: anyone may read it, and nobody learns of an unpublished one."""
+def _published_or_404(cohort_id: int) -> Cohort:
+    """A cohort whose toolkit is published; nobody learns of an unpublished one."""
     cohort = db.session.get(Cohort, cohort_id)
     if cohort is None or service.publication(cohort) is None:
         abort(404)
+    return cohort
+
+
+@bp.get("/toolkits/<int:cohort_id>")
+def public(cohort_id: int):
+    """The published toolkit: anyone may read it."""
+    cohort = _published_or_404(cohort_id)
     return render_template("toolkit/print.html", cohort=cohort,
                            sections=service.sections(cohort), public=True)
+
+
+@bp.get("/toolkits/<int:cohort_id>.md")
+def public_download(cohort_id: int):
+    """The published toolkit as Markdown, naming only the contributors who agreed."""
+    return _markdown(_published_or_404(cohort_id), public=True)
 
 
 @bp.post("/cohorts/<int:cohort_id>/toolkit/publish")

@@ -244,6 +244,8 @@ MATRIX = {
     ("toolkit.printable", "POST"):                  "405",
     ("toolkit.public", "GET"):                      "404",
     ("toolkit.public", "POST"):                     "405",
+    ("toolkit.public_download", "GET"):             "404",
+    ("toolkit.public_download", "POST"):            "405",
     ("toolkit.publish", "GET"):                     "405",
     ("toolkit.publish", "POST"):                    "login  403    404    404    403    404    400    400",
     ("toolkit.section", "GET"):                     "login  200    404    404    200    404    200    200",

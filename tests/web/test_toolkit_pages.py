@@ -152,6 +152,7 @@ def test_publishing_and_the_public_page_names_only_who_agreed(client, world, log
     client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
     public = f"/toolkits/{world.cohort.id}"
     assert client.get(public).status_code == 404  # off by default
+    assert client.get(f"{public}.md").status_code == 404
     assert client.post(url(world, "/publish"), data={"publish": "maybe"}).status_code == 400
     assert client.post(url(world, "/publish"), data={"publish": "yes"}).status_code == 302
     login_as(world.peer)
@@ -163,11 +164,17 @@ def test_publishing_and_the_public_page_names_only_who_agreed(client, world, log
     assert "Contributors: Pam Peer and 1 other." in page
     assert "Eddie Editor" not in page
     assert "Make this the current version" not in page and "Publish" not in page
+    download = client.get(f"{public}.md")  # the same, as a file anyone may take away
+    assert download.status_code == 200 and download.mimetype == "text/markdown"
+    assert f'href="{public}.md"' in client.get(public).get_data(as_text=True)
+    words = download.get_data(as_text=True)
+    assert "Our phrase book" in words and "Pam Peer" in words and "Eddie Editor" not in words
     login_as(world.peer)
     client.post(url(world, "/consent"), data={"consent": "no"})
     client.post("/account/logout")
     client.get("/")  # the flashes ("Welcome back, Pam Peer") go there
     assert "Pam Peer" not in text(client.get(public))
+    assert "Pam Peer" not in client.get(f"{public}.md").get_data(as_text=True)
 
 
 def test_consent_with_bad_input_and_for_reviewers(client, world, factory, login_as):
