@@ -1,5 +1,5 @@
-"""Discussion pages: an e-tivity with its threads, a thread with its posts, editing and
-withdrawing your own post, and the cohort's help thread.
+"""Discussion pages: an e-tivity with its threads, a thread with its posts, and the cohort's
+help thread (editing and withdrawing your own post: own_posts.py).
 
 Every view loads the cohort through `permissions.cohort_or_404`, so other cohorts' threads
 answer 404. POSTs from someone whose session ended, or with a stale CSRF token, keep the text
@@ -18,7 +18,6 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
-from ..forms import ButtonForm
 from ..inputs import as_id, page_arg
 from ..progress.rules import EtivityState, StageStatus, day_of, describe_lock
 from ..progress.standing import (
@@ -28,8 +27,8 @@ from ..progress.standing import (
     learner_progress,
 )
 from . import bp, reading, services, weaves
-from .forms import EditForm, PieceChoiceForm, ReplyForm, ThreadForm
-from .lookups import etivity_or_404, post_or_404, thread_or_404
+from .forms import PieceChoiceForm, ReplyForm, ThreadForm
+from .lookups import etivity_or_404, thread_or_404
 from .models import Post, Thread, ThreadKind
 
 POST_FIRST_MESSAGE = "Start your own conversation first; the others appear once you have."
@@ -305,10 +304,10 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
             post = services.find_submission(current_user, key)
             if post is None:
                 raise
-            return _redirect_to_post(cohort, post)
+            return redirect_to_post(cohort, post)
         else:
             flash("Your reply is posted.", "success")
-            return _redirect_to_post(cohort, post)
+            return redirect_to_post(cohort, post)
     replying_to = _reply_target(thread, form.parent_id.data)
     return _render_thread(cohort, thread, etivity, None, form, replying_to, 400)
 
@@ -334,12 +333,12 @@ def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: 
         elif draft is None:
             unread = reading.first_unread_post(thread, current_user)
             if unread is not None:
-                return _redirect_to_post(cohort, unread)
+                return redirect_to_post(cohort, unread)
         # otherwise (everything read, or a kept draft) the latest posts: page stays None
     return _render_thread(cohort, thread, etivity, page, form, replying_to)
 
 
-def _redirect_to_post(cohort: Cohort, post: Post):
+def redirect_to_post(cohort: Cohort, post: Post):
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=post.thread_id,
                             page=reading.page_of_post(post), _anchor=f"post-{post.id}"))
 
@@ -354,54 +353,3 @@ def help(cohort_id: int):
               "until then, ask them directly.", "info")
         return redirect(url_for("learner.map", cohort_id=cohort.id))
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))
-
-
-# ---- your own posts ------------------------------------------------------------
-
-def _own_post_or_403(cohort_id: int, post_id: int, allowed) -> tuple[Cohort, Post]:
-    cohort = permissions.cohort_or_404(cohort_id)
-    post = post_or_404(cohort, post_id)
-    if not allowed(current_user, post):
-        abort(403)
-    return cohort, post
-
-
-@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/edit", methods=["GET", "POST"])
-@drafts.login_required_keeping_drafts
-def edit_post(cohort_id: int, post_id: int):
-    cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_edit_post)
-    form = EditForm()
-    status = 200
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                services.edit_post(post, current_user, form.body.data, utcnow())
-                db.session.commit()
-            except services.PostError as error:
-                db.session.rollback()
-                form.body.errors.append(str(error))
-            else:
-                flash("Your changes are saved.", "success")
-                return _redirect_to_post(cohort, post)
-        status = 400
-    else:
-        draft = drafts.pop()
-        form.body.data = draft.get("body", "") if draft else post.body
-    return render_template("discussions/edit.html", cohort=cohort, post=post,
-                           thread=post.thread, etivity=post.thread.etivity, form=form), status
-
-
-@bp.route("/cohorts/<int:cohort_id>/posts/<int:post_id>/withdraw", methods=["GET", "POST"])
-@drafts.login_required_keeping_drafts
-def withdraw_post(cohort_id: int, post_id: int):
-    """GET asks "are you sure?"; POST withdraws the post. The form carries only the CSRF
-    token: the confirmation page itself is the question."""
-    cohort, post = _own_post_or_403(cohort_id, post_id, permissions.can_withdraw_post)
-    form = ButtonForm()
-    if form.validate_on_submit():
-        services.delete_post(post, current_user, utcnow())
-        db.session.commit()
-        flash("Your post is withdrawn. It now shows as “Withdrawn by its author”.", "success")
-        return _redirect_to_post(cohort, post)
-    return render_template("discussions/withdraw.html", cohort=cohort, post=post,
-                           thread=post.thread, etivity=post.thread.etivity, form=form)

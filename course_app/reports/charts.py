@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from ..progress.charts import participation_chart
-from .queries import InteractionMap
+from .interactions import InteractionMap
 
 INK, MUTED, LINE = "#1d2430", "#5b6472", "#d5dae1"
 ACCENT, DARK, BAD = "#1f5fa8", "#0b2747", "#a61b1b"

@@ -5,7 +5,8 @@ import csv
 import io
 from datetime import datetime
 
-from .queries import Dashboard, InteractionMap, LearnerRow
+from .interactions import InteractionMap
+from .queries import Dashboard, LearnerRow
 
 # A cell starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

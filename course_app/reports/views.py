@@ -33,6 +33,7 @@ from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
 from ..progress.standing import learner_ids
 from . import bp, charts, exports, queries
+from .interactions import interaction_map
 
 PAGE_SIZE = 25  # learners per page of the dashboard's grid (a page of 300 stays under 200 kB)
 MAP_PAIRS = 60  # pairs the dashboard's interaction map draws; the rest are in the download
@@ -181,7 +182,7 @@ def dashboard(cohort_id: int):
     cohort, board, form, chosen, rows = _board(cohort_id)
     page = ListPagination(rows, page_arg(), PAGE_SIZE)
     weeks = [w.as_tuple() for w in queries.weekly(cohort, board.generated_at.date())]
-    imap = queries.interaction_map(cohort, top=MAP_PAIRS)
+    imap = interaction_map(cohort, top=MAP_PAIRS)
     funnel = queries.funnel(board.rows)
     titles = _stage_titles(cohort)
     edges = sorted(imap.edges.items(), key=lambda item: (-item[1], item[0]))
@@ -236,7 +237,7 @@ def interactions(cohort_id: int):
     cohort = cohort_or_404(cohort_id, can_review)
     security_log.record("export", cohort_id=cohort.id, format="csv", via="interactions")
     name = f"{_slug(cohort.name) or f'cohort-{cohort.id}'}-interactions-{utcnow():%Y-%m-%d}"
-    response = make_response("\ufeff" + exports.pairs_csv(queries.interaction_map(cohort)))
+    response = make_response("\ufeff" + exports.pairs_csv(interaction_map(cohort)))
     response.mimetype = "text/csv"
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'

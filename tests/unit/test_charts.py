@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 from course_app.reports import charts
-from course_app.reports.queries import InteractionMap
+from course_app.reports.interactions import InteractionMap
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -16,7 +16,7 @@ from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.models import Activity, Mode
 from course_app.progress.standing import learner_progress
-from course_app.reports import exports, queries
+from course_app.reports import exports, interactions, queries
 
 
 def _bulk_learners(cohort, n, template_user):
@@ -152,7 +152,7 @@ def test_reports_use_the_same_number_of_queries_for_10_and_300_learners(factory)
             exports.as_json(board)
             exports.as_csv(board)
             queries.funnel(board.rows)
-            queries.interaction_map(fresh)
+            interactions.interaction_map(fresh)
 
         counts[size] = _queries_for(dashboard_and_exports)
     assert counts[10] == counts[300], counts

@@ -10,7 +10,7 @@ from course_app.cohorts.services import membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.facilitate import moderation
-from course_app.reports import queries
+from course_app.reports import interactions
 from course_app.reports import views as report_views
 from learner_journey import start
 
@@ -44,11 +44,11 @@ def by_name(imap) -> dict[tuple[str, str], int]:
 
 def test_the_map_counts_shown_replies_between_members(factory):
     cohort, staff = conversation(factory)
-    full = queries.interaction_map(cohort)
+    full = interactions.interaction_map(cohort)
     assert by_name(full) == {("Ben", "Ana"): 3, ("Cara", "Ana"): 1, (staff.name, "Ana"): 1}
     assert (full.pairs, full.replies, full.summarised) == (3, 5, False)
     # The busiest two; a tie goes to whoever joined first (the facilitator opened the cohort).
-    busiest = queries.interaction_map(cohort, top=2)
+    busiest = interactions.interaction_map(cohort, top=2)
     assert by_name(busiest) == {("Ben", "Ana"): 3, (staff.name, "Ana"): 1}
     assert (busiest.pairs, busiest.replies, busiest.summarised) == (3, 5, True)
     assert [u.name for u in busiest.not_replied_to] == [u.name for u in full.not_replied_to]
@@ -65,7 +65,7 @@ def test_a_reply_from_someone_who_left_answers_nobody(factory):
     discussions.reply(start(cohort, eve, "time-and-help"), dan, "Hi Eve", utcnow())
     membership_of(cohort.id, dan.id).removed_at = utcnow()
     db.session.commit()
-    for imap in (queries.interaction_map(cohort), queries.interaction_map(cohort, top=1)):
+    for imap in (interactions.interaction_map(cohort), interactions.interaction_map(cohort, top=1)):
         assert "Eve" in [u.name for u in imap.not_replied_to]
         assert (imap.pairs, imap.replies) == (3, 5)
         assert "Dan" not in {name for pair in by_name(imap) for name in pair}

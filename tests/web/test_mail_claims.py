@@ -41,16 +41,21 @@ def test_a_fault_in_the_code_fails_once_in_the_log(mailing_app, smtp_server, mon
     assert db.session.scalars(select(SentMail)).all() == []  # not resent by itself either
 
 
+def _assert_retried_once(error) -> None:
+    """The message's job, failing with `error`, is scheduled again with one try fewer."""
+    sending.send_after_commit(MESSAGE)
+    db.session.commit()
+    assert queue.run_pending() == 1
+    [retry] = queue.huey.scheduled()
+    assert retry.retries == sending.RETRIES - 1, error
+    queue.huey.flush()
+
+
 def test_a_refusing_or_silent_server_is_retried(mailing_app, smtp_server, monkeypatch):
     for error in (smtplib.SMTPServerDisconnected("gone"), TimeoutError("timed out"),
                   ConnectionRefusedError("refused")):
         monkeypatch.setattr(mail, "deliver", _failing(error))
-        sending.send_after_commit(MESSAGE)
-        db.session.commit()
-        assert queue.run_pending() == 1
-        [retry] = queue.huey.scheduled()
-        assert retry.retries == sending.RETRIES - 1, error
-        queue.huey.flush()
+        _assert_retried_once(error)
 
 
 def test_a_database_that_is_busy_or_gone_is_retried_not_lost(mailing_app, smtp_server,
@@ -61,12 +66,7 @@ def test_a_database_that_is_busy_or_gone_is_retried_not_lost(mailing_app, smtp_s
     for error in (OperationalError("INSERT", {}, sqlite3.OperationalError("database is locked")),
                   PoolTimeout("no connection free in time")):
         monkeypatch.setattr(sending, "claim", _failing(error))
-        sending.send_after_commit(MESSAGE)
-        db.session.commit()
-        assert queue.run_pending() == 1
-        [retry] = queue.huey.scheduled()
-        assert retry.retries == sending.RETRIES - 1, error
-        queue.huey.flush()
+        _assert_retried_once(error)
     monkeypatch.setattr(sending, "claim", real_claim)
     assert sending.send_once(MESSAGE)
     assert [r.rcpt_tos for r in smtp_server.received] == [["ana@example.org"]]
