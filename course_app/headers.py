@@ -8,13 +8,37 @@ error responses too, so a 404, a 429 or a 503 carries them like any page.
   their cohort, and no browser or proxy cache may keep them after they log out.
 - Strict-Transport-Security when cookies are HTTPS-only (SESSION_COOKIE_SECURE): a site that
   needs HTTPS for its cookies is only ever reached over HTTPS.
+- Static files: every `url_for('static', ...)` carries the file's version (`?v=`, a hash of
+  its bytes), and a file asked for with its current version may be kept for a year, so a
+  page view doesn't ask again for the style sheet, scripts and logo; a changed file has a new
+  address. Without the version (or an old one) a file is checked each time, as by default.
 """
+
+import hashlib
+import os
 
 from flask import Flask, g, request, session
 
 CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
        "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'")
 HSTS = "max-age=31536000"  # a year; subdomains are left alone, they may be other services
+VERSIONED = "public, max-age=31536000, immutable"
+_versions: dict[tuple[str, int, int], str] = {}  # (path, mtime, size) -> hash of the bytes
+
+
+def static_version(app: Flask, filename: str) -> str:
+    """A short hash of a static file's bytes ("" if there is no such file). Worked out once
+    per file and change: the same on every server, as it depends on the file alone."""
+    path = os.path.join(app.static_folder or "", filename)
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return ""
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _versions:
+        with open(path, "rb") as file:
+            _versions[key] = hashlib.sha256(file.read()).hexdigest()[:12]
+    return _versions[key]
 
 
 def _personal() -> bool:
@@ -29,6 +53,13 @@ def _personal() -> bool:
 
 
 def register(app: Flask) -> None:
+    @app.url_defaults
+    def versioned_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_version(app, values["filename"])
+            if version:
+                values["v"] = version
+
     @app.after_request
     def security_headers(response):
         headers = response.headers
@@ -40,4 +71,8 @@ def register(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", HSTS)
         if _personal() and "no-store" not in headers.get("Cache-Control", ""):
             headers["Cache-Control"] = "no-store"
+        elif (request.endpoint == "static" and response.status_code == 200
+              and request.args.get("v")
+              and request.args["v"] == static_version(app, request.view_args["filename"])):
+            headers["Cache-Control"] = VERSIONED
         return response

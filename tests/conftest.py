@@ -301,6 +301,13 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+def _demo() -> None:
+    from course_app.demo import load_demo
+
+    load_demo(factories.default_course())
+    db.session.commit()
+
+
 @pytest.fixture(scope="module")
 def live_server(database_url):
     """The app with the default course and demo cohort, served on a free port by a real
@@ -310,13 +317,10 @@ def live_server(database_url):
 
     from werkzeug.serving import make_server
 
-    from course_app.demo import load_demo
-
     app = create_app(_config(database_url))
     with app.app_context():
         database.skip_fsync(db.engine)
-        load_demo(factories.default_course())
-        db.session.commit()
+        database.built_once("demo", _demo)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -326,7 +330,7 @@ def live_server(database_url):
         server.shutdown()
         thread.join(5)
         with app.app_context():
-            database.reset()
+            database.built_once("prepared", database.reset)
             db.session.remove()
             db.engine.dispose()
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from .reading import LOADER
 from .specs import CourseSpec, EtivitySpec
 
 WIDTH = 88
@@ -40,7 +41,7 @@ def dump_yaml(data: dict) -> str:
     """YAML for `data` in the folder's style; falls back to PyYAML's own quoting for any text a
     block style could not carry exactly (trailing spaces, tabs), so reading it gives `data`."""
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH)
-    if yaml.safe_load(text) != data:
+    if yaml.load(text, Loader=LOADER) != data:
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=WIDTH)
     return text
 

@@ -9,7 +9,10 @@ where a missing tool is a failure: a check that silently never runs is worse tha
 import json
 import os
 import shutil
+import socket
 import subprocess
+import time
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,33 +109,59 @@ def sideways(page: Page) -> list[str]:
 
 # ---- the Nu HTML checker -----------------------------------------------------------------
 
-def nu_errors(pages: dict[str, str], folder: Path) -> dict[str, list[str]]:
-    """Validate every page's HTML in one call (Java's start-up is most of the cost).
+class NuChecker:
+    """vnu.jar's web service on a free local port, started at the first page it is asked to
+    check and stopped by `stop` (a Java start costs seconds; a page then takes milliseconds,
+    so each test worker starts one instead of one a journey)."""
 
-    Returns each page's errors; a page missing from the answer or an I/O problem is an error
-    too, so a checker that did not run cannot pass."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = {}  # file name -> page
-    for name, html in pages.items():
-        file_name = name.replace("/", "__") + ".html"
-        (folder / file_name).write_text(html, encoding="utf-8")
-        files[file_name] = name
-    done = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--errors-only",
-         *(str(folder / file_name) for file_name in files)],
-        capture_output=True, text=True, timeout=300)
-    try:
-        messages = json.loads(done.stdout)["messages"]
-    except (ValueError, KeyError):
-        return {name: [f"vnu gave no answer: {done.stderr[:500]}"] for name in pages}
-    found: dict[str, list[str]] = {name: [] for name in pages}
-    for m in messages:
-        if m["type"] not in ("error", "non-document-error"):
-            continue
-        name = files.get(m.get("url", "").rsplit("/", 1)[-1], "?")
-        found.setdefault(name, []).append(
-            f'line {m.get("lastLine", "?")}: {m["message"]} [{m.get("extract", "").strip()[:80]}]')
-    return found
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._url = ""
+
+    def errors(self, pages: dict[str, str]) -> dict[str, list[str]]:
+        """Each page's errors. A page the checker gave no answer for has that as its error,
+        so a checker that did not run cannot pass."""
+        return {name: self._check(html) for name, html in pages.items()}
+
+    def _check(self, html: str) -> list[str]:
+        if self._process is None:
+            self._start()
+        ask = urllib.request.Request(self._url, data=html.encode(), method="POST",
+                                     headers={"Content-Type": "text/html; charset=utf-8"})
+        try:
+            with urllib.request.urlopen(ask, timeout=60) as answer:
+                messages = json.load(answer)["messages"]
+        except (OSError, ValueError, KeyError) as problem:
+            return [f"vnu gave no answer: {problem}"]
+        return [f'line {m.get("lastLine", "?")}: {m["message"]} '
+                f'[{m.get("extract", "").strip()[:80]}]'
+                for m in messages if m["type"] in ("error", "non-document-error")]
+
+    def _start(self) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self._process = subprocess.Popen(
+            ["java", "-Dnu.validator.servlet.bind-address=127.0.0.1", "-cp", str(VNU_JAR),
+             "nu.validator.servlet.Main", str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._url = f"http://127.0.0.1:{port}/?out=json"
+        deadline = time.monotonic() + 120
+        while True:  # Java starting up: poll until it answers
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
+                return
+            except OSError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("vnu.jar's web service did not start") from None
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.terminate()
+            self._process.wait(30)
+            self._process = None
 
 
 # ---- walking page states -------------------------------------------------------------------

@@ -6,9 +6,9 @@ pages, checked at 320, 375 and 1280 px (issue 12):
 - the Nu HTML checker finds no errors in the HTML the server sent.
 
 Each journey logs in once and visits its pages in one browser context, resizing rather than
-reloading; the pages' HTML goes to vnu.jar in one call per journey. KNOWN_FAILURES would list
-what is still to fix; it is empty, and strict: a new problem anywhere fails, and a problem
-listed there that is fixed must leave the list.
+reloading; the pages' HTML goes to vnu.jar's web service (one per test worker).
+KNOWN_FAILURES would list what is still to fix; it is empty, and strict: a new problem
+anywhere fails, and a problem listed there that is fixed must leave the list.
 
 UPDATE_SCREENSHOTS=1 also saves the main pages at 1280 and 375 px to docs/screenshots/;
 A11Y_FINDINGS=<folder> writes every finding, known or not, there as JSON (one file a journey).
@@ -26,10 +26,10 @@ from a11y_checks import (
     AXE_JS,
     HEIGHT,
     Findings,
+    NuChecker,
     State,
     check_states,
     compare,
-    nu_errors,
     require_tools,
     run_axe,
     sideways,
@@ -56,6 +56,14 @@ SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 def _tools():
     """Module-wide and autouse, so it runs before the demo data is loaded for nothing."""
     require_tools()
+
+
+@pytest.fixture(scope="session")
+def nu():
+    """The Nu HTML checker, one per test worker."""
+    checker = NuChecker()
+    yield checker
+    checker.stop()
 
 
 @pytest.fixture(scope="module")
@@ -285,7 +293,7 @@ KNOWN_FAILURES: dict[str, set[str]] = {}
 
 @pytest.mark.parametrize("journey", JOURNEYS)
 def test_every_page_passes_axe_nu_and_fits_the_screen(journey, browser: Browser, live_server,
-                                                      ids, tmp_path):
+                                                      ids, nu):
     base, _app = live_server
     email, states = JOURNEYS[journey]
     context = browser.new_context(viewport={"width": 1280, "height": HEIGHT})
@@ -298,7 +306,7 @@ def test_every_page_passes_axe_nu_and_fits_the_screen(journey, browser: Browser,
         check_states(page, base, ids, states, findings, screenshots=SCREENSHOTS)
     finally:
         context.close()
-    for name, errors in nu_errors(findings.html, tmp_path / "html").items():
+    for name, errors in nu.errors(findings.html).items():
         findings.add(name, "nu", errors)
     if os.environ.get("A11Y_FINDINGS"):
         findings.save(Path(os.environ["A11Y_FINDINGS"]) / f"{journey}.json")
@@ -329,10 +337,9 @@ def test_sideways_check_finds_a_wide_page_and_an_unreachable_scroll_box(page: Pa
     assert problems[0].startswith("the page is") and "scrolls sideways" in problems[1]
 
 
-def test_nu_checker_finds_errors(tmp_path):
-    found = nu_errors({"broken": BROKEN.replace("<!doctype html>", ""),
-                       "fine": "<!doctype html><html lang=en><title>x</title><p>ok"},
-                      tmp_path)
+def test_nu_checker_finds_errors(nu):
+    found = nu.errors({"broken": BROKEN.replace("<!doctype html>", ""),
+                       "fine": "<!doctype html><html lang=en><title>x</title><p>ok"})
     assert any("doctype" in e.lower() for e in found["broken"])
     assert any("alt" in e for e in found["broken"])
     assert found["fine"] == []

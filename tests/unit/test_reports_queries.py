@@ -6,7 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from course_app.auth.models import User
 from course_app.clock import utcnow
@@ -17,6 +17,7 @@ from course_app.extensions import db
 from course_app.progress.models import Activity, Mode
 from course_app.progress.standing import learner_progress
 from course_app.reports import exports, interactions, queries
+from database import statements_sent
 
 
 def _bulk_learners(cohort, n, template_user):
@@ -119,18 +120,10 @@ def test_csv_neutralises_formulas(factory):
 
 
 def _queries_for(work):
-    count = {"n": 0}
-
-    def on_execute(*_args, **_kwargs):
-        count["n"] += 1
-
     db.session.expire_all()
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
+    with statements_sent() as sent:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return count["n"]
+    return len(sent)
 
 
 def test_reports_use_the_same_number_of_queries_for_10_and_300_learners(factory):

@@ -1,32 +1,18 @@
 """A thread's pages and its first unread post (course_app/discussions/reading.py), asked
 directly: each answer is a small query, whatever the length of the thread."""
 
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from course_app.clock import utcnow
 from course_app.courses.models import Etivity
 from course_app.discussions import reading, services
 from course_app.discussions.models import Post
 from course_app.extensions import db
+from database import statements_sent
 
 PER_PAGE = reading.POSTS_PER_PAGE
-
-
-@contextmanager
-def counting_queries():
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def new_thread(cohort, author, replies: int, repliers, title="Hello"):
@@ -90,7 +76,7 @@ def test_each_post_is_on_the_page_its_position_says(long_thread):
 
 def test_which_page_needs_no_query_however_long_the_thread(long_thread):
     """A post knows its position in its thread."""
-    with counting_queries() as statements:
+    with statements_sent() as statements:
         reading.page_of_post(long_thread["posts"][-1])
     assert statements == []
 
@@ -102,7 +88,7 @@ def test_pages_of_many_posts_across_threads_at_once(long_thread):
     services.reply(w["thread"], w["ana"], "A late reply", utcnow())
     db.session.commit()
     everything = posts_of(w["thread"]) + posts_of(other)
-    with counting_queries() as statements:
+    with statements_sent() as statements:
         pages = reading.pages_of(everything)
     assert statements == []
     assert pages == {post.id: reading.page_of_post(post) for post in everything}
@@ -141,6 +127,6 @@ def test_your_own_posts_are_read_as_you_write_them(long_thread):
 
 def test_the_first_unread_is_one_query(long_thread):
     db.session.refresh(long_thread["cara"])  # loaded after the last commit, not counted below
-    with counting_queries() as statements:
+    with statements_sent() as statements:
         reading.first_unread_post(long_thread["thread"], long_thread["cara"])
     assert len(statements) == 1

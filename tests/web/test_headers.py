@@ -2,6 +2,10 @@
 HTTPS-only, a strict CSP on every response (error pages too), images in posts only from this
 site, and no notifications about a cohort for people removed from it."""
 
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -43,6 +47,19 @@ def test_anonymous_pages_and_static_files_may_be_cached(client, factory):
     login(client, factory.user())
     static = client.get("/static/css/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_static_addresses_carry_the_files_version_and_are_kept_a_year(client):
+    page = client.get("/account/login").get_data(as_text=True)
+    address = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]{12}))"', page)
+    assert address, "the style sheet's address has no version"
+    with open(Path(client.application.static_folder) / "css" / "app.css", "rb") as css:
+        assert address.group(2) == hashlib.sha256(css.read()).hexdigest()[:12]
+    assert client.get(address.group(1)).headers["Cache-Control"] == (
+        "public, max-age=31536000, immutable")
+    # An old version or none: checked each time, never kept a year.
+    for old in ("/static/css/app.css?v=000000000000", "/static/css/app.css"):
+        assert "immutable" not in client.get(old).headers.get("Cache-Control", ""), old
 
 
 def test_reports_keep_their_own_private_no_store(client, factory):

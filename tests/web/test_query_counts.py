@@ -12,7 +12,6 @@ from types import SimpleNamespace
 
 import pytest
 from bulk_data import grow
-from sqlalchemy import event
 from toolkit_world import builds_section
 
 from course_app.clock import utcnow
@@ -20,23 +19,16 @@ from course_app.discussions import services as discussions
 from course_app.discussions.reading import POSTS_PER_PAGE
 from course_app.extensions import db
 from course_app.toolkit import services as toolkit
+from database import statements_sent
 from learner_journey import start
 
 LONG_REPLIES = 640
 
 
 def count_queries(client, path: str, data: dict | None = None) -> int:
-    statements = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     db.session.remove()
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements_sent() as statements:
         response = client.post(path, data=data) if data is not None else client.get(path)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert response.status_code in (200, 302), (path, response.status_code)
     return len(statements)
 

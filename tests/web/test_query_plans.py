@@ -10,13 +10,13 @@ from types import SimpleNamespace
 
 import pytest
 from bulk_data import grow
-from sqlalchemy import event
 from toolkit_world import builds_section
 
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.toolkit import services as toolkit
+from database import statements_sent
 from learner_journey import start
 
 # Tables that grow with the data (posts, reads, evidence, people): never read whole.
@@ -38,19 +38,10 @@ def full_scans(plan: list[str], dialect: str) -> list[str]:
 
 def statements_run_by(work) -> list[tuple[str, object]]:
     """The reading statements `work()` runs, with their parameters."""
-    seen = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "UPDATE",
-                                                                      "DELETE", "WITH")):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with statements_sent() as sent:
         work()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
-    return seen
+    return [(s.sql, s.parameters) for s in sent
+            if not s.executemany and s.verb in ("SELECT", "UPDATE", "DELETE", "WITH")]
 
 
 def statements_of(client, path: str, data: dict | None = None) -> list[tuple[str, object]]:
