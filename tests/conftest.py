@@ -59,6 +59,9 @@ def _config(database_url: str, **overrides) -> dict:
         "JOBS_STORAGE": "memory",  # tests run the queued jobs themselves (jobs.queue.run_pending)
         "MAIL_SERVER": "",
         "BASE_URL": "http://course.test",
+        # A test's open transaction holds SQLite's write lock, so /healthz would wait its
+        # full second for it; 100 ms still tells "takes writes" from "does not".
+        "HEALTHZ_WRITE_TIMEOUT": 100,
         **overrides,
     }
 
@@ -266,8 +269,9 @@ def pytest_collection_modifyitems(config, items):
     """
     if Path(CHROMIUM).exists() or os.environ.get("REQUIRE_BROWSER") == "1":
         return
-    skip = pytest.mark.skip(reason="browser tests need Debian's Chromium "
-                                   "(apt-get install chromium-headless-shell)")
+    skip = pytest.mark.skip(reason=f"browser tests need Debian's Chromium at one of "
+                                   f"{', '.join(CHROMIUMS)}: apt-get install "
+                                   "chromium-headless-shell (or chromium)")
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)

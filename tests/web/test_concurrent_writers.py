@@ -41,7 +41,8 @@ from database import own_database
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # 30 writers keep all three server workers writing at once for the whole test; 8 replies
-# each (270 POSTs with the double clicks) is as much contention as 20 were, at 40% of the time.
+# each (270 POSTs with the double clicks) keeps the same 30 at once for fewer rounds than
+# the 20 each this test used to send, in 40% of the time.
 WRITERS = 30
 POSTS = 8
 PASSWORD = "a long enough passphrase"

@@ -71,7 +71,7 @@ def lock(app):
 @pytest.fixture
 def busy(make_app):
     """The app, waiting at most 100 ms for the lock, then trying once more."""
-    return make_app(SQLITE_BUSY_TIMEOUT=100, DB_BUSY_RETRIES=1, HEALTHZ_WRITE_TIMEOUT=100)
+    return make_app(SQLITE_BUSY_TIMEOUT=100, DB_BUSY_RETRIES=1)
 
 
 @pytest.fixture
