@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from flask import g
+from jinja2 import FileSystemBytecodeCache
 
 import database
 import factories
+import rich_world
 from course_app import create_app
 from course_app.auth.models import Role
 from course_app.cohorts.models import MemberRole
@@ -37,7 +39,7 @@ def database_url(tmp_path_factory) -> str:
         url = database.worker_url(named)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    app = create_app(_config(url))
+    app = _app(_config(url))
     with app.app_context():
         database.skip_fsync(db.engine)
         database.prepare()
@@ -66,6 +68,18 @@ def _config(database_url: str, **overrides) -> dict:
     }
 
 
+# Compiled templates, kept on disk (in the temp folder) for every app the tests build, in every
+# worker and run: without it each app compiles again each template it renders. Jinja checks a
+# compiled template against its source, so an edited template is compiled anew.
+TEMPLATE_CODE = FileSystemBytecodeCache()
+
+
+def _app(config: dict):
+    app = create_app(config)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
+    return app
+
+
 def _forget_cached_user() -> None:
     """What one request cached in `g`: the logged-in user, the memberships looked up."""
     g.pop("_login_user", None)
@@ -73,7 +87,7 @@ def _forget_cached_user() -> None:
 
 
 def _test_app(database_url: str, **overrides):
-    app = create_app(_config(database_url, **overrides))
+    app = _app(_config(database_url, **overrides))
     # Tests hold one app context open, which requests reuse; Flask-Login caches the
     # user in `g`, so without this one client's login would leak into the next request.
     app.before_request(_forget_cached_user)
@@ -106,6 +120,29 @@ def _demo_through_the_cli(app):
 # Rows that several tests only read and that cost a second or so to make: a fixture named here
 # is made once for the consecutive tests that ask for it (see database.rolled_back).
 SHARED_ROWS = {"demo_cli": _demo_through_the_cli}
+
+
+def shared_rows(build):
+    """Make `build(factory)` a fixture of rows that consecutive tests share (as SHARED_ROWS),
+    each test's changes to them undone. `build` returns what the tests need by id: the session
+    it made them in is closed when its test ends (load them again in each test). Its name must
+    be one no test module gives a fixture of its own: a test asking for that name would get
+    the shared rows made under its own."""
+    def made(app):
+        with app.app_context():
+            factories.reset_sequences(start=1000)
+            value = build(Factory())
+            db.session.commit()
+            return value
+
+    SHARED_ROWS[build.__name__] = made
+
+    @pytest.fixture(name=build.__name__)
+    def rows(transaction):
+        return transaction
+
+    rows.__doc__ = build.__doc__
+    return rows
 
 
 @pytest.fixture
@@ -218,6 +255,14 @@ def factory(app):
 
 # ---- what many test files share ----------------------------------------------
 
+@shared_rows
+def rich(factory) -> rich_world.World:
+    """The rich world (tests/rich_world.py) of the tests that walk every route and of the
+    privacy tests, made once for a module's consecutive tests; what each test changes is
+    undone."""
+    return rich_world.build(factory)
+
+
 @pytest.fixture
 def course(factory):
     return factory.course()
@@ -326,7 +371,7 @@ def live_server(database_url):
 
     from werkzeug.serving import make_server
 
-    app = create_app(_config(database_url))
+    app = _app(_config(database_url))
     with app.app_context():
         database.skip_fsync(db.engine)
         database.built_once("demo", _demo)

@@ -174,7 +174,8 @@ class ReplyFactory(ServiceFactory):
 ALL = (UserFactory, CohortFactory, ThreadFactory)
 
 
-def reset_sequences() -> None:
-    """Number people and cohorts from 1 again, so each test reads the same names."""
+def reset_sequences(start: int = 0) -> None:
+    """Number people and cohorts from `start` + 1 again, so each test reads the same names.
+    (Rows shared by several tests are numbered from 1001, so a test's own never clash.)"""
     for each in ALL:
-        each.reset_sequence()
+        each.reset_sequence(start)

@@ -1,5 +1,6 @@
 """One rich cohort and everyone around it, for tests that walk every route of the app
-(tests/web/test_access_matrix.py, tests/web/test_bad_input.py).
+(tests/web/test_access_matrix.py, tests/web/test_bad_input.py) and the privacy tests. The
+`rich` fixture (conftest.py) makes it once for a module's consecutive tests.
 
 Cohort A has a facilitator, a reviewer, two learners with a thread and replies, a learner
 who was removed, a help thread, an invite, the facilitator's API token, and a toolkit section
@@ -33,15 +34,34 @@ DESIGN_ROUTES = [f"design.{name}" for name in (
     "upload", "publish", "discard_draft", "restore_change")]
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
-    cohort: Cohort
-    other: Cohort
-    people: dict[str, User | None]
+    """The world by id (so tests can share it across sessions: see conftest.shared_rows); its
+    people and cohorts are loaded in the session of the test that asks."""
+    cohort_id: int
+    other_id: int
+    people_ids: dict[str, int | None]
     ids: dict[str, object]
-    peer: User
+    peer_id: int
     help_thread_id: int
     by_endpoint: dict[tuple[str, str], object] = field(default_factory=dict)
+
+    @property
+    def cohort(self) -> Cohort:
+        return db.session.get(Cohort, self.cohort_id)
+
+    @property
+    def other(self) -> Cohort:
+        return db.session.get(Cohort, self.other_id)
+
+    @property
+    def people(self) -> dict[str, User | None]:
+        return {who: db.session.get(User, id_) if id_ else None
+                for who, id_ in self.people_ids.items()}
+
+    @property
+    def peer(self) -> User:
+        return db.session.get(User, self.peer_id)
 
     def args_for(self, rule) -> dict:
         """A real value for each of the rule's arguments (cohort A's things)."""
@@ -110,8 +130,8 @@ def build(factory) -> World:
     by_endpoint = {("courses.course", "slug"): course.slug,
                    ("reports.compare", "slug"): course.slug}
     by_endpoint.update({(rule, "slug"): course.slug for rule in DESIGN_ROUTES})
-    people = {"anonymous": None, "learner": learner, "other learner": other_learner,
-              "removed learner": removed, "reviewer": reviewer,
-              "other facilitator": other_facilitator, "facilitator": facilitator,
-              "admin": admin}
-    return World(cohort, other, people, ids, peer, help_thread.id, by_endpoint)
+    people = {"anonymous": None, "learner": learner.id, "other learner": other_learner.id,
+              "removed learner": removed.id, "reviewer": reviewer.id,
+              "other facilitator": other_facilitator.id, "facilitator": facilitator.id,
+              "admin": admin.id}
+    return World(cohort.id, other.id, people, ids, peer.id, help_thread.id, by_endpoint)

@@ -5,10 +5,13 @@ directly: each answer is a small query, whatever the length of the thread."""
 import pytest
 from sqlalchemy import select
 
+from conftest import shared_rows
+from course_app.auth.models import User
 from course_app.clock import utcnow
+from course_app.cohorts.models import Cohort
 from course_app.courses.models import Etivity
 from course_app.discussions import reading, services
-from course_app.discussions.models import Post
+from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
 from database import statements_sent
 
@@ -30,14 +33,22 @@ def posts_of(thread) -> list[Post]:
                                    .order_by(Post.id)))
 
 
-@pytest.fixture
-def long_thread(factory):
+@shared_rows
+def thread_rows(factory) -> dict[str, int]:
     """A thread of 2 full pages and 5 posts more, by Ana and Ben; Cara has read nothing."""
     cohort = factory.cohort()
     ana, ben, cara = (factory.learner_in(cohort) for _ in range(3))
     thread = new_thread(cohort, ana, PER_PAGE * 2 + 4, [ben, ana])
-    return {"cohort": cohort, "ana": ana, "ben": ben, "cara": cara, "thread": thread,
-            "posts": posts_of(thread)}
+    return {"cohort": cohort.id, "ana": ana.id, "ben": ben.id, "cara": cara.id,
+            "thread": thread.id}
+
+
+@pytest.fixture
+def long_thread(app, thread_rows):
+    """The thread, made once for this module's tests; each test's changes are undone."""
+    models = {"cohort": Cohort, "ana": User, "ben": User, "cara": User, "thread": Thread}
+    rows = {name: db.session.get(models[name], id_) for name, id_ in thread_rows.items()}
+    return {**rows, "posts": posts_of(rows["thread"])}
 
 
 # ---- pages ---------------------------------------------------------------------

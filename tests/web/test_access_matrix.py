@@ -326,15 +326,14 @@ def test_the_write_watch_sees_writes_and_only_writes(app, factory):
 
 
 @pytest.mark.parametrize("who", PERSONAS)
-def test_access_matrix(app, factory, who):
-    world = rich_world.build(factory)
-    person = world.people[who]
+def test_access_matrix(app, rich, who):
+    person = rich.people[who]
     client = app.test_client()
     if person is not None:
         login(client, person)
     wrong = []
     for rule, method in cells(app):
-        url = world.url_for(rule)
+        url = rich.url_for(rule)
         want = expected(rule.endpoint, method)[who] if (rule.endpoint, method) in MATRIX else "?"
         if (rule.endpoint, method) == ("main.healthz", "GET") and db.engine.dialect.name == "sqlite":
             # This test's own open transaction holds SQLite's write lock, so /healthz truly

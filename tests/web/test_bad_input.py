@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import rich_world
 from conftest import PASSWORD, login
 from course_app.cohorts.models import Cohort
 from course_app.discussions.models import Post, Thread
@@ -45,20 +44,15 @@ def page_text(response) -> str:
 
 
 @pytest.fixture
-def world(factory):
-    return rich_world.build(factory)
+def as_facilitator(client, rich):
+    login(client, rich.people["facilitator"])
+    return rich.people["facilitator"]
 
 
 @pytest.fixture
-def as_facilitator(client, world):
-    login(client, world.people["facilitator"])
-    return world.people["facilitator"]
-
-
-@pytest.fixture
-def as_learner(client, world):
-    login(client, world.people["learner"])
-    return world.people["learner"]
+def as_learner(client, rich):
+    login(client, rich.people["learner"])
+    return rich.people["learner"]
 
 
 # ---- ids and pages beyond the database's range ---------------------------------------
@@ -72,7 +66,7 @@ def id_routes(app):
 
 
 @pytest.mark.parametrize("too_big", TOO_BIG)
-def test_ids_beyond_the_database_are_not_found_on_every_route(app, client, world,
+def test_ids_beyond_the_database_are_not_found_on_every_route(app, client, rich,
                                                               as_facilitator, too_big):
     """As the cohort's facilitator (who may open everything), every id argument of every
     route, GET and POST: 404, and nothing changes."""
@@ -80,7 +74,7 @@ def test_ids_beyond_the_database_are_not_found_on_every_route(app, client, world
     tried = 0
     for rule, ints in id_routes(app):
         for name in ints:
-            url = world.url_for(rule, **{name: too_big})
+            url = rich.url_for(rule, **{name: too_big})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 response = client.open(url, method=method, data={"body": "x"})
                 assert response.status_code == 404, (method, url, response.status_code)
@@ -103,12 +97,12 @@ PAGED = ["notifications.index", "discussions.thread", "facilitate.invites", "fac
 
 @pytest.mark.parametrize("page, shown", [(10**20, False), (2**31, False), (2**63, False),
                                          (-5, True), ("x", True), (2, True)])
-def test_page_numbers_on_every_paginated_list(app, client, world, as_facilitator, page, shown):
+def test_page_numbers_on_every_paginated_list(app, client, rich, as_facilitator, page, shown):
     """A page no list could have is 404; odd values show the list (a thread without a page
     number opens at the first unread post: a redirect)."""
     rules = {rule.endpoint: rule for rule in app.url_map.iter_rules()}
     for endpoint in PAGED:
-        response = client.get(world.url_for(rules[endpoint]), query_string={"page": page})
+        response = client.get(rich.url_for(rules[endpoint]), query_string={"page": page})
         expected = (200, 302) if shown else (404,)
         assert response.status_code in expected, (endpoint, page, response.status_code)
 
@@ -122,17 +116,17 @@ def test_every_paginated_view_reads_its_page_through_page_arg():
 
 
 @pytest.mark.parametrize("too_big", TOO_BIG)
-def test_reply_to_beyond_the_database_is_ignored(client, world, as_learner, too_big):
-    response = client.get(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+def test_reply_to_beyond_the_database_is_ignored(client, rich, as_learner, too_big):
+    response = client.get(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                           query_string={"reply_to": too_big, "page": 1})
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("parent_id", [str(2**31), str(2**63), str(10**20), "0"])
-def test_a_parent_beyond_the_database_is_refused_and_nothing_stored(client, world, as_learner,
+def test_a_parent_beyond_the_database_is_refused_and_nothing_stored(client, rich, as_learner,
                                                                     parent_id):
     before = count(Post)
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": "My answer", "parent_id": parent_id})
     assert response.status_code == 400
     assert "That post is not in this conversation." in page_text(response)
@@ -140,14 +134,14 @@ def test_a_parent_beyond_the_database_is_refused_and_nothing_stored(client, worl
     assert count(Post) == before
 
 
-def test_a_notification_id_beyond_the_database_marks_nothing(client, world, as_learner):
+def test_a_notification_id_beyond_the_database_marks_nothing(client, rich, as_learner):
     response = client.post("/notifications/read", data={"notification_id": str(10**20)})
     assert response.status_code == 302
 
 
 # ---- control characters ------------------------------------------------------------
 
-def test_nul_in_a_login_email_is_refused_with_a_message(client, world):
+def test_nul_in_a_login_email_is_refused_with_a_message(client, rich):
     response = client.post("/account/login", data={
         "email": f"ana{NUL}@example.org", "password": PASSWORD})
     assert response.status_code == 400
@@ -159,7 +153,7 @@ def test_nul_in_a_login_email_is_refused_with_a_message(client, world):
 @pytest.mark.parametrize("path", ["/courses/engaging%00online", "/cohorts/1/e/intro%00",
                                   "/invite/abc%00def", "/reports/courses/x%1b/compare",
                                   "/static/css/app%00.css", "/no%00where"])
-def test_a_control_character_in_a_path_is_refused(client, world, path):
+def test_a_control_character_in_a_path_is_refused(client, rich, path):
     response = client.get(path)
     assert response.status_code == 400
     assert "the address" in page_text(response)
@@ -167,15 +161,15 @@ def test_a_control_character_in_a_path_is_refused(client, world, path):
 
 @pytest.mark.parametrize("query", [{"piece": f"Tips{NUL}"}, {f"x{NUL}": "1"},
                                    {"next": "/\x1b[2J"}])
-def test_a_control_character_in_a_query_string_is_refused(client, world, as_learner, query):
-    response = client.get(f"/cohorts/{world.cohort.id}/e/introduce-yourself", query_string=query)
+def test_a_control_character_in_a_query_string_is_refused(client, rich, as_learner, query):
+    response = client.get(f"/cohorts/{rich.cohort.id}/e/introduce-yourself", query_string=query)
     assert response.status_code == 400
 
 
-def test_nul_in_a_post_is_refused_nothing_is_stored_and_the_text_comes_back(client, world,
+def test_nul_in_a_post_is_refused_nothing_is_stored_and_the_text_comes_back(client, rich,
                                                                             as_learner):
     before = snapshot()
-    url = f"/cohorts/{world.cohort.id}/e/introduce-yourself"
+    url = f"/cohorts/{rich.cohort.id}/e/introduce-yourself"
     response = client.post(url, data={"title": "My piece", "body": f"Line one{NUL} and two\n"
                                                                      "second line"})
     assert response.status_code == 400
@@ -192,30 +186,30 @@ def test_nul_in_a_post_is_refused_nothing_is_stored_and_the_text_comes_back(clie
 
 @pytest.mark.parametrize("field, value", [("title", "Hello\x1bworld"), ("title", f"A{NUL}"),
                                           ("body", "bell\x07"), ("body", "del\x7f")])
-def test_other_control_characters_in_a_new_thread_are_refused(client, world, as_learner,
+def test_other_control_characters_in_a_new_thread_are_refused(client, rich, as_learner,
                                                               field, value):
     data = {"title": "A title", "body": "Some words", field: value}
     before = count(Thread)
-    response = client.post(f"/cohorts/{world.cohort.id}/e/introduce-yourself", data=data)
+    response = client.post(f"/cohorts/{rich.cohort.id}/e/introduce-yourself", data=data)
     assert response.status_code == 400
     assert count(Thread) == before
 
 
-def test_tabs_and_line_breaks_in_a_post_are_text(client, world, as_learner):
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+def test_tabs_and_line_breaks_in_a_post_are_text(client, rich, as_learner):
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": "col\tcol\r\nnext line"})
     assert response.status_code == 302
     assert db.session.scalar(select(Post).order_by(Post.id.desc()).limit(1)).body \
         == "col\tcol\r\nnext line"
 
 
-def test_a_control_character_in_a_field_name_is_refused(client, world, as_learner):
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+def test_a_control_character_in_a_field_name_is_refused(client, rich, as_learner):
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": "fine", f"evil{NUL}": "x"})
     assert response.status_code == 400
 
 
-def test_refused_input_is_in_the_security_log(client, world, caplog):
+def test_refused_input_is_in_the_security_log(client, rich, caplog):
     with caplog.at_level("WARNING", logger="course_app.security"):
         client.get("/courses/a%00b")
     assert any("event=input.refused" in r.getMessage() for r in caplog.records)
@@ -228,51 +222,51 @@ def test_refused_input_is_in_the_security_log(client, world, caplog):
     ("A title", ZERO_WIDTH + " \u3000", "Write something before you send it."),
     ("\u3164", "\u2800", "Give your conversation a title."),
 ])
-def test_posts_and_titles_of_invisible_characters_are_empty(client, world, as_learner, title,
+def test_posts_and_titles_of_invisible_characters_are_empty(client, rich, as_learner, title,
                                                             body, message):
     before = count(Thread), count(Post)
-    response = client.post(f"/cohorts/{world.cohort.id}/e/introduce-yourself",
+    response = client.post(f"/cohorts/{rich.cohort.id}/e/introduce-yourself",
                            data={"title": title, "body": body})
     assert response.status_code == 400
     assert message in page_text(response)
     assert (count(Thread), count(Post)) == before
 
 
-def test_a_reply_or_an_edit_of_invisible_characters_is_empty(client, world, as_learner):
+def test_a_reply_or_an_edit_of_invisible_characters_is_empty(client, rich, as_learner):
     before = count(Post)
-    url = f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}"
+    url = f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}"
     response = client.post(url, data={"body": ZERO_WIDTH})
     assert response.status_code == 400 and "Write something" in page_text(response)
-    edit = client.post(f"/cohorts/{world.cohort.id}/posts/{world.ids['post_id']}/edit",
+    edit = client.post(f"/cohorts/{rich.cohort.id}/posts/{rich.ids['post_id']}/edit",
                        data={"body": "\u200b"})
     assert edit.status_code == 400 and "Write something" in page_text(edit)
     assert count(Post) == before
-    assert db.session.get(Post, world.ids["post_id"]).body == "Welcome, Pat"
+    assert db.session.get(Post, rich.ids["post_id"]).body == "Welcome, Pat"
 
 
-def test_names_of_invisible_characters_are_empty(client, world):
+def test_names_of_invisible_characters_are_empty(client, rich):
     response = client.post("/account/register", data={
         "email": "new@example.org", "name": "\u200b\u200b", "password": PASSWORD,
         "confirm": PASSWORD})
     assert response.status_code == 400
     assert "Enter the name other people will see." in page_text(response)
-    login(client, world.people["learner"])
+    login(client, rich.people["learner"])
     response = client.post("/account/profile", data={"name": "\ufeff", "about": ""})
     assert response.status_code == 400
-    assert db.session.get(type(world.people["learner"]), world.people["learner"].id).name \
+    assert db.session.get(type(rich.people["learner"]), rich.people["learner"].id).name \
         == "Lee Learner"
 
 
-def test_a_cohort_name_of_invisible_characters_is_empty(client, world, as_facilitator):
-    response = client.post("/facilitate/cohorts/new", data=cohort_form(world, name="\u200b"))
+def test_a_cohort_name_of_invisible_characters_is_empty(client, rich, as_facilitator):
+    response = client.post("/facilitate/cohorts/new", data=cohort_form(rich, name="\u200b"))
     assert response.status_code == 400
     assert count(Cohort) == 2
 
 
 # ---- dates ----------------------------------------------------------------------------
 
-def cohort_form(world, **changes) -> dict:
-    return {"course": str(world.cohort.course_id), "name": "Autumn", "starts_on": "2027-09-06",
+def cohort_form(rich, **changes) -> dict:
+    return {"course": str(rich.cohort.course_id), "name": "Autumn", "starts_on": "2027-09-06",
             "capacity": "", "silent_days": "5", **{f"release_{n}": "" for n in range(1, 6)},
             **changes}
 
@@ -284,28 +278,28 @@ def cohort_form(world, **changes) -> dict:
      "release_3": "2027-09-20", "release_4": "2027-09-27", "release_5": "9999-12-31"},
     {"starts_on": "9999-12-31", "suggest": "1"},
 ])
-def test_dates_near_the_end_of_time_are_refused_in_a_new_cohort(client, world, as_facilitator,
+def test_dates_near_the_end_of_time_are_refused_in_a_new_cohort(client, rich, as_facilitator,
                                                                 changes):
-    response = client.post("/facilitate/cohorts/new", data=cohort_form(world, **changes))
+    response = client.post("/facilitate/cohorts/new", data=cohort_form(rich, **changes))
     assert response.status_code in (200, 400)  # "suggest" re-shows the form
     assert "Enter a date between 2000 and 2100" in page_text(response)
     assert count(Cohort) == 2
 
 
-def test_dates_near_the_end_of_time_are_refused_in_settings(client, world, as_facilitator):
-    url = f"/facilitate/cohorts/{world.cohort.id}/settings"
+def test_dates_near_the_end_of_time_are_refused_in_settings(client, rich, as_facilitator):
+    url = f"/facilitate/cohorts/{rich.cohort.id}/settings"
     data = {"name": "Cohort A", "starts_on": "9999-12-31", "capacity": "", "silent_days": "5",
             "welcome_message": ""}
     for changes in ({}, {"suggest": "1"}):
         response = client.post(url, data={**data, **changes})
         assert response.status_code in (200, 400)
         assert "Enter a date between 2000 and 2100" in page_text(response)
-    assert db.session.get(Cohort, world.cohort.id).starts_on is None
+    assert db.session.get(Cohort, rich.cohort.id).starts_on is None
 
 
 # ---- size ------------------------------------------------------------------------------
 
-def test_a_20_mb_form_is_refused_unread_and_not_echoed(client, world):
+def test_a_20_mb_form_is_refused_unread_and_not_echoed(client, rich):
     huge = "x" * (20 * 1024 * 1024)
     response = client.post("/account/login", data={"email": huge, "password": "p"})
     assert response.status_code == 413
@@ -314,10 +308,10 @@ def test_a_20_mb_form_is_refused_unread_and_not_echoed(client, world):
     assert len(response.get_data()) < 50_000
 
 
-def test_a_post_over_the_limit_says_plainly_the_text_cant_be_given_back(client, world,
+def test_a_post_over_the_limit_says_plainly_the_text_cant_be_given_back(client, rich,
                                                                         as_learner):
     before = count(Post)
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": "y" * 2_000_000})
     assert response.status_code == 413
     text = page_text(response)
@@ -327,10 +321,10 @@ def test_a_post_over_the_limit_says_plainly_the_text_cant_be_given_back(client, 
     assert count(Post) == before
 
 
-def test_a_multipart_body_over_the_limit_gets_the_friendly_413(client, world, as_facilitator):
+def test_a_multipart_body_over_the_limit_gets_the_friendly_413(client, rich, as_facilitator):
     import io
 
-    response = client.post(f"/facilitate/cohorts/{world.cohort.id}/invites",
+    response = client.post(f"/facilitate/cohorts/{rich.cohort.id}/invites",
                            data={"emails": "", "csv_file": (io.BytesIO(b"a" * 1_500_000),
                                                             "people.csv")},
                            content_type="multipart/form-data")
@@ -339,20 +333,20 @@ def test_a_multipart_body_over_the_limit_gets_the_friendly_413(client, world, as
     assert 'class="site-header' in response.get_data(as_text=True)  # our page, styled
 
 
-def test_a_multipart_post_under_the_limit_but_over_werkzeugs_default_is_read(client, world,
+def test_a_multipart_post_under_the_limit_but_over_werkzeugs_default_is_read(client, rich,
                                                                             as_learner):
     """Werkzeug refuses multipart fields over 500 KB by default; MAX_FORM_MEMORY_SIZE follows
     MAX_CONTENT_LENGTH, so a 600 KB post is read and gets the post's own message."""
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": "z" * 600_000}, content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Posts can be up to 10,000 characters" in page_text(response)
 
 
-def test_a_long_post_after_the_session_ended_is_not_echoed_back(client, world):
+def test_a_long_post_after_the_session_ended_is_not_echoed_back(client, rich):
     """Drafts keep what fits and show back at most drafts.ECHO_LIMIT characters."""
     words = secrets.token_hex(150_000)  # doesn't compress into the session cookie
-    response = client.post(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+    response = client.post(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                            data={"body": words})
     assert response.status_code == 401
     assert "too long for us to keep" in page_text(response)
@@ -375,12 +369,12 @@ QUERY = ["page", "reply_to", "piece", "template", "new", "stage", "status", "lev
 
 @pytest.mark.parametrize("who, odd", [("facilitator", odd) for odd in ODD]
                          + [(who, odd) for who in ("learner", "anonymous") for odd in ODD[:2]])
-def test_odd_values_in_any_field_or_query_never_give_a_500(app, client, world, who, odd):
+def test_odd_values_in_any_field_or_query_never_give_a_500(app, client, rich, who, odd):
     """Someone sends an odd value in every form field and query parameter any page reads, on
     every route (the cohort's facilitator may use nearly all of them): a 4xx, a page or a
     redirect, never a 5xx."""
-    if world.people[who] is not None:
-        login(client, world.people[who])
+    if rich.people[who] is not None:
+        login(client, rich.people[who])
     skip = {"auth.logout", "auth.logout_everywhere", "static"}
     if db.engine.dialect.name == "sqlite":
         # /healthz takes no input; here it would truly answer 503, because this test's own
@@ -389,7 +383,7 @@ def test_odd_values_in_any_field_or_query_never_give_a_500(app, client, world, w
     for rule in app.url_map.iter_rules():
         if rule.endpoint in skip:
             continue
-        url = world.url_for(rule)
+        url = rich.url_for(rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(url, method=method, query_string={q: odd for q in QUERY},
                                    data={f: odd for f in FIELDS} if method == "POST" else None)

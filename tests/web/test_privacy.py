@@ -8,7 +8,6 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-import rich_world
 from conftest import PASSWORD, login
 from course_app.auth.models import ApiToken, LoginSession, User
 from course_app.clock import utcnow
@@ -28,19 +27,14 @@ from course_app.progress.standing import cohort_progress
 from course_app.reports import queries
 
 
-@pytest.fixture
-def world(factory):
-    return rich_world.build(factory)
-
-
 def text_of(response) -> str:
     return re.sub(r"\s+", " ", response.get_data(as_text=True))
 
 
 # ---- download ------------------------------------------------------------------------
 
-def test_a_learner_downloads_their_data_as_json(client, world, caplog):
-    learner = world.people["learner"]
+def test_a_learner_downloads_their_data_as_json(client, rich, caplog):
+    learner = rich.people["learner"]
     login(client, learner)
     assert "Download your data" in text_of(client.get("/account/profile"))
     with caplog.at_level("INFO", logger="course_app.security"):
@@ -63,45 +57,45 @@ def test_a_learner_downloads_their_data_as_json(client, world, caplog):
     assert len(data["logins"]) == 1
     raw = response.get_data(as_text=True)
     assert learner.password_hash not in raw
-    assert world.peer.email not in raw  # nobody else's details
+    assert rich.peer.email not in raw  # nobody else's details
     assert "key_hash" not in raw and "token_hash" not in raw
     assert any("event=account.exported" in r.getMessage() for r in caplog.records)
 
 
-def test_the_download_needs_a_login(client, world):
+def test_the_download_needs_a_login(client, rich):
     assert client.get("/account/data").headers["Location"].startswith("/account/login")
 
 
 # ---- delete ---------------------------------------------------------------------------
 
 @pytest.fixture
-def busy_learner(world):
+def busy_learner(rich):
     """The learner edits their reply, withdraws a second post, has a post hidden, was
     invited by email and got a facilitator's mark by hand: their name is in others' rows."""
-    learner, facilitator = world.people["learner"], world.people["facilitator"]
+    learner, facilitator = rich.people["learner"], rich.people["facilitator"]
     now = utcnow()
-    thread = db.session.get(Thread, world.ids["thread_id"])
-    reply = db.session.get(Post, world.ids["post_id"])
+    thread = db.session.get(Thread, rich.ids["thread_id"])
+    reply = db.session.get(Post, rich.ids["post_id"])
     discussions.edit_post(reply, learner, "Welcome, Pat! Lee here, from Leeds.", now)
     second = discussions.reply(thread, learner, "A second thought", now)
     discussions.delete_post(second, learner, now)
     third = discussions.reply(thread, learner, "Something rude", now)
-    moderation.hide_post(world.cohort, third, facilitator, "Please keep it kind", now)
-    invites.invite_many(world.cohort, facilitator, f"{learner.email}\nsomeone@example.org", now)
+    moderation.hide_post(rich.cohort, third, facilitator, "Please keep it kind", now)
+    invites.invite_many(rich.cohort, facilitator, f"{learner.email}\nsomeone@example.org", now)
     mailing_preferences.unsubscribe(learner.id, "digest")  # their email choices
     db.session.add(CalendarFeed(token_hash="their-calendar", user_id=learner.id,
-                                cohort_id=world.cohort.id, created_at=now))
-    reply_of_peer = discussions.reply(thread, world.peer, "Nice to meet you", now, parent=reply)
+                                cohort_id=rich.cohort.id, created_at=now))
+    reply_of_peer = discussions.reply(thread, rich.peer, "Nice to meet you", now, parent=reply)
     db.session.commit()
     return {"reply": reply.id, "withdrawn": second.id, "hidden": third.id,
             "peer_reply": reply_of_peer.id}
 
 
-def figures(world) -> dict:
+def figures(rich) -> dict:
     """What the cohort's reports say, for everyone but the learner who leaves."""
     db.session.expire_all()
-    cohort, now = world.cohort, utcnow()
-    peer_standing = cohort_progress(cohort, now.date(), {world.peer.id})[world.peer.id]
+    cohort, now = rich.cohort, utcnow()
+    peer_standing = cohort_progress(cohort, now.date(), {rich.peer.id})[rich.peer.id]
     etivity = next(e for e in cohort.course.etivities if e.slug == "introduce-yourself")
     report = queries.etivity_report(cohort, etivity)
     return {
@@ -114,8 +108,8 @@ def figures(world) -> dict:
     }
 
 
-def test_deleting_an_account_asks_for_the_password_first(client, world, busy_learner):
-    learner = world.people["learner"]
+def test_deleting_an_account_asks_for_the_password_first(client, rich, busy_learner):
+    learner = rich.people["learner"]
     login(client, learner)
     page = text_of(client.get("/account/delete"))
     assert "What deleting does" in page and "A former learner" in page
@@ -128,11 +122,11 @@ def test_deleting_an_account_asks_for_the_password_first(client, world, busy_lea
 
 
 def test_deleting_an_account_keeps_the_conversation_and_everyone_elses_counts(
-        client, world, busy_learner, caplog):
-    learner = world.people["learner"]
+        client, rich, busy_learner, caplog):
+    learner = rich.people["learner"]
     old_email, user_id = learner.email, learner.id
-    before = figures(world)
-    learner_rows_before = {r.user.id for r in queries.dashboard(world.cohort, utcnow()).rows}
+    before = figures(rich)
+    learner_rows_before = {r.user.id for r in queries.dashboard(rich.cohort, utcnow()).rows}
     assert user_id in learner_rows_before
 
     login(client, learner)
@@ -165,9 +159,9 @@ def test_deleting_an_account_keeps_the_conversation_and_everyone_elses_counts(
     assert db.session.get(Post, busy_learner["withdrawn"]).body == ""
     assert db.session.scalar(select(func.count()).select_from(PostRevision)) == 0
     # They left the cohort; the reports no longer list them, and nobody else's figures moved.
-    assert not membership_of(world.cohort.id, user_id).active
-    assert user_id not in {r.user.id for r in queries.dashboard(world.cohort, utcnow()).rows}
-    assert figures(world) == before
+    assert not membership_of(rich.cohort.id, user_id).active
+    assert user_id not in {r.user.id for r in queries.dashboard(rich.cohort, utcnow()).rows}
+    assert figures(rich) == before
     # Their name is gone from others' records too.
     summaries = " ".join(db.session.scalars(select(AuditEntry.summary)))
     assert "Lee Learner" not in summaries and f"Hid a post by {FORMER}" in summaries
@@ -179,15 +173,15 @@ def test_deleting_an_account_keeps_the_conversation_and_everyone_elses_counts(
     assert not any("Lee Learner" in n for n in notes)
 
     # The thread reads as before, by "A former learner".
-    login(client, world.peer)
-    page = text_of(client.get(f"/cohorts/{world.cohort.id}/threads/{world.ids['thread_id']}",
+    login(client, rich.peer)
+    page = text_of(client.get(f"/cohorts/{rich.cohort.id}/threads/{rich.ids['thread_id']}",
                               query_string={"page": 1}))
     assert FORMER in page and "Lee here, from Leeds." in page
     assert "Lee Learner" not in page
 
 
-def test_staff_accounts_cant_be_deleted_here(client, world):
-    facilitator = world.people["facilitator"]
+def test_staff_accounts_cant_be_deleted_here(client, rich):
+    facilitator = rich.people["facilitator"]
     login(client, facilitator)
     assert "can't be deleted here" in text_of(client.get("/account/delete"))
     response = client.post("/account/delete", data={"password": PASSWORD})
@@ -196,22 +190,22 @@ def test_staff_accounts_cant_be_deleted_here(client, world):
     assert db.session.get(User, facilitator.id).deleted_at is None
 
 
-def test_a_learner_who_co_facilitates_a_cohort_cant_delete_their_account(client, world):
+def test_a_learner_who_co_facilitates_a_cohort_cant_delete_their_account(client, rich):
     from course_app.cohorts.models import MemberRole
     from course_app.cohorts.services import add_member
 
-    learner = world.people["other learner"]
-    add_member(world.cohort, learner, MemberRole.FACILITATOR, utcnow())
+    learner = rich.people["other learner"]
+    add_member(rich.cohort, learner, MemberRole.FACILITATOR, utcnow())
     db.session.commit()
     login(client, learner)
     assert "can't be deleted here" in text_of(client.get("/account/delete"))
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 403
 
 
-def test_a_deleted_account_cant_be_turned_back_on(runner, world):
+def test_a_deleted_account_cant_be_turned_back_on(runner, rich):
     from course_app.privacy.deletion import anonymise
 
-    learner = world.people["learner"]
+    learner = rich.people["learner"]
     anonymise(learner, utcnow())
     db.session.commit()
     result = runner.invoke(args=["user", "enable", learner.email])
@@ -220,11 +214,11 @@ def test_a_deleted_account_cant_be_turned_back_on(runner, world):
 
 
 def test_consent_to_be_named_on_a_toolkit_is_in_the_download_and_goes_with_the_account(
-        client, world):
+        client, rich):
     from course_app.toolkit import services as toolkit
     from course_app.toolkit.models import ToolkitConsent
-    learner = world.people["learner"]
-    toolkit.set_consent(world.cohort, learner, True, utcnow())
+    learner = rich.people["learner"]
+    toolkit.set_consent(rich.cohort, learner, True, utcnow())
     db.session.commit()
     login(client, learner)
     data = json.loads(client.get("/account/data").get_data(as_text=True))
