@@ -326,8 +326,10 @@ BROKEN = """<!doctype html><html><head><title>x</title></head><body>
 def test_axe_finds_problems_on_a_broken_page(page: Page):
     page.set_content(BROKEN)
     page.add_script_tag(path=str(AXE_JS))
-    found = {v["id"] for v in run_axe(page)}
+    violations = run_axe(page)
+    found = {v["id"] for v in violations}
     assert {"image-alt", "label", "html-has-lang", "color-contrast"} <= found
+    assert all(v["targets"] for v in violations)  # each names where, for the report
 
 
 def test_sideways_check_finds_a_wide_page_and_an_unreachable_scroll_box(page: Page):
