@@ -125,9 +125,9 @@ SHARED_ROWS = {"demo_cli": _demo_through_the_cli}
 def shared_rows(build):
     """Make `build(factory)` a fixture of rows that consecutive tests share (as SHARED_ROWS),
     each test's changes to them undone. `build` returns what the tests need by id: the session
-    it made them in is closed when its test ends (load them again in each test). Its name must
-    be one no test module gives a fixture of its own: a test asking for that name would get
-    the shared rows made under its own."""
+    it made them in is closed when its test ends (load them again in each test). Name it as no
+    test module names a fixture of its own: `transaction` picks shared rows by name, and fails
+    a test whose module shadows them."""
     def made(app):
         with app.app_context():
             factories.reset_sequences(start=1000)
@@ -138,8 +138,8 @@ def shared_rows(build):
     SHARED_ROWS[build.__name__] = made
 
     @pytest.fixture(name=build.__name__)
-    def rows(transaction):
-        return transaction
+    def rows(transaction, request):
+        return _given(request, transaction)
 
     rows.__doc__ = build.__doc__
     return rows
@@ -157,6 +157,19 @@ def transaction(base_app, request):
     with database.rolled_back(engine, shared) as value:
         yield value
     queue.huey.flush()  # jobs a test queued and did not run
+    if wanted and not request.node.stash.get(_ROWS_GIVEN, False):
+        pytest.fail(f"`{wanted[0]}` names shared rows (conftest.SHARED_ROWS), but this test's "
+                    "module has a fixture of its own by that name: rename one of them")
+
+
+_ROWS_GIVEN = pytest.StashKey[bool]()
+
+
+def _given(request, value):
+    """Shared rows handed to a test (so `transaction` knows no fixture of a module shadowed
+    them)."""
+    request.node.stash[_ROWS_GIVEN] = True
+    return value
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -201,11 +214,11 @@ def runner(app):
 
 
 @pytest.fixture
-def demo_cli(app, transaction):
+def demo_cli(app, transaction, request):
     """The demo, made by `course import` and `demo` on the command line: the Click result.
 
     Made once for consecutive tests that ask for it; what each test changes is undone."""
-    return transaction
+    return _given(request, transaction)
 
 
 @pytest.fixture
@@ -310,16 +323,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium; skip them with a reason where it is absent.
 
-    CI sets REQUIRE_BROWSER=1, so there a missing browser fails instead of skipping.
+    CI sets REQUIRE_BROWSER=1: there a missing browser stops the run with the same reason,
+    before any test, since a browser test that never runs must not pass.
     """
-    if Path(CHROMIUM).exists() or os.environ.get("REQUIRE_BROWSER") == "1":
+    browser_tests = [item for item in items if "browser" in item.keywords]
+    if Path(CHROMIUM).exists() or not browser_tests:
         return
-    skip = pytest.mark.skip(reason=f"browser tests need Debian's Chromium at one of "
-                                   f"{', '.join(CHROMIUMS)}: apt-get install "
-                                   "chromium-headless-shell (or chromium)")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(skip)
+    reason = (f"browser tests need Debian's Chromium at one of {', '.join(CHROMIUMS)}: "
+              "apt-get install chromium-headless-shell (or chromium)")
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"{reason} (REQUIRE_BROWSER=1 forbids skipping them)")
+    for item in browser_tests:
+        item.add_marker(pytest.mark.skip(reason=reason))
 
 
 # Test modules whose tests share a worker: each browser module starts one live server for its
