@@ -19,7 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app)
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(level=logging.INFO)
+    register_logging()
     register_proxies(app)
     register_extensions(app)
     register_inputs(app)
@@ -31,6 +31,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_commands(app)
     register_security_headers(app)
     return app
+
+
+def register_logging() -> None:
+    """INFO lines on stderr: the security log, the job queue's, werkzeug's requests. Alembic
+    names each plugin it sets up at INFO when it is imported, which would bury what every
+    command prints; its migrations still report (migrations/alembic.ini sets its level then)."""
+    logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def register_proxies(app: Flask) -> None:

@@ -148,24 +148,32 @@ class NuChecker:
                 for m in messages if m["type"] in ("error", "non-document-error")]
 
     def _start(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self._process = subprocess.Popen(
-            ["java", *JAVA_FLAGS, "-Dnu.validator.servlet.bind-address=127.0.0.1",
-             "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(port)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self._url = f"http://127.0.0.1:{port}/?out=json"
+        # The free port is found by binding and letting go, so another process may take it
+        # before Java binds it; the checker then exits at once, and a new port is tried.
+        for _attempt in range(3):
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+            self._process = subprocess.Popen(
+                ["java", *JAVA_FLAGS, "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                 "-cp", str(VNU_JAR), "nu.validator.servlet.Main", str(port)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._url = f"http://127.0.0.1:{port}/?out=json"
+            if self._answers(port):
+                return
+            self.stop()
+        raise RuntimeError("vnu.jar's web service did not start")
+
+    def _answers(self, port: int) -> bool:
+        """Poll while Java starts: True once it answers, False if it exits or takes 2 min."""
         deadline = time.monotonic() + 120
-        while True:  # Java starting up: poll until it answers
+        while self._process.poll() is None and time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).close()
-                return
+                return True
             except OSError:
-                if self._process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError("vnu.jar's web service did not start") from None
                 time.sleep(0.1)
+        return False
 
     def stop(self) -> None:
         if self._process is not None:

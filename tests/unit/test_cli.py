@@ -381,6 +381,9 @@ def test_python_dash_m_runs_the_commands():
     assert result.returncode == 0, result.stderr
     for command in ("course", "user", "cohort", "demo", "report"):
         assert command in result.stdout
+    # Nothing else: libraries' chatter (alembic names its plugins at INFO when imported)
+    # would bury what every command prints.
+    assert result.stderr == ""
 
 
 def test_console_script_lists_the_commands(monkeypatch, capsys):
