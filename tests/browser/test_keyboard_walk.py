@@ -1,10 +1,13 @@
 """The learner's journey with the keyboard alone (issue 12): register, enrol, read a peer's
 conversation and reply, start a conversation from a template, see progress; Tab, Shift+Tab,
-Enter and Space only, never a click.
+Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
+post with a reason (its error first), filter the progress dashboard and scroll its grid of
+learners.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
-must move forward through the page (document order, top to bottom): no positive tabindex,
-nothing invisible in the way."""
+must move forward through the page (document order; down the page, or up only into a column
+to the right, as people read side-by-side boxes): no positive tabindex, nothing invisible in
+the way."""
 
 import re
 
@@ -13,7 +16,7 @@ from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from course_app.cohorts.models import Cohort
-from course_app.demo import DEMO_COHORT
+from course_app.demo import DEMO_COHORT, PASSWORD
 from course_app.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -35,7 +38,8 @@ _FOCUS = """() => {
     onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight
       && r.right > 0 && r.left < innerWidth,
     order: [...document.querySelectorAll('*')].indexOf(el),
-    top: r.top + scrollY, inMain: !!el.closest('main'),
+    top: r.top + scrollY, left: r.left + scrollX, right: r.right + scrollX,
+    inMain: !!el.closest('main'),
   };
 }"""
 
@@ -62,7 +66,8 @@ class Keyboard:
                 f"Tab went {'forward' if backwards else 'back'}: "
                 f"{previous['what']} → {here['what']}")
             if here["inMain"] and previous["inMain"] and not backwards:
-                assert here["top"] >= previous["top"] - 2, (
+                next_column = here["left"] >= previous["right"]
+                assert here["top"] >= previous["top"] - 2 or next_column, (
                     f"Tab went up the page: {previous['what']} → {here['what']}")
         return here
 
@@ -196,3 +201,67 @@ def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server):
     expect(page.get_by_role("heading", level=1, name="Your progress")).to_be_visible()
     expect(main).to_contain_text("replied to 1 peer")
     expect(main).to_contain_text("started 1 conversation")
+
+
+def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
+    base, _app = live_server
+    page.set_viewport_size({"width": 1280, "height": 900})
+    keys = Keyboard(page)
+    main = page.locator("main")
+
+    # Log in: Enter in the password field sends the form; staff land on their own page.
+    page.goto(base + "/")
+    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Log in"))
+    keys.follow()
+    keys.tab_to(page.get_by_label("Email"))
+    keys.type("facilitator@example.org")
+    keys.tab()
+    keys.type(PASSWORD)
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Facilitate")).to_be_visible()
+
+    # From the cohort's page to a first post nobody has answered, and hide it: sent without a
+    # reason first, the error summary's link takes the focus to the field.
+    keys.tab_to(main.get_by_role("link", name=DEMO_COHORT, exact=True))
+    keys.follow()
+    keys.tab_to(main.get_by_role("link", name="“Cara: Introduce yourself”"))
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Cara: Introduce yourself")).to_be_visible()
+    keys.tab_to(main.get_by_role("link", name="Hide Cara Lindqvist’s post"))
+    keys.follow()
+    keys.tab_to(page.get_by_role("button", name="Hide the post"))
+    keys.follow()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    keys.tab_to(summary.get_by_role("link"))
+    keys.press("Enter")
+    reason = page.get_by_label("Why are you hiding it?")
+    expect(reason).to_be_focused()
+    keys.type("A phone number: please send those to me privately.")
+    keys.tab()
+    expect(page.get_by_role("button", name="Hide the post")).to_be_focused()
+    keys.follow()
+    expect(page.get_by_text("The post is hidden.")).to_be_visible()
+
+    # The progress dashboard: a status chosen by typing its first letters, then the grid of
+    # learners, scrolled with the arrow keys.
+    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Reports"))
+    keys.follow()
+    keys.tab_to(main.get_by_role("link", name=DEMO_COHORT, exact=True))
+    keys.follow()
+    keys.tab_to(page.get_by_label("Status"))
+    keys.type("Stuck")
+    expect(page.get_by_label("Status")).to_have_value("stuck")
+    keys.tab_to(page.get_by_role("button", name="Apply"))
+    keys.follow()
+    expect(page).to_have_url(re.compile(r"status=stuck"))
+    grid = main.locator("[role=group][tabindex='0']").filter(has=page.locator("table")).first
+    keys.tab_to(grid)
+    before = grid.evaluate("box => box.scrollLeft")
+    keys.press("ArrowRight")
+    page.wait_for_function("([box, before]) => box.scrollLeft > before",  # scrolls smoothly
+                           arg=[grid.element_handle(), before], timeout=5000)
+    keys.tab_to(grid.locator("a[href*='/learners/']").first)
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name=re.compile(": progress report$"))
+           ).to_be_visible()
