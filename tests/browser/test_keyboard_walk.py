@@ -1,8 +1,8 @@
 """The learner's journey with the keyboard alone (issue 12): register, enrol, read a peer's
 conversation and reply, start a conversation from a template, see progress; Tab, Shift+Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
-post with a reason (its error first), filter the progress dashboard and scroll its grid of
-learners.
+post with a reason and filter the progress dashboard (each after its error), and scroll the
+grid of learners.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -243,8 +243,9 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     keys.follow()
     expect(page.get_by_text("The post is hidden.")).to_be_visible()
 
-    # The progress dashboard: a status chosen by typing its first letters, then the grid of
-    # learners, scrolled with the arrow keys.
+    # The progress dashboard: a status chosen by typing its first letters, a bad number of
+    # days sent and mended from the error summary, then the grid of learners, scrolled with
+    # the arrow keys.
     keys.tab_to(page.locator(".site-header").get_by_role("link", name="Reports"))
     keys.follow()
     keys.tab_to(main.get_by_role("link", name=DEMO_COHORT, exact=True))
@@ -252,6 +253,20 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     keys.tab_to(page.get_by_label("Status"))
     keys.type("Stuck")
     expect(page.get_by_label("Status")).to_have_value("stuck")
+    keys.tab_to(page.get_by_label("Inactive for at least (days)"))
+    keys.type("-1")
+    keys.tab_to(page.get_by_role("button", name="Apply"))
+    keys.follow()  # the server's message, not the browser's bubble (the form is novalidate)
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    keys.tab_to(summary.get_by_role("link"))
+    keys.press("Enter")
+    days = page.get_by_label("Inactive for at least (days)")
+    expect(days).to_be_focused()
+    expect(days).to_have_value("-1")  # what was typed is kept
+    expect(page.get_by_label("Status")).to_have_value("stuck")
+    keys.press("Backspace")
+    keys.press("Backspace")
     keys.tab_to(page.get_by_role("button", name="Apply"))
     keys.follow()
     expect(page).to_have_url(re.compile(r"status=stuck"))

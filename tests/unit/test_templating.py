@@ -41,3 +41,20 @@ def test_one_macro_marks_a_state(app, state, by_hand, mark):
     with app.test_request_context():
         out = render_template_string(source, state=state, by_hand=by_hand)
     assert out == f'[{mark}]<span class="icon" aria-hidden="true">{mark.rstrip("*")}</span>'
+
+
+def test_every_form_with_fields_leaves_the_checking_to_the_server():
+    """`novalidate` on each form that has fields: the browser's own bubbles (for a number
+    field's min, say) would stop the form before the server's error summary and message
+    beside the field, which say more and which screen readers announce."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    fields = re.compile(r"field\(|<textarea|<select|<input(?![^>]*type=\"hidden\")")
+    missing = []
+    for path in sorted(templates.rglob("*.html")):
+        for form in re.finditer(r"(<form\b[^>]*>)(.*?)</form>", path.read_text(), re.S):
+            if fields.search(form.group(2)) and "novalidate" not in form.group(1):
+                missing.append(f"{path.relative_to(templates)}: {form.group(1)[:80]}")
+    assert not missing, "forms without novalidate:\n" + "\n".join(missing)
