@@ -2,7 +2,8 @@
 conversation and reply, start a conversation from a template, see progress; Tab, Shift+Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
 post with a reason and filter the progress dashboard (each after its error), and scroll the
-grid of learners.
+grid of learners; and an author's: move e-tivities on the storyboard, save a draft after its
+error.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -15,8 +16,12 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
+from course_app.auth.models import User
+from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort
+from course_app.courses.models import Course
 from course_app.demo import DEMO_COHORT, PASSWORD
+from course_app.design.services import add_author
 from course_app.extensions import db
 
 pytestmark = pytest.mark.browser
@@ -203,21 +208,29 @@ def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server):
     expect(main).to_contain_text("started 1 conversation")
 
 
+FACILITATOR = "facilitator@example.org"
+
+
+def log_in_with_keys(page: Page, base: str, keys: Keyboard, email: str) -> None:
+    """From the home page's "Log in"; Enter in the password field sends the form. Staff land
+    on their own page."""
+    page.goto(base + "/")
+    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Log in"))
+    keys.follow()
+    keys.tab_to(page.get_by_label("Email"))
+    keys.type(email)
+    keys.tab()
+    keys.type(PASSWORD)
+    keys.follow()
+
+
 def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     base, _app = live_server
     page.set_viewport_size({"width": 1280, "height": 900})
     keys = Keyboard(page)
     main = page.locator("main")
 
-    # Log in: Enter in the password field sends the form; staff land on their own page.
-    page.goto(base + "/")
-    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Log in"))
-    keys.follow()
-    keys.tab_to(page.get_by_label("Email"))
-    keys.type("facilitator@example.org")
-    keys.tab()
-    keys.type(PASSWORD)
-    keys.follow()
+    log_in_with_keys(page, base, keys, FACILITATOR)
     expect(page.get_by_role("heading", level=1, name="Facilitate")).to_be_visible()
 
     # From the cohort's page to a first post nobody has answered, and hide it: sent without a
@@ -280,3 +293,59 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     keys.follow()
     expect(page.get_by_role("heading", level=1, name=re.compile(": progress report$"))
            ).to_be_visible()
+
+
+def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, live_server):
+    """Move e-tivities with the storyboard's buttons and lists, then save a draft in the
+    editor after its error."""
+    base, app = live_server
+    with app.app_context():  # the demo facilitator also writes the course
+        course = db.session.scalar(select(Course))
+        add_author(course, db.session.scalar(select(User).where(User.email == FACILITATOR)),
+                   utcnow())
+        db.session.commit()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    keys = Keyboard(page)
+    main = page.locator("main")
+    log_in_with_keys(page, base, keys, FACILITATOR)
+
+    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Design"))
+    keys.follow()
+    keys.tab_to(main.get_by_role("link", name="Engaging online", exact=True))
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Engaging online")).to_be_visible()
+    stage_1 = page.locator(".storyboard-stage").filter(has=page.locator("#stage-1"))
+    first_titles = stage_1.locator(".storyboard-card h3")
+    expect(first_titles.nth(1)).to_have_text("Introduce yourself")
+
+    # Down one place with its button; then to stage 3 with its list and button.
+    keys.tab_to(main.get_by_role("button", name=re.compile(r"^Down\W+Introduce yourself$")))
+    keys.follow()
+    expect(page.get_by_text("Moved Introduce yourself.")).to_be_visible()
+    expect(first_titles.nth(2)).to_have_text("Introduce yourself")
+    keys.tab_to(main.get_by_label("Move Share something of your own to"))
+    keys.type("Stage 3")
+    keys.tab()
+    expect(main.get_by_role("button", name="Move Share something of your own")).to_be_focused()
+    keys.follow()
+    stage_3 = page.locator(".storyboard-stage").filter(has=page.locator("#stage-3"))
+    expect(stage_3.locator(".storyboard-card h3").last).to_have_text("Share something of your own")
+
+    # The editor: a title taken away is an error; its summary's link leads back to the field.
+    keys.tab_to(main.get_by_role("link", name="Listen first", exact=True))
+    keys.follow()
+    title = page.get_by_label("Title", exact=True)
+    keys.tab_to(title)
+    keys.press("Control+A")
+    keys.press("Backspace")
+    keys.tab_to(page.get_by_role("button", name="Save draft"))
+    keys.follow()
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    keys.tab_to(summary.get_by_role("link").first)
+    keys.press("Enter")
+    expect(title).to_be_focused()
+    keys.type("Listen first, then speak")
+    keys.tab_to(page.get_by_role("button", name="Save draft"))
+    keys.follow()
+    expect(page.get_by_text("Saved Listen first, then speak as a draft")).to_be_visible()
