@@ -266,6 +266,7 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
     State("author/etivity-draft-saved", D + "/etivities/{etivity2}", submit="Save draft",
           fill=(("Title", "A drafted title"), ("Read", "9"))),  # the storyboard, marked
     State("author/etivity-draft", D + "/etivities/{etivity2}"),
+    State("author/duplicate-with-a-draft", D + "/duplicate"),  # says the draft is not copied
     State("author/publish", D + "/publish", screenshot=True),
 ]
 

@@ -349,6 +349,24 @@ def test_duplicate_from_the_designer(client, course, author):
     assert len(copy.active_etivities) == len(course.active_etivities)
 
 
+def test_a_copy_and_a_download_say_they_hold_the_published_course(client, course, author):
+    login(client, author)
+    copy_page = f"/design/{course.slug}/duplicate"
+    assert "not yet published" not in client.get(copy_page).get_data(as_text=True)
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(etivity(course, "listen-first"), title="Pending"))
+    page = " ".join(client.get(copy_page).get_data(as_text=True).split())
+    assert "1 change is not yet published, so it is not in the copy" in page
+    assert f'href="/design/{course.slug}/publish"' in page
+    board = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    assert "a download or a copy of the course holds the published version" in " ".join(
+        board.split())
+    client.post(f"/design/{course.slug}/duplicate", data={"slug": "with-draft", "title": "W"})
+    copied = db.session.scalar(select(Course).where(Course.slug == "with-draft"))
+    assert {e.title for e in copied.etivities} >= {"Listen first"}
+    assert "Pending" not in {e.title for e in copied.etivities}
+
+
 # ---- running cohorts: say what a change does first, keep every completion ---------------
 
 def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factory, course,

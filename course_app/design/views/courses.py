@@ -71,7 +71,8 @@ def duplicate(slug: str):
         status = 400
     elif not form.slug.data:
         form.slug.data, form.title.data = f"{course.slug}-copy"[:80], f"{course.title} (copy)"
-    return render_template("design/duplicate.html", course=course, form=form), status
+    return render_template("design/duplicate.html", course=course, form=form,
+                           pending=drafts.pending(course)), status
 
 
 @bp.get("/<slug>")
