@@ -25,6 +25,9 @@ from . import services
 from .models import DesignDraft
 
 COURSE_KEY = ""  # the key of the course's (and its stages') texts
+# The course's and each stage's texts an author edits on "Course and stage texts".
+COURSE_TEXTS = ("title", "summary", "audience", "weekly_minutes")
+STAGE_TEXTS = ("title", "summary", "emoderator", "suggested_days")
 
 
 def pending(course: Course) -> list[DesignDraft]:
@@ -162,10 +165,6 @@ def course_texts(course: Course, draft: DesignDraft | None) -> dict[str, object]
         for number, values in draft.fields["stages"].items():
             texts.update({f"stages[{number}].{name}": value for name, value in values.items()})
     return texts
-
-
-COURSE_TEXTS = ("title", "summary", "audience", "weekly_minutes")
-STAGE_TEXTS = ("title", "summary", "emoderator", "suggested_days")
 
 
 def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: User,

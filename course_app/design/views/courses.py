@@ -100,11 +100,9 @@ def course_texts(slug: str):
             if not errors and spec is not None and request.form.get("action") == "preview":
                 preview = True  # the texts rendered as learners will read them; nothing saved
             elif not errors and spec is not None:
-                fields = {"title": spec.title, "summary": spec.summary,
-                          "audience": spec.audience, "weekly_minutes": spec.weekly_minutes}
-                stages = {s.number: {"title": s.title, "summary": s.summary,
-                                     "emoderator": s.emoderator,
-                                     "suggested_days": s.suggested_days} for s in spec.stages}
+                fields = {name: getattr(spec, name) for name in drafts.COURSE_TEXTS}
+                stages = {s.number: {name: getattr(s, name) for name in drafts.STAGE_TEXTS}
+                          for s in spec.stages}
                 try:
                     kept = drafts.save_course(course, fields, stages, current_user, utcnow(),
                                               version=form_version(form),
