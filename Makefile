@@ -51,12 +51,13 @@ run: db
 # Lint first (the quick failure), then the whole suite on both cores.
 test: lint suite
 
-# ruff, the import contract (.importlinter) and bandit (no high-severity findings) all
+# ruff, the import contract (.importlinter) and bandit (no medium or high findings but those
+# marked `# nosec` once reviewed: docs/security.md) all
 # report, then lint fails if any found something.
 lint: install-test
 	$(BIN)/ruff check . ; ruff=$$?; \
 	$(BIN)/lint-imports; imports=$$?; \
-	$(BIN)/bandit -q -c pyproject.toml -r course_app -lll; bandit=$$?; \
+	$(BIN)/bandit -q -c pyproject.toml -r course_app -ll; bandit=$$?; \
 	exit $$(( ruff || imports || bandit ))
 
 # pytest keeps its rewritten test modules (and Python its bytecode) only where bytecode may be

@@ -41,7 +41,8 @@ def dump_yaml(data: dict) -> str:
     """YAML for `data` in the folder's style; falls back to PyYAML's own quoting for any text a
     block style could not carry exactly (trailing spaces, tabs), so reading it gives `data`."""
     text = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=WIDTH)
-    if yaml.load(text, Loader=LOADER) != data:
+    # LOADER is PyYAML's safe loader (its C one where built): no objects are made.
+    if yaml.load(text, Loader=LOADER) != data:  # nosec B506
         text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=WIDTH)
     return text
 
