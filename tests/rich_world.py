@@ -125,7 +125,7 @@ def build(factory) -> World:
         "notification_id": notification.id, "token_id": token.id, "user_id": learner.id,
         "slug": etivity.slug, "token": invite.token, "fmt": "csv", "filename": "css/app.css",
         "etivity_slug": etivity.slug, "stage": 1, "author_id": course_author.id,
-        "change_id": change.id, "draft_id": draft.id,
+        "change_id": change.id, "draft_id": draft.id, "kind": "unanswered",
     }
     by_endpoint = {("courses.course", "slug"): course.slug,
                    ("reports.compare", "slug"): course.slug}

@@ -4,6 +4,7 @@ from a fixed number of queries whatever the cohort's size."""
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 from sqlalchemy import func, select
 
@@ -30,6 +31,9 @@ class Waiting:
 
 @dataclass
 class Queue:
+    # Its four lists, in the order the pages show them (the cohort page, "See all").
+    KINDS: ClassVar[tuple[str, ...]] = ("unanswered", "silent", "stuck", "observers")
+
     unanswered: list[Waiting]
     silent: list[Waiting]
     stuck: list[Waiting]

@@ -180,6 +180,7 @@ NEWCOMER = [  # Lee, who has just arrived: the empty states
 FACILITATOR = [
     State("facilitator/home", "/facilitate/"),
     State("facilitator/cohort", F, screenshot=True),
+    State("facilitator/waiting", F + "/waiting/unanswered"),  # one list in full, paged
     State("facilitator/new-cohort", "/facilitate/cohorts/new"),
     State("facilitator/new-cohort-errors", "/facilitate/cohorts/new", submit="Open the cohort",
           status=400),

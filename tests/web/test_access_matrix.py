@@ -144,6 +144,8 @@ MATRIX = {
     ("facilitate.people", "POST"):                  "login  403    404    404    403    404    400    400",
     ("facilitate.reading", "GET"):                  "login  403    404    404    403    404    200    200",
     ("facilitate.reading", "POST"):                 "405",
+    ("facilitate.waiting", "GET"):                  "login  403    404    404    403    404    200    200",
+    ("facilitate.waiting", "POST"):                 "405",
     ("facilitate.regenerate_key", "GET"):           "405",
     ("facilitate.regenerate_key", "POST"):          "login  403    404    404    403    404    200    200",
     ("facilitate.remove_member", "GET"):            "login  403    404    404    403    404    200    200",

@@ -1,5 +1,5 @@
-"""The facilitator's home (my cohorts, what needs me) and a cohort's page (the e-moderation
-queue in full, key, state, and the way to every tool)."""
+"""The facilitator's home (my cohorts, what needs me), a cohort's page (the first few of each
+list of the e-moderation queue, key, state, and the way to every tool), and each list in full."""
 
 from datetime import timedelta
 
@@ -141,6 +141,45 @@ def test_queue_lists_stuck_learners_and_observers(client, factory, login_as, coh
     assert f'href="/facilitate/cohorts/{cohort.id}/overrides?learner={reader.id}"' in body
     assert "Reading Rhea : read 1 posts, no replies or conversations yet" in page
     assert "Encourage Reading Rhea to reply" in page
+
+
+def test_long_lists_show_their_first_few_and_page_through_the_rest(client, factory, login_as,
+                                                                 cohort, facilitator,
+                                                                 monkeypatch):
+    from course_app.facilitate.views import home
+
+    monkeypatch.setattr(home, "QUEUE_SHOWN", 2)
+    monkeypatch.setattr(home, "WAITING_PER_PAGE", 3)
+    for n in range(5):  # five learners who joined long ago and never posted: all silent
+        quiet = factory.learner_in(cohort, name=f"Quiet {n}")
+        membership_of(cohort.id, quiet.id).joined_at = utcnow() - timedelta(days=8)
+    db.session.commit()
+    login_as(facilitator)
+    response = client.get(f"/facilitate/cohorts/{cohort.id}")
+    page, body = text(response), response.get_data(as_text=True)
+    assert "Silent for 5 days or more (5)" in page  # the count is of the whole list
+    assert "Quiet 0 :" in page and "Quiet 1 :" in page and "Quiet 2 :" not in page
+    assert "See all 5 : silent for 5 days or more (the first 2 are above)" in page
+    see_all = f"/facilitate/cohorts/{cohort.id}/waiting/silent"
+    assert f'href="{see_all}"' in body
+    assert "/waiting/unanswered" not in body  # a short list has no "See all"
+
+    first = client.get(see_all)
+    assert first.status_code == 200
+    assert h1(first) == "Silent for 5 days or more"
+    assert "Silent for 5 days or more · Spring cohort" in title(first)
+    page = text(first)
+    assert "Home Facilitate Spring cohort Silent for 5 days or more" in page
+    assert "Spring cohort: 5 learners; showing 1–3." in page
+    assert [f"Quiet {n} :" in page for n in range(5)] == [True] * 3 + [False] * 2
+    assert f'href="{see_all}?page=2"' in first.get_data(as_text=True)
+    second = text(client.get(see_all, query_string={"page": 2}))
+    assert "Quiet 3 :" in second and "Quiet 4 :" in second and "Quiet 0 :" not in second
+    assert "Back to what needs you in Spring cohort" in second
+
+    empty = text(client.get(f"/facilitate/cohorts/{cohort.id}/waiting/observers"))
+    assert "Nobody has only read so far" in empty
+    assert client.get(f"/facilitate/cohorts/{cohort.id}/waiting/everyone").status_code == 404
 
 
 def test_paced_cohort_page_lists_release_dates(client, factory, login_as, course, facilitator):

@@ -63,6 +63,8 @@ def course_run(factory, client, login_as):
                     "api": f"/api/v1/cohorts/{c}/progress",
                     "pairs": f"/reports/cohorts/{c}/interactions.csv",
                     "calendar": f"/facilitate/cohorts/{c}/calendar",
+                    "cohort's queue": f"/facilitate/cohorts/{c}",
+                    "a list of the queue": f"/facilitate/cohorts/{c}/waiting/unanswered",
                     "toolkit section, choosing": f"/cohorts/{c}/toolkit/e/introduce-yourself"}
         return {"map": f"/cohorts/{c}", "progress": f"/cohorts/{c}/progress",
                 "etivity": f"/cohorts/{c}/e/introduce-yourself",
