@@ -98,5 +98,11 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
             observers.append(Waiting(user, standing.last_activity_at,
                                      f"read {totals.observe} posts, no replies or "
                                      "conversations yet"))
-    return Queue(_unanswered(cohort, learners), silent, stuck, observers,
-                 dict(sorted(stages_now.items())))
+    return Queue(_unanswered(cohort, learners), _longest_first(silent), _longest_first(stuck),
+                 _longest_first(observers), dict(sorted(stages_now.items())))
+
+
+def _longest_first(waiting: list[Waiting]) -> list[Waiting]:
+    """Who has waited longest first (the cohort page shows the first few); those with no date
+    last; by name where the dates are the same."""
+    return sorted(waiting, key=lambda w: (w.since is None, w.since or 0))

@@ -150,15 +150,16 @@ def test_long_lists_show_their_first_few_and_page_through_the_rest(client, facto
 
     monkeypatch.setattr(home, "QUEUE_SHOWN", 2)
     monkeypatch.setattr(home, "WAITING_PER_PAGE", 3)
-    for n in range(5):  # five learners who joined long ago and never posted: all silent
-        quiet = factory.learner_in(cohort, name=f"Quiet {n}")
-        membership_of(cohort.id, quiet.id).joined_at = utcnow() - timedelta(days=8)
+    for n in range(5):  # five learners who joined long ago and never posted: all silent,
+        quiet = factory.learner_in(cohort, name=f"Quiet {n}")  # Quiet 4 the longest
+        membership_of(cohort.id, quiet.id).joined_at = utcnow() - timedelta(days=8 + n)
     db.session.commit()
     login_as(facilitator)
     response = client.get(f"/facilitate/cohorts/{cohort.id}")
     page, body = text(response), response.get_data(as_text=True)
     assert "Silent for 5 days or more (5)" in page  # the count is of the whole list
-    assert "Quiet 0 :" in page and "Quiet 1 :" in page and "Quiet 2 :" not in page
+    assert "Quiet 4 :" in page and "Quiet 3 :" in page and "Quiet 2 :" not in page
+    assert page.index("Quiet 4 :") < page.index("Quiet 3 :")  # who has waited longest first
     assert "See all 5 : silent for 5 days or more (the first 2 are above)" in page
     see_all = f"/facilitate/cohorts/{cohort.id}/waiting/silent"
     assert f'href="{see_all}"' in body
@@ -171,10 +172,10 @@ def test_long_lists_show_their_first_few_and_page_through_the_rest(client, facto
     page = text(first)
     assert "Home Facilitate Spring cohort Silent for 5 days or more" in page
     assert "Spring cohort: 5 learners; showing 1–3." in page
-    assert [f"Quiet {n} :" in page for n in range(5)] == [True] * 3 + [False] * 2
+    assert [f"Quiet {n} :" in page for n in range(5)] == [False] * 2 + [True] * 3
     assert f'href="{see_all}?page=2"' in first.get_data(as_text=True)
     second = text(client.get(see_all, query_string={"page": 2}))
-    assert "Quiet 3 :" in second and "Quiet 4 :" in second and "Quiet 0 :" not in second
+    assert "Quiet 1 :" in second and "Quiet 0 :" in second and "Quiet 4 :" not in second
     assert "Back to what needs you in Spring cohort" in second
 
     empty = text(client.get(f"/facilitate/cohorts/{cohort.id}/waiting/observers"))
