@@ -430,6 +430,24 @@ def test_reading_view_matches_the_query(client, login_as, setting, factory):
     assert "<details>" in cara_row and "Ben Marsh: 2 posts" in cara_row
 
 
+def test_reading_view_pages_through_a_large_cohort(client, login_as, setting, factory,
+                                                   monkeypatch):
+    from course_app.facilitate.views import reading as view
+
+    monkeypatch.setattr(view, "READERS_PER_PAGE", 2)
+    cohort, facilitator, _ana, _ben = setting  # Ana Okafor and Ben Marsh
+    factory.learner_in(cohort, name="Cara")
+    db.session.commit()
+    login_as(facilitator)
+    path = f"/facilitate/cohorts/{cohort.id}/e/{etivity(cohort).slug}/reading"
+    first = text(client.get(path))
+    assert "3 learners, by name; showing 1–2." in first
+    assert '<th scope="row">Ana Okafor</th>' in first and "Cara</th>" not in first
+    assert f'href="{path}?page=2"' in first
+    second = text(client.get(path, query_string={"page": 2}))
+    assert '<th scope="row">Cara</th>' in second and "Ana Okafor</th>" not in second
+
+
 # ---- the audit log ----------------------------------------------------------------------
 
 def test_audit_log_lists_filters_and_pages(client, login_as, setting):
