@@ -128,6 +128,8 @@ def main() -> None:
                         f"/cohorts/{cohort.id}/e/{cohort.course.etivities_in(1)[1].slug}",
                     "thread": f"/cohorts/{cohort.id}/threads/{threads[0].id}",
                     "my progress": f"/cohorts/{cohort.id}/progress",
+                    "my progress report": f"/reports/cohorts/{cohort.id}/learners/"
+                                          f"{learners[0].id}",
                 }
                 staff = app.test_client()
                 staff.post("/account/login", data={"email": "f@bench.example",

@@ -100,17 +100,19 @@ def summarise(rows: list[LearnerRow]) -> Summary:
     )
 
 
-def _learners(cohort: Cohort) -> list[tuple[User, Membership]]:
-    return list(db.session.execute(
-        select(User, Membership).join(Membership, Membership.user_id == User.id).where(
-            Membership.active_learners(cohort.id)).order_by(User.name)
-    ).all())
+def _learners(cohort: Cohort, only: int | None = None) -> list[tuple[User, Membership]]:
+    query = (select(User, Membership).join(Membership, Membership.user_id == User.id)
+             .where(Membership.active_learners(cohort.id)).order_by(User.name))
+    if only is not None:
+        query = query.where(User.id == only)
+    return list(db.session.execute(query).all())
 
 
-def dashboard(cohort: Cohort, now: datetime) -> Dashboard:
-    """Learners × e-tivities with each one's standing, level and risks."""
+def dashboard(cohort: Cohort, now: datetime, only: int | None = None) -> Dashboard:
+    """Learners × e-tivities with each one's standing, level and risks; `only` a user id for
+    that learner's row alone (their report), at a cost that does not grow with the cohort."""
     today = now.date()
-    learners = _learners(cohort)
+    learners = _learners(cohort, only)
     standings = cohort_progress(cohort, today, {u.id for u, _ in learners})
     stages = list(cohort.course.stages)
     suggested = {s.number: s.suggested_days for s in stages}
@@ -219,8 +221,8 @@ class LearnerReport:
 
 
 def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport | None:
-    board = dashboard(cohort, now)
-    row = next((r for r in board.rows if r.user.id == user.id), None)
+    board = dashboard(cohort, now, only=user.id)
+    row = board.rows[0] if board.rows else None
     if row is None:
         return None
     posts = list(db.session.execute(
