@@ -1,7 +1,20 @@
-"""Paging for rows worked out in Python (a dashboard sorted and filtered by computed
-standing), with the same object `db.paginate` gives a query: one `pager` macro draws both."""
+"""Paging, one way: `paginate` for a query, `ListPagination` for rows worked out in Python (a
+dashboard sorted and filtered by computed standing), both the object `db.paginate` gives, so
+one `pager` macro draws them. On both a page past the end shows the last one."""
 
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
+
+from .extensions import db
+
+
+def paginate(query: Select, page: int | None, per_page: int) -> Pagination:
+    """A page of `query`'s rows (`page` from inputs.page_arg); past the end, the last page."""
+    result = db.paginate(query, page=max(page or 1, 1), per_page=per_page, error_out=False)
+    if result.page > 1 and not result.items:
+        result = db.paginate(query, page=max(result.pages, 1), per_page=per_page,
+                             error_out=False)
+    return result
 
 
 class ListPagination(Pagination):

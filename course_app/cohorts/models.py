@@ -59,6 +59,11 @@ class Cohort(db.Model):
         """Closed and archived cohorts stay readable but take no new posts."""
         return self.state.live
 
+    @classmethod
+    def live_condition(cls):
+        """`accepts_posts` (and `accepts_enrolment`) as SQL: open or running."""
+        return cls.state.in_([state for state in CohortState if state.live])
+
     def release_date(self, stage_number: int) -> date | None:
         """The day a stage opens in a paced cohort; None when self-paced or not set."""
         if not self.paced:

@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
 from ..extensions import db
+from ..paging import paginate
 from ..progress.models import Activity, Mode
 from .counts import read_through
 from .models import Post, PostRead, Thread, ThreadKind, ThreadRead
@@ -137,11 +138,7 @@ def pieces_page(cohort: Cohort, etivity: Etivity, number: int | None,
                 author: User | None = None) -> Pagination:
     """A page of `pieces`; a page past the end shows the last one."""
     query = pieces(cohort, etivity, author).options(selectinload(Thread.author))
-    page = db.paginate(query, page=max(number or 1, 1), per_page=THREADS_PER_PAGE,
-                       error_out=False)
-    if page.items or page.page == 1:
-        return page
-    return db.paginate(query, page=page.pages, per_page=THREADS_PER_PAGE, error_out=False)
+    return paginate(query, number, THREADS_PER_PAGE)
 
 
 def count_pieces(cohort: Cohort, etivity: Etivity) -> int:

@@ -12,6 +12,7 @@ from ..cohorts.models import Cohort
 from ..discussions.models import Post, Thread
 from ..discussions.reading import pages_of
 from ..extensions import db
+from ..paging import paginate
 from .models import AuditAction, AuditEntry
 
 PER_PAGE = 50
@@ -49,11 +50,7 @@ def log_page(cohort: Cohort, page: int, action: AuditAction | None = None,
         query = query.where(AuditEntry.intervention.is_(True))
     query = (query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
              .options(selectinload(AuditEntry.actor)))
-    result = db.paginate(query, page=max(page, 1), per_page=PER_PAGE, error_out=False)
-    if result.page > 1 and result.page > result.pages:
-        result = db.paginate(query, page=max(result.pages, 1), per_page=PER_PAGE,
-                             error_out=False)
-    return result
+    return paginate(query, page, PER_PAGE)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..auth.models import User, normalise_email
 from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, Invite
-from ..extensions import db
+from ..paging import paginate
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -92,7 +92,7 @@ def revoke_invite(cohort: Cohort, invite: Invite, actor: User, at: datetime) -> 
 
 def invites_page(cohort: Cohort, page: int, per_page: int = 50):
     """The cohort's invites, newest first."""
-    return db.paginate(
+    return paginate(
         select(Invite).where(Invite.cohort_id == cohort.id)
         .order_by(Invite.created_at.desc(), Invite.id.desc()),
-        page=page, per_page=per_page, error_out=False)
+        page, per_page)

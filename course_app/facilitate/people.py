@@ -10,6 +10,7 @@ from ..auth.services import find_by_email
 from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..extensions import db
+from ..paging import paginate
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -80,14 +81,17 @@ def users_by_id(ids: set[int | None]) -> dict[int, User]:
     return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def facilitated_by(user: User) -> list[Cohort]:
-    """The cohorts a person runs, newest first: all of them for an admin."""
-    query = select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+def facilitated_by(user: User, live: bool):
+    """The cohorts a person runs (all of them for an admin), live ones (open or running) or
+    the others, newest first: a query, to page through."""
+    query = (select(Cohort)
+             .where(Cohort.live_condition() if live else ~Cohort.live_condition())
+             .order_by(Cohort.created_at.desc(), Cohort.id.desc()))
     if not user.is_admin:
         query = query.join(Membership, Membership.cohort_id == Cohort.id).where(
             Membership.user_id == user.id, Membership.role == MemberRole.FACILITATOR,
             Membership.removed_at.is_(None))
-    return list(db.session.scalars(query))
+    return query
 
 
 def learner_counts(cohort_ids: list[int]) -> dict[int, int]:
@@ -103,10 +107,10 @@ def learner_counts(cohort_ids: list[int]) -> dict[int, int]:
 
 def learners_page(cohort: Cohort, page: int, per_page: int = 50):
     """A page of the cohort's active learners (memberships, by name)."""
-    return db.paginate(
+    return paginate(
         select(Membership).join(User, User.id == Membership.user_id)
         .where(Membership.active_learners(cohort.id)).order_by(User.name, User.id),
-        page=page, per_page=per_page, error_out=False)
+        page, per_page)
 
 
 def staff_and_removed(cohort: Cohort

@@ -18,6 +18,7 @@ from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
 from ..discussions.reading import pages_of
 from ..extensions import db
+from ..paging import paginate
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
@@ -90,10 +91,5 @@ def weavable_page(cohort: Cohort, etivity: Etivity, number: int | None
                   ) -> tuple[Pagination, list[PostLink]]:
     """A page of `weavable_posts` (a page past the end shows the last one): the toolkit
     section's posts to choose its current version from."""
-    query = _weavable(cohort, etivity)
-    page = db.paginate(query, page=max(number or 1, 1), per_page=CANDIDATES_PER_PAGE,
-                       error_out=False)
-    if not page.items and page.page > 1:
-        page = db.paginate(query, page=page.pages, per_page=CANDIDATES_PER_PAGE,
-                           error_out=False)
+    page = paginate(_weavable(cohort, etivity), number, CANDIDATES_PER_PAGE)
     return page, _links(page.items)

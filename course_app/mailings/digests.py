@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from .. import mail
 from ..auth.models import User
-from ..cohorts.models import Cohort, CohortState, MemberRole, Membership
+from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
 from ..discussions.models import Post, Thread
 from ..discussions.queries import shown
@@ -34,7 +34,7 @@ def _live_members(role: MemberRole):
     return (select(Membership.user_id, Membership.cohort_id)
             .join(Cohort, Cohort.id == Membership.cohort_id)
             .where(Membership.role == role, Membership.removed_at.is_(None),
-                   Cohort.state.in_([state for state in CohortState if state.live])))
+                   Cohort.live_condition()))
 
 
 def _due(user_ids, wanted: Callable) -> Iterator[tuple[int, EmailPreference]]:

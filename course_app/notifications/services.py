@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, or_, select, update
 from ..auth.models import Role, User
 from ..cohorts.models import Membership
 from ..extensions import db
+from ..paging import paginate
 from .models import Notification, NotificationKind
 
 
@@ -59,12 +60,11 @@ PER_PAGE = 20
 
 def page_of(user_id: int, page: int, per_page: int = PER_PAGE):
     """One page of a user's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
-    return db.paginate(
+    return paginate(
         select(Notification)
         .where(Notification.user_id == user_id)
         .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        page=max(page, 1), per_page=per_page, error_out=False,
-    )
+        page, per_page)
 
 
 def open_notification(user_id: int, notification_id: int, at: datetime) -> Notification | None:

@@ -85,6 +85,43 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
 
 
+def test_home_pages_through_many_cohorts_at_the_same_cost(client, factory, login_as,
+                                                         monkeypatch):
+    """An admin sees every cohort: the home works out the queues of one page of them, so it
+    costs the same with 3 live cohorts as with 5; the closed ones are listed below."""
+    from course_app.facilitate.cohort_admin import change_state
+    from course_app.facilitate.views import home
+    from database import statements_sent
+
+    monkeypatch.setattr(home, "HOME_PER_PAGE", 2)
+    admin = factory.user(Role.ADMIN)
+    course = factory.course()
+    closed = factory.cohort(course=course, name="Cohort closed")
+    change_state(closed, CohortState.CLOSED, admin, utcnow())
+    for n in range(3):
+        factory.learner_in(factory.cohort(course=course, name=f"Cohort {n}"))
+    db.session.commit()
+    login_as(admin)
+
+    def home_page(**query):
+        client.get("/facilitate/", query_string=query)  # caches warmed
+        with statements_sent() as sent:
+            response = client.get("/facilitate/", query_string=query)
+        return text(response), len(sent)
+
+    first, three = home_page()
+    assert "Cohort 2" in first and "Cohort 1" in first and "Cohort 0" not in first
+    assert "3 running or open for enrolment, newest first; showing 1–2." in first
+    assert "Closed and archived Cohort closed" in first
+    second, _ = home_page(page=2)
+    assert "Cohort 0" in second and "Cohort 2" not in second
+    for n in range(3, 5):
+        factory.learner_in(factory.cohort(course=course, name=f"Cohort {n}"))
+    db.session.commit()
+    _, five = home_page()
+    assert five == three
+
+
 # ---- a cohort's page -----------------------------------------------------------
 
 def test_cohort_page_with_empty_queue(client, login_as, cohort, facilitator):

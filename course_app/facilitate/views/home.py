@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...cohorts.models import Cohort
+from ...extensions import db
 from ...inputs import page_arg
-from ...paging import ListPagination
+from ...paging import ListPagination, paginate
 from .. import bp, people
 from ..calendar import CalendarItem, calendar_items
 from ..cohort_admin import STATE_WORDS, TRANSITIONS
@@ -18,6 +19,7 @@ from ..queue import Queue, queue
 from .cohort_admin import STATE_ACTIONS
 from .common import facilitated, not_staff
 
+HOME_PER_PAGE = 10  # live cohorts on the home page, each with its queue
 QUEUE_SHOWN = 10  # of each list on the cohort's page; "See all" pages through the rest
 WAITING_PER_PAGE = 25
 
@@ -36,14 +38,16 @@ def home():
     if not current_user.is_staff:
         return not_staff()
     now = utcnow()
-    cohorts = people.facilitated_by(current_user)
-    counts = people.learner_counts([c.id for c in cohorts])
-    rows = [CohortRow(c, counts.get(c.id, 0), queue(c, now) if c.accepts_posts else None,
-                      calendar_items(c, on=now.date()) if c.accepts_posts else [])
-            for c in cohorts]
+    # Each live cohort's queue is worked out for its card: a page of them at a time, so an
+    # admin who sees every cohort waits for ten, not for all.
+    live = paginate(people.facilitated_by(current_user, live=True), page_arg(), HOME_PER_PAGE)
+    finished = list(db.session.scalars(people.facilitated_by(current_user, live=False)))
+    counts = people.learner_counts([c.id for c in [*live.items, *finished]])
     return render_template(
-        "facilitate/home.html", live=[r for r in rows if r.queue is not None],
-        finished=[r for r in rows if r.queue is None], state_words=STATE_WORDS)
+        "facilitate/home.html", live_page=live, state_words=STATE_WORDS,
+        live=[CohortRow(c, counts.get(c.id, 0), queue(c, now), calendar_items(c, on=now.date()))
+              for c in live.items],
+        finished=[CohortRow(c, counts.get(c.id, 0), None) for c in finished])
 
 
 @bp.get("/cohorts/<int:cohort_id>")
