@@ -97,6 +97,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", default="10,100,300")
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--cohorts", default="1,10,40",
+                        help="an admin's facilitator home with this many cohorts (30 learners "
+                             "each); empty to skip")
     args = parser.parse_args()
     # The table is the output: the security log of the benchmark's own logins and exports
     # would come between its rows.
@@ -153,6 +156,49 @@ def main() -> None:
                 db.session.remove()
                 db.drop_all()
                 db.engine.dispose()
+    if args.cohorts:
+        facilitator_home([int(x) for x in args.cohorts.split(",")], args.runs)
+
+
+def facilitator_home(sizes: list[int], runs: int) -> None:
+    """An admin's /facilitate/ (which shows every cohort) as cohorts are added."""
+    print()
+    print("| cohorts | page | median ms | SQL queries |")
+    print("| ---: | --- | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+        app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
+                           and None)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            now = utcnow() - timedelta(days=10)
+            course = import_course(load_course(ROOT / "modules" / "engaging-online")).course
+            admin = create_user("a@bench.example", "Admin", PASSWORD, at=now, role=Role.ADMIN)
+            facilitator = create_user("f@bench.example", "Facilitator", PASSWORD, at=now,
+                                      role=Role.FACILITATOR)
+            client = app.test_client()
+            client.post("/account/login", data={"email": admin.email, "password": PASSWORD})
+            made = 0
+            for size in sizes:
+                for c in range(made, size):
+                    cohort = create_cohort(course, f"Bench {c}", facilitator, at=now)
+                    for i in range(30):
+                        user = User(email=f"c{c}l{i}@bench.example", name=f"Learner {i}",
+                                    created_at=now, password_hash=admin.password_hash)
+                        db.session.add(user)
+                        db.session.flush()
+                        add_member(cohort, user, MemberRole.LEARNER, now)
+                made = max(made, size)
+                db.session.commit()
+                ms, queries, status = measure(client, "/facilitate/", max(3, runs // 3))
+                if status == 200:
+                    print(f"| {size} | facilitator home (admin) | {ms:.1f} | {queries} |")
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":
