@@ -161,7 +161,7 @@ def main() -> None:
 
 
 def facilitator_home(sizes: list[int], runs: int) -> None:
-    """An admin's /facilitate/ (which shows every cohort) as cohorts are added."""
+    """An admin's /facilitate/ and /reports/ (which show every cohort) as cohorts are added."""
     print()
     print("| cohorts | page | median ms | SQL queries |")
     print("| ---: | --- | ---: | ---: |")
@@ -193,9 +193,11 @@ def facilitator_home(sizes: list[int], runs: int) -> None:
                         add_member(cohort, user, MemberRole.LEARNER, now)
                 made = max(made, size)
                 db.session.commit()
-                ms, queries, status = measure(client, "/facilitate/", max(3, runs // 3))
-                if status == 200:
-                    print(f"| {size} | facilitator home (admin) | {ms:.1f} | {queries} |")
+                for name, page in (("facilitator home (admin)", "/facilitate/"),
+                                   ("reports (admin)", "/reports/")):
+                    ms, queries, status = measure(client, page, max(3, runs // 3))
+                    if status == 200:
+                        print(f"| {size} | {name} | {ms:.1f} | {queries} |")
             db.session.remove()
             db.drop_all()
             db.engine.dispose()

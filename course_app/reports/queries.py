@@ -345,13 +345,18 @@ def across_cohorts(course: Course, cohorts: list[Cohort], now: datetime) -> list
     return out
 
 
-def cohorts_reviewable(user: User) -> list[Cohort]:
-    """Cohorts whose reports this person may read: facilitator or reviewer (admins: all)."""
+def reviewable(user: User, course: Course | None = None):
+    """Cohorts whose reports this person may read, newest first (a query, to page through):
+    facilitator or reviewer (admins: all); only `course`'s when given."""
+    query = select(Cohort).order_by(Cohort.created_at.desc(), Cohort.id.desc())
+    if course is not None:
+        query = query.where(Cohort.course_id == course.id)
     if user.is_admin:
-        return list(db.session.scalars(select(Cohort).order_by(Cohort.created_at.desc())))
-    return list(db.session.scalars(
-        select(Cohort).join(Membership, Membership.cohort_id == Cohort.id).where(
-            Membership.user_id == user.id, Membership.removed_at.is_(None),
-            Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER]))
-        .order_by(Cohort.created_at.desc())
-    ))
+        return query
+    return query.join(Membership, Membership.cohort_id == Cohort.id).where(
+        Membership.user_id == user.id, Membership.removed_at.is_(None),
+        Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER]))
+
+
+def cohorts_reviewable(user: User) -> list[Cohort]:
+    return list(db.session.scalars(reviewable(user)))

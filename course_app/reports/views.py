@@ -28,7 +28,7 @@ from ..cohorts.models import Cohort, Membership
 from ..courses.models import Course
 from ..extensions import db
 from ..inputs import page_arg
-from ..paging import ListPagination
+from ..paging import ListPagination, paginate
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
 from ..progress.standing import learner_ids
@@ -36,6 +36,9 @@ from . import bp, charts, exports, queries
 from .interactions import interaction_map
 
 PAGE_SIZE = 25  # learners per page of the dashboard's grid (a page of 300 stays under 200 kB)
+# Cohorts per page of the reports' list and of a course's comparison: each one's figures come
+# from its whole dashboard, so a page of them costs the same however many cohorts there are.
+COHORTS_PER_PAGE = 10
 MAP_PAIRS = 60  # pairs the dashboard's interaction map draws; the rest are in the download
 ORDERS = {"asc": "A to Z, lowest or oldest first", "desc": "Z to A, highest or newest first"}
 LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in rules.Level]
@@ -156,13 +159,15 @@ def _stage_titles(cohort) -> dict[int, str]:
 @login_required
 def index():
     now = utcnow()
+    page = paginate(queries.reviewable(current_user), page_arg(), COHORTS_PER_PAGE)
     by_course: dict[int, list] = {}
-    for cohort in queries.cohorts_reviewable(current_user):
+    for cohort in page.items:
         by_course.setdefault(cohort.course_id, []).append(cohort)
     groups = [(cohorts[0].course, queries.across_cohorts(cohorts[0].course, cohorts, now))
               for cohorts in by_course.values()]
     groups.sort(key=lambda g: g[0].title.lower())
-    return _private(make_response(render_template("reports/index.html", groups=groups)))
+    return _private(make_response(render_template("reports/index.html", groups=groups,
+                                                  page=page)))
 
 
 # ---- one cohort ----------------------------------------------------------------------------
@@ -286,18 +291,19 @@ def compare(slug: str):
     course = db.session.scalar(select(Course).where(Course.slug == slug))
     if course is None:
         abort(404)
-    cohorts = [c for c in queries.cohorts_reviewable(current_user) if c.course_id == course.id]
+    page = paginate(queries.reviewable(current_user, course), page_arg(), COHORTS_PER_PAGE)
+    cohorts = page.items
     if not cohorts:
         member_of_one = db.session.scalar(
             select(Membership.id).join(Cohort, Cohort.id == Membership.cohort_id).where(
                 Cohort.course_id == course.id, Membership.user_id == current_user.id,
                 Membership.removed_at.is_(None)).limit(1)) is not None
         abort(403 if member_of_one else 404)
-    figures = queries.across_cohorts(course, sorted(cohorts, key=lambda c: c.created_at), utcnow())
+    figures = queries.across_cohorts(course, cohorts, utcnow())
     small = [(f, charts.funnel_svg(f.funnel, chart_id=f"funnel-{f.cohort.id}",
                                    title=f"{f.cohort.name}: learners who reached each stage",
                                    small=True)) for f in figures]
     return _private(make_response(render_template(
-        "reports/compare.html", course=course, figures=figures, small=small,
+        "reports/compare.html", course=course, figures=figures, small=small, page=page,
         titles={s.number: s.title for s in course.stages},
     )))
