@@ -357,6 +357,3 @@ def reviewable(user: User, course: Course | None = None):
         Membership.user_id == user.id, Membership.removed_at.is_(None),
         Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER]))
 
-
-def cohorts_reviewable(user: User) -> list[Cohort]:
-    return list(db.session.scalars(reviewable(user)))

@@ -78,7 +78,7 @@ def _not_allowed():
 def _examples():
     """The API addresses of a few cohorts this person may read, for "how to use it"."""
     return [(c, url_for("api.cohort_progress", cohort_id=c.id, _external=True))
-            for c in queries.cohorts_reviewable(current_user)[:EXAMPLE_COHORTS]]
+            for c in db.session.scalars(queries.reviewable(current_user).limit(EXAMPLE_COHORTS))]
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
