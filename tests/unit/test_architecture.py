@@ -54,3 +54,25 @@ def test_an_upward_import_breaks_the_contract(tmp_path):
         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert result.returncode != 0
     assert re.search(r"course_app\.cohorts\.services -> course_app\.learner", result.stdout)
+
+
+def test_contributing_names_functions_that_exist():
+    """CONTRIBUTING.md says where each rule lives ("`permissions.py: can_reply`, `can_edit`"):
+    each module and name it gives must be there, so a rename that forgets it fails here."""
+    import importlib
+
+    name = r"[A-Za-z_][\w.]*(?:\(\))?"
+    named = re.compile(rf"`([\w/]+)\.py: ({name})`((?:, `{name}`)*)")
+    missing, checked = [], 0
+    for match in named.finditer((ROOT / "CONTRIBUTING.md").read_text()):
+        module = "course_app." + match.group(1).replace("/", ".")
+        for found in [match.group(2), *re.findall(r"`([^`]+)`", match.group(3))]:
+            target = importlib.import_module(module)
+            try:
+                for part in found.removesuffix("()").split("."):
+                    target = getattr(target, part)
+            except AttributeError:
+                missing.append(f"{module}: {found}")
+            checked += 1
+    assert checked > 60
+    assert not missing, "CONTRIBUTING.md names what is not there:\n" + "\n".join(missing)
