@@ -39,6 +39,7 @@ PAGE_SIZE = 25  # learners per page of the dashboard's grid (a page of 300 stays
 # Cohorts per page of the reports' list and of a course's comparison: each one's figures come
 # from its whole dashboard, so a page of them costs the same however many cohorts there are.
 COHORTS_PER_PAGE = 10
+UNANSWERED_PER_PAGE = 25  # of an e-tivity report's conversations nobody has answered
 MAP_PAIRS = 60  # pairs the dashboard's interaction map draws; the rest are in the download
 ORDERS = {"asc": "A to Z, lowest or oldest first", "desc": "Z to A, highest or newest first"}
 LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in rules.Level]
@@ -278,6 +279,7 @@ def etivity(cohort_id: int, slug: str):
     report = queries.etivity_report(cohort, found)
     return _private(make_response(render_template(
         "reports/etivity.html", cohort=cohort, report=report, etivity=found,
+        unanswered=ListPagination(report.unanswered, page_arg(), UNANSWERED_PER_PAGE),
         learners=len(learner_ids(cohort.id)), median=in_words(report.median_first_reply),
     )))
 

@@ -421,3 +421,23 @@ def test_the_reports_list_and_a_comparison_page_through_many_cohorts(client, fac
         factory.learner_in(factory.cohort(course=course, name=f"Cohort {n}"))
     db.session.commit()
     assert {path: page(path)[1] for path in costs} == costs
+
+
+def test_an_etivity_reports_unanswered_conversations_come_a_page_at_a_time(
+        client, factory, login_as, monkeypatch):
+    monkeypatch.setattr(report_views, "UNANSWERED_PER_PAGE", 2)
+    cohort = factory.cohort()
+    facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
+    for n in range(3):
+        start(cohort, factory.learner_in(cohort), "introduce-yourself", title=f"Alone {n}",
+              at=utcnow() - timedelta(hours=5 - n))
+    db.session.commit()
+    login_as(facilitator)
+    path = f"/reports/cohorts/{cohort.id}/e/introduce-yourself"
+    first = text(client.get(path))
+    assert "Alone 0" in first and "Alone 1" in first and "Alone 2" not in first
+    assert "3, oldest first; showing 1–2." in first
+    assert f'href="{path}?page=2#unanswered"' in client.get(path).get_data(as_text=True)
+    second = text(client.get(path, query_string={"page": 2}))
+    assert "Alone 2" in second and "Alone 0" not in second
+    assert "Conversations 3 Posts 3" in second  # the figures count them all, on any page
