@@ -40,6 +40,10 @@ PAGE_SIZE = 25  # learners per page of the dashboard's grid (a page of 300 stays
 # from its whole dashboard, so a page of them costs the same however many cohorts there are.
 COHORTS_PER_PAGE = 10
 UNANSWERED_PER_PAGE = 25  # of an e-tivity report's conversations nobody has answered
+# A learner's report: their newest posts with excerpts (every post is also in the timeline),
+# and the timeline a page at a time.
+POSTS_SHOWN = 10
+TIMELINE_PER_PAGE = 50
 MAP_PAIRS = 60  # pairs the dashboard's interaction map draws; the rest are in the download
 ORDERS = {"asc": "A to Z, lowest or oldest first", "desc": "Z to A, highest or newest first"}
 LEVELS = [SelectChoice(level.value, level.value.capitalize()) for level in rules.Level]
@@ -264,6 +268,8 @@ def learner(cohort_id: int, user_id: int):
         abort(404)
     return _private(make_response(render_template(
         "reports/learner.html", cohort=cohort, report=report, row=report.row,
+        posts_shown=POSTS_SHOWN,
+        timeline=ListPagination(report.timeline, page_arg(), TIMELINE_PER_PAGE),
         own=user.id == current_user.id, reviewing=can_review(current_user, cohort),
         titles=_stage_titles(cohort),
     )))

@@ -441,3 +441,27 @@ def test_an_etivity_reports_unanswered_conversations_come_a_page_at_a_time(
     second = text(client.get(path, query_string={"page": 2}))
     assert "Alone 2" in second and "Alone 0" not in second
     assert "Conversations 3 Posts 3" in second  # the figures count them all, on any page
+
+
+def test_a_busy_learners_report_shows_their_newest_posts_and_pages_the_timeline(
+        client, factory, login_as, monkeypatch):
+    monkeypatch.setattr(report_views, "POSTS_SHOWN", 2)
+    monkeypatch.setattr(report_views, "TIMELINE_PER_PAGE", 3)
+    cohort = factory.cohort()
+    busy = factory.learner_in(cohort, name="Busy Bea")
+    for n in range(4):
+        start(cohort, busy, "introduce-yourself", title=f"Piece {n}",
+              at=utcnow() - timedelta(hours=10 - n))
+    db.session.commit()
+    login_as(busy)
+    path = f"/reports/cohorts/{cohort.id}/learners/{busy.id}"
+    first = client.get(path)
+    page = text(first)
+    posts = page[page.index("Your posts"):page.index("Timeline")]
+    assert "Piece 3" in posts and "Piece 2" in posts and "Piece 1" not in posts
+    assert "The newest 2 of 4 posts; every one is in the timeline ." in posts
+    timeline = page[page.index("Timeline"):]
+    assert [f"Started “Piece {n}”" in timeline for n in range(4)] == [False, True, True, True]
+    assert f'href="{path}?page=2#timeline"' in first.get_data(as_text=True)
+    older = text(client.get(path, query_string={"page": 2}))
+    assert "Started “Piece 0”" in older[older.index("Timeline"):]
