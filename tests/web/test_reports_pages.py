@@ -436,7 +436,7 @@ def test_an_etivity_reports_unanswered_conversations_come_a_page_at_a_time(
     path = f"/reports/cohorts/{cohort.id}/e/introduce-yourself"
     first = text(client.get(path))
     assert "Alone 0" in first and "Alone 1" in first and "Alone 2" not in first
-    assert "3, oldest first; showing 1–2." in first
+    assert "3 conversations, oldest first; showing 1–2." in first
     assert f'href="{path}?page=2#unanswered"' in client.get(path).get_data(as_text=True)
     second = text(client.get(path, query_string={"page": 2}))
     assert "Alone 2" in second and "Alone 0" not in second
