@@ -3,7 +3,7 @@ conversation and reply, start a conversation from a template, see progress; Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
 post with a reason and filter the progress dashboard (each after its error), and scroll the
 grid of learners; and an author's: move e-tivities on the storyboard, save a draft after its
-error.
+error. And at 320 px, the header's menu.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -349,3 +349,33 @@ def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, li
     keys.tab_to(page.get_by_role("button", name="Save draft"))
     keys.follow()
     expect(page.get_by_text("Saved Listen first, then speak as a draft")).to_be_visible()
+
+
+def test_the_phone_menu_with_the_keyboard_alone(page: Page, live_server):
+    """At 320 px the header's links sit behind "Menu": Enter opens it, Tab reaches them."""
+    base, _app = live_server
+    page.set_viewport_size({"width": 320, "height": 700})
+    keys = Keyboard(page)
+    header = page.locator(".site-header")
+    page.goto(base + "/")
+    menu = header.locator("summary", has_text="Menu")
+    log_in = header.get_by_role("link", name="Log in")
+    expect(log_in).to_be_hidden()
+    keys.tab_to(menu)
+    keys.press("Enter")
+    expect(log_in).to_be_visible()
+    keys.tab_to(log_in)
+    keys.follow()
+    keys.tab_to(page.get_by_label("Email"))
+    keys.type(FACILITATOR)
+    keys.tab()
+    keys.type(PASSWORD)
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Facilitate")).to_be_visible()
+    reports = header.get_by_role("link", name="Reports")
+    expect(reports).to_be_hidden()  # each page starts with the menu closed
+    keys.tab_to(menu)
+    keys.press("Space")
+    keys.tab_to(reports)
+    keys.follow()
+    expect(page.get_by_role("heading", level=1, name="Reports")).to_be_visible()
