@@ -13,6 +13,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -45,15 +46,9 @@ def fill(n_learners: int):
                               role=Role.FACILITATOR)
     cohort = create_cohort(course, f"Bench {n_learners}", facilitator, at=now)
     discussions.ensure_help_thread(cohort, facilitator, at=now)
-    learners = [create_user("l0@bench.example", "Learner 0", PASSWORD, at=now)]
-    for i in range(1, n_learners):  # scrypt is slow on purpose: hash once, share the hash
-        user = User(email=f"l{i}@bench.example", name=f"Learner {i}", created_at=now,
-                    password_hash=learners[0].password_hash)
-        db.session.add(user)
-        learners.append(user)
-    db.session.flush()
-    for user in learners:
-        add_member(cohort, user, MemberRole.LEARNER, now)
+    first = create_user("l0@bench.example", "Learner 0", PASSWORD, at=now)
+    add_member(cohort, first, MemberRole.LEARNER, now)
+    learners = [first, *join(cohort, n_learners - 1, "l", first.password_hash, now, start=1)]
     stage1 = course.etivities_in(1)
     threads = []
     for i, user in enumerate(learners):
@@ -70,6 +65,41 @@ def fill(n_learners: int):
             discussions.mark_shown(thread, user, list(thread.posts), at=now)
     db.session.commit()
     return cohort, learners, threads
+
+
+def join(cohort, n: int, prefix: str, password_hash: str, at, start: int = 0) -> list[User]:
+    """n learners in the cohort, sharing one password hash (scrypt is slow on purpose: hash
+    once, share the hash)."""
+    users = [User(email=f"{prefix}{i}@bench.example", name=f"Learner {i}", created_at=at,
+                  password_hash=password_hash) for i in range(start, start + n)]
+    db.session.add_all(users)
+    db.session.flush()
+    for user in users:
+        add_member(cohort, user, MemberRole.LEARNER, at)
+    return users
+
+
+@contextmanager
+def bench_app():
+    """The app on a throwaway database (or BENCH_DATABASE_URL's, emptied) with the schema, its
+    app context pushed; the tables are dropped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                          "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
+        # One app context is held open for the run; requests reuse it, so forget the user
+        # Flask-Login cached in `g` by the previous request (each client logs in).
+        app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
+                           and None)
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.drop_all()
+                db.engine.dispose()
 
 
 def measure(client, url: str, runs: int) -> tuple[float, int, int]:
@@ -107,55 +137,42 @@ def main() -> None:
     print("| learners | page | median ms | SQL queries |")
     print("| ---: | --- | ---: | ---: |")
     for n in (int(x) for x in args.learners.split(",")):
-        with tempfile.TemporaryDirectory() as tmp:
-            url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
-            app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                              "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
-            # One app context is held open for the run; requests reuse it, so forget the
-            # user Flask-Login cached in `g` by the previous request (each client logs in).
-            app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
-                               and None)
-            with app.app_context():
-                db.drop_all()
-                db.create_all()
-                started = time.perf_counter()
-                cohort, learners, threads = fill(n)
-                fill_s = time.perf_counter() - started
-                client = app.test_client()
-                client.post("/account/login", data={"email": learners[0].email,
-                                                    "password": PASSWORD})
-                pages = {
-                    "course page": "/courses/engaging-online",
-                    "course map": f"/cohorts/{cohort.id}",
-                    "e-tivity page":
-                        f"/cohorts/{cohort.id}/e/{cohort.course.etivities_in(1)[1].slug}",
-                    "thread": f"/cohorts/{cohort.id}/threads/{threads[0].id}",
-                    "my progress": f"/cohorts/{cohort.id}/progress",
-                    "my progress report": f"/reports/cohorts/{cohort.id}/learners/"
-                                          f"{learners[0].id}",
-                }
-                staff = app.test_client()
-                staff.post("/account/login", data={"email": "f@bench.example",
-                                                   "password": PASSWORD})
-                for name, page in pages.items():
-                    ms, queries, status = measure(client, page, args.runs)
-                    if status == 200:
-                        print(f"| {n} | {name} | {ms:.1f} | {queries} |")
-                for name, page in (("progress API (facilitator)",
-                                    f"/api/v1/cohorts/{cohort.id}/progress"),
-                                   ("reports dashboard (facilitator)",
-                                    f"/reports/cohorts/{cohort.id}"),
-                                   ("CSV export (facilitator)",
-                                    f"/reports/cohorts/{cohort.id}/progress.csv"),
-                                   ("facilitator's cohort page",
-                                    f"/facilitate/cohorts/{cohort.id}")):
-                    ms, queries, status = measure(staff, page, max(3, args.runs // 3))
-                    if status == 200:
-                        print(f"| {n} | {name} | {ms:.1f} | {queries} |")
-                print(f"| {n} | building the cohort (setup) | {fill_s * 1000:.0f} | – |")
-                db.session.remove()
-                db.drop_all()
-                db.engine.dispose()
+        with bench_app() as app:
+            started = time.perf_counter()
+            cohort, learners, threads = fill(n)
+            fill_s = time.perf_counter() - started
+            client = app.test_client()
+            client.post("/account/login", data={"email": learners[0].email,
+                                                "password": PASSWORD})
+            pages = {
+                "course page": "/courses/engaging-online",
+                "course map": f"/cohorts/{cohort.id}",
+                "e-tivity page":
+                    f"/cohorts/{cohort.id}/e/{cohort.course.etivities_in(1)[1].slug}",
+                "thread": f"/cohorts/{cohort.id}/threads/{threads[0].id}",
+                "my progress": f"/cohorts/{cohort.id}/progress",
+                "my progress report": f"/reports/cohorts/{cohort.id}/learners/"
+                                      f"{learners[0].id}",
+            }
+            staff = app.test_client()
+            staff.post("/account/login", data={"email": "f@bench.example",
+                                               "password": PASSWORD})
+            for name, page in pages.items():
+                ms, queries, status = measure(client, page, args.runs)
+                if status == 200:
+                    print(f"| {n} | {name} | {ms:.1f} | {queries} |")
+            for name, page in (("progress API (facilitator)",
+                                f"/api/v1/cohorts/{cohort.id}/progress"),
+                               ("reports dashboard (facilitator)",
+                                f"/reports/cohorts/{cohort.id}"),
+                               ("CSV export (facilitator)",
+                                f"/reports/cohorts/{cohort.id}/progress.csv"),
+                               ("facilitator's cohort page",
+                                f"/facilitate/cohorts/{cohort.id}")):
+                ms, queries, status = measure(staff, page, max(3, args.runs // 3))
+                if status == 200:
+                    print(f"| {n} | {name} | {ms:.1f} | {queries} |")
+            print(f"| {n} | building the cohort (setup) | {fill_s * 1000:.0f} | – |")
     if args.cohorts:
         facilitator_home([int(x) for x in args.cohorts.split(",")], args.runs)
 
@@ -165,42 +182,26 @@ def facilitator_home(sizes: list[int], runs: int) -> None:
     print()
     print("| cohorts | page | median ms | SQL queries |")
     print("| ---: | --- | ---: | ---: |")
-    with tempfile.TemporaryDirectory() as tmp:
-        url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                          "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
-        app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
-                           and None)
-        with app.app_context():
-            db.drop_all()
-            db.create_all()
-            now = utcnow() - timedelta(days=10)
-            course = import_course(load_course(ROOT / "modules" / "engaging-online")).course
-            admin = create_user("a@bench.example", "Admin", PASSWORD, at=now, role=Role.ADMIN)
-            facilitator = create_user("f@bench.example", "Facilitator", PASSWORD, at=now,
-                                      role=Role.FACILITATOR)
-            client = app.test_client()
-            client.post("/account/login", data={"email": admin.email, "password": PASSWORD})
-            made = 0
-            for size in sizes:
-                for c in range(made, size):
-                    cohort = create_cohort(course, f"Bench {c}", facilitator, at=now)
-                    for i in range(30):
-                        user = User(email=f"c{c}l{i}@bench.example", name=f"Learner {i}",
-                                    created_at=now, password_hash=admin.password_hash)
-                        db.session.add(user)
-                        db.session.flush()
-                        add_member(cohort, user, MemberRole.LEARNER, now)
-                made = max(made, size)
-                db.session.commit()
-                for name, page in (("facilitator home (admin)", "/facilitate/"),
-                                   ("reports (admin)", "/reports/")):
-                    ms, queries, status = measure(client, page, max(3, runs // 3))
-                    if status == 200:
-                        print(f"| {size} | {name} | {ms:.1f} | {queries} |")
-            db.session.remove()
-            db.drop_all()
-            db.engine.dispose()
+    with bench_app() as app:
+        now = utcnow() - timedelta(days=10)
+        course = import_course(load_course(ROOT / "modules" / "engaging-online")).course
+        admin = create_user("a@bench.example", "Admin", PASSWORD, at=now, role=Role.ADMIN)
+        facilitator = create_user("f@bench.example", "Facilitator", PASSWORD, at=now,
+                                  role=Role.FACILITATOR)
+        client = app.test_client()
+        client.post("/account/login", data={"email": admin.email, "password": PASSWORD})
+        made = 0
+        for size in sizes:
+            for c in range(made, size):
+                cohort = create_cohort(course, f"Bench {c}", facilitator, at=now)
+                join(cohort, 30, f"c{c}l", admin.password_hash, now)
+            made = max(made, size)
+            db.session.commit()
+            for name, page in (("facilitator home (admin)", "/facilitate/"),
+                               ("reports (admin)", "/reports/")):
+                ms, queries, status = measure(client, page, max(3, runs // 3))
+                if status == 200:
+                    print(f"| {size} | {name} | {ms:.1f} | {queries} |")
 
 
 if __name__ == "__main__":

@@ -100,6 +100,15 @@ class Keyboard:
     def press(self, key: str) -> None:
         self.page.keyboard.press(key)
 
+    def to_the_field_in_error(self, field: Locator) -> None:
+        """A form came back with errors: the summary has the focus, and its first link takes
+        the focus to `field` (GOV.UK's pattern, static/js/error-summary.js)."""
+        summary = self.page.locator("[data-error-summary]")
+        expect(summary).to_be_focused()
+        self.tab_to(summary.get_by_role("link").first)
+        self.press("Enter")
+        expect(field).to_be_focused()
+
     def follow(self, key: str = "Enter") -> None:
         """Press a key that opens another page, and wait for it."""
         with self.page.expect_navigation():
@@ -244,12 +253,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     keys.follow()
     keys.tab_to(page.get_by_role("button", name="Hide the post"))
     keys.follow()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_be_focused()
-    keys.tab_to(summary.get_by_role("link"))
-    keys.press("Enter")
-    reason = page.get_by_label("Why are you hiding it?")
-    expect(reason).to_be_focused()
+    keys.to_the_field_in_error(page.get_by_label("Why are you hiding it?"))
     keys.type("A phone number: please send those to me privately.")
     keys.tab()
     expect(page.get_by_role("button", name="Hide the post")).to_be_focused()
@@ -270,12 +274,8 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     keys.type("-1")
     keys.tab_to(page.get_by_role("button", name="Apply"))
     keys.follow()  # the server's message, not the browser's bubble (the form is novalidate)
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_be_focused()
-    keys.tab_to(summary.get_by_role("link"))
-    keys.press("Enter")
     days = page.get_by_label("Inactive for at least (days)")
-    expect(days).to_be_focused()
+    keys.to_the_field_in_error(days)
     expect(days).to_have_value("-1")  # what was typed is kept
     expect(page.get_by_label("Status")).to_have_value("stuck")
     keys.press("Backspace")
@@ -340,11 +340,7 @@ def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, li
     keys.press("Backspace")
     keys.tab_to(page.get_by_role("button", name="Save draft"))
     keys.follow()
-    summary = page.locator("[data-error-summary]")
-    expect(summary).to_be_focused()
-    keys.tab_to(summary.get_by_role("link").first)
-    keys.press("Enter")
-    expect(title).to_be_focused()
+    keys.to_the_field_in_error(title)
     keys.type("Listen first, then speak")
     keys.tab_to(page.get_by_role("button", name="Save draft"))
     keys.follow()
