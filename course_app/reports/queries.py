@@ -222,9 +222,9 @@ class LearnerReport:
 
 def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport | None:
     board = dashboard(cohort, now, only=user.id)
-    row = board.rows[0] if board.rows else None
-    if row is None:
+    if not board.rows:  # not an active learner of the cohort
         return None
+    row = board.rows[0]
     posts = list(db.session.execute(
         select(Post, Thread).join(Thread).where(Thread.cohort_id == cohort.id,
                                                 Post.author_id == user.id)
