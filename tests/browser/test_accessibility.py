@@ -179,6 +179,7 @@ NEWCOMER = [  # Lee, who has just arrived: the empty states
 
 FACILITATOR = [
     State("facilitator/home", "/facilitate/"),
+    State("facilitator/finished", "/facilitate/cohorts/finished"),  # none yet: what to do
     State("facilitator/cohort", F, screenshot=True),
     State("facilitator/waiting", F + "/waiting/unanswered"),  # one list in full, paged
     State("facilitator/new-cohort", "/facilitate/cohorts/new"),

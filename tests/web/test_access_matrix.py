@@ -132,6 +132,8 @@ MATRIX = {
     ("facilitate.hide_post", "POST"):               "login  403    404    404    403    404    400    400",
     ("facilitate.home", "GET"):                     "login  403    403    403    403    200    200    200",
     ("facilitate.home", "POST"):                    "405",
+    ("facilitate.finished", "GET"):                 "login  403    403    403    403    200    200    200",
+    ("facilitate.finished", "POST"):                "405",
     ("facilitate.invites", "GET"):                  "login  403    404    404    403    404    200    200",
     ("facilitate.invites", "POST"):                 "login  403    404    404    403    404    400    400",
     ("facilitate.new_cohort", "GET"):               "login  403    403    403    403    200    200    200",

@@ -122,6 +122,72 @@ def test_home_pages_through_many_cohorts_at_the_same_cost(client, factory, login
     assert five == three
 
 
+def test_home_shows_the_newest_closed_cohorts_and_links_to_them_all(client, factory, login_as,
+                                                                   facilitator, monkeypatch):
+    """Closed and archived cohorts pile up over the years: the home lists the newest few and
+    "See all" pages through the rest, each page costing the same queries."""
+    from course_app.facilitate.cohort_admin import change_state
+    from course_app.facilitate.views import home
+    from database import statements_sent
+
+    monkeypatch.setattr(home, "FINISHED_SHOWN", 2)
+    monkeypatch.setattr(home, "FINISHED_PER_PAGE", 3)
+    course = factory.course()
+
+    def finish(n: int) -> None:
+        cohort = factory.cohort(course=course, facilitator=facilitator, name=f"Old cohort {n}")
+        factory.learner_in(cohort)
+        change_state(cohort, CohortState.CLOSED, facilitator, utcnow())
+        if n % 2:
+            change_state(cohort, CohortState.ARCHIVED, facilitator, utcnow())
+
+    for n in range(4):
+        finish(n)
+    factory.cohort(course=course, name="Someone else's closed cohort").state = CohortState.CLOSED
+    db.session.commit()
+    login_as(facilitator)
+
+    home_page = text(client.get("/facilitate/"))
+    assert "Old cohort 3" in home_page and "Old cohort 2" in home_page
+    assert "Old cohort 1" not in home_page
+    assert "See all 4 closed and archived cohorts" in home_page
+    assert 'href="/facilitate/cohorts/finished"' in client.get("/facilitate/").get_data(True)
+
+    def all_page(**query):
+        client.get("/facilitate/cohorts/finished", query_string=query)  # caches warmed
+        with statements_sent() as sent:
+            response = client.get("/facilitate/cohorts/finished", query_string=query)
+        assert response.status_code == 200
+        return text(response), len(sent)
+
+    first, cost = all_page()
+    assert "Closed and archived cohorts" in title_of(client, "/facilitate/cohorts/finished")
+    assert "4 cohorts, newest first; showing 1–3." in first
+    assert "Old cohort 3 · " in first and "1 learner · archived" in first
+    assert "Old cohort 0" not in first and "Someone else's" not in first
+    second, _ = all_page(page=2)
+    assert "Old cohort 0" in second and "Old cohort 1" not in second
+    assert "Back to Facilitate" in second
+    for n in range(4, 8):
+        finish(n)
+    db.session.commit()
+    assert all_page()[1] == cost
+
+
+def test_closed_cohorts_page_says_what_to_do_when_there_are_none(client, factory, login_as,
+                                                                 cohort, facilitator):
+    login_as(facilitator)
+    page = text(client.get("/facilitate/"))
+    assert "See all" not in page and "Closed and archived" not in page
+    page = text(client.get("/facilitate/cohorts/finished"))
+    assert "None of your cohorts is closed or archived." in page
+    assert '"Close the cohort" on its page puts it here' in page
+
+
+def title_of(client, path: str) -> str:
+    return title(client.get(path))
+
+
 # ---- a cohort's page -----------------------------------------------------------
 
 def test_cohort_page_with_empty_queue(client, login_as, cohort, facilitator):

@@ -1,6 +1,7 @@
-"""The facilitator's home (my cohorts and what needs me in each), a cohort's page (the first
-few of each list of its e-moderation queue, its key and state, and the way to every tool),
-and each list of the queue in full, a page at a time."""
+"""The facilitator's home (my cohorts and what needs me in each, then the newest closed ones),
+the closed and archived cohorts in full, a cohort's page (the first few of each list of its
+e-moderation queue, its key and state, and the way to every tool), and each list of the queue
+in full, a page at a time."""
 
 from dataclasses import dataclass, field
 
@@ -9,7 +10,6 @@ from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...cohorts.models import Cohort
-from ...extensions import db
 from ...inputs import page_arg
 from ...paging import ListPagination, paginate
 from .. import bp, people
@@ -20,6 +20,8 @@ from .cohort_admin import STATE_ACTIONS
 from .common import facilitated, not_staff
 
 HOME_PER_PAGE = 10  # live cohorts on the home page, each with its queue
+FINISHED_SHOWN = 10  # closed and archived ones below them; "See all" pages through the rest
+FINISHED_PER_PAGE = 25
 QUEUE_SHOWN = 10  # of each list on the cohort's page; "See all" pages through the rest
 WAITING_PER_PAGE = 25
 
@@ -41,13 +43,28 @@ def home():
     # Each live cohort's queue is worked out for its card: a page of them at a time, so an
     # admin who sees every cohort waits for ten, not for all.
     live = paginate(people.facilitated_by(current_user, live=True), page_arg(), HOME_PER_PAGE)
-    finished = list(db.session.scalars(people.facilitated_by(current_user, live=False)))
-    counts = people.learner_counts([c.id for c in [*live.items, *finished]])
+    finished = paginate(people.facilitated_by(current_user, live=False), 1, FINISHED_SHOWN)
+    counts = people.learner_counts([c.id for c in [*live.items, *finished.items]])
     return render_template(
         "facilitate/home.html", live_page=live, state_words=STATE_WORDS,
         live=[CohortRow(c, counts.get(c.id, 0), queue(c, now), calendar_items(c, on=now.date()))
               for c in live.items],
-        finished=[CohortRow(c, counts.get(c.id, 0), None) for c in finished])
+        finished=[CohortRow(c, counts.get(c.id, 0), None) for c in finished.items],
+        finished_total=finished.total)
+
+
+@bp.get("/cohorts/finished")
+@login_required
+def finished():
+    """The closed and archived cohorts a person ran (every one, for an admin), newest first,
+    a page at a time."""
+    if not current_user.is_staff:
+        return not_staff()
+    page = paginate(people.facilitated_by(current_user, live=False), page_arg(),
+                    FINISHED_PER_PAGE)
+    counts = people.learner_counts([c.id for c in page.items])
+    return render_template("facilitate/finished.html", page=page, state_words=STATE_WORDS,
+                           rows=[CohortRow(c, counts.get(c.id, 0), None) for c in page.items])
 
 
 @bp.get("/cohorts/<int:cohort_id>")
