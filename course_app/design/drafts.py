@@ -111,6 +111,20 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
     return draft
 
 
+def move_new(course: Course, draft: DesignDraft, stage: int, actor: User) -> None:
+    """Move a new e-tivity's draft to the end of another stage (where it is added when
+    published; up and down wait until then)."""
+    if draft.etivity is not None or draft.key == COURSE_KEY:
+        raise services.DesignError("Only a new e-tivity's draft moves this way.")
+    if stage not in range(1, 6):
+        raise services.DesignError("Choose a stage from 1 to 5.")
+    if stage == draft.stage:
+        raise services.DesignError(f"It is already in stage {stage}.")
+    draft.stage = stage
+    db.session.flush()
+    _audit("draft-moved", actor, course, draft.key)
+
+
 def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> DesignDraft:
     """A copy as a new e-tivity's draft, with a new slug ("…-copy", "…-copy-2") and the
     original's text (its draft's, if it has one)."""

@@ -101,11 +101,15 @@ def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[s
 
 def etivity_lines(course: Course, etivity: Etivity | None, stage: int, fields: dict) -> list[str]:
     """What publishing an e-tivity's fields does: a new one appears on every map; a changed
-    one shows its new text; a changed rule is counted learner by learner."""
+    one shows its new text; a changed rule is counted learner by learner; a retired one
+    changes nothing learners see until it is brought back."""
     title = fields.get("title") or (etivity.title if etivity else "")
     if etivity is None:
         return [f"“{title}” will appear in stage {stage} of their maps" + (
             ", and is required to finish the stage." if fields.get("required") else ".")]
+    if etivity.retired:
+        return [f"“{title}” is retired: learners see no change unless it is brought back, "
+                "and then they see the new version."]
     rule = CompletionRule(*(fields.get(mode, getattr(etivity, mode)) for mode in RULE_WORDS))
     lines = rule_change(course, etivity, rule)
     required = fields.get("required", etivity.required)

@@ -237,10 +237,13 @@ def retire(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
 
 
 def bring_back(course: Course, etivity: Etivity, actor: User, at: datetime) -> None:
+    """Back at the end of its stage. Its rule may have changed while it was retired (a draft
+    published, an upload): learners who meet it now complete it now."""
     etivity.retired = False
     etivity.position = _end_of(course, etivity.stage_number, etivity)
     etivity.version += 1
     record(course, actor, "etivity-restored", f"Brought back {etivity.title}", at, etivity)
+    reevaluate(course, at)
 
 
 def courses_for(user: User) -> list[Course]:

@@ -397,17 +397,25 @@ def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factor
     assert waiting.id  # still not complete: needs a read now
 
 
-def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, cohort, author):
+def lower_listen_first(client, factory, course, cohort, author):
+    """A learner who started a conversation in "Listen first" (read 3, start 1), and its
+    author's draft that asks for no reads: (the e-tivity, the learner, its page)."""
     from course_app.discussions.services import start_thread
-    from course_app.progress.models import Completion
 
-    listen = etivity(course, "listen-first")  # read 3, start 1
+    listen = etivity(course, "listen-first")
     learner = factory.learner_in(cohort)
     start_thread(cohort, listen, learner, "A case", "What I found.", at=utcnow())
     db.session.commit()
     login(client, author)
     url = f"/design/{course.slug}/etivities/listen-first"
     assert client.post(url, data=form_of(listen, observe="0")).status_code == 302
+    return listen, learner, url
+
+
+def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, cohort, author):
+    from course_app.progress.models import Completion
+
+    listen, learner, _url = lower_listen_first(client, factory, course, cohort, author)
     publish(client, course, expect="1 learner meets the new rule already and will complete it "
             "now")
     assert db.session.scalar(select(Completion.user_id).where(
@@ -486,6 +494,58 @@ def test_saving_the_published_text_again_drops_the_draft(client, course, author)
     assert any("\r\n" in v for v in as_typed.values())
     client.post(url, data=as_typed)
     assert drafts.draft_for(course, "listen-first") is None
+
+
+def test_a_new_etivitys_draft_moves_to_another_stage_before_it_is_published(client, course,
+                                                                            author):
+    login(client, author)
+    base = f"/design/{course.slug}/etivities"
+    second = course.etivities_in(2)[0].slug
+    client.post(f"{base}/{second}/copy")
+    copy = f"{second}-copy"
+    board = client.get(f"/design/{course.slug}").get_data(as_text=True)
+    card = board[board.index(f'id="card-{copy}"'):]
+    card = card[card.index('class="storyboard-actions"'):]
+    card = card[:card.index("</div>")]
+    assert f'action="{base}/{copy}/move"' in card and 'id="to-' + copy + '"' in card
+    assert "Up<" not in card and "Copy<" not in card and "Retire<" not in card
+
+    moved = client.post(f"{base}/{copy}/move", data={"to": "stage-4"}, follow_redirects=True)
+    assert "it is added at the end of that stage when you publish" in moved.get_data(True)
+    assert drafts.draft_for(course, copy).stage == 4
+    for to, says in (("up", "Choose a stage to move it to"), ("stage-4", "already in stage 4"),
+                     ("stage-9", "Choose a stage to move it to")):
+        answer = client.post(f"{base}/{copy}/move", data={"to": to}, follow_redirects=True)
+        assert says in answer.get_data(as_text=True), to
+        assert drafts.draft_for(course, copy).stage == 4
+    assert "A new e-tivity in stage 4" in publish(client, course)
+    assert course.etivities_in(4)[-1].slug == copy
+    assert second in [e.slug for e in course.etivities_in(2)]
+
+
+def test_a_retired_etivitys_draft_changes_nothing_learners_see_until_it_is_brought_back(
+        client, factory, course, cohort, author):
+    """Its new rule is published with it, but a retired e-tivity earns nothing: the publish
+    page says so (not "will complete it now"), and bringing it back earns what it allows."""
+    from course_app.progress.models import Completion
+
+    listen, learner, url = lower_listen_first(client, factory, course, cohort, author)
+    ask = client.post(f"{url}/retire").get_data(as_text=True)
+    confirm = ask.split('name="confirm" value="')[1].split('"')[0]
+    client.post(f"{url}/retire", data={"confirm": confirm})
+
+    page = publish(client, course, expect="is retired: learners see no change unless it is "
+                   "brought back")
+    assert ("Changes to a retired e-tivity of stage 2: learners see them only if it is brought "
+            "back") in page
+    assert "will complete it now" not in page
+    earned = select(Completion.user_id).where(Completion.etivity_id == listen.id)
+    assert etivity(course, "listen-first").observe == 0
+    assert db.session.scalar(earned) is None
+    assert client.post(f"{url}/restore").status_code == 302
+    db.session.expire_all()
+    assert not etivity(course, "listen-first").retired
+    assert db.session.scalar(earned) == learner.id
 
 
 # ---- the folder as a zip ---------------------------------------------------------------

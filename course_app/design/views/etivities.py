@@ -136,6 +136,9 @@ def etivity(slug: str, etivity_slug: str):
 @login_required
 def move(slug: str, etivity_slug: str):
     course = authored(slug)
+    draft = drafts.draft_for(course, etivity_slug)
+    if draft is not None and draft.etivity is None:
+        return _move_new(course, draft)
     etivity = etivity_of(course, etivity_slug)
     form = MoveForm()
     if form.validate() and form.to.data in MOVES and not etivity.retired:
@@ -149,6 +152,28 @@ def move(slug: str, etivity_slug: str):
     else:
         flash("Choose where to move it: up, down or to a stage.")
     return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+
+
+def _move_new(course, draft):
+    """A new e-tivity's draft moves to another stage only: it ends its stage until it is
+    published, and can move up or down from then on."""
+    title = draft.fields.get("title", draft.key)
+    form = MoveForm()
+    to = form.to.data if form.validate() else None
+    if to in MOVES and to.startswith("stage-"):
+        stage = int(to.removeprefix("stage-"))
+        try:
+            drafts.move_new(course, draft, stage, current_user)
+        except services.DesignError as error:
+            flash(str(error))
+        else:
+            db.session.commit()
+            flash(f"Moved {title} to stage {stage}: it is added at the end of that stage when "
+                  "you publish.")
+    else:
+        flash(f"{title} is new: it ends its stage until you publish it. Choose a stage to "
+              "move it to, or move it up or down once it is published.")
+    return redirect(url_for("design.storyboard", slug=course.slug, _anchor=f"card-{draft.key}"))
 
 
 def _button(slug: str, etivity_slug: str, action, words: str, retired: bool):
