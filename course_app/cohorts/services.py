@@ -110,6 +110,11 @@ def learner_count(cohort: Cohort) -> int:
     ) or 0
 
 
+def is_full(cohort: Cohort) -> bool:
+    """No room for another learner: as many active learners as the cohort's capacity."""
+    return cohort.capacity is not None and learner_count(cohort) >= cohort.capacity
+
+
 def check_enrolment(cohort: Cohort, user: User) -> None:
     """Raise AlreadyEnrolled or EnrolError when `user` can't join `cohort` as a learner now.
 
@@ -130,7 +135,7 @@ def check_enrolment(cohort: Cohort, user: User) -> None:
                else "has finished and no longer takes new learners")
         raise EnrolError(f"{cohort.name} {why}. Ask your facilitator which cohort to join "
                          "instead.")
-    if cohort.capacity is not None and learner_count(cohort) >= cohort.capacity:
+    if is_full(cohort):
         raise EnrolError(f"{cohort.name} is full. Ask your facilitator about a place in "
                          "another cohort.")
 

@@ -23,6 +23,7 @@ class AuditAction(enum.StrEnum):
     INVITE_REVOKED = "invite-revoked"
     STAFF = "staff"
     REMOVE = "remove"
+    BRING_BACK = "bring-back"  # someone removed is in the cohort again
     HIDE = "hide"
     SHOW = "show"
     PINNED = "pinned"
@@ -51,7 +52,8 @@ _ACTION_WORDS = {
     AuditAction.SETTINGS: "Changed settings", AuditAction.KEY: "New enrolment key",
     AuditAction.INVITE: "Invited people", AuditAction.INVITE_LINK: "Made an invite link",
     AuditAction.INVITE_REVOKED: "Revoked an invite", AuditAction.STAFF: "Added staff",
-    AuditAction.REMOVE: "Removed someone", AuditAction.OPEN: "Opened the cohort",
+    AuditAction.REMOVE: "Removed someone", AuditAction.BRING_BACK: "Brought someone back",
+    AuditAction.OPEN: "Opened the cohort",
     AuditAction.COURSE_CHANGED: "Course content changed",
     AuditAction.TOOLKIT_CURRENT: "Chose a toolkit section's current version",
     AuditAction.TOOLKIT_EDITOR: "Named a toolkit section's editor",

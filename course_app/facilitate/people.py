@@ -58,6 +58,27 @@ def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datet
            target=f"user {membership.user_id}")
 
 
+def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime) -> None:
+    """Undo a removal: the person is in the cohort again in the role they had, with their
+    posts and progress as they were."""
+    name = membership.user.name
+    if membership.cohort_id != cohort.id:
+        raise FacilitateError("That person is not in this cohort.")
+    if membership.active:
+        raise FacilitateError(f"{name} is already in this cohort.")
+    if membership.role == MemberRole.FACILITATOR and not membership.user.is_staff:
+        raise FacilitateError(f"{name} no longer has a facilitator account: add them as a "
+                              "reviewer instead.")
+    if membership.role == MemberRole.LEARNER:
+        db.session.get(Cohort, cohort.id, with_for_update=True)  # as enrolling does
+        if cohorts.is_full(cohort):
+            raise FacilitateError(f"{cohort.name} is full ({cohort.capacity} learners): raise "
+                                  "its capacity in Settings first.")
+    membership.removed_at = None
+    record(cohort, actor, AuditAction.BRING_BACK, f"Brought {name} ({membership.role.value}) "
+           "back into the cohort", at, target=f"user {membership.user_id}")
+
+
 # ---- reading ------------------------------------------------------------------------
 
 def learners_of(cohort: Cohort) -> dict[int, tuple[User, Membership]]:

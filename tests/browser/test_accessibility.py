@@ -192,6 +192,9 @@ FACILITATOR = [
     State("facilitator/people", F + "/people"),
     State("facilitator/people-errors", F + "/people", submit="Add them", status=400),
     State("facilitator/remove-member", F + "/people/{membership}/remove"),
+    State("facilitator/member-removed", F + "/people/{membership}/remove",
+          submit="Yes, remove Ana Okafor"),  # the people page lists her, to bring back
+    State("facilitator/member-brought-back", F + "/people", submit="Bring back Ana Okafor"),
     State("facilitator/overrides", F + "/overrides"),
     State("facilitator/nudge", F + "/nudge"),
     State("facilitator/nudge-template", F + "/nudge?learner={finn}", actions=(

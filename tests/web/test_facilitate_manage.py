@@ -473,6 +473,63 @@ def test_remove_a_learner_asks_first_and_keeps_posts(client, factory, cohort, as
     assert "Removed from the cohort" in page
 
 
+def test_someone_removed_by_mistake_is_brought_back_as_they_were(client, factory, cohort,
+                                                                  as_facilitator):
+    learner = factory.learner_in(cohort, name="Ana Learner")
+    thread = start(cohort, learner, "introduce-yourself")
+    db.session.commit()
+    membership = membership_of(cohort.id, learner.id)
+    joined = membership.joined_at
+    client.post(f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/remove")
+    people = client.get(f"/facilitate/cohorts/{cohort.id}/people")
+    assert "bring them back from the list of people removed" in text(people)
+    back = f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/bring-back"
+    assert f'action="{back}"' in people.get_data(as_text=True)
+    assert client.get(back).status_code == 405  # a button, not a link
+
+    response = client.post(back)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#removed")
+    assert fresh(Membership, membership.id).removed_at is None
+    assert fresh(Membership, membership.id).joined_at == joined
+    assert fresh(Membership, membership.id).role == MemberRole.LEARNER
+    assert [a.summary for a in audits(cohort, "bring-back")] == [
+        "Brought Ana Learner (learner) back into the cohort"]
+    page = text(client.get(response.headers["Location"]))
+    assert ("Ana Learner is in Spring cohort again, as a learner, with their posts and progress "
+            "as they were.") in page
+    assert "Removed from the cohort" not in page
+    login(client, learner)
+    assert client.get(f"/cohorts/{cohort.id}/threads/{thread.id}?page=1").status_code == 200
+
+
+def test_bringing_back_keeps_the_cohorts_rules(client, factory, cohort, as_facilitator):
+    """Someone already in, a cohort at capacity, a facilitator whose account is now a
+    learner's: each is refused with why, and nothing changes."""
+    learner, other = factory.learner_in(cohort), factory.learner_in(cohort)
+    fran = factory.user(Role.FACILITATOR, name="Former Fran")
+    add_member(cohort, fran, MemberRole.FACILITATOR, utcnow())
+    for person in (other, fran):
+        membership_of(cohort.id, person.id).removed_at = utcnow()
+    fran.role = Role.LEARNER
+    cohort.capacity = 1
+    db.session.commit()
+
+    def bring(person) -> str:
+        membership = membership_of(cohort.id, person.id)
+        response = client.post(
+            f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/bring-back")
+        return text(client.get(response.headers["Location"]))
+
+    assert "is already in this cohort. Nobody was brought back." in bring(learner)
+    assert "Spring cohort is full (1 learners): raise its capacity in Settings first." in (
+        bring(other))
+    assert "Former Fran no longer has a facilitator account: add them as a reviewer" in (
+        bring(fran))
+    assert fresh(Membership, membership_of(cohort.id, other.id).id).removed_at is not None
+    assert fresh(Membership, membership_of(cohort.id, fran.id).id).removed_at is not None
+    assert audits(cohort, "bring-back") == []
+
+
 def test_removing_yourself_is_refused(client, cohort, as_facilitator):
     membership = membership_of(cohort.id, as_facilitator.id)
     response = client.post(f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/remove")
@@ -496,6 +553,7 @@ ROUTES = [
     ("post", "/facilitate/cohorts/{c}/people"),
     ("get", "/facilitate/cohorts/{c}/people/{m}/remove"),
     ("post", "/facilitate/cohorts/{c}/people/{m}/remove"),
+    ("post", "/facilitate/cohorts/{c}/people/{r}/bring-back"),
 ]
 DATA = {"to": "closed", "confirm": "yes", "name": "Taken over", "silent_days": "5",
         "action": "link", "email": "intruder@example.org", "role": "facilitator"}
@@ -516,10 +574,12 @@ def snapshot(cohort_id: int):
 ])
 def test_every_route_refuses_outsiders_and_changes_nothing(client, factory, login_as, cohort,
                                                            facilitator, who, expected):
-    learner = factory.learner_in(cohort)
+    learner, removed = factory.learner_in(cohort), factory.learner_in(cohort)
+    membership_of(cohort.id, removed.id).removed_at = utcnow()
     invite = create_invite(cohort, facilitator, utcnow())
     db.session.commit()
-    ids = {"c": cohort.id, "i": invite.id, "m": membership_of(cohort.id, learner.id).id}
+    ids = {"c": cohort.id, "i": invite.id, "m": membership_of(cohort.id, learner.id).id,
+           "r": membership_of(cohort.id, removed.id).id}
     if who == "learner":
         login_as(learner)
     elif who == "reviewer":

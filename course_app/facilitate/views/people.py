@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ...clock import utcnow
 from ...cohorts.models import MemberRole, Membership
 from ...extensions import db
-from ...forms import ConfirmForm
+from ...forms import ButtonForm, ConfirmForm
 from ...inputs import page_arg
 from ...permissions import belongs_or_404
 from ...progress.standing import cohort_progress
@@ -66,8 +66,29 @@ def remove_member(cohort_id: int, membership_id: int):
             flash(f"{error} Nobody was removed.", "error")
             return back
         db.session.commit()
-        flash(f"{membership.user.name} is no longer in {cohort.name}. Their posts stay.",
+        flash(f"{membership.user.name} is no longer in {cohort.name}. Their posts stay; "
+              "if that was a mistake, bring them back from the list of people removed.",
               "success")
         return back
     return render_template("facilitate/remove_member.html", cohort=cohort,
                            membership=membership, form=form)
+
+
+@bp.post("/cohorts/<int:cohort_id>/people/<int:membership_id>/bring-back")
+@login_required
+def bring_back(cohort_id: int, membership_id: int):
+    """Undo a removal (it asked first, so this acts at once, and "Remove" undoes it)."""
+    cohort = facilitated(cohort_id)
+    membership = belongs_or_404(db.session.get(Membership, membership_id), cohort)
+    if ButtonForm().validate_on_submit():
+        try:
+            service.bring_back(cohort, membership, current_user, utcnow())
+        except FacilitateError as error:
+            db.session.rollback()
+            flash(f"{error} Nobody was brought back.", "error")
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} is in {cohort.name} again, as a "
+                  f"{membership.role.value}, with their posts and progress as they were.",
+                  "success")
+    return redirect(url_for(".people", cohort_id=cohort.id, _anchor="removed"))
