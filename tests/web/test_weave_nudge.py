@@ -328,6 +328,23 @@ def test_nudge_preview_lists_exactly_the_stage_2_observers(client, login_as, sta
     assert f'name="recipients" type="hidden" value="{people["Cara"].id}"' in page
 
 
+def test_a_long_list_of_recipients_folds_away_with_every_name_in_it(client, factory, login_as,
+                                                                    cohort, facilitator):
+    for n in range(12):
+        factory.learner_in(cohort, name=f"Learner {n:02}")
+    db.session.commit()
+    login_as(facilitator)
+    twelve = client.get(nudge_url(cohort, who="group:all")).get_data(as_text=True)
+    assert "recipients-all" not in twelve and twelve.count("<li>Learner ") == 12
+    factory.learner_in(cohort, name="Learner 12")
+    db.session.commit()
+    page = client.get(nudge_url(cohort, who="group:all")).get_data(as_text=True)
+    folded = section(page, 'class="recipients-all"', "</details>")
+    assert "<summary>Show all 13 names</summary>" in folded
+    assert re.findall(r"<li>(.*?)</li>", folded) == [f"Learner {n:02}" for n in range(13)]
+    assert "Send to 13 learners" in page
+
+
 def test_nudge_sends_to_the_previewed_learners_only(client, login_as, stage_2_observers):
     cohort, facilitator, people = stage_2_observers
     login_as(facilitator)
