@@ -12,6 +12,7 @@ when cohorts run the course): they change no text, and each is undone by a butto
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import security_log
 from ..auth.models import User
@@ -244,6 +245,15 @@ def bring_back(course: Course, etivity: Etivity, actor: User, at: datetime) -> N
     etivity.version += 1
     record(course, actor, "etivity-restored", f"Brought back {etivity.title}", at, etivity)
     reevaluate(course, at)
+
+
+def history(course: Course, etivity: Etivity | None = None):
+    """The changes made in the designer to the course (or one of its e-tivities), newest
+    first, with who made them: a query, to page through."""
+    query = (select(CourseChange).where(CourseChange.course_id == course.id)
+             .options(selectinload(CourseChange.actor), selectinload(CourseChange.etivity))
+             .order_by(CourseChange.created_at.desc(), CourseChange.id.desc()))
+    return query.where(CourseChange.etivity_id == etivity.id) if etivity else query
 
 
 def courses_for(user: User) -> list[Course]:

@@ -444,6 +444,52 @@ def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, facto
     assert db.session.scalar(select(Thread).where(Thread.etivity_id == listen.id)) is not None
 
 
+def test_history_pages_through_every_change_at_the_same_cost(client, factory, course, author,
+                                                             monkeypatch):
+    """A course's and an e-tivity's history, newest first, a page at a time; each page runs
+    the same queries however many changes (and authors) there are."""
+    from course_app.design.views import common
+    from database import statements_sent
+
+    monkeypatch.setattr(common, "HISTORY_PER_PAGE", 3)
+    listen = etivity(course, "listen-first")
+
+    def changes(n: int, start: int = 0) -> None:
+        for i in range(start, start + n):  # each by an author of their own
+            who = factory.user(Role.LEARNER, name=f"Author {i}")
+            services.record(course, who, "etivity-edited", f"Change {i}", utcnow(), listen,
+                            {"minutes": [i, i + 1]})
+        db.session.commit()
+
+    changes(4)
+    login(client, author)
+    course_history = f"/design/{course.slug}/history"
+    listen_history = f"/design/{course.slug}/etivities/listen-first/history"
+
+    def cost(path: str, **query) -> tuple[str, int]:
+        client.get(path, query_string=query)  # caches warmed
+        db.session.remove()  # as a request starts: nobody loaded yet
+        with statements_sent() as sent:
+            response = client.get(path, query_string=query)
+        assert response.status_code == 200
+        return html.unescape(response.get_data(as_text=True)), len(sent)
+
+    before = {}
+    for path in (course_history, listen_history):
+        first, before[path] = cost(path)
+        assert "4 changes; showing 1–3." in first, first
+        assert "Change 3" in first and "Author 1" in first and "Change 0" not in first
+        assert f'href="{path}?page=2" rel="next">Older changes' in first
+        second, _ = cost(path, page=2)
+        assert "Change 0" in second and "Change 1" not in second
+        assert cost(path, page="x")[0] == first  # an odd page number shows the first
+        assert "Change 0" in cost(path, page=99)[0]  # past the end: the last page
+        assert client.get(path, query_string={"page": 10**20}).status_code == 404
+    changes(6, start=4)
+    for path in (course_history, listen_history):
+        assert cost(path)[1] == before[path], path
+
+
 def test_history_restores_the_earlier_text_as_a_draft(client, course, author):
     login(client, author)
     listen = etivity(course, "listen-first")

@@ -7,6 +7,8 @@ from ...courses.models import Course, Etivity
 from ...courses.services import get_course
 from ...permissions import can_author, can_design_any
 
+HISTORY_PER_PAGE = 25  # changes on a page of a course's or an e-tivity's history
+
 
 def authored(slug: str) -> Course:
     """The course, for its authors and admins: 404 when there is none, 403 for others."""

@@ -11,12 +11,14 @@ from ...courses.models import CourseAuthor
 from ...courses.services import CourseSlugTaken
 from ...extensions import db
 from ...forms import ButtonForm
+from ...inputs import page_arg
+from ...paging import paginate
 from ...permissions import can_manage_authors
 from .. import bp, drafts, services
 from ..editing import check_course, fill_course_draft, fill_course_form, show_errors
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
-from ..models import CourseChange
 from ..storyboard import storyboard as build_storyboard
+from . import common
 from .common import authored, designer, form_version
 
 
@@ -182,9 +184,7 @@ def remove_author(slug: str, author_id: int):
 @bp.get("/<slug>/history")
 @login_required
 def history(slug: str):
-    """Every change made in the designer, newest first."""
+    """Every change made in the designer, newest first, a page at a time."""
     course = authored(slug)
-    changes = db.session.scalars(select(CourseChange).where(
-        CourseChange.course_id == course.id).order_by(CourseChange.created_at.desc(),
-                                                      CourseChange.id.desc()).limit(200)).all()
-    return render_template("design/history.html", course=course, changes=changes)
+    page = paginate(services.history(course), page_arg(), common.HISTORY_PER_PAGE)
+    return render_template("design/history.html", course=course, page=page)

@@ -9,6 +9,8 @@ from ...clock import utcnow
 from ...content import CompletionRule
 from ...extensions import db
 from ...forms import ButtonForm
+from ...inputs import page_arg
+from ...paging import paginate
 from .. import bp, drafts, services
 from ..editing import (
     add_spare_rows,
@@ -21,6 +23,7 @@ from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
+from . import common
 from .common import authored, etivity_of, form_version
 
 MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
@@ -227,10 +230,8 @@ def restore(slug: str, etivity_slug: str):
 def etivity_history(slug: str, etivity_slug: str):
     course = authored(slug)
     etivity = etivity_of(course, etivity_slug)
-    changes = (db.session.query(CourseChange).filter_by(etivity_id=etivity.id)
-               .order_by(CourseChange.created_at.desc(), CourseChange.id.desc()).all())
-    return render_template("design/history.html", course=course, changes=changes,
-                           etivity=etivity)
+    page = paginate(services.history(course, etivity), page_arg(), common.HISTORY_PER_PAGE)
+    return render_template("design/history.html", course=course, page=page, etivity=etivity)
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/history/<int:change_id>/restore")
