@@ -319,7 +319,7 @@ def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, li
     expect(first_titles.nth(1)).to_have_text("Introduce yourself")
 
     # Down one place with its button; then to stage 3 with its list and button.
-    keys.tab_to(main.get_by_role("button", name=re.compile(r"^Down\W+Introduce yourself$")))
+    keys.tab_to(main.get_by_role("button", name="Down one place: Introduce yourself", exact=True))
     keys.follow()
     expect(page.get_by_text("Moved Introduce yourself.")).to_be_visible()
     expect(first_titles.nth(2)).to_have_text("Introduce yourself")

@@ -58,3 +58,17 @@ def test_every_form_with_fields_leaves_the_checking_to_the_server():
             if fields.search(form.group(2)) and "novalidate" not in form.group(1):
                 missing.append(f"{path.relative_to(templates)}: {form.group(1)[:80]}")
     assert not missing, "forms without novalidate:\n" + "\n".join(missing)
+
+
+def test_hidden_words_in_a_name_do_not_start_with_a_colon():
+    """Words only screen readers get (`visually-hidden`) join a button's or link's name with a
+    space before them in Chromium, so ": the title" reads "Down : the title". Phrase them to
+    follow with a space ("Down one place: …", "Open “…”") instead."""
+    import re
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = [f"{path.relative_to(templates)}: {match.group(0)}"
+             for path in sorted(templates.rglob("*.html"))
+             for match in re.finditer(r'class="visually-hidden">[:;]', path.read_text())]
+    assert not found, "\n".join(found)

@@ -263,7 +263,7 @@ def test_long_lists_show_their_first_few_and_page_through_the_rest(client, facto
     assert "Silent for 5 days or more (5)" in page  # the count is of the whole list
     assert "Quiet 4 :" in page and "Quiet 3 :" in page and "Quiet 2 :" not in page
     assert page.index("Quiet 4 :") < page.index("Quiet 3 :")  # who has waited longest first
-    assert "See all 5 : silent for 5 days or more (the first 2 are above)" in page
+    assert "See all 5 in “Silent for 5 days or more” (the first 2 are above)" in page
     see_all = f"/facilitate/cohorts/{cohort.id}/waiting/silent"
     assert f'href="{see_all}"' in body
     assert "/waiting/unanswered" not in body  # a short list has no "See all"
