@@ -272,6 +272,8 @@ AUTHOR = [  # Farah, also an author of the demo's course: the designer
           fill=(("Title", "A drafted title"), ("Read", "9"))),  # the storyboard, marked
     State("author/etivity-draft", D + "/etivities/{etivity2}"),
     State("author/duplicate-with-a-draft", D + "/duplicate"),  # says the draft is not copied
+    State("author/discard-draft", D + "/publish",  # asks first; nothing is discarded
+          submit="Discard this draft of A drafted title"),
     State("author/publish", D + "/publish", screenshot=True),
 ]
 

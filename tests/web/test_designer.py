@@ -513,16 +513,34 @@ def test_history_restores_the_earlier_text_as_a_draft(client, course, author):
     assert etivity(course, "listen-first").title == "Listen first"
 
 
-def test_a_draft_can_be_discarded(client, course, author):
+def confirmation(page: str) -> str:
+    return page.split('name="confirm" value="')[1].split('"')[0]
+
+
+def test_a_draft_can_be_discarded_after_saying_what_is_lost(client, course, author):
     login(client, author)
     listen = etivity(course, "listen-first")
-    client.post(f"/design/{course.slug}/etivities/listen-first",
-                data=form_of(listen, title="Not this"))
+    edit = f"/design/{course.slug}/etivities/listen-first"
+    client.post(edit, data=form_of(listen, title="Not this"))
     draft = drafts.draft_for(course, "listen-first")
     page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
     assert "Not this" in page and f"/drafts/{draft.id}/discard" in page
     assert '<th scope="row">Title</th>' in page and "Individual task" not in page
-    assert client.post(f"/design/{course.slug}/drafts/{draft.id}/discard").status_code == 302
+    discard = f"/design/{course.slug}/drafts/{draft.id}/discard"
+    ask = client.post(discard)
+    asked = html.unescape(ask.get_data(as_text=True))
+    assert ask.status_code == 200 and "<h1>Discard the draft of Not this?</h1>" in asked
+    assert "last saved by Ann Author" in asked and "can't be brought back" in asked
+    assert drafts.draft_for(course, "listen-first") is not None
+    # Saved again before the second press: it asks again, showing the newer draft.
+    client.post(edit, data=form_of(listen, title="Not this either",
+                                   version=str(etivity(course, "listen-first").version)))
+    again = html.unescape(client.post(discard, data={"confirm": confirmation(asked)})
+                          .get_data(as_text=True))
+    assert "saved again since you asked" in again and "Not this either?" in again
+    assert drafts.draft_for(course, "listen-first").fields["title"] == "Not this either"
+    done = client.post(discard, data={"confirm": confirmation(again)})
+    assert done.status_code == 302
     assert drafts.draft_for(course, "listen-first") is None
     empty = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
     assert "Nothing to publish" in empty

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...extensions import db
-from ...forms import ButtonForm
+from ...forms import ButtonForm, ConfirmForm
 from .. import bp, drafts, services
 from ..forms import CourseForm, EtivityForm, StageForm
 from ..impact import of_publishing
@@ -93,14 +93,20 @@ def publish(slug: str):
 @bp.post("/<slug>/drafts/<int:draft_id>/discard")
 @login_required
 def discard_draft(slug: str, draft_id: int):
+    """The first press asks, naming what would be lost; the second (confirming the draft as
+    it was shown: saved again since, it asks again) discards."""
     course = authored(slug)
     draft = db.session.get(DesignDraft, draft_id)
     if draft is None or draft.course_id != course.id:
         abort(404)
-    if ButtonForm().validate():
-        title = ("the course's texts" if draft.key == drafts.COURSE_KEY
-                 else draft.fields.get("title") or draft.key)
-        drafts.discard(course, draft, current_user)
-        db.session.commit()
-        flash(f"Discarded the draft of {title}: the published version stands.")
+    title = ("the course's texts" if draft.key == drafts.COURSE_KEY
+             else draft.fields.get("title") or draft.key)
+    form = ConfirmForm()
+    seen = draft.updated_at.isoformat()
+    if not form.validate() or form.confirm.data != seen:
+        return render_template("design/confirm_discard.html", course=course, draft=draft,
+                               what=title, seen=seen, again=form.confirmed)
+    drafts.discard(course, draft, current_user)
+    db.session.commit()
+    flash(f"Discarded the draft of {title}: the published version stands.")
     return redirect(url_for("design.publish", slug=slug))
