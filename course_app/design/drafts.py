@@ -126,15 +126,15 @@ def move_new(course: Course, draft: DesignDraft, stage: int, actor: User) -> Non
 
 
 def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> DesignDraft:
-    """A copy as a new e-tivity's draft, with a new slug ("…-copy", "…-copy-2") and the
-    original's text (its draft's, if it has one)."""
+    """A copy as a new e-tivity's draft, with a new slug ("…-copy", "…-copy-2") and title
+    ("… (copy)", "… (copy 2)") and the original's text (its draft's, if it has one)."""
     taken = {e.slug for e in course.etivities} | {d.key for d in pending(course)}
     slug, n = f"{etivity.slug}-copy"[:80], 1
     while slug in taken:
         n += 1
         slug = f"{etivity.slug}-copy-{n}"[:80]
     fields = current(etivity, draft_for(course, etivity.slug))
-    fields["title"] = f"{fields['title']} (copy)"[:200]
+    fields["title"] = f"{fields['title']} ({'copy' if n == 1 else f'copy {n}'})"[:200]
     draft = DesignDraft(course=course, key=slug, stage=etivity.stage_number, fields=fields,
                         author_id=actor.id, updated_at=at)
     db.session.add(draft)

@@ -216,6 +216,13 @@ def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, auth
     db.session.expire_all()
     assert f"{second}-copy" not in [e.slug for e in course.etivities]  # a draft first
     assert drafts.draft_for(course, f"{second}-copy").stage == 2
+    client.post(f"{base}/{second}/copy")  # a second copy: told apart by slug and title
+    title = etivity(course, second).title
+    assert [drafts.draft_for(course, slug).fields["title"] for slug in (
+        f"{second}-copy", f"{second}-copy-2")] == [f"{title} (copy)", f"{title} (copy 2)"]
+    client.post(f"/design/{course.slug}/drafts/{drafts.draft_for(course, f'{second}-copy-2').id}"
+                "/discard", data={"confirm": drafts.draft_for(
+                    course, f"{second}-copy-2").updated_at.isoformat()})
     client.post(f"{base}/{second}/retire")
     db.session.expire_all()
     assert etivity(course, second).retired

@@ -181,7 +181,7 @@ def test_closed_cohorts_page_says_what_to_do_when_there_are_none(client, factory
     assert "See all" not in page and "Closed and archived" not in page
     page = text(client.get("/facilitate/cohorts/finished"))
     assert "None of your cohorts is closed or archived." in page
-    assert '"Close the cohort" on its page puts it here' in page
+    assert '“Close the cohort” on its page puts it here' in page
 
 
 def title_of(client, path: str) -> str:

@@ -482,7 +482,7 @@ def test_someone_removed_by_mistake_is_brought_back_as_they_were(client, factory
     joined = membership.joined_at
     client.post(f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/remove")
     people = client.get(f"/facilitate/cohorts/{cohort.id}/people")
-    assert "bring them back from the list of people removed" in text(people)
+    assert "bring them back under “Removed from the cohort”" in text(people)
     back = f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/bring-back"
     assert f'action="{back}"' in people.get_data(as_text=True)
     assert client.get(back).status_code == 405  # a button, not a link

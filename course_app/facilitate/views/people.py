@@ -67,7 +67,7 @@ def remove_member(cohort_id: int, membership_id: int):
             return back
         db.session.commit()
         flash(f"{membership.user.name} is no longer in {cohort.name}. Their posts stay; "
-              "if that was a mistake, bring them back from the list of people removed.",
+              "if that was a mistake, bring them back under “Removed from the cohort”.",
               "success")
         return back
     return render_template("facilitate/remove_member.html", cohort=cohort,
