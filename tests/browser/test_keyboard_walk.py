@@ -3,7 +3,7 @@ conversation and reply, start a conversation from a template, see progress; Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
 post with a reason and filter the progress dashboard (each after its error), and scroll the
 grid of learners; and an author's: move e-tivities on the storyboard, save a draft after its
-error. And at 320 px, the header's menu.
+error. The learner's journey again at 320 px, and there the header's menu.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -120,10 +120,12 @@ def demo_cohort_key(app) -> str:
         return db.session.scalar(select(Cohort.enrolment_key).where(Cohort.name == DEMO_COHORT))
 
 
-def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server):
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server, width):
+    """On a wide screen, and on a phone's (the header's links folded into its menu)."""
     base, app = live_server
     key = demo_cohort_key(app)
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": width, "height": 900})
     keys = Keyboard(page)
     main = page.locator("main")
 
@@ -138,7 +140,7 @@ def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server):
     # Register: each field in turn, one step back with Shift+Tab, the button with Space.
     expect(page.get_by_role("heading", level=1, name="Create an account")).to_be_visible()
     keys.tab_to(page.get_by_label("Email"))
-    keys.type("keys@example.org")
+    keys.type(f"keys-{width}@example.org")
     keys.tab()
     expect(page.get_by_label("Display name")).to_be_focused()
     keys.type("Kim Keys")
