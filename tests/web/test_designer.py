@@ -339,8 +339,11 @@ def test_owner_adds_and_removes_authors_others_cannot(client, factory, course, a
     unknown = client.post("/design/olive-course/authors", data={"email": "who@example.org"})
     assert unknown.status_code == 400 and "no account" in unknown.get_data(as_text=True)
     row = db.session.scalar(select(CourseAuthor).where(CourseAuthor.user_id == newcomer.id))
-    assert client.post(f"/design/olive-course/authors/{row.id}/remove").status_code == 302
+    removed = client.post(f"/design/olive-course/authors/{row.id}/remove",
+                          follow_redirects=True)
     assert db.session.get(CourseAuthor, row.id) is None
+    assert ("Nia New is no longer an author of Olive&#39;s; their changes stay in the history. "
+            "To undo it, add nia@example.org again below.") in removed.get_data(as_text=True)
 
 
 def test_duplicate_from_the_designer(client, course, author):

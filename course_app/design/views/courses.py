@@ -171,13 +171,15 @@ def remove_author(slug: str, author_id: int):
     author = db.session.get(CourseAuthor, author_id)
     if author is None or author.course_id != course.id:
         abort(404)
+    name, email = author.user.name, author.user.email
     try:
         services.remove_author(course, author, current_user, utcnow())
     except services.DesignError as error:
         flash(str(error))
     else:
         db.session.commit()
-        flash("Removed.")
+        flash(f"{name} is no longer an author of {course.title}; their changes stay in the "
+              f"history. To undo it, add {email} again below.", "success")
     return redirect(url_for("design.authors", slug=slug))
 
 
