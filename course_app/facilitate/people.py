@@ -4,6 +4,7 @@ someone removed, and the lists behind the people page, the home page and "which 
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..auth.services import find_by_email
@@ -134,15 +135,22 @@ def learners_page(cohort: Cohort, page: int, per_page: int = 50):
         page, per_page)
 
 
-def staff_and_removed(cohort: Cohort
-                      ) -> tuple[list[Membership], list[Membership], list[Membership]]:
-    """(facilitators, reviewers, removed people), each by name."""
+def staff(cohort: Cohort) -> tuple[list[Membership], list[Membership]]:
+    """(facilitators, reviewers) in the cohort now, each by name."""
     rows = db.session.scalars(
-        select(Membership).join(User, User.id == Membership.user_id).where(
-            Membership.cohort_id == cohort.id, ~Membership.active_learners())
+        select(Membership).join(User, User.id == Membership.user_id)
+        .options(selectinload(Membership.user))
+        .where(Membership.cohort_id == cohort.id, Membership.removed_at.is_(None),
+               Membership.role != MemberRole.LEARNER)
         .order_by(User.name, User.id)
     ).all()
-    active = [m for m in rows if m.active]
-    return ([m for m in active if m.role == MemberRole.FACILITATOR],
-            [m for m in active if m.role == MemberRole.REVIEWER],
-            [m for m in rows if not m.active])
+    return ([m for m in rows if m.role == MemberRole.FACILITATOR],
+            [m for m in rows if m.role == MemberRole.REVIEWER])
+
+
+def removed(cohort: Cohort):
+    """The people taken out of the cohort, the most recently removed first: a query, to page
+    through."""
+    return (select(Membership).options(selectinload(Membership.user))
+            .where(Membership.cohort_id == cohort.id, Membership.removed_at.is_not(None))
+            .order_by(Membership.removed_at.desc(), Membership.id.desc()))

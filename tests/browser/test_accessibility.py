@@ -194,7 +194,9 @@ FACILITATOR = [
     State("facilitator/remove-member", F + "/people/{membership}/remove"),
     State("facilitator/member-removed", F + "/people/{membership}/remove",
           submit="Yes, remove Ana Okafor"),  # the people page lists her, to bring back
+    State("facilitator/removed", F + "/people/removed"),
     State("facilitator/member-brought-back", F + "/people", submit="Bring back Ana Okafor"),
+    State("facilitator/nobody-removed", F + "/people/removed"),
     State("facilitator/overrides", F + "/overrides"),
     State("facilitator/nudge", F + "/nudge"),
     State("facilitator/nudge-template", F + "/nudge?learner={finn}", actions=(

@@ -152,6 +152,8 @@ MATRIX = {
     ("facilitate.regenerate_key", "POST"):          "login  403    404    404    403    404    200    200",
     ("facilitate.bring_back", "GET"):               "405",
     ("facilitate.bring_back", "POST"):              "login  403    404    404    403    404    302    302",
+    ("facilitate.removed", "GET"):                  "login  403    404    404    403    404    200    200",
+    ("facilitate.removed", "POST"):                 "405",
     ("facilitate.remove_member", "GET"):            "login  403    404    404    403    404    200    200",
     ("facilitate.remove_member", "POST"):           "login  403    404    404    403    404    302    302",
     ("facilitate.revoke_invite", "GET"):            "405",

@@ -502,6 +502,56 @@ def test_someone_removed_by_mistake_is_brought_back_as_they_were(client, factory
     assert client.get(f"/cohorts/{cohort.id}/threads/{thread.id}?page=1").status_code == 200
 
 
+def test_the_most_recently_removed_are_on_the_people_page_and_all_a_page_at_a_time(
+        client, factory, cohort, as_facilitator, monkeypatch):
+    """People removed over a long course: the people page shows the most recent few, and
+    "See all" pages through them, each page costing the same queries."""
+    from course_app.facilitate.views import people
+    from database import statements_sent
+
+    monkeypatch.setattr(people, "REMOVED_SHOWN", 2)
+    monkeypatch.setattr(people, "REMOVED_PER_PAGE", 3)
+
+    def remove(names, start: int) -> None:
+        for n, name in enumerate(names):
+            learner = factory.learner_in(cohort, name=name)
+            membership_of(cohort.id, learner.id).removed_at = (
+                utcnow() - timedelta(hours=100 - start - n))
+        db.session.commit()
+
+    remove(["Early Ed", "Middle Mo", "Late Lu", "Last Li"], 0)
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/people"))
+    shown = page.split("Removed from the cohort", 1)[1]
+    assert "Last Li" in shown and "Late Lu" in shown and "Middle Mo" not in shown
+    assert "See all 4 people removed (the most recent are above)" in shown
+    url = f"/facilitate/cohorts/{cohort.id}/people/removed"
+
+    def all_page(**query):
+        client.get(url, query_string=query)  # caches warmed
+        db.session.remove()
+        with statements_sent() as sent:
+            response = client.get(url, query_string=query)
+        assert response.status_code == 200
+        return text(response), len(sent)
+
+    first, cost = all_page()
+    assert "4 people, the most recently removed first; showing 1–3." in first
+    assert first.index("Last Li") < first.index("Late Lu") < first.index("Middle Mo")
+    assert "Early Ed" not in first and "Bring back Last Li" in first
+    second, _ = all_page(page=2)
+    assert "Early Ed" in second and "Middle Mo" not in second
+    remove(["Later Ky", "Latest Jo", "Newest Al"], 10)
+    assert all_page()[1] == cost
+
+
+def test_nobody_removed_says_where_removing_is(client, cohort, as_facilitator):
+    people = text(client.get(f"/facilitate/cohorts/{cohort.id}/people"))
+    assert "Removed from the cohort" not in people
+    page = text(client.get(f"/facilitate/cohorts/{cohort.id}/people/removed"))
+    assert "Nobody has been removed from Spring cohort." in page
+    assert "Back to the people in Spring cohort" in page
+
+
 def test_bringing_back_keeps_the_cohorts_rules(client, factory, cohort, as_facilitator):
     """Someone already in, a cohort at capacity, a facilitator whose account is now a
     learner's: each is refused with why, and nothing changes."""

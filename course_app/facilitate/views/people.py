@@ -8,6 +8,7 @@ from ...cohorts.models import MemberRole, Membership
 from ...extensions import db
 from ...forms import ButtonForm, ConfirmForm
 from ...inputs import page_arg
+from ...paging import paginate
 from ...permissions import belongs_or_404
 from ...progress.standing import cohort_progress
 from .. import bp
@@ -15,6 +16,9 @@ from .. import people as service
 from ..errors import FacilitateError
 from ..forms import StaffForm
 from .common import facilitated, show_error
+
+REMOVED_SHOWN = 10  # on the people page, the most recently removed; "See all" pages the rest
+REMOVED_PER_PAGE = 25
 
 
 @bp.route("/cohorts/<int:cohort_id>/people", methods=["GET", "POST"])
@@ -41,10 +45,20 @@ def people(cohort_id: int):
     now = utcnow()
     page = service.learners_page(cohort, page_arg())
     standings = cohort_progress(cohort, now.date(), {m.user_id for m in page.items})
-    facilitators, reviewers, removed = service.staff_and_removed(cohort)
+    facilitators, reviewers = service.staff(cohort)
+    removed = paginate(service.removed(cohort), 1, REMOVED_SHOWN)
     return render_template("facilitate/people.html", cohort=cohort, form=form, page=page,
                            standings=standings, facilitators=facilitators, reviewers=reviewers,
                            removed=removed), status
+
+
+@bp.get("/cohorts/<int:cohort_id>/people/removed")
+@login_required
+def removed(cohort_id: int):
+    """Everyone taken out of the cohort, the most recently removed first, a page at a time."""
+    cohort = facilitated(cohort_id)
+    page = paginate(service.removed(cohort), page_arg(), REMOVED_PER_PAGE)
+    return render_template("facilitate/removed.html", cohort=cohort, page=page)
 
 
 @bp.route("/cohorts/<int:cohort_id>/people/<int:membership_id>/remove", methods=["GET", "POST"])
