@@ -168,7 +168,9 @@ def main() -> None:
                                ("CSV export (facilitator)",
                                 f"/reports/cohorts/{cohort.id}/progress.csv"),
                                ("facilitator's cohort page",
-                                f"/facilitate/cohorts/{cohort.id}")):
+                                f"/facilitate/cohorts/{cohort.id}"),
+                               ("first posts nobody has answered, all (facilitator)",
+                                f"/facilitate/cohorts/{cohort.id}/waiting/unanswered")):
                 ms, queries, status = measure(staff, page, max(3, args.runs // 3))
                 if status == 200:
                     print(f"| {n} | {name} | {ms:.1f} | {queries} |")

@@ -6,13 +6,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import ClassVar
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..cohorts.models import Cohort, Membership
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import unanswered_condition
 from ..extensions import db
+from ..paging import ListPagination, paginate
 from ..progress import standing as progress
 from .people import learners_of
 
@@ -54,23 +57,29 @@ def _last_posts(cohort: Cohort) -> dict[int, datetime]:
     ).all())
 
 
-def _unanswered(cohort: Cohort, learners: dict[int, tuple[User, Membership]]) -> list[Waiting]:
+def _unanswered_query(cohort: Cohort):
     """Conversation pieces by active learners that are unanswered (the one rule in
-    discussions.queries), oldest first."""
-    threads = db.session.scalars(
-        select(Thread).where(Thread.cohort_id == cohort.id, Thread.kind == ThreadKind.PIECE,
-                             Thread.author_id.in_(list(learners)), unanswered_condition())
-        .order_by(Thread.created_at)
-    ).all()
+    discussions.queries), oldest first, with their authors."""
+    return (select(Thread).join(Membership, Membership.user_id == Thread.author_id)
+            .options(joinedload(Thread.author))
+            .where(Thread.cohort_id == cohort.id, Thread.kind == ThreadKind.PIECE,
+                   Membership.active_learners(cohort.id), unanswered_condition())
+            .order_by(Thread.created_at, Thread.id))
+
+
+def _waiting_threads(threads: list[Thread]) -> list[Waiting]:
     if not threads:
         return []
     opening = dict(db.session.execute(
-        select(Post.thread_id, func.min(Post.id)).where(Post.thread_id.in_([t.id for t in threads]))
-        .group_by(Post.thread_id)
+        select(Post.thread_id, func.min(Post.id))
+        .where(Post.thread_id.in_([t.id for t in threads])).group_by(Post.thread_id)
     ).all())
-    return [Waiting(learners[t.author_id][0], t.created_at, t.title, thread=t,
-                    post_id=opening.get(t.id))
+    return [Waiting(t.author, t.created_at, t.title, thread=t, post_id=opening.get(t.id))
             for t in threads]
+
+
+def _unanswered(cohort: Cohort) -> list[Waiting]:
+    return _waiting_threads(list(db.session.scalars(_unanswered_query(cohort))))
 
 
 def queue(cohort: Cohort, now: datetime) -> Queue:
@@ -98,8 +107,20 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
             observers.append(Waiting(user, standing.last_activity_at,
                                      f"read {totals.observe} posts, no replies or "
                                      "conversations yet"))
-    return Queue(_unanswered(cohort, learners), _longest_first(silent), _longest_first(stuck),
+    return Queue(_unanswered(cohort), _longest_first(silent), _longest_first(stuck),
                  _longest_first(observers), dict(sorted(stages_now.items())))
+
+
+def waiting_page(cohort: Cohort, kind: str, now: datetime, page: int | None,
+                 per_page: int) -> Pagination:
+    """A page of one list of the queue (Queue.KINDS). The unanswered conversations are paged
+    in SQL, so the page costs the same however many there are; the other three lists need
+    every learner's standing, as the queue does."""
+    if kind != "unanswered":
+        return ListPagination(getattr(queue(cohort, now), kind), page, per_page)
+    result = paginate(_unanswered_query(cohort), page, per_page)
+    result.items = _waiting_threads(result.items)
+    return result
 
 
 def _longest_first(waiting: list[Waiting]) -> list[Waiting]:

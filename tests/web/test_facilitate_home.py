@@ -286,6 +286,41 @@ def test_long_lists_show_their_first_few_and_page_through_the_rest(client, facto
     assert client.get(f"/facilitate/cohorts/{cohort.id}/waiting/everyone").status_code == 404
 
 
+def test_the_unanswered_list_pages_in_the_database_without_anyones_standing(
+        client, factory, login_as, cohort, facilitator, monkeypatch):
+    """First posts nobody has answered, in full: the page the queue's rule gives, a page at
+    a time from SQL, oldest first, with no learner's standing worked out (the other lists
+    need them)."""
+    from course_app.facilitate.views import home
+    from course_app.progress import standing
+
+    monkeypatch.setattr(home, "WAITING_PER_PAGE", 2)
+    posters = [factory.learner_in(cohort, name=f"Poster {n}") for n in range(3)]
+    removed = factory.learner_in(cohort, name="Gone Gus")
+    for n, person in enumerate([*posters, removed]):
+        thread = start(cohort, person, "introduce-yourself", title=f"Piece {n}")
+        thread.created_at = utcnow() - timedelta(hours=10 - n)
+    membership_of(cohort.id, removed.id).removed_at = utcnow()
+    answered = start(cohort, posters[0], "introduce-yourself", title="Answered piece")
+    discussions.reply(answered, posters[1], "Welcome!", utcnow())
+    db.session.commit()
+    login_as(facilitator)
+
+    def no_standings(*args, **kwargs):
+        raise AssertionError("the unanswered list worked out standings")
+
+    monkeypatch.setattr(standing, "cohort_progress", no_standings)
+    url = f"/facilitate/cohorts/{cohort.id}/waiting/unanswered"
+    first = client.get(url)
+    assert first.status_code == 200
+    page = text(first)
+    assert "Spring cohort: 3 conversations; showing 1–2." in page
+    assert page.index("Piece 0") < page.index("Piece 1") and "Piece 2" not in page
+    assert "Answered piece" not in page and "Piece 3" not in page  # answered; removed author
+    assert "Piece 2" in text(client.get(url, query_string={"page": 2}))
+    assert "Piece 2" in text(client.get(url, query_string={"page": 9}))  # past the end: last
+
+
 def test_paced_cohort_page_lists_release_dates(client, factory, login_as, course, facilitator):
     cohort = factory.cohort(course=course, facilitator=facilitator, paced=True,
                             starts_on=utcnow().date())

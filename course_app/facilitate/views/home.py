@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 from ...clock import utcnow
 from ...cohorts.models import Cohort
 from ...inputs import page_arg
-from ...paging import ListPagination, paginate
+from ...paging import paginate
 from .. import bp, people
 from ..calendar import CalendarItem, calendar_items
 from ..cohort_admin import STATE_WORDS, TRANSITIONS
-from ..queue import Queue, queue
+from ..queue import Queue, queue, waiting_page
 from .cohort_admin import STATE_ACTIONS
 from .common import facilitated, not_staff
 
@@ -87,6 +87,5 @@ def waiting(cohort_id: int, kind: str):
     cohort = facilitated(cohort_id)
     if kind not in Queue.KINDS:
         abort(404)
-    rows = getattr(queue(cohort, utcnow()), kind)
-    page = ListPagination(rows, page_arg(), WAITING_PER_PAGE)
+    page = waiting_page(cohort, kind, utcnow(), page_arg(), WAITING_PER_PAGE)
     return render_template("facilitate/waiting.html", cohort=cohort, kind=kind, page=page)
