@@ -71,6 +71,8 @@ def test_admin_sees_every_cohort(client, factory, login_as, cohort):
     login_as(factory.user(Role.ADMIN))
     page = text(client.get("/facilitate/"))
     assert "All cohorts" in page and "Spring cohort" in page
+    finished = text(client.get("/facilitate/cohorts/finished"))
+    assert "None of the cohorts is closed or archived." in finished  # not "your": all of them
 
 
 def test_learner_gets_a_friendly_403(client, factory, login_as, cohort):
