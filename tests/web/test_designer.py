@@ -607,6 +607,10 @@ def test_a_retired_etivitys_draft_changes_nothing_learners_see_until_it_is_broug
     ask = client.post(f"{url}/retire").get_data(as_text=True)
     confirm = ask.split('name="confirm" value="')[1].split('"')[0]
     client.post(f"{url}/retire", data={"confirm": confirm})
+    board = html.unescape(client.get(f"/design/{course.slug}").get_data(as_text=True))
+    retired = board[board.index('id="card-listen-first"'):]
+    assert retired.index("Draft — published with the course, seen only if brought back") < (
+        retired.index("Bring back"))
 
     page = publish(client, course, expect="is retired: learners see no change unless it is "
                    "brought back")

@@ -84,9 +84,10 @@ def storyboard(slug: str):
     pending = drafts.pending(course)
     columns, warnings = build_storyboard(course, pending)
     retired = [e for e in course.etivities if e.retired]
+    drafted = {d.key for d in pending}
     return render_template("design/storyboard.html", course=course, columns=columns,
-                           warnings=warnings, retired=retired, button=ButtonForm(),
-                           pending=pending)
+                           warnings=warnings, retired=retired, drafted=drafted,
+                           button=ButtonForm(), pending=pending)
 
 
 @bp.route("/<slug>/course", methods=["GET", "POST"])
