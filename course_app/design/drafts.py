@@ -111,18 +111,24 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
     return draft
 
 
-def move_new(course: Course, draft: DesignDraft, stage: int, actor: User) -> None:
-    """Move a new e-tivity's draft to the end of another stage (where it is added when
-    published; up and down wait until then)."""
+def move_new(course: Course, draft: DesignDraft, direction: str, actor: User) -> int:
+    """Move a new e-tivity's draft to the end of another stage ("stage-N", as
+    services.move), where it is added when published; up and down wait until then. Returns
+    the stage."""
     if draft.etivity is not None or draft.key == COURSE_KEY:
         raise services.DesignError("Only a new e-tivity's draft moves this way.")
-    if stage not in range(1, 6):
-        raise services.DesignError("Choose a stage from 1 to 5.")
+    if direction in ("up", "down"):
+        raise services.DesignError(
+            f"{draft.fields.get('title', draft.key)} is new: it ends its stage until you "
+            "publish it. Choose a stage to move it to, or move it up or down once it is "
+            "published.")
+    stage = services.target_stage(direction)
     if stage == draft.stage:
         raise services.DesignError(f"It is already in stage {stage}.")
     draft.stage = stage
     db.session.flush()
     _audit("draft-moved", actor, course, draft.key)
+    return stage
 
 
 def copy_etivity(course: Course, etivity: Etivity, actor: User, at: datetime) -> DesignDraft:

@@ -199,6 +199,15 @@ def _renumber(course: Course, stage_number: int) -> None:
         etivity.position = position
 
 
+def target_stage(direction: str) -> int:
+    """The stage a "stage-N" move names; DesignError for anything else."""
+    number = direction.removeprefix("stage-")
+    if not direction.startswith("stage-") or not number.isdigit() or int(number) not in range(
+            1, 6):
+        raise DesignError("Choose a stage from 1 to 5.")
+    return int(number)
+
+
 def move(course: Course, etivity: Etivity, direction: str, actor: User, at: datetime) -> None:
     """"up" and "down" within its stage; "stage-N" to the end of stage N."""
     siblings = course.etivities_in(etivity.stage_number)
@@ -213,10 +222,7 @@ def move(course: Course, etivity: Etivity, direction: str, actor: User, at: date
             sibling.position = position
         summary = f"Moved {etivity.title} {direction} in stage {etivity.stage_number}"
     else:
-        number = direction.removeprefix("stage-")
-        if not number.isdigit() or int(number) not in range(1, 6):
-            raise DesignError("Choose a stage from 1 to 5.")
-        old, new = etivity.stage_number, int(number)
+        old, new = etivity.stage_number, target_stage(direction)
         if old == new:
             raise DesignError(f"{etivity.title} is already in stage {new}.")
         etivity.stage_number = new

@@ -4,7 +4,7 @@ someone removed, and the lists behind the people page, the home page and "which 
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..auth.models import User
 from ..auth.services import find_by_email
@@ -26,9 +26,7 @@ def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
     if user is None:
         raise FacilitateError("Nobody has an account with that email yet. Ask them to create "
                               "one first, then add them here.", "email")
-    if role == MemberRole.FACILITATOR and not user.is_staff:
-        raise FacilitateError(f"{user.name} has a learner account. Only facilitator or admin "
-                              "accounts can facilitate; add them as a reviewer instead.", "role")
+    _check_account_fits(user, role)
     membership = cohorts.membership_of(cohort.id, user.id)
     if membership is not None and membership.active:
         raise FacilitateError(f"{user.name} is already in this cohort as a "
@@ -40,6 +38,13 @@ def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
     record(cohort, actor, AuditAction.STAFF, f"Added {user.name} as {role.value}", at,
            target=f"user {user.id}")
     return membership
+
+
+def _check_account_fits(user: User, role: MemberRole) -> None:
+    """Only facilitator and admin accounts can facilitate a cohort."""
+    if role == MemberRole.FACILITATOR and not user.is_staff:
+        raise FacilitateError(f"{user.name} has a learner account. Only facilitator or admin "
+                              "accounts can facilitate; add them as a reviewer instead.", "role")
 
 
 def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datetime) -> None:
@@ -67,9 +72,7 @@ def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime
         raise FacilitateError("That person is not in this cohort.")
     if membership.active:
         raise FacilitateError(f"{name} is already in this cohort.")
-    if membership.role == MemberRole.FACILITATOR and not membership.user.is_staff:
-        raise FacilitateError(f"{name} no longer has a facilitator account: add them as a "
-                              "reviewer instead.")
+    _check_account_fits(membership.user, membership.role)
     if membership.role == MemberRole.LEARNER:
         db.session.get(Cohort, cohort.id, with_for_update=True)  # as enrolling does
         if cohorts.is_full(cohort):
@@ -138,8 +141,7 @@ def learners_page(cohort: Cohort, page: int, per_page: int = 50):
 def staff(cohort: Cohort) -> tuple[list[Membership], list[Membership]]:
     """(facilitators, reviewers) in the cohort now, each by name."""
     rows = db.session.scalars(
-        select(Membership).join(User, User.id == Membership.user_id)
-        .options(selectinload(Membership.user))
+        select(Membership).join(Membership.user).options(contains_eager(Membership.user))
         .where(Membership.cohort_id == cohort.id, Membership.removed_at.is_(None),
                Membership.role != MemberRole.LEARNER)
         .order_by(User.name, User.id)

@@ -588,7 +588,7 @@ def test_a_new_etivitys_draft_moves_to_another_stage_before_it_is_published(clie
     assert "it is added at the end of that stage when you publish" in moved.get_data(True)
     assert drafts.draft_for(course, copy).stage == 4
     for to, says in (("up", "Choose a stage to move it to"), ("stage-4", "already in stage 4"),
-                     ("stage-9", "Choose a stage to move it to")):
+                     ("stage-9", "Choose a stage from 1 to 5"), ("", "Choose a stage from 1 to 5")):
         answer = client.post(f"{base}/{copy}/move", data={"to": to}, follow_redirects=True)
         assert says in answer.get_data(as_text=True), to
         assert drafts.draft_for(course, copy).stage == 4

@@ -5,7 +5,10 @@ from flask_login import current_user
 
 from ...courses.models import Course, Etivity
 from ...courses.services import get_course
+from ...inputs import page_arg
+from ...paging import paginate
 from ...permissions import can_author, can_design_any
+from .. import services
 
 HISTORY_PER_PAGE = 25  # changes on a page of a course's or an e-tivity's history
 
@@ -37,3 +40,8 @@ def form_version(form) -> int | None:
     """The version a design form was opened at (its hidden `version`), if it reads as one."""
     value = (form.version.data or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def history_page(course: Course, etivity: Etivity | None = None):
+    """The page of the course's (or the e-tivity's) history that `?page=` asks for."""
+    return paginate(services.history(course, etivity), page_arg(), HISTORY_PER_PAGE)

@@ -11,15 +11,12 @@ from ...courses.models import CourseAuthor
 from ...courses.services import CourseSlugTaken
 from ...extensions import db
 from ...forms import ButtonForm
-from ...inputs import page_arg
-from ...paging import paginate
 from ...permissions import can_manage_authors
 from .. import bp, drafts, services
 from ..editing import check_course, fill_course_draft, fill_course_form, show_errors
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
 from ..storyboard import storyboard as build_storyboard
-from . import common
-from .common import authored, designer, form_version
+from .common import authored, designer, form_version, history_page
 
 
 @bp.get("/")
@@ -189,5 +186,4 @@ def remove_author(slug: str, author_id: int):
 def history(slug: str):
     """Every change made in the designer, newest first, a page at a time."""
     course = authored(slug)
-    page = paginate(services.history(course), page_arg(), common.HISTORY_PER_PAGE)
-    return render_template("design/history.html", course=course, page=page)
+    return render_template("design/history.html", course=course, page=history_page(course))

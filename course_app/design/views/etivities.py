@@ -9,8 +9,6 @@ from ...clock import utcnow
 from ...content import CompletionRule
 from ...extensions import db
 from ...forms import ButtonForm
-from ...inputs import page_arg
-from ...paging import paginate
 from .. import bp, drafts, services
 from ..editing import (
     add_spare_rows,
@@ -23,8 +21,7 @@ from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
-from . import common
-from .common import authored, etivity_of, form_version
+from .common import authored, etivity_of, form_version, history_page
 
 MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
 
@@ -158,24 +155,17 @@ def move(slug: str, etivity_slug: str):
 
 
 def _move_new(course, draft):
-    """A new e-tivity's draft moves to another stage only: it ends its stage until it is
-    published, and can move up or down from then on."""
-    title = draft.fields.get("title", draft.key)
+    """A new e-tivity's draft moves to another stage only (drafts.move_new says why)."""
     form = MoveForm()
-    to = form.to.data if form.validate() else None
-    if to in MOVES and to.startswith("stage-"):
-        stage = int(to.removeprefix("stage-"))
-        try:
-            drafts.move_new(course, draft, stage, current_user)
-        except services.DesignError as error:
-            flash(str(error))
-        else:
-            db.session.commit()
-            flash(f"Moved {title} to stage {stage}: it is added at the end of that stage when "
-                  "you publish.")
+    try:
+        stage = drafts.move_new(course, draft, form.to.data if form.validate() else "",
+                                current_user)
+    except services.DesignError as error:
+        flash(str(error))
     else:
-        flash(f"{title} is new: it ends its stage until you publish it. Choose a stage to "
-              "move it to, or move it up or down once it is published.")
+        db.session.commit()
+        flash(f"Moved {draft.fields.get('title', draft.key)} to stage {stage}: it is added at "
+              "the end of that stage when you publish.")
     return redirect(url_for("design.storyboard", slug=course.slug, _anchor=f"card-{draft.key}"))
 
 
@@ -230,8 +220,8 @@ def restore(slug: str, etivity_slug: str):
 def etivity_history(slug: str, etivity_slug: str):
     course = authored(slug)
     etivity = etivity_of(course, etivity_slug)
-    page = paginate(services.history(course, etivity), page_arg(), common.HISTORY_PER_PAGE)
-    return render_template("design/history.html", course=course, page=page, etivity=etivity)
+    return render_template("design/history.html", course=course,
+                           page=history_page(course, etivity), etivity=etivity)
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/history/<int:change_id>/restore")

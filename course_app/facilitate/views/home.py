@@ -49,8 +49,7 @@ def home():
         "facilitate/home.html", live_page=live, state_words=STATE_WORDS,
         live=[CohortRow(c, counts.get(c.id, 0), queue(c, now), calendar_items(c, on=now.date()))
               for c in live.items],
-        finished=[CohortRow(c, counts.get(c.id, 0), None) for c in finished.items],
-        finished_total=finished.total)
+        finished=_closed_rows(finished.items, counts), finished_total=finished.total)
 
 
 @bp.get("/cohorts/finished")
@@ -64,7 +63,12 @@ def finished():
                     FINISHED_PER_PAGE)
     counts = people.learner_counts([c.id for c in page.items])
     return render_template("facilitate/finished.html", page=page, state_words=STATE_WORDS,
-                           rows=[CohortRow(c, counts.get(c.id, 0), None) for c in page.items])
+                           rows=_closed_rows(page.items, counts))
+
+
+def _closed_rows(cohorts: list[Cohort], counts: dict[int, int]) -> list[CohortRow]:
+    """Closed and archived cohorts as the lists show them: no queue (nobody can post)."""
+    return [CohortRow(c, counts.get(c.id, 0), None) for c in cohorts]
 
 
 @bp.get("/cohorts/<int:cohort_id>")

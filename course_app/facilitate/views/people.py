@@ -46,10 +46,10 @@ def people(cohort_id: int):
     page = service.learners_page(cohort, page_arg())
     standings = cohort_progress(cohort, now.date(), {m.user_id for m in page.items})
     facilitators, reviewers = service.staff(cohort)
-    removed = paginate(service.removed(cohort), 1, REMOVED_SHOWN)
+    recently_removed = paginate(service.removed(cohort), 1, REMOVED_SHOWN)
     return render_template("facilitate/people.html", cohort=cohort, form=form, page=page,
                            standings=standings, facilitators=facilitators, reviewers=reviewers,
-                           removed=removed), status
+                           removed=recently_removed), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/people/removed")
@@ -105,4 +105,4 @@ def bring_back(cohort_id: int, membership_id: int):
             flash(f"{membership.user.name} is in {cohort.name} again, as a "
                   f"{membership.role.value}, with their posts and progress as they were.",
                   "success")
-    return redirect(url_for(".people", cohort_id=cohort.id, _anchor="removed"))
+    return redirect(url_for(".people", cohort_id=cohort.id))
