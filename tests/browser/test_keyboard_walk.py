@@ -36,7 +36,13 @@ _FOCUS = """() => {
   const styled = s.backgroundColor === yellow || s.boxShadow.includes(dark)
     || (s.outlineStyle !== 'none' && s.outlineColor === yellow && parseFloat(s.outlineWidth) >= 2);
   const r = el.getBoundingClientRect();
+  // Where the previous stop is now: focusing this one may have scrolled a box (or a smooth
+  // scroll may still be moving it), so both are measured at the same moment.
+  const before = window.__keyboardPrevious;
+  window.__keyboardPrevious = el;
+  const b = before && before.isConnected ? before.getBoundingClientRect() : null;
   return {
+    previousNow: b && {top: b.top + scrollY, right: b.right + scrollX},
     what: `${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || el.id || '')
       .trim().slice(0, 40)}"`,
     styled, focusVisible: el.matches(':focus-visible'),
@@ -71,8 +77,9 @@ class Keyboard:
                 f"Tab went {'forward' if backwards else 'back'}: "
                 f"{previous['what']} → {here['what']}")
             if here["inMain"] and previous["inMain"] and not backwards:
-                next_column = here["left"] >= previous["right"]
-                assert here["top"] >= previous["top"] - 2 or next_column, (
+                was = here["previousNow"] or previous
+                next_column = here["left"] >= was["right"]
+                assert here["top"] >= was["top"] - 2 or next_column, (
                     f"Tab went up the page: {previous['what']} → {here['what']}")
         return here
 
