@@ -320,6 +320,16 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-quic"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expectations():
+    """Playwright's `expect` waits 5 s by default; CI's machine, busy with two workers, has
+    been seen three times slower than a quick day, so a page that is right but late must not
+    fail. Only a failing wait takes longer."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's Chromium; skip them with a reason where it is absent.
 

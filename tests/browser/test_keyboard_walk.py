@@ -297,7 +297,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     before = grid.evaluate("box => box.scrollLeft")
     keys.press("ArrowRight")
     page.wait_for_function("([box, before]) => box.scrollLeft > before",  # scrolls smoothly
-                           arg=[grid.element_handle(), before], timeout=5000)
+                           arg=[grid.element_handle(), before])
     keys.tab_to(grid.locator("a[href*='/learners/']").first)
     keys.follow()
     expect(page.get_by_role("heading", level=1, name=re.compile(": progress report$"))
