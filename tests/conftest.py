@@ -16,7 +16,9 @@ import factories
 import rich_world
 from course_app import create_app
 from course_app.auth.models import Role
+from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
+from course_app.design.services import add_author
 from course_app.extensions import db, limiter
 from course_app.jobs import queue
 from factories import DEFAULT_COURSE, PASSWORD, default_course_spec  # noqa: F401  (for tests)
@@ -289,6 +291,20 @@ def facilitator(factory):
 @pytest.fixture
 def cohort(factory, course, facilitator):
     return factory.cohort(course=course, facilitator=facilitator, name="Spring cohort")
+
+
+@pytest.fixture
+def author(factory, course):
+    """Ann Author, who writes `course` in the designer (a learner's account otherwise)."""
+    user = factory.user(Role.LEARNER, name="Ann Author")
+    add_author(course, user, utcnow())
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def admin(factory):
+    return factory.user(Role.ADMIN, name="Ada Admin")
 
 
 def login(client, user, password: str = PASSWORD, remember: bool = False):

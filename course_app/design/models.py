@@ -56,3 +56,11 @@ class DesignDraft(db.Model):
     course: Mapped[Course] = relationship()
     etivity: Mapped[Etivity | None] = relationship()
     author: Mapped[User | None] = relationship()
+
+    @property
+    def what(self) -> str:
+        """What the draft is of, in a sentence's words: "the course's texts", or the
+        e-tivity's title as drafted (its published title, or its slug until it has one)."""
+        if not self.key:
+            return "the course's texts"
+        return self.fields.get("title") or (self.etivity.title if self.etivity else self.key)

@@ -44,7 +44,7 @@ class NewDraft:
     id = None
 
     def __init__(self, draft):
-        self.slug, self.title = draft.key, draft.fields.get("title", draft.key)
+        self.slug, self.title = draft.key, draft.what
 
 
 def _editor(slug: str, etivity_slug: str | None, stage: int | None):
@@ -164,7 +164,7 @@ def _move_new(course, draft):
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"Moved {draft.fields.get('title', draft.key)} to stage {stage}: it is added at "
+        flash(f"Moved {draft.what} to stage {stage}: it is added at "
               "the end of that stage when you publish.")
     return redirect(url_for("design.storyboard", slug=course.slug, _anchor=f"card-{draft.key}"))
 

@@ -99,14 +99,12 @@ def discard_draft(slug: str, draft_id: int):
     draft = db.session.get(DesignDraft, draft_id)
     if draft is None or draft.course_id != course.id:
         abort(404)
-    title = ("the course's texts" if draft.key == drafts.COURSE_KEY
-             else draft.fields.get("title") or draft.key)
     form = ConfirmForm()
     seen = draft.updated_at.isoformat()
     if not form.validate() or form.confirm.data != seen:
         return render_template("design/confirm_discard.html", course=course, draft=draft,
-                               what=title, seen=seen, again=form.confirmed)
+                               seen=seen, again=form.confirmed)
     drafts.discard(course, draft, current_user)
     db.session.commit()
-    flash(f"Discarded the draft of {title}: the published version stands.")
+    flash(f"Discarded the draft of {draft.what}: the published version stands.")
     return redirect(url_for("design.publish", slug=slug))

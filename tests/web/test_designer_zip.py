@@ -1,0 +1,72 @@
+"""The course folder as a zip: download, change and upload it; an upload's problems with
+file and line; an upload waits for drafts."""
+
+from conftest import login
+from course_app.extensions import db
+from designing import etivity, form_of
+
+
+def test_download_then_upload_a_changed_zip(client, course, author):
+    import io
+    import zipfile
+
+    login(client, author)
+    download = client.get(f"/design/{course.slug}/download")
+    assert download.status_code == 200 and download.mimetype == "application/zip"
+    source = zipfile.ZipFile(io.BytesIO(download.data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("listen-first.md"):
+                data = data.replace(b"title: Listen first", b"title: Listen well")
+            if not info.filename.endswith("pass-it-on.md"):
+                archive.writestr(info.filename, data)
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(changed.getvalue()), "course.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)  # no cohorts: at once
+    db.session.expire_all()
+    assert etivity(course, "listen-first").title == "Listen well"
+    assert etivity(course, "pass-it-on").retired
+
+
+def test_an_upload_with_problems_lists_each_with_file_and_line(client, course, author):
+    import io
+    import zipfile
+
+    login(client, author)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("course.yaml", "title: T\nsummary: S\naudience: A\nstages: []\n")
+        archive.writestr("etivities/1-01-x.md", "---\nslug: x\nminutes: lots\n---\nSpark\n")
+        archive.writestr("../escape.md", "x")
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(broken.getvalue()), "course.zip")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "leads outside the course folder" in page
+    clean = io.BytesIO()
+    with zipfile.ZipFile(clean, "w") as archive:
+        archive.writestr("course.yaml", "title: T\nsummary: S\naudience: A\nstages: []\n")
+        archive.writestr("etivities/1-01-x.md", "---\nslug: x\nminutes: lots\n---\nSpark\n")
+    page = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(clean.getvalue()), "course.zip")},
+        content_type="multipart/form-data").get_data(as_text=True)
+    assert "engaging-online/etivities/1-01-x.md:3: minutes" in page
+    assert "engaging-online/course.yaml" in page
+    db.session.expire_all()
+    assert course.title == "Engaging online"
+
+
+def test_an_upload_waits_for_drafts_to_be_published_or_discarded(client, course, author):
+    import io
+
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/listen-first",
+                data=form_of(etivity(course, "listen-first"), title="Pending"))
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(b"not a zip"), "course.zip")}, content_type="multipart/form-data")
+    assert response.status_code == 302 and response.location.endswith("/publish")
+    assert "publish or discard" in client.get(
+        f"/design/{course.slug}/upload").get_data(as_text=True)
