@@ -191,6 +191,36 @@ def test_storyboard_buttons_move_copy_retire_and_bring_back(client, course, auth
     assert len(set(positions)) == len(positions), positions  # no two share a place
 
 
+def card_of(page: str, slug: str) -> str:
+    """One card of the storyboard (or one line of its retired list), as HTML."""
+    start = page.index(f'id="card-{slug}"')
+    return page[start:page.index("</li>", start)]
+
+
+def test_a_buttons_message_shows_in_its_card_where_the_storyboard_returns(client, course,
+                                                                         author):
+    """The storyboard comes back at the card a button acted on (far down a long board), so
+    the message is there, not at the top of the page, out of view."""
+    login(client, author)
+    base = f"/design/{course.slug}/etivities"
+    last = course.etivities_in(5)[-1].slug
+    moved = client.post(f"{base}/{last}/move", data={"to": "up"})
+    assert moved.location.endswith(f"/design/{course.slug}?card={last}#card-{last}")
+    page = html.unescape(client.get(moved.location).get_data(as_text=True))
+    top = page[:page.index('class="storyboard"')]
+    assert 'class="flashes"' not in top
+    assert 'role="status"' in card_of(page, last) and "Moved " in card_of(page, last)
+    retired = client.post(f"{base}/{last}/retire")  # now in the retired list, message too
+    page = html.unescape(client.get(retired.location).get_data(as_text=True))
+    assert "Bring back" in card_of(page, last)
+    assert "learners no longer see it" in card_of(page, last)
+    # A card that isn't on the board (or none named): the message stays at the top.
+    client.post(f"{base}/{last}/restore")
+    page = html.unescape(client.get(f"/design/{course.slug}?card=nowhere").get_data(
+        as_text=True))
+    assert 'class="flashes"' in page[:page.index('class="storyboard"')]
+
+
 def test_a_bad_move_changes_nothing(client, course, author):
     login(client, author)
     first = course.etivities_in(1)[0].slug

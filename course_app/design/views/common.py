@@ -1,6 +1,6 @@
 """What the designer's views share: loading a course its author may change."""
 
-from flask import abort
+from flask import abort, redirect, url_for
 from flask_login import current_user
 
 from ...courses.models import Course, Etivity
@@ -45,3 +45,9 @@ def form_version(form) -> int | None:
 def history_page(course: Course, etivity: Etivity | None = None):
     """The page of the course's (or the e-tivity's) history that `?page=` asks for."""
     return paginate(services.history(course, etivity), page_arg(), HISTORY_PER_PAGE)
+
+
+def to_card(slug: str, card: str):
+    """Back to the storyboard at an e-tivity's card, where the action's message shows (the
+    top of a long storyboard, where messages usually go, is out of view there)."""
+    return redirect(url_for("design.storyboard", slug=slug, card=card, _anchor=f"card-{card}"))

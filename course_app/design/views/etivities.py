@@ -21,7 +21,7 @@ from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
-from .common import authored, etivity_of, form_version, history_page
+from .common import authored, etivity_of, form_version, history_page, to_card
 
 MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
 
@@ -95,8 +95,7 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
             db.session.commit()
             flash(f"Saved {checked.spec.title} as a draft: learners see it once you publish."
                   if saved else f"{checked.spec.title} is as published: no draft kept.")
-            return redirect(url_for("design.storyboard", slug=course.slug,
-                                    _anchor=f"card-{checked.spec.slug}"))
+            return to_card(course.slug, checked.spec.slug)
     add_spare_rows(form)
     return _page(course, shown, stage, form, more, conflict, preview, draft), status
 
@@ -151,7 +150,7 @@ def move(slug: str, etivity_slug: str):
             flash(f"Moved {etivity.title}.")
     else:
         flash("Choose where to move it: up, down or to a stage.")
-    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+    return to_card(slug, etivity.slug)
 
 
 def _move_new(course, draft):
@@ -166,7 +165,7 @@ def _move_new(course, draft):
         db.session.commit()
         flash(f"Moved {draft.what} to stage {stage}: it is added at "
               "the end of that stage when you publish.")
-    return redirect(url_for("design.storyboard", slug=course.slug, _anchor=f"card-{draft.key}"))
+    return to_card(course.slug, draft.key)
 
 
 def _button(slug: str, etivity_slug: str, action, words: str, retired: bool):
@@ -176,7 +175,7 @@ def _button(slug: str, etivity_slug: str, action, words: str, retired: bool):
         action(course, etivity, current_user, utcnow())
         db.session.commit()
         flash(words.format(title=etivity.title))
-    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+    return to_card(slug, etivity.slug)
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/copy")
@@ -189,8 +188,8 @@ def copy(slug: str, etivity_slug: str):
         copied = drafts.copy_etivity(course, etivity, current_user, utcnow())
         db.session.commit()
         flash(f"Copied {etivity.title} as a draft: publish to add it to the end of its stage.")
-        return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{copied.key}"))
-    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{etivity.slug}"))
+        return to_card(slug, copied.key)
+    return to_card(slug, etivity.slug)
 
 
 @bp.post("/<slug>/etivities/<etivity_slug>/retire")
