@@ -54,11 +54,11 @@ def as_id(raw) -> int | None:
     return value if 1 <= value <= DB_INT_MAX else None
 
 
-def page_arg(default: int | None = 1) -> int | None:
-    """`?page=` for every paginated list: `default` when absent or not a number, 1 for
-    numbers below 1, and 404 for a page no list could have (a list's own pages past its end
-    show its last page, as each list decides)."""
-    raw = (request.args.get("page") or "").strip()
+def page_arg(default: int | None = 1, given: str | None = None) -> int | None:
+    """`?page=` for every paginated list (or `given`, the page a form's button asks for):
+    `default` when absent or not a number, 1 for numbers below 1, and 404 for a page no list
+    could have (a list's own pages past its end show its last page, as each list decides)."""
+    raw = ((request.args.get("page") if given is None else given) or "").strip()
     if raw.startswith("-") and raw[1:].isascii() and raw[1:].isdigit():
         return 1
     if not (raw.isascii() and raw.isdigit()):

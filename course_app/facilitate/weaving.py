@@ -25,6 +25,8 @@ from .errors import FacilitateError
 from .models import AuditAction
 from .moderation import check_post_in
 
+MOST_CITED = 100  # posts one weave cites
+
 
 def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
           cited: list[tuple[Post, str]], at: datetime) -> Thread:
@@ -37,6 +39,9 @@ def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
                               "body")
     if not cited:
         raise FacilitateError("Choose at least one post to cite.", "cited")
+    if len({post.id for post, _ in cited}) > MOST_CITED:
+        raise FacilitateError(f"Cite at most {MOST_CITED} posts: a summary draws out the few "
+                              "that matter most.", "cited")
     unique: dict[int, tuple[Post, str]] = {}
     for post, quote in cited:
         check_post_in(cohort, post)
@@ -65,7 +70,7 @@ class PostLink:
     page: int  # the page of its thread the post is on
 
 
-CANDIDATES_PER_PAGE = 20  # a toolkit section's posts to choose from, on a page
+CANDIDATES_PER_PAGE = 20  # posts to choose from on a page (a weave's, a toolkit section's)
 
 
 def _weavable(cohort: Cohort, etivity: Etivity):
@@ -82,14 +87,19 @@ def _links(posts: list[Post]) -> list[PostLink]:
     return [PostLink(p, pages[p.id]) for p in posts]
 
 
-def weavable_posts(cohort: Cohort, etivity: Etivity) -> list[PostLink]:
-    """Every post `_weavable` finds, with the page of its thread it is on."""
-    return _links(list(db.session.scalars(_weavable(cohort, etivity))))
-
-
 def weavable_page(cohort: Cohort, etivity: Etivity, number: int | None
                   ) -> tuple[Pagination, list[PostLink]]:
-    """A page of `weavable_posts` (a page past the end shows the last one): the toolkit
-    section's posts to choose its current version from."""
+    """A page of the posts `_weavable` finds, each with the page of its thread it is on (a
+    page past the end shows the last one): a weave's posts to cite, a toolkit section's to
+    choose its current version from."""
     page = paginate(_weavable(cohort, etivity), number, CANDIDATES_PER_PAGE)
     return page, _links(page.items)
+
+
+def weavable_chosen(cohort: Cohort, etivity: Etivity, ids: set[int]) -> list[PostLink]:
+    """The posts among `ids` a weave can cite (ticked on other pages of the form), in the
+    order `_weavable` lists them; ids of other posts are left out."""
+    if not ids:
+        return []
+    return _links(list(db.session.scalars(_weavable(cohort, etivity).where(Post.id.in_(ids)))))
+

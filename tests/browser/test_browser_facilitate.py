@@ -207,3 +207,58 @@ def test_create_a_paced_cohort_and_invite_people(page: Page, live_server):
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Welcome to Browser spring cohort!")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Browser spring cohort")).to_be_visible()
+
+
+def test_weave_from_a_busy_etivity_a_page_of_posts_at_a_time(page: Page, live_server):
+    """More posts than one page holds: tick one, go to the next page (what was typed and
+    ticked comes along, listed above), tick another there, publish; the page with the ticked
+    list passes axe and does not scroll sideways at 320 px."""
+    from sqlalchemy import select
+
+    from a11y_checks import AXE_JS, require_tools, run_axe, sideways
+    from course_app.auth.models import User
+    from course_app.clock import utcnow
+    from course_app.cohorts.models import Cohort
+    from course_app.discussions import services as discussions
+    from course_app.extensions import db
+    from course_app.facilitate.weaving import CANDIDATES_PER_PAGE
+
+    require_tools()
+    base, app = live_server
+    cohort_id = demo_cohort_id(app)
+    with app.app_context():
+        cohort = db.session.get(Cohort, cohort_id)
+        look_back = next(e for e in cohort.course.etivities if e.slug == "look-back")
+        ana, ben = (db.session.scalar(select(User).where(User.email == f"{who}@example.org"))
+                    for who in ("ana", "ben"))
+        thread = discussions.start_thread(cohort, look_back, ana, "Looking back together",
+                                          "What stayed with me: listening first.", utcnow())
+        for n in range(CANDIDATES_PER_PAGE):
+            discussions.reply(thread, ben if n % 2 else ana, f"Looking back, note {n:02d}.",
+                              utcnow())
+        db.session.commit()
+    page.context.add_init_script(path=str(AXE_JS))  # as the accessibility walk loads it
+    log_in(page, base, FACILITATOR)
+    page.goto(f"{base}/facilitate/cohorts/{cohort_id}/e/look-back/weave")
+    page.get_by_label("Title").fill("Looking back, together")
+    page.get_by_label("Your summary").fill("What we carry forward.")
+    first = page.locator("fieldset.cite-post").first
+    first.get_by_label("Cite this post").check()
+    first.get_by_label("Short quote (optional)").fill("listening first")
+    pages = page.get_by_role("navigation", name="Pages of posts to cite")
+    expect(pages).to_contain_text("Page 1 of 2.")
+    pages.get_by_role("button", name="More posts").click()
+    expect(pages).to_contain_text("Page 2 of 2.")
+    expect(page.get_by_label("Title")).to_have_value("Looking back, together")
+    chosen = page.locator("section.cite-thread").filter(
+        has=page.get_by_role("heading", name="Ticked on other pages (1)"))
+    expect(chosen.get_by_label("Cite this post")).to_be_checked()
+    expect(chosen.get_by_label("Short quote (optional)")).to_have_value("listening first")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert run_axe(page) == [] and sideways(page) == []
+    page.locator("fieldset.cite-post").last.get_by_label("Cite this post").check()
+    page.get_by_role("button", name="Publish the summary").click()
+    expect(page.get_by_text("Your summary is up")).to_be_visible()
+    weaves = page.locator("#weaves")
+    expect(weaves).to_contain_text("“listening first”")
+    expect(weaves).to_contain_text(f"“Looking back, note {CANDIDATES_PER_PAGE - 1:02d}.”")

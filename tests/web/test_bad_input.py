@@ -93,8 +93,8 @@ def test_the_api_answers_404_json_for_ids_beyond_the_database(client, too_big):
 
 PAGED = ["notifications.index", "discussions.thread", "facilitate.invites", "facilitate.people",
          "facilitate.audit", "facilitate.waiting", "facilitate.reading", "facilitate.home",
-         "facilitate.finished", "facilitate.removed", "reports.dashboard", "reports.index",
-         "reports.compare", "reports.etivity", "reports.learner"]
+         "facilitate.finished", "facilitate.removed", "facilitate.weave", "reports.dashboard",
+         "reports.index", "reports.compare", "reports.etivity", "reports.learner"]
 
 
 @pytest.mark.parametrize("page, shown", [(10**20, False), (2**31, False), (2**63, False),

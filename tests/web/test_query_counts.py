@@ -65,7 +65,8 @@ def course_run(factory, client, login_as):
                     "calendar": f"/facilitate/cohorts/{c}/calendar",
                     "cohort's queue": f"/facilitate/cohorts/{c}",
                     "a list of the queue": f"/facilitate/cohorts/{c}/waiting/unanswered",
-                    "toolkit section, choosing": f"/cohorts/{c}/toolkit/e/introduce-yourself"}
+                    "toolkit section, choosing": f"/cohorts/{c}/toolkit/e/introduce-yourself",
+                    "weave a summary": f"/facilitate/cohorts/{c}/e/introduce-yourself/weave"}
         return {"map": f"/cohorts/{c}", "progress": f"/cohorts/{c}/progress",
                 "etivity": f"/cohorts/{c}/e/introduce-yourself",
                 "short thread": f"/cohorts/{c}/threads/{ids['short']}?page=1",

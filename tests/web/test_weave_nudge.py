@@ -169,6 +169,84 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     assert "Drawn from 2 posts" in page and "— Ana Okafor" in page
 
 
+def test_the_posts_to_cite_come_a_page_at_a_time_and_keep_what_was_ticked(
+        client, login_as, setting):
+    """A busy e-tivity's posts come 20 to a page. The pages' buttons send the form, so the
+    title, the summary and each post ticked (with its quote) come along, listed above the
+    page as ticked on other pages; Publish cites them all, in conversation order."""
+    from course_app.facilitate import weaving
+
+    cohort, facilitator, ana, ben = setting
+    thread = start(cohort, ana, "Busy one", "Reply number 00")
+    for n in range(1, weaving.CANDIDATES_PER_PAGE + 5):
+        discussions.reply(thread, ben if n % 2 else ana, f"Reply number {n:02d}", utcnow())
+    db.session.commit()
+    first, late = thread.posts[0], thread.posts[-1]
+    login_as(facilitator)
+    page = text(client.get(weave_url(cohort)))
+    assert page.count('class="cite-post"') == weaving.CANDIDATES_PER_PAGE
+    assert "There are 25 posts" in page and "20 on each page" in page
+    assert "Page 1 of 2." in page and 'name="go" value="2"' in page
+    assert page.index("Publish the summary") < page.index('name="go"')  # Enter publishes
+    assert f'id="cite_{late.id}"' not in page
+
+    typed = {"title": "What we heard", "body": "Two threads of thought.",
+             f"cite_{first.id}": "y", f"quote_{first.id}": "Where it started"}
+    response = client.post(weave_url(cohort), data={**typed, "go": "2"})
+    assert response.status_code == 200  # no errors: nothing was published
+    page = text(response)
+    assert "Page 2 of 2." in page and 'value="What we heard"' in page
+    assert "Two threads of thought.</textarea>" in page
+    chosen = section(page, 'id="cite-chosen"', "</section>")
+    assert "Ticked on other pages (1)" in page and "in “Busy one”" in chosen
+    box = re.search(rf'<input[^>]*id="cite_{first.id}"[^>]*>', chosen).group(0)
+    assert "checked" in box
+    assert 'value="Where it started"' in chosen
+    assert f'id="cite_{late.id}"' in page and page.count('class="cite-post"') == 6
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+
+    # Back to page 1: the ticked post is in its place, not repeated above.
+    back = text(client.post(weave_url(cohort), data={**typed, "go": "1",
+                                                    f"cite_{late.id}": "y"}))
+    assert "Ticked on other pages (1)" in back and back.count(f'id="cite_{first.id}"') == 1
+    # Publish from page 2: both cited, oldest first, the quote as typed.
+    done = client.post(weave_url(cohort), data={**typed, f"cite_{late.id}": "y"})
+    assert done.status_code == 302
+    weave = db.session.scalar(select(Thread).where(Thread.kind == ThreadKind.WEAVE))
+    citations = db.session.scalars(select(Citation).where(
+        Citation.weave_post_id == weave.posts[0].id).order_by(Citation.id)).all()
+    assert [(c.cited_post_id, c.quote) for c in citations] == [
+        (first.id, "Where it started"), (late.id, "Reply number 24")]
+
+
+def test_the_weave_forms_page_buttons_and_ticks_refuse_nonsense(client, login_as, setting,
+                                                                 monkeypatch):
+    """Odd page numbers show the first or last page, a page no list has is a 404, ticks of
+    posts that can't be cited are dropped, and a weave cites at most MOST_CITED posts."""
+    from course_app.facilitate import weaving
+
+    cohort, facilitator, ana, ben = setting
+    posts = [start(cohort, ana, f"Piece {n}").posts[0] for n in range(3)]
+    login_as(facilitator)
+    for go in ("", "x", "-4", "0", "99"):  # the first page, or the last
+        response = client.post(weave_url(cohort), data={"go": go, "title": "Kept"})
+        assert response.status_code == 200 and 'value="Kept"' in text(response), go
+    assert client.post(weave_url(cohort), data={"go": str(10**20)}).status_code == 404
+    # Ticks of no post, or of posts from elsewhere, are not listed, and cite nothing.
+    other = start(cohort, ben, "Elsewhere", slug="time-and-help").posts[0]
+    odd = {"cite_abc": "y", f"cite_{10**20}": "y", "cite_-3": "y", f"cite_{other.id}": "y"}
+    page = text(client.post(weave_url(cohort), data={**odd, "go": "1"}))
+    assert "Ticked on other pages" not in page and f'id="cite_{other.id}"' not in page
+    response = client.post(weave_url(cohort), data={**odd, "title": "T", "body": "B"})
+    assert response.status_code == 400 and "Choose at least one post to cite." in text(response)
+    # A weave cites a few posts, not a thousand.
+    monkeypatch.setattr(weaving, "MOST_CITED", 2)
+    response = client.post(weave_url(cohort), data={"title": "T", "body": "B", **{
+        f"cite_{post.id}": "y" for post in posts}})
+    assert response.status_code == 400 and "Cite at most 2 posts" in text(response)
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+
+
 def test_hidden_cited_post_is_not_quoted(client, login_as, setting):
     cohort, facilitator, ana, ben = setting
     a = start(cohort, ana, "Ana's piece", "Secret words")

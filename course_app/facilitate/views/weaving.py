@@ -1,11 +1,12 @@
 """Weaving a summary of an e-tivity's posts."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ...clock import utcnow
 from ...discussions.lookups import etivity_or_404
 from ...extensions import db
+from ...inputs import as_id, page_arg
 from .. import bp
 from .. import weaving as service
 from ..errors import FacilitateError
@@ -16,15 +17,22 @@ from .common import facilitated, field_error
 @bp.route("/cohorts/<int:cohort_id>/e/<slug>/weave", methods=["GET", "POST"])
 @login_required
 def weave(cohort_id: int, slug: str):
+    """The posts to cite come a page at a time. The pages' buttons send the form (`go`: the
+    page wanted), so what was typed and every post ticked on other pages come along, and
+    those posts are listed above this page's, ticked; Publish cites them all."""
     cohort = facilitated(cohort_id)
     etivity = etivity_or_404(cohort, slug)
-    links = service.weavable_posts(cohort, etivity)
-    form = WeaveForm.for_posts([link.post for link in links])
-    if links and form.validate_on_submit():
+    going = request.form.get("go") if request.method == "POST" else None
+    ticked = _ticked() if request.method == "POST" else set()
+    page, links = service.weavable_page(
+        cohort, etivity, page_arg() if going is None else page_arg(given=going))
+    chosen = service.weavable_chosen(cohort, etivity, ticked - {link.post.id for link in links})
+    form = WeaveForm.for_posts([link.post for link in chosen + links])
+    if links and going is None and form.validate_on_submit():
+        cited = [link.post for link in service.weavable_chosen(cohort, etivity, ticked)]
         try:
             service.weave(cohort, etivity, current_user, form.title.data or "",
-                           form.body.data or "", form.cited([link.post for link in links]),
-                           utcnow())
+                          form.body.data or "", form.cited(cited), utcnow())
         except FacilitateError as error:
             db.session.rollback()
             field_error(form, error)
@@ -35,4 +43,14 @@ def weave(cohort_id: int, slug: str):
             return redirect(url_for("discussions.etivity", cohort_id=cohort.id,
                                     slug=etivity.slug, _anchor="weaves"))
     return render_template("facilitate/moderate/weave.html", cohort=cohort, etivity=etivity,
-                           links=links, form=form), 400 if form.errors else 200
+                           page=page, links=links, chosen=chosen, form=form
+                           ), 400 if form.errors else 200
+
+
+def _ticked() -> set[int]:
+    """The posts ticked in the form sent (cite_ID fields), on this page or others: one more
+    than a weave may cite at most, so that `service.weave` can say so without the database
+    being asked about thousands."""
+    ids = sorted(post_id for name in request.form if name.startswith("cite_")
+                 and request.form.get(name) and (post_id := as_id(name[len("cite_"):])))
+    return set(ids[:service.MOST_CITED + 1])
