@@ -170,7 +170,10 @@ def main() -> None:
                                ("facilitator's cohort page",
                                 f"/facilitate/cohorts/{cohort.id}"),
                                ("first posts nobody has answered, all (facilitator)",
-                                f"/facilitate/cohorts/{cohort.id}/waiting/unanswered")):
+                                f"/facilitate/cohorts/{cohort.id}/waiting/unanswered"),
+                               ("weave a summary (facilitator)",
+                                f"/facilitate/cohorts/{cohort.id}/e/"
+                                f"{cohort.course.etivities_in(1)[1].slug}/weave")):
                 ms, queries, status = measure(staff, page, max(3, args.runs // 3))
                 if status == 200:
                     print(f"| {n} | {name} | {ms:.1f} | {queries} |")
