@@ -217,6 +217,16 @@ def statements_sent() -> Iterator[list[Sent]]:
         event.remove(engine, "before_cursor_execute", note)
 
 
+def counted_get(client, url: str, **query):
+    """GET `url` as a new request on another server would make it: asked once first (caches
+    warmed, reads recorded), then again with a fresh session. (response, statements sent)."""
+    client.get(url, query_string=query)
+    db.session.remove()
+    with statements_sent() as sent:
+        response = client.get(url, query_string=query)
+    return response, len(sent)
+
+
 # ---- committed data made once per worker -------------------------------------------
 
 # name -> (the day it was made, an in-memory SQLite copy of the whole database then)

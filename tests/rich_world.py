@@ -128,7 +128,8 @@ def build(factory) -> World:
         "change_id": change.id, "draft_id": draft.id, "kind": "unanswered",
     }
     by_endpoint = {("courses.course", "slug"): course.slug,
-                   ("reports.compare", "slug"): course.slug}
+                   ("reports.compare", "slug"): course.slug,
+                   ("facilitate.changes", "which"): "opened"}
     by_endpoint.update({(rule, "slug"): course.slug for rule in DESIGN_ROUTES})
     people = {"anonymous": None, "learner": learner.id, "other learner": other_learner.id,
               "removed learner": removed.id, "reviewer": reviewer.id,

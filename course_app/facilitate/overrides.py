@@ -4,7 +4,7 @@ an e-tivity complete by hand, and the list of both on the overrides page."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ..auth.models import User
 from ..cohorts import services as cohorts
@@ -124,23 +124,32 @@ class ByHandRow:
     by: User | None
 
 
-def history(cohort: Cohort) -> tuple[list[OverrideRow], list[ByHandRow]]:
-    """What facilitators opened early, and what they marked complete by hand; newest first."""
-    opened = db.session.scalars(
-        select(Override).where(Override.cohort_id == cohort.id)
-        .order_by(Override.created_at.desc(), Override.id.desc())
-    ).all()
-    by_hand = db.session.scalars(
-        select(Completion).where(Completion.cohort_id == cohort.id,
-                                 Completion.by_hand_by_id.is_not(None))
-        .order_by(Completion.completed_at.desc(), Completion.id.desc())
-    ).all()
-    users = users_by_id({o.user_id for o in opened} | {o.created_by_id for o in opened}
-                        | {c.user_id for c in by_hand} | {c.by_hand_by_id for c in by_hand})
+def opened_early(cohort: Cohort) -> Select:
+    """What facilitators opened early in the cohort, newest first: a query, to page."""
+    return (select(Override).where(Override.cohort_id == cohort.id)
+            .order_by(Override.created_at.desc(), Override.id.desc()))
+
+
+def marked_by_hand(cohort: Cohort) -> Select:
+    """The completions facilitators marked by hand in the cohort, newest first: a query, to
+    page."""
+    return (select(Completion).where(Completion.cohort_id == cohort.id,
+                                     Completion.by_hand_by_id.is_not(None))
+            .order_by(Completion.completed_at.desc(), Completion.id.desc()))
+
+
+def override_rows(cohort: Cohort, opened: list[Override]) -> list[OverrideRow]:
+    """A page of `opened_early`, with the people and e-tivities named (one query)."""
+    users = users_by_id({o.user_id for o in opened} | {o.created_by_id for o in opened})
     etivities = {e.id: e for e in cohort.course.etivities}
-    return (
-        [OverrideRow(o, users.get(o.user_id), etivities.get(o.etivity_id),
-                     users.get(o.created_by_id)) for o in opened],
-        [ByHandRow(c, users[c.user_id], etivities[c.etivity_id], users.get(c.by_hand_by_id))
-         for c in by_hand if c.user_id in users and c.etivity_id in etivities],
-    )
+    return [OverrideRow(o, users.get(o.user_id), etivities.get(o.etivity_id),
+                        users.get(o.created_by_id)) for o in opened]
+
+
+def by_hand_rows(cohort: Cohort, completions: list[Completion]) -> list[ByHandRow]:
+    """A page of `marked_by_hand`, with the people and e-tivities named (one query)."""
+    users = users_by_id({c.user_id for c in completions}
+                        | {c.by_hand_by_id for c in completions})
+    etivities = {e.id: e for e in cohort.course.etivities}
+    return [ByHandRow(c, users[c.user_id], etivities[c.etivity_id], users.get(c.by_hand_by_id))
+            for c in completions if c.user_id in users and c.etivity_id in etivities]

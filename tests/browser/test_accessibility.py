@@ -37,14 +37,15 @@ from a11y_checks import (
 from browser_steps import log_in
 from course_app.auth.models import User
 from course_app.clock import utcnow
-from course_app.cohorts.models import Cohort, Membership
-from course_app.cohorts.services import create_cohort, create_invite
+from course_app.cohorts.models import Cohort, MemberRole, Membership
+from course_app.cohorts.services import add_member, create_cohort, create_invite
 from course_app.demo import DEMO_COHORT
 from course_app.design.services import add_author
 from course_app.discussions.models import Post, Thread
 from course_app.extensions import db
 from course_app.jobs.queue import run_pending
 from course_app.mailings.preferences import unsubscribe_token
+from course_app.progress.overrides import mark_complete_by_hand, open_early
 from course_app.toolkit.services import toolkit_etivities
 
 pytestmark = pytest.mark.browser
@@ -88,6 +89,13 @@ def ids(live_server) -> dict:
         # cohort is self-paced).
         paced = create_cohort(cohort.course, "Paced cohort", people["facilitator"], utcnow(),
                               starts_on=utcnow().date() - timedelta(days=3), paced=True)
+        # Pat there too, with a stage opened early and an e-tivity marked complete by hand,
+        # for the tables of changes by hand.
+        add_member(paced, people["pat"], MemberRole.LEARNER, utcnow())
+        open_early(paced, people["facilitator"].id, utcnow(), stage_number=2,
+                   user_id=people["pat"].id)
+        mark_complete_by_hand(paced, people["pat"].id, stage_1.id, people["facilitator"].id,
+                              utcnow())
         toolkit_etivity = toolkit_etivities(cohort.course)[0]
         db.session.commit()
         # The demo's emails, in the development mailbox (the admin's journey shows it).
@@ -198,6 +206,9 @@ FACILITATOR = [
     State("facilitator/member-brought-back", F + "/people", submit="Bring back Ana Okafor"),
     State("facilitator/nobody-removed", F + "/people/removed"),
     State("facilitator/overrides", F + "/overrides"),
+    State("facilitator/overrides-made", "/facilitate/cohorts/{paced}/overrides"),
+    State("facilitator/overrides-opened", "/facilitate/cohorts/{paced}/overrides/opened"),
+    State("facilitator/nothing-by-hand", F + "/overrides/by-hand"),
     State("facilitator/nudge", F + "/nudge"),
     State("facilitator/nudge-template", F + "/nudge?learner={finn}", actions=(
         ("choose", TEMPLATE_LIST, "Stuck in a stage"), ("press", "Use this template"))),

@@ -142,6 +142,8 @@ MATRIX = {
     ("facilitate.nudge", "POST"):                   "login  403    404    404    403    404    400    400",
     ("facilitate.overrides", "GET"):                "login  403    404    404    403    404    200    200",
     ("facilitate.overrides", "POST"):               "login  403    404    404    403    404    400    400",
+    ("facilitate.changes", "GET"):                  "login  403    404    404    403    404    200    200",
+    ("facilitate.changes", "POST"):                 "405",
     ("facilitate.people", "GET"):                   "login  403    404    404    403    404    200    200",
     ("facilitate.people", "POST"):                  "login  403    404    404    403    404    400    400",
     ("facilitate.reading", "GET"):                  "login  403    404    404    403    404    200    200",

@@ -93,7 +93,8 @@ def test_the_api_answers_404_json_for_ids_beyond_the_database(client, too_big):
 
 PAGED = ["notifications.index", "discussions.thread", "facilitate.invites", "facilitate.people",
          "facilitate.audit", "facilitate.waiting", "facilitate.reading", "facilitate.home",
-         "facilitate.finished", "facilitate.removed", "facilitate.weave", "reports.dashboard",
+         "facilitate.finished", "facilitate.removed", "facilitate.weave",
+         "facilitate.changes", "reports.dashboard",
          "reports.index", "reports.compare", "reports.etivity", "reports.learner"]
 
 

@@ -508,7 +508,7 @@ def test_the_most_recently_removed_are_on_the_people_page_and_all_a_page_at_a_ti
     """People removed over a long course: the people page shows the most recent few, and
     "See all" pages through them, each page costing the same queries."""
     from course_app.facilitate.views import people
-    from database import statements_sent
+    from database import counted_get
 
     monkeypatch.setattr(people, "REMOVED_SHOWN", 2)
     monkeypatch.setattr(people, "REMOVED_PER_PAGE", 3)
@@ -528,12 +528,9 @@ def test_the_most_recently_removed_are_on_the_people_page_and_all_a_page_at_a_ti
     url = f"/facilitate/cohorts/{cohort.id}/people/removed"
 
     def all_page(**query):
-        client.get(url, query_string=query)  # caches warmed
-        db.session.remove()
-        with statements_sent() as sent:
-            response = client.get(url, query_string=query)
+        response, cost = counted_get(client, url, **query)
         assert response.status_code == 200
-        return text(response), len(sent)
+        return text(response), cost
 
     first, cost = all_page()
     assert "4 people, the most recently removed first; showing 1–3." in first

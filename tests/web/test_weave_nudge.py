@@ -343,6 +343,71 @@ def test_choose_a_learner_is_explained_beside_the_field(client, login_as, settin
     assert field_error(response, "complete-etivity") == "Choose an e-tivity."
 
 
+def test_changes_so_far_show_the_newest_and_all_a_page_at_a_time(client, login_as, setting,
+                                                                  factory, monkeypatch):
+    """A long course collects many changes by hand: the overrides page shows the newest of
+    each kind, and "See all" pages through them, each page costing the same queries."""
+    from course_app.facilitate.views import overrides as views
+    from course_app.progress.overrides import mark_complete_by_hand
+    from database import counted_get
+
+    monkeypatch.setattr(views, "CHANGES_SHOWN", 2)
+    monkeypatch.setattr(views, "CHANGES_PER_PAGE", 3)
+    cohort, facilitator, ana, ben = setting
+    etivities = [e for e in cohort.course.etivities if e.stage_number == 1]
+    start = utcnow() - timedelta(days=30)
+
+    def change(learners, hours: int) -> None:
+        for n, learner in enumerate(learners):
+            at = start + timedelta(hours=hours + n)
+            open_early(cohort, facilitator.id, at, stage_number=2, user_id=learner.id)
+            mark_complete_by_hand(cohort, learner.id, etivities[0].id, facilitator.id, at)
+        db.session.commit()
+
+    def learners(*names):
+        return [factory.learner_in(cohort, name=name) for name in names]
+
+    change(learners("Early Ed", "Middle Mo", "Late Lu", "Last Li"), 0)
+    login_as(facilitator)
+    page = text(client.get(overrides_url(cohort)))
+    opened = section(page, "<h3>Opened early</h3>", "<h3>")
+    assert "Last Li" in opened and "Late Lu" in opened and "Middle Mo" not in opened
+    assert "See all 4 opened early</a> (the most recent are above)" in opened
+    by_hand = page.split("<h3>Marked complete by hand</h3>")[1]
+    assert "Last Li" in by_hand and "Middle Mo" not in by_hand
+    assert "See all 4 marked complete by hand" in by_hand
+
+    def all_page(which, **query):
+        response, cost = counted_get(client, f"/facilitate/cohorts/{cohort.id}/overrides/"
+                                             f"{which}", **query)
+        assert response.status_code == 200
+        return text(response), cost
+
+    costs = {}
+    for which in ("opened", "by-hand"):
+        first, costs[which] = all_page(which)
+        assert "4 changes, the newest first; showing 1–3." in first, which
+        assert first.index("Last Li") < first.index("Late Lu") < first.index("Middle Mo")
+        assert "Early Ed" not in first
+        second, _ = all_page(which, page=2)
+        assert "Early Ed" in second and "Middle Mo" not in second
+    change(learners("Later Ky", "Latest Jo", "Newest Al"), 10)
+    assert {which: all_page(which)[1] for which in costs} == costs
+
+
+def test_the_pages_of_all_changes_say_what_to_do_when_there_are_none(client, login_as,
+                                                                     setting):
+    cohort, facilitator, ana, ben = setting
+    login_as(facilitator)
+    base = f"/facilitate/cohorts/{cohort.id}/overrides"
+    page = text(client.get(f"{base}/opened"))
+    assert "<h1>Opened early in " in page and "Nothing opened early" in page
+    assert f'href="{base}"' in page
+    page = text(client.get(f"{base}/by-hand"))
+    assert "Nothing marked complete by hand" in page and "See all" not in page
+    assert client.get(f"{base}/everything").status_code == 404
+
+
 def test_mark_complete_by_hand_shows_on_the_learners_map(client, login_as, setting):
     cohort, facilitator, ana, ben = setting
     e = etivity(cohort, "time-and-help")

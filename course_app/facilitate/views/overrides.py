@@ -8,13 +8,17 @@ from ...clock import utcnow
 from ...cohorts.models import Cohort
 from ...courses.models import Etivity
 from ...extensions import db
-from ...inputs import as_id
+from ...inputs import as_id, page_arg
+from ...paging import paginate
 from .. import bp
 from .. import overrides as service
 from ..errors import FacilitateError
 from ..forms import CompleteByHandForm, OpenEtivityForm, OpenStageForm
 from ..people import learner_choices
 from .common import facilitated, field_error
+
+CHANGES_SHOWN = 10  # of each list on the overrides page, the newest; "See all" pages the rest
+CHANGES_PER_PAGE = 25
 
 
 @bp.route("/cohorts/<int:cohort_id>/overrides", methods=["GET", "POST"])
@@ -48,11 +52,31 @@ def overrides(cohort_id: int):
                              {e.id: e for e in etivities})
         if response is not None:
             return response
-    opened, by_hand = service.history(cohort)
+    opened = paginate(service.opened_early(cohort), 1, CHANGES_SHOWN)
+    by_hand = paginate(service.marked_by_hand(cohort), 1, CHANGES_SHOWN)
     failed = any(form.errors for form in forms.values())
     return render_template("facilitate/moderate/overrides.html", cohort=cohort, forms=forms,
-                           learners=learners, opened=opened, by_hand=by_hand), \
+                           learners=learners, opened=opened, by_hand=by_hand,
+                           opened_rows=service.override_rows(cohort, opened.items),
+                           by_hand_rows=service.by_hand_rows(cohort, by_hand.items)), \
         400 if failed else 200
+
+
+# Each list of changes by hand: its query and its rows (see service.opened_early, ...).
+CHANGES = {"opened": (service.opened_early, service.override_rows),
+           "by-hand": (service.marked_by_hand, service.by_hand_rows)}
+
+
+@bp.get('/cohorts/<int:cohort_id>/overrides/<any(opened, "by-hand"):which>')
+@login_required
+def changes(cohort_id: int, which: str):
+    """Everything opened early, or every completion marked by hand, in the cohort, newest
+    first, a page at a time."""
+    cohort = facilitated(cohort_id)
+    query, rows = CHANGES[which]
+    page = paginate(query(cohort), page_arg(), CHANGES_PER_PAGE)
+    return render_template("facilitate/moderate/overrides_all.html", cohort=cohort,
+                           page=page, which=which, rows=rows(cohort, page.items))
 
 
 def _override(cohort: Cohort, kind: str, form, learners: dict[int, User],
