@@ -46,7 +46,7 @@ def world(factory):
     ids = {
         "cohort_id": cohort.id, "post_id": reply.id, "thread_id": thread.id,
         "invite_id": invite.id, "membership_id": membership_of(cohort.id, peer.id).id,
-        "slug": etivity.slug, "kind": "unanswered",
+        "slug": etivity.slug, "kind": "unanswered", "which": "opened",
     }
     # Form data that would make each action succeed if the check were missing.
     data = {
