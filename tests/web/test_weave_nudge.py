@@ -205,6 +205,10 @@ def test_the_posts_to_cite_come_a_page_at_a_time_and_keep_what_was_ticked(
     assert f'id="cite_{late.id}"' in page and page.count('class="cite-post"') == 6
     assert db.session.scalar(select(func.count(Citation.id))) == 0
 
+    assert f'action="{weave_url(cohort)}?page=2"' in page  # a refused Publish stays here
+    refused = text(client.post(weave_url(cohort) + "?page=2", data={**typed, "title": ""}))
+    assert "Give the summary a title." in refused and "Page 2 of 2." in refused
+    assert "Ticked on other pages (1)" in refused
     # Back to page 1: the ticked post is in its place, not repeated above.
     back = text(client.post(weave_url(cohort), data={**typed, "go": "1",
                                                     f"cite_{late.id}": "y"}))
