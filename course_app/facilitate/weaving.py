@@ -102,4 +102,3 @@ def weavable_chosen(cohort: Cohort, etivity: Etivity, ids: set[int]) -> list[Pos
     if not ids:
         return []
     return _links(list(db.session.scalars(_weavable(cohort, etivity).where(Post.id.in_(ids)))))
-
