@@ -56,9 +56,12 @@ def add_etivity(page: Page, stage: int, title: str, preview: bool = False) -> No
         expect(page.get_by_role("heading", name="Preview as a learner")).to_be_visible()
         expect(page.locator(".design-preview strong", has_text="What would you do")).to_be_visible()
     page.get_by_role("button", name="Save draft", exact=True).click()
-    expect(page.get_by_text(f"Saved {title} as a draft")).to_be_visible()
-    expect(page.locator(f"#card-{slug}")).to_contain_text("Start 1 conversation")
-    expect(page.locator(f"#card-{slug}")).to_contain_text("New: draft — not yet published")
+    # The storyboard opens at the card, the message in it, on screen (flash-here.js).
+    card = page.locator(f"#card-{slug}")
+    expect(card.get_by_role("status")).to_contain_text(f"Saved {title} as a draft")
+    expect(card.get_by_role("status")).to_be_in_viewport()
+    expect(card).to_contain_text("Start 1 conversation")
+    expect(card).to_contain_text("New: draft — not yet published")
 
 
 def test_a_new_author_builds_a_course_a_learner_then_sees(page: Page, live_server):

@@ -40,6 +40,10 @@ def test_learner_starts_a_piece_and_replies_to_a_peer(page: Page, live_server):
 
     expect(page.get_by_text("Your reply is posted.")).to_be_visible()
     reply = page.locator("article.post", has_text="Thanks Ben, this is")
+    # The message is in the reply the page opens at (static/js/flash-here.js), on screen.
+    expect(reply.get_by_role("status")).to_have_text("Your reply is posted.")
+    expect(reply.get_by_role("status")).to_be_in_viewport()
+    expect(page.locator("main > .flashes")).to_have_count(0)
     expect(reply.locator("strong", has_text="really")).to_be_visible()
     expect(reply.get_by_text("In reply to")).to_be_visible()
     expect(page).to_have_url(re.compile(r"#post-\d+$"))

@@ -48,6 +48,6 @@ def history_page(course: Course, etivity: Etivity | None = None):
 
 
 def to_card(slug: str, card: str):
-    """Back to the storyboard at an e-tivity's card, where the action's message shows (the
-    top of a long storyboard, where messages usually go, is out of view there)."""
-    return redirect(url_for("design.storyboard", slug=slug, card=card, _anchor=f"card-{card}"))
+    """Back to the storyboard at an e-tivity's card (static/js/flash-here.js shows the
+    action's message there)."""
+    return redirect(url_for("design.storyboard", slug=slug, _anchor=f"card-{card}"))

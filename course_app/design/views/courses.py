@@ -82,13 +82,9 @@ def storyboard(slug: str):
     columns, warnings = build_storyboard(course, pending)
     retired = [e for e in course.etivities if e.retired]
     drafted = {d.key for d in pending}
-    shown = {card.etivity.slug for column in columns for card in column.cards} | {
-        e.slug for e in retired}
-    card = request.args.get("card")
     return render_template("design/storyboard.html", course=course, columns=columns,
                            warnings=warnings, retired=retired, drafted=drafted,
-                           button=ButtonForm(), pending=pending,
-                           message_card=card if card in shown else None)
+                           button=ButtonForm(), pending=pending)
 
 
 @bp.route("/<slug>/course", methods=["GET", "POST"])
