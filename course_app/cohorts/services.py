@@ -115,6 +115,12 @@ def is_full(cohort: Cohort) -> bool:
     return cohort.capacity is not None and learner_count(cohort) >= cohort.capacity
 
 
+def hold_places(cohort: Cohort) -> None:
+    """Lock the cohort's row (PostgreSQL) until the transaction ends, so two people can't
+    both take its last place: before `is_full`, when a learner is about to take one."""
+    db.session.get(Cohort, cohort.id, with_for_update=True)
+
+
 def check_enrolment(cohort: Cohort, user: User) -> None:
     """Raise AlreadyEnrolled or EnrolError when `user` can't join `cohort` as a learner now.
 
@@ -143,8 +149,7 @@ def check_enrolment(cohort: Cohort, user: User) -> None:
 def enrol(cohort: Cohort, user: User, at: datetime) -> Membership:
     """Make `user` a learner of `cohort`. Raises EnrolError (nothing created) or
     AlreadyEnrolled (nothing changed). Flushes; the caller commits."""
-    # Lock the cohort row (PostgreSQL) so two people can't both take its last place.
-    db.session.get(Cohort, cohort.id, with_for_update=True)
+    hold_places(cohort)
     check_enrolment(cohort, user)
     membership = Membership(cohort=cohort, user=user, role=MemberRole.LEARNER, joined_at=at)
     db.session.add(membership)

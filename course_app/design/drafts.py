@@ -115,11 +115,11 @@ def move_new(course: Course, draft: DesignDraft, direction: str, actor: User) ->
     """Move a new e-tivity's draft to the end of another stage ("stage-N", as
     services.move), where it is added when published; up and down wait until then. Returns
     the stage."""
-    if draft.etivity is not None or draft.key == COURSE_KEY:
+    if not draft.is_new:
         raise services.DesignError("Only a new e-tivity's draft moves this way.")
     if direction in ("up", "down"):
         raise services.DesignError(
-            f"{draft.fields.get('title', draft.key)} is new: it ends its stage until you "
+            f"{draft.what} is new: it ends its stage until you "
             "publish it. Choose a stage to move it to, or move it up or down once it is "
             "published.")
     stage = services.target_stage(direction)

@@ -58,6 +58,12 @@ class DesignDraft(db.Model):
     author: Mapped[User | None] = relationship()
 
     @property
+    def is_new(self) -> bool:
+        """A new e-tivity's draft: not yet published (no e-tivity), and not the course's
+        texts."""
+        return bool(self.key) and self.etivity_id is None
+
+    @property
     def what(self) -> str:
         """What the draft is of, in a sentence's words: "the course's texts", or the
         e-tivity's title as drafted (its published title, or its slug until it has one)."""

@@ -115,6 +115,10 @@ class OverrideRow:
     etivity: Etivity | None  # None: a whole stage
     by: User | None
 
+    @property
+    def at(self) -> datetime:
+        return self.override.created_at
+
 
 @dataclass(frozen=True)
 class ByHandRow:
@@ -122,6 +126,10 @@ class ByHandRow:
     learner: User
     etivity: Etivity
     by: User | None
+
+    @property
+    def at(self) -> datetime:
+        return self.completion.completed_at
 
 
 def opened_early(cohort: Cohort) -> Select:

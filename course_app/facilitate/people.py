@@ -74,7 +74,7 @@ def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime
         raise FacilitateError(f"{name} is already in this cohort.")
     _check_account_fits(membership.user, membership.role)
     if membership.role == MemberRole.LEARNER:
-        db.session.get(Cohort, cohort.id, with_for_update=True)  # as enrolling does
+        cohorts.hold_places(cohort)
         if cohorts.is_full(cohort):
             raise FacilitateError(f"{cohort.name} is full ({cohort.capacity} learners): raise "
                                   "its capacity in Settings first.")

@@ -5,7 +5,8 @@
 // heading, so it is in view and read next. Without this script it stays at the top.
 document.addEventListener("DOMContentLoaded", () => {
   const messages = document.querySelector("main > .flashes");
-  const id = decodeURIComponent(location.hash.slice(1));
+  let id = "";
+  try { id = decodeURIComponent(location.hash.slice(1)); } catch { return; }  // "#%E0" …
   const place = id && document.getElementById(id);
   if (!messages || !place || place.id === "main" || !place.closest("main")) return;
   const heading = /^H[1-6]$/;

@@ -215,6 +215,8 @@ def test_a_draft_is_named_by_what_it_changes_everywhere(client, course, author):
         asked = html.unescape(client.post(f"/design/{course.slug}/drafts/{draft.id}/discard")
                               .get_data(as_text=True))
         assert f"<h1>Discard the draft of {draft.what}?</h1>" in asked
+        assert ("This new e-tivity" in asked) == (draft is copy), draft.what
+        assert draft.is_new == (draft is copy)
     done = client.post(f"/design/{course.slug}/drafts/{copy.id}/discard",
                        data={"confirm": confirmation(asked)}, follow_redirects=True)
     assert (f"Discarded the draft of {second.title} (copy): the published version stands."

@@ -136,7 +136,7 @@ def etivity(slug: str, etivity_slug: str):
 def move(slug: str, etivity_slug: str):
     course = authored(slug)
     draft = drafts.draft_for(course, etivity_slug)
-    if draft is not None and draft.etivity is None:
+    if draft is not None and draft.is_new:
         return _move_new(course, draft)
     etivity = etivity_of(course, etivity_slug)
     form = MoveForm()
