@@ -5,7 +5,8 @@
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
 from flask import abort, g
 from flask_login import current_user
@@ -14,11 +15,23 @@ from sqlalchemy import select
 from .auth.models import User
 from .cohorts.models import Cohort, MemberRole, Membership
 from .cohorts.services import membership_of
-from .courses.models import Course, CourseAuthor
+from .courses.models import Course, CourseAuthor, Etivity
 from .extensions import db
 
-if TYPE_CHECKING:  # discussions sits above: its objects are passed in, never imported
-    from .discussions.models import Post, Thread
+
+# Discussions sit above this module: their threads and posts are passed in, never imported.
+# What the predicates read of them:
+class ThreadLike(Protocol):
+    locked: bool
+    etivity: Etivity | None
+    cohort: Cohort
+
+
+class PostLike(Protocol):
+    author_id: int
+    visible: bool
+    hidden_at: datetime | None
+    thread: ThreadLike
 
 
 def _membership(user, cohort: Cohort) -> Membership | None:
@@ -81,7 +94,7 @@ def can_post(user, cohort: Cohort) -> bool:
     return cohort.accepts_posts and (is_learner(user, cohort) or can_facilitate(user, cohort))
 
 
-def can_reply(user, thread: "Thread") -> bool:
+def can_reply(user, thread: ThreadLike) -> bool:
     """Reply in a thread: whoever may post in its cohort, unless a facilitator locked the
     thread or its e-tivity has been retired from the course. (A learner never reaches a thread
     of an e-tivity that isn't open to them yet: the view turns them away before asking.)"""
@@ -90,32 +103,32 @@ def can_reply(user, thread: "Thread") -> bool:
             and can_post(user, thread.cohort))
 
 
-def _is_author(user, post: "Post") -> bool:
+def _is_author(user, post: PostLike) -> bool:
     return bool(getattr(user, "is_authenticated", False) and post.author_id == user.id)
 
 
-def can_edit_post(user, post: "Post") -> bool:
+def can_edit_post(user, post: PostLike) -> bool:
     """Change your own post's text: while it is shown (not hidden, not withdrawn) and you may
     still post in the cohort. A locked thread doesn't stop it: locking stops new replies."""
     return _is_author(user, post) and post.visible and can_post(user, post.thread.cohort)
 
 
-def can_withdraw_post(user, post: "Post") -> bool:
+def can_withdraw_post(user, post: PostLike) -> bool:
     """Withdraw your own post: whenever you could edit it (its text is kept for the record)."""
     return can_edit_post(user, post)
 
 
-def can_hide_post(user, post: "Post") -> bool:
+def can_hide_post(user, post: PostLike) -> bool:
     """Hide a post with a reason: the cohort's facilitators, while the post is shown."""
     return post.visible and can_facilitate(user, post.thread.cohort)
 
 
-def can_show_post(user, post: "Post") -> bool:
+def can_show_post(user, post: PostLike) -> bool:
     """Show a hidden post again: the cohort's facilitators."""
     return post.hidden_at is not None and can_facilitate(user, post.thread.cohort)
 
 
-def can_see_hidden_text(user, post: "Post") -> bool:
+def can_see_hidden_text(user, post: PostLike) -> bool:
     """Read the text of a post a facilitator hid: its author and the cohort's facilitators."""
     return _is_author(user, post) or can_facilitate(user, post.thread.cohort)
 

@@ -1,6 +1,8 @@
-"""Turning stored text into safe HTML, and times and days into something a reader understands.
+"""Turning stored text into safe HTML, and counts, times and days into words a reader
+understands: the one way the app writes each ("3 replies", "12 January 2027").
 
-Plain functions: `templating.register` makes them template filters.
+Plain functions: `templating.register` makes them template filters; Python code that writes
+a sentence (a notice, an email, a chart's summary) calls them too.
 """
 
 from datetime import UTC, date, datetime
@@ -81,8 +83,7 @@ def _ago(then: datetime, now: datetime) -> str:
     for size, unit in ((86400 * 365, "year"), (86400 * 30, "month"), (86400 * 7, "week"),
                        (86400, "day"), (3600, "hour"), (60, "minute")):
         if seconds >= size:
-            n = seconds // size
-            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+            return f"{plural(seconds // size, unit, unit + 's')} ago"
     return "just now"
 
 
@@ -97,7 +98,7 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
         return Markup("")
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    exact = value.strftime("%d %b %Y, %H:%M UTC")
+    exact = exact_time(value)
     text = _ago(value, datetime.now(UTC)) if relative else exact
     kind = "relative" if relative else "absolute"
     return Markup(
@@ -107,9 +108,26 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     )  # nosec
 
 
+def plural(n: int, one: str, many: str) -> str:
+    """"1 reply", "3 replies"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def exact_time(value: datetime) -> str:
+    """"5 Dec 2026, 14:03 UTC": a moment as the server writes it (static/js/time.js shows a
+    <time>'s in the reader's own zone)."""
+    return f"{value.day} {value:%b %Y, %H:%M} UTC"
+
+
 def long_date(day: date | None) -> str:
-    """12 January 2027 (a calendar day, so no time zone to convert)."""
+    """12 January 2027 (a calendar day, so no time zone to convert; a datetime gives its
+    UTC day)."""
     return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def day_month(day: date | None) -> str:
+    """21 November (where the year goes without saying)."""
+    return f"{day.day} {day:%B}" if day else ""
 
 
 def short_date(day: date | None) -> str:

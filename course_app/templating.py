@@ -19,6 +19,7 @@ FILTERS = {
     "markdown": rendering.render_markdown,
     "time": rendering.time_tag,
     "long_date": rendering.long_date,
+    "exact_time": rendering.exact_time,
     "short_date": rendering.short_date,
     "describe_rule": rules.describe,
     "describe_left": rules.describe_left,

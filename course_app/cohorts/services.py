@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..auth.models import User
 from ..courses.models import Course
 from ..extensions import db
+from ..rendering import long_date
 from .models import Cohort, CohortState, Invite, MemberRole, Membership, StageRelease
 
 # No 0/O or 1/I/L: keys are read aloud and typed from slides.
@@ -194,7 +195,7 @@ def usable_invite(token: str, at: datetime) -> Invite:
         raise EnrolError("This invite link has been withdrawn. Ask your facilitator for a "
                          "new one, or join with the cohort's enrolment key.")
     if not invite.usable(at):
-        raise EnrolError(f"This invite link expired on {invite.expires_at:%d %B %Y}. Ask your "
+        raise EnrolError(f"This invite link expired on {long_date(invite.expires_at)}. Ask your "
                          "facilitator for a new one, or join with the cohort's enrolment key.")
     return invite
 

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..progress.models import Completion
 from ..progress.rules import describe, meets
 from ..progress.standing import counts_for
+from ..rendering import plural
 
 RULE_WORDS = {"observe": ("read", "reads"), "interact": ("reply", "replies"),
               "initiate": ("new conversation", "new conversations")}
@@ -49,17 +50,13 @@ def live_cohorts(course: Course) -> list[Cohort]:
             if c.state.live]
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def _more(old: CompletionRule, new: CompletionRule) -> str:
     """What the new rule asks beyond the old: "1 more read and 1 more reply"."""
     parts = []
     for mode, (one, many) in RULE_WORDS.items():
         extra = getattr(new, mode) - getattr(old, mode)
         if extra > 0:
-            parts.append(_plural(extra, f"more {one}", f"more {many}"))
+            parts.append(plural(extra, f"more {one}", f"more {many}"))
     return " and ".join(parts)
 
 
@@ -87,13 +84,13 @@ def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[s
     old_words, new_words = describe(old) or "nothing", describe(new) or "nothing"
     lines = [f"The rule of “{etivity.title}” changes from “{old_words}” to “{new_words}”."]
     if not_finished and _more(old, new):
-        lines.append(f"{_plural(not_finished, 'learner', 'learners')} who "
+        lines.append(f"{plural(not_finished, 'learner', 'learners')} who "
                      f"{'has' if not_finished == 1 else 'have'} not finished it will need "
                      f"{_more(old, new)}.")
     if complete_now:
-        lines.append(f"{_plural(complete_now, 'learner meets', 'learners meet')} the new rule "
+        lines.append(f"{plural(complete_now, 'learner meets', 'learners meet')} the new rule "
                      "already and will complete it now.")
-    lines.append(f"{_plural(finished, 'learner', 'learners')} who finished it keep "
+    lines.append(f"{plural(finished, 'learner', 'learners')} who finished it keep "
                  f"{'their completion' if finished != 1 else 'the completion'}: "
                  "completions are never taken back.")
     return lines
@@ -159,6 +156,6 @@ def of_retiring(course: Course, etivity: Etivity) -> Impact:
         Thread.etivity_id == etivity.id)) or 0
     impact.lines.append(f"“{etivity.title}” leaves learners' maps and takes no new work.")
     if threads:
-        impact.lines.append(f"Its {_plural(threads, 'thread stays', 'threads stay')} readable; "
+        impact.lines.append(f"Its {plural(threads, 'thread stays', 'threads stay')} readable; "
                             "nothing is deleted, and completions are kept.")
     return impact

@@ -20,7 +20,7 @@ from ..jobs.sending import send_once
 from ..notifications.models import Notification
 from ..progress.rules import EtivityState
 from ..progress.standing import learner_progress
-from ..rendering import render_markdown
+from ..rendering import day_month, long_date, render_markdown
 from . import preferences
 from .models import Delivery, DigestEvery, EmailPreference
 from .notices import email_for, usable
@@ -107,7 +107,7 @@ def digest_email(user: User, since: datetime, day: date, every: DigestEvery
     news = [_cohort_news(c, user, since, day) for c in _cohorts(user.id, MemberRole.LEARNER)]
     if not notices and not any(n["new"] for n in news):
         return None
-    return email_for(user, "digest", f"Your {every.value} course digest: {day:%-d %B %Y}",
+    return email_for(user, "digest", f"Your {every.value} course digest: {long_date(day)}",
                      "digest", f"digest:{user.id}:{day}", notices=notices, news=news,
                      every=every, day=day)
 
@@ -139,7 +139,7 @@ def _listed(heading: str, lines: list[tuple], more_link: str):
 
 def _who_since(waiting) -> str:
     """"Eve Walsh (last post 21 November)", as the queue page says it."""
-    since = f" {waiting.since:%-d %B}" if waiting.since else ""
+    since = f" {day_month(waiting.since)}" if waiting.since else ""
     return f"{waiting.user.name} ({waiting.detail}{since})"
 
 
@@ -170,7 +170,7 @@ def morning_email(user: User, day: date, now: datetime) -> mail.Outgoing | None:
                                 link=mail.absolute(f"/facilitate/cohorts/{cohort.id}")))
     if not cohorts:
         return None
-    return email_for(user, "morning", f"What needs you today, {day:%-d %B %Y}", "morning",
+    return email_for(user, "morning", f"What needs you today, {long_date(day)}", "morning",
                      f"morning:{user.id}:{day}", cohorts=cohorts, day=day)
 
 

@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from ..rendering import plural
+
 # (label, hover text, fill, pattern): three bars per week, told apart by order, shade and
 # pattern as well as colour, so the chart reads in greyscale and to the colour-blind.
 MODES = (
@@ -37,34 +39,39 @@ def _short(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+# Who a weekly chart is about, as its summary says it: (the readers, whose busiest week, who
+# fills the empty chart). One learner's own chart speaks to them; the cohort's, about them.
+VOICES = {
+    "you": ("you", "Your busiest week", "you read"),
+    "cohort": ("the cohort's learners", "The busiest week", "learners read"),
+}
 
 
-def summary(weeks: Sequence[tuple[date, int, int, int]]) -> str:
+def summary(weeks: Sequence[tuple[date, int, int, int]], voice: str = "you") -> str:
     """The chart in one or two sentences, for its <desc> and anyone who can't see it."""
+    who, busiest_week, empty = VOICES[voice]
     if not weeks or not any(o or i or n for _, o, i, n in weeks):
-        return "No activity yet. The chart fills in as you read, reply and start conversations."
-    observe = sum(w[1] for w in weeks)
-    interact = sum(w[2] for w in weeks)
-    initiate = sum(w[3] for w in weeks)
+        return f"No activity yet. The chart fills in as {empty}, reply and start conversations."
+    observe, interact, initiate = (sum(w[k] for w in weeks) for k in (1, 2, 3))
     busiest = max(weeks, key=lambda w: (w[1] + w[2] + w[3], w[0]))
     return (
-        f"Over {_plural(len(weeks), 'week', 'weeks')} you read "
-        f"{_plural(observe, 'peer’s post', 'peers’ posts')}, wrote "
-        f"{_plural(interact, 'reply', 'replies')} to peers and started "
-        f"{_plural(initiate, 'conversation', 'conversations')}. "
-        f"Your busiest week began on {_short(busiest[0])}."
+        f"Over {plural(len(weeks), 'week', 'weeks')} {who} read "
+        f"{plural(observe, 'peer’s post', 'peers’ posts')}, wrote "
+        f"{plural(interact, 'reply', 'replies')} to peers and started "
+        f"{plural(initiate, 'conversation', 'conversations')}. "
+        f"{busiest_week} began on {_short(busiest[0])}."
     )
 
 
 def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
                         chart_id: str = "participation",
-                        title: str = "Your participation, week by week") -> Markup:
+                        title: str = "Your participation, week by week",
+                        voice: str = "you") -> Markup:
     """Grouped bars (read, replied, started) for each week, as an SVG element.
 
     `weeks` holds (week start, observe, interact, initiate), oldest first. `chart_id`
-    prefixes the ids inside, so two charts can share a page.
+    prefixes the ids inside, so two charts can share a page; `voice` says whose weeks they
+    are (`VOICES`).
     """
     ident = "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -74,7 +81,7 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
         f'viewBox="0 0 {WIDTH} {HEIGHT}" focusable="false" '
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
-        f'<desc id="{ident}-desc">{escape(summary(weeks))}</desc>',
+        f'<desc id="{ident}-desc">{escape(summary(weeks, voice))}</desc>',
         "<defs>",
         f'<pattern id="{ident}-hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
         f'patternTransform="rotate(45)">',

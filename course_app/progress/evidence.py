@@ -19,6 +19,7 @@ from ..database import insert_or_merge
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
+from ..rendering import long_date
 from . import counts as counts_tables
 from . import rules
 from .models import Activity, Completion, Mode
@@ -209,7 +210,7 @@ def announce_next_stage(cohort: Cohort, user_id: int, etivity: Etivity, at: date
         text = f"Stage {number + 1}, {title}, is open for you in {cohort.name}."
     elif following.reason == rules.LockReason.DATE:
         text = (f"You have finished stage {number}. Stage {number + 1}, {title}, opens on "
-                f"{following.opens_on:%d %B %Y}.")
+                f"{long_date(following.opens_on)}.")
     else:
         return
     notify(user_id, NotificationKind.STAGE_OPENED, text, at,

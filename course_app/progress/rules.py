@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..content import CompletionRule
-from ..rendering import long_date
+from ..rendering import long_date, plural
 
 STAGES = (1, 2, 3, 4, 5)
 
@@ -106,10 +106,6 @@ def current_stage(statuses: Mapping[int, StageStatus]) -> int:
     return max((n for n, s in statuses.items() if s.open), default=1)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def describe(rule, more: bool = False) -> str:
     """A rule or what is still needed, in plain words: "read 3 peers' posts, reply to 1 peer".
 
@@ -118,13 +114,13 @@ def describe(rule, more: bool = False) -> str:
     extra = "more " if more else ""
     parts = []
     if rule.observe:
-        parts.append(f"read {_plural(rule.observe, f'{extra}peer’s post', f'{extra}peers’ posts')}")
+        parts.append(f"read {plural(rule.observe, f'{extra}peer’s post', f'{extra}peers’ posts')}")
     if rule.interact:
         parts.append(
-            f"reply to {_plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
+            f"reply to {plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
     if rule.initiate:
         parts.append(
-            f"start {_plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
+            f"start {plural(rule.initiate, f'{extra}conversation', f'{extra}conversations')}")
     return ", ".join(parts)
 
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from ..progress.charts import participation_chart
+from ..rendering import plural
 from .interactions import InteractionMap
 
 INK, MUTED, LINE = "#1d2430", "#5b6472", "#d5dae1"
@@ -24,10 +25,6 @@ ACCENT, DARK, BAD = "#1f5fa8", "#0b2747", "#a61b1b"
 
 def _ident(chart_id: str) -> str:
     return "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
-
-
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -51,7 +48,7 @@ def funnel_summary(funnel: Sequence[tuple[int, int]]) -> str:
     """The funnel in one sentence: "8 learners reached stage 1, 5 stage 2, …"."""
     if not funnel or not any(n for _, n in funnel):
         return "No learners yet, so no stage has been reached."
-    parts = [f"{_plural(n, 'learner', 'learners')} reached stage {stage}" if i == 0
+    parts = [f"{plural(n, 'learner', 'learners')} reached stage {stage}" if i == 0
              else f"{n} stage {stage}" for i, (stage, n) in enumerate(funnel)]
     return ", ".join(parts[:-1]) + " and " + parts[-1] + "."
 
@@ -82,7 +79,7 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
         if titles and not small and titles.get(stage):
             label = _clip(f"{stage}. {titles[stage]}", 32)
         length = plot * n / most
-        hover = f"Stage {stage}: {_plural(n, 'learner', 'learners')}"
+        hover = f"Stage {stage}: {plural(n, 'learner', 'learners')}"
         out.append(f'<text x="{left - 8}" y="{y + bar_h * 0.7:.1f}" font-size="{font}" '
                    f'text-anchor="end" fill="{INK}">{escape(label)}</text>')
         out.append(f'<rect x="{left}" y="{y}" width="{plot:.1f}" height="{bar_h}" fill="none" '
@@ -97,32 +94,10 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
 
 # ---- participation per week ---------------------------------------------------------------
 
-def weekly_summary(weeks: Sequence[tuple[date, int, int, int]]) -> str:
-    """The cohort's weekly chart in words (progress/charts.py speaks to one learner: "you")."""
-    if not weeks or not any(o or i or n for _, o, i, n in weeks):
-        return ("No activity yet. The chart fills in as learners read, reply and start "
-                "conversations.")
-    observe, interact, initiate = (sum(w[k] for w in weeks) for k in (1, 2, 3))
-    busiest = max(weeks, key=lambda w: (w[1] + w[2] + w[3], w[0]))
-    return (
-        f"Over {_plural(len(weeks), 'week', 'weeks')} the cohort's learners read "
-        f"{_plural(observe, 'peer’s post', 'peers’ posts')}, wrote "
-        f"{_plural(interact, 'reply', 'replies')} to peers and started "
-        f"{_plural(initiate, 'conversation', 'conversations')}. "
-        f"The busiest week began on {busiest[0].day} {busiest[0]:%b}."
-    )
-
-
 def weekly_svg(weeks: Sequence[tuple[date, int, int, int]], chart_id: str = "cohort-weekly",
                title: str = "The cohort's participation, week by week") -> Markup:
-    """progress/charts.py's participation chart, with a <desc> about the cohort, not "you"."""
-    ident = _ident(chart_id)
-    chart = str(participation_chart(weeks, chart_id=ident, title=title))
-    opening = f'<desc id="{ident}-desc">'
-    start = chart.index(opening)
-    end = chart.index("</desc>", start) + len("</desc>")
-    described = chart[:start] + opening + escape(weekly_summary(weeks)) + "</desc>" + chart[end:]
-    return Markup(described)  # nosec
+    """progress/charts.py's participation chart, its summary about the cohort, not "you"."""
+    return participation_chart(weeks, chart_id=_ident(chart_id), title=title, voice="cohort")
 
 
 # ---- the interaction map ------------------------------------------------------------------
@@ -131,18 +106,18 @@ def interaction_summary(imap: InteractionMap) -> str:
     learners = sum(1 for _, role in imap.people if role == "learner")
     if not imap.people:
         return "Nobody has joined the cohort yet."
-    words = (f"{_plural(len(imap.people), 'person', 'people')} "
-             f"({_plural(learners, 'learner', 'learners')}); "
-             f"{_plural(imap.replies, 'reply', 'replies')}, ")
+    words = (f"{plural(len(imap.people), 'person', 'people')} "
+             f"({plural(learners, 'learner', 'learners')}); "
+             f"{plural(imap.replies, 'reply', 'replies')}, ")
     if imap.summarised:
         words += (f"between {imap.pairs} pairs of people; the {len(imap.edges)} pairs with "
                   "most replies are drawn as arrows, and every pair is in the download.")
     else:
-        words += f"drawn as {_plural(imap.pairs, 'arrow', 'arrows')}."
+        words += f"drawn as {plural(imap.pairs, 'arrow', 'arrows')}."
     if imap.not_replied_to:
         shown = [u.name for u in imap.not_replied_to[:10]]
         more = len(imap.not_replied_to) - len(shown)
-        unanswered = _plural(len(imap.not_replied_to), 'learner', 'learners')
+        unanswered = plural(len(imap.not_replied_to), 'learner', 'learners')
         words += (f" Nobody has replied to {unanswered}"
                   f" yet: {', '.join(shown)}{f' and {more} more' if more > 0 else ''}.")
     elif learners:
@@ -211,7 +186,7 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
         ox, oy = -uy * shift, ux * shift
         gap = node_r + 3
         stroke = 1.2 + 4.8 * (n - 1) / (most - 1) if most > 1 else 1.6
-        hover = f"{names[a]} replied to {names[b]} {_plural(n, 'time', 'times')}"
+        hover = f"{names[a]} replied to {names[b]} {plural(n, 'time', 'times')}"
         out.append(
             f'<line x1="{x1 + ux * gap + ox:.1f}" y1="{y1 + uy * gap + oy:.1f}" '
             f'x2="{x2 - ux * gap + ox:.1f}" y2="{y2 - uy * gap + oy:.1f}" '

@@ -40,3 +40,14 @@ def test_chart_with_no_weeks_is_still_valid():
     assert root.find(f"{SVG}title") is not None
     assert summary([]).startswith("No activity yet")
     assert summary([(date(2027, 1, 4), 0, 0, 0)]).startswith("No activity yet")
+
+
+def test_one_summary_speaks_to_the_learner_or_of_the_cohort():
+    week = [(date(2027, 2, 1), 1, 1, 1)]
+    assert summary(week) == ("Over 1 week you read 1 peer’s post, wrote 1 reply to peers and "
+                             "started 1 conversation. Your busiest week began on 1 Feb.")
+    assert summary(week, "cohort") == (
+        "Over 1 week the cohort's learners read 1 peer’s post, wrote 1 reply to peers and "
+        "started 1 conversation. The busiest week began on 1 Feb.")
+    assert "as you read" in summary([])
+    assert "as learners read" in summary([], "cohort")

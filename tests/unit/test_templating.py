@@ -1,13 +1,13 @@
 """Template helpers: registered in one place (course_app.templating), one macro for a state."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from flask import render_template_string
 
 from course_app import templating
 from course_app.progress.rules import Counts, EtivityState
-from course_app.rendering import long_date, short_date
+from course_app.rendering import day_month, exact_time, long_date, plural, short_date
 
 
 def test_every_helper_is_registered(app):
@@ -20,7 +20,17 @@ def test_every_helper_is_registered(app):
 def test_date_filters():
     assert long_date(date(2027, 1, 12)) == "12 January 2027"
     assert short_date(date(2027, 2, 3)) == "Wed 3 Feb"
-    assert long_date(None) == short_date(None) == ""
+    assert long_date(None) == short_date(None) == day_month(None) == ""
+
+
+def test_one_way_to_write_a_day_a_moment_and_a_count():
+    """No leading zeros, a datetime's day as its date's: what notices, emails and pages say."""
+    assert long_date(datetime(2027, 1, 5, 23, 59)) == long_date(date(2027, 1, 5)) == \
+        "5 January 2027"
+    assert day_month(date(2026, 11, 1)) == "1 November"
+    assert exact_time(datetime(2027, 1, 5, 9, 3)) == "5 Jan 2027, 09:03 UTC"
+    assert (plural(1, "reply", "replies"), plural(0, "reply", "replies"),
+            plural(2, "peer’s post", "peers’ posts")) == ("1 reply", "0 replies", "2 peers’ posts")
 
 
 def test_filters_render(app):

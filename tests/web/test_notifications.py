@@ -1,7 +1,7 @@
 """Notifications: made by replies and opening stages, listed, counted in the header, marked read."""
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -73,6 +73,17 @@ def test_finishing_a_stage_notifies_that_the_next_one_opened(factory):
     assert len(opened) == 1
     assert opened[0].text.startswith("Stage 2, Online socialisation, is open for you")
     assert opened[0].link == f"/cohorts/{cohort.id}"
+
+
+def test_finishing_a_stage_before_the_next_is_due_says_the_day_it_opens(factory):
+    cohort = factory.cohort(paced=True, starts_on=date.today())
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    [notice] = [n for n in notifications_of(learner) if n.kind == NotificationKind.STAGE_OPENED]
+    opens = cohort.release_date(2)  # a date in words has no leading zero: "5 January 2027"
+    assert notice.text == (f"You have finished stage 1. Stage 2, Online socialisation, opens on "
+                           f"{opens.day} {opens:%B %Y}.")
 
 
 def test_header_shows_the_unread_count(client, factory, login_as):

@@ -42,7 +42,3 @@ def post_url(cohort: Cohort, post: Post) -> str:
     """The thread page a post is on, scrolled to it."""
     return url_for("discussions.thread", cohort_id=cohort.id, thread_id=post.thread_id,
                    page=page_of_post(post), _anchor=f"post-{post.id}")
-
-
-def plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"

@@ -7,13 +7,14 @@ from ... import mail
 from ...clock import utcnow
 from ...extensions import db
 from ...inputs import as_id
+from ...rendering import plural
 from .. import bp
 from .. import nudges as service
 from ..errors import FacilitateError
 from ..forms import NudgeForm, RecipientsForm, TemplateChoiceForm
 from ..messages import TEMPLATES
 from ..people import learner_choices
-from .common import facilitated, field_error, plural
+from .common import facilitated, field_error
 
 
 def _who(args) -> str:
