@@ -403,6 +403,16 @@ def _demo() -> None:
     db.session.commit()
 
 
+def demo_again(app) -> None:
+    """The live server's database as the demo left it, for a test that makes the same
+    changes as one before it in the module (the same walk at another width). On SQLite a
+    copy back, in milliseconds; on PostgreSQL the demo is made again."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            database.reset()
+        database.built_once("demo", _demo)
+
+
 @pytest.fixture(scope="module")
 def live_server(database_url):
     """The app with the default course and demo cohort, served on a free port by a real

@@ -3,7 +3,7 @@ conversation and reply, start a conversation from a template, see progress; Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
 post with a reason and filter the progress dashboard (each after its error), and scroll the
 grid of learners; and an author's: move e-tivities on the storyboard, save a draft after its
-error. The learner's journey again at 320 px, and there the header's menu.
+error. Each journey again at 320 px, where the header's links fold into its menu.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
+from conftest import demo_again
 from course_app.auth.models import User
 from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort
@@ -115,6 +116,18 @@ class Keyboard:
         self.tab_to(summary.get_by_role("link").first)
         self.press("Enter")
         expect(field).to_be_focused()
+
+    def to_header_link(self, name: str) -> None:
+        """Tab to a link in the site's header: on a phone's width through "Menu" first, which
+        folds them away (Enter opens it)."""
+        header = self.page.locator(".site-header")
+        menu = header.locator("summary", has_text="Menu")
+        link = header.get_by_role("link", name=name)
+        if menu.is_visible():
+            expect(link).to_be_hidden()
+            self.tab_to(menu)
+            self.press("Enter")
+        self.tab_to(link)
 
     def follow(self, key: str = "Enter") -> None:
         """Press a key that opens another page, and wait for it."""
@@ -233,7 +246,7 @@ def log_in_with_keys(page: Page, base: str, keys: Keyboard, email: str) -> None:
     """From the home page's "Log in"; Enter in the password field sends the form. Staff land
     on their own page."""
     page.goto(base + "/")
-    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Log in"))
+    keys.to_header_link("Log in")
     keys.follow()
     keys.tab_to(page.get_by_label("Email"))
     keys.type(email)
@@ -242,9 +255,11 @@ def log_in_with_keys(page: Page, base: str, keys: Keyboard, email: str) -> None:
     keys.follow()
 
 
-def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
-    base, _app = live_server
-    page.set_viewport_size({"width": 1280, "height": 900})
+@pytest.mark.parametrize("width", [1280, 320])
+def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server, width):
+    base, app = live_server
+    demo_again(app)  # the post it hides is shown again, at each width
+    page.set_viewport_size({"width": width, "height": 900})
     keys = Keyboard(page)
     main = page.locator("main")
 
@@ -272,7 +287,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
     # The progress dashboard: a status chosen by typing its first letters, a bad number of
     # days sent and mended from the error summary, then the grid of learners, scrolled with
     # the arrow keys.
-    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Reports"))
+    keys.to_header_link("Reports")
     keys.follow()
     keys.tab_to(main.get_by_role("link", name=DEMO_COHORT, exact=True))
     keys.follow()
@@ -304,21 +319,23 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server):
            ).to_be_visible()
 
 
-def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, live_server):
+@pytest.mark.parametrize("width", [1280, 320])
+def test_an_authors_storyboard_and_editor_with_the_keyboard_alone(page: Page, live_server, width):
     """Move e-tivities with the storyboard's buttons and lists, then save a draft in the
     editor after its error."""
     base, app = live_server
+    demo_again(app)  # the storyboard as the demo made it, at each width
     with app.app_context():  # the demo facilitator also writes the course
         course = db.session.scalar(select(Course))
         add_author(course, db.session.scalar(select(User).where(User.email == FACILITATOR)),
                    utcnow())
         db.session.commit()
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": width, "height": 900})
     keys = Keyboard(page)
     main = page.locator("main")
     log_in_with_keys(page, base, keys, FACILITATOR)
 
-    keys.tab_to(page.locator(".site-header").get_by_role("link", name="Design"))
+    keys.to_header_link("Design")
     keys.follow()
     keys.tab_to(main.get_by_role("link", name="Engaging online", exact=True))
     keys.follow()
