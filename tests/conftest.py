@@ -365,12 +365,13 @@ def pytest_collection_modifyitems(config, items):
 
 # Test modules whose tests share a worker: each browser module starts one live server for its
 # tests, test_test_database's second test checks what the first left behind, and the CLI tests
-# share one demo (demo_cli) per module. The accessibility journeys are the exception: each is
-# long (20 s or more) and stands alone, so they spread over the workers, each worker starting
-# its own live server for the ones it runs.
+# share one demo (demo_cli) per module. The accessibility journeys and the keyboard walks are
+# the exceptions: each is long (10 s or more) and stands alone, so they spread over the
+# workers, each worker starting its own live server for the ones it runs (together, the seven
+# walks kept one worker busy long after the other had finished).
 ONE_WORKER_PER_MODULE = ("tests/browser/", "tests/unit/test_test_database.py",
                          "tests/unit/test_cli.py", "tests/unit/test_report_cli.py")
-SPREAD_MODULES = ("tests/browser/test_accessibility.py",)
+SPREAD_MODULES = ("tests/browser/test_accessibility.py", "tests/browser/test_keyboard_walk.py")
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook; without xdist, never called
