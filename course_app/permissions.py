@@ -10,7 +10,7 @@ from typing import Protocol
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from .auth.models import User
 from .cohorts.models import Cohort, MemberRole, Membership
@@ -75,18 +75,20 @@ def can_see_learner_report(user, cohort: Cohort, learner_id: int) -> bool:
     return can_review(user, cohort) or (is_learner(user, cohort) and user.id == learner_id)
 
 
+def reviews_any(user_id: int):
+    """SQL: the person facilitates or reviews at least one cohort (`can_review_any` for
+    anyone but an admin; the header asks it in its one query)."""
+    return exists().where(
+        Membership.user_id == user_id, Membership.removed_at.is_(None),
+        Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER]))
+
+
 def can_review_any(user) -> bool:
     """Has some cohort's reports to read (the header's "Reports" link): admins, and the
     facilitators and reviewers of at least one cohort. One small indexed query."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_admin:
-        return True
-    return db.session.scalar(
-        select(Membership.id).where(
-            Membership.user_id == user.id, Membership.removed_at.is_(None),
-            Membership.role.in_([MemberRole.FACILITATOR, MemberRole.REVIEWER])).limit(1)
-    ) is not None
+    return user.is_admin or bool(db.session.scalar(select(reviews_any(user.id))))
 
 
 def can_post(user, cohort: Cohort) -> bool:
@@ -160,15 +162,18 @@ def can_manage_authors(user, course: Course) -> bool:
                 (user.is_admin or (authorship is not None and authorship.owner)))
 
 
+def designs_any(user_id: int):
+    """SQL: the person is an author of at least one course (`can_design_any` for anyone but
+    an admin; the header asks it in its one query)."""
+    return exists().where(CourseAuthor.user_id == user_id)
+
+
 def can_design_any(user) -> bool:
     """Has a course to design, and so may start new ones (the header's "Design" link):
     admins, and the authors of at least one course."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_admin:
-        return True
-    return db.session.scalar(
-        select(CourseAuthor.id).where(CourseAuthor.user_id == user.id).limit(1)) is not None
+    return user.is_admin or bool(db.session.scalar(select(designs_any(user.id))))
 
 
 def cohort_or_404(cohort_id: int, allowed: Callable[[User, Cohort], bool] = can_view_cohort

@@ -2,17 +2,22 @@
 filters, globals and context processors. The functions themselves live with their rules
 (`rendering`, `progress.rules`, `permissions`, `notifications.services`).
 
-Only the permission predicates and the unread count touch the database: one small indexed
-query each, the memberships cached for the request (`permissions._membership`).
+Only the permission predicates and the header touch the database: the header's links and
+unread count in one query (`header`), a predicate one small indexed query, the memberships
+cached for the request (`permissions._membership`).
 """
+
+from dataclasses import dataclass
 
 from flask import Flask
 from flask_login import current_user
 from jinja2 import pass_context
+from sqlalchemy import select, true
 from wtforms import Form
 
 from . import permissions, rendering
-from .notifications.services import unread_count
+from .extensions import db
+from .notifications.services import unread
 from .progress import rules
 
 FILTERS = {
@@ -47,8 +52,6 @@ def form_has_errors(context) -> bool:
 GLOBALS = {
     "can_facilitate": permissions.can_facilitate,
     "can_review": permissions.can_review,
-    "can_review_any": permissions.can_review_any,  # the header's "Reports" link
-    "can_design_any": permissions.can_design_any,  # the header's "Design" link
     "can_see_learner_report": permissions.can_see_learner_report,
     "can_post": permissions.can_post,
     "can_reply": permissions.can_reply,
@@ -64,11 +67,31 @@ GLOBALS = {
 }
 
 
-def _unread_notifications() -> dict:
-    """The unread count in the header, on every page."""
-    if getattr(current_user, "is_authenticated", False):
-        return {"unread_notifications": unread_count(current_user.id)}
-    return {"unread_notifications": 0}
+@dataclass(frozen=True)
+class Header:
+    """What the site's header shows the person: the Design and Reports links (by
+    `permissions.can_design_any` and `can_review_any`) and how many notifications are unread."""
+    design: bool = False
+    review: bool = False
+    unread: int = 0
+
+
+def header(user) -> Header:
+    """The header's facts for `user`, in one query (an admin designs and reviews anything)."""
+    if not getattr(user, "is_authenticated", False):
+        return Header()
+    admin = user.is_admin
+    design, review, count = db.session.execute(select(
+        true() if admin else permissions.designs_any(user.id),
+        true() if admin else permissions.reviews_any(user.id),
+        unread(user.id).scalar_subquery())).one()
+    return Header(bool(design), bool(review), count or 0)
+
+
+def _header() -> dict:
+    """The header, on every page (`unread_notifications` for the notifications page too)."""
+    facts = header(current_user)
+    return {"site_header": facts, "unread_notifications": facts.unread}
 
 
 def register(app: Flask) -> None:
@@ -78,4 +101,4 @@ def register(app: Flask) -> None:
     env.lstrip_blocks = True
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
-    app.context_processor(_unread_notifications)
+    app.context_processor(_header)

@@ -37,12 +37,15 @@ def notify(user_id: int, kind: NotificationKind, text: str, at: datetime,
     return notification
 
 
+def unread(user_id: int):
+    """SQL: how many of the person's notifications are unread (the header asks it in its
+    one query)."""
+    return select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(
-            Notification.user_id == user_id, Notification.read_at.is_(None)
-        )
-    ) or 0
+    return db.session.scalar(unread(user_id)) or 0
 
 
 def mark_read(user_id: int, at: datetime, notification_id: int | None = None) -> int:

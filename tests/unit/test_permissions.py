@@ -8,16 +8,21 @@ from datetime import timedelta
 
 import pytest
 from flask import g
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
-from course_app import permissions
+from course_app import permissions, templating
 from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.cohorts.models import CohortState, MemberRole
 from course_app.cohorts.services import add_member, membership_of
 from course_app.courses.models import Etivity
+from course_app.design.services import add_author
 from course_app.discussions import services
 from course_app.extensions import db
+from course_app.notifications.models import NotificationKind
+from course_app.notifications.services import notify, unread_count
+from database import statements_sent
 
 
 def ask(predicate, user, obj) -> bool:
@@ -159,3 +164,36 @@ def test_the_predicates_are_template_globals(app):
              "can_show_post", "can_see_hidden_text")
     for name in names:
         assert app.jinja_env.globals[name] is getattr(permissions, name)
+
+
+# ---- the site's header -----------------------------------------------------------
+
+def test_the_header_asks_in_one_query_what_the_predicates_ask_one_by_one(world, factory):
+    """The Design and Reports links and the unread count: one query a page, the same
+    answers as `can_design_any`, `can_review_any` and `unread_count`."""
+    author, admin = factory.user(name="Aldo"), factory.user(Role.ADMIN)
+    add_author(world["cohort"].course, author, utcnow())
+    gone = factory.user(name="Gil")  # reviewed the cohort once, and was removed
+    add_member(world["cohort"], gone, MemberRole.REVIEWER, utcnow())
+    membership_of(world["cohort"].id, gone.id).removed_at = utcnow()
+    for n in range(2):
+        notify(author.id, NotificationKind.MESSAGE, f"Message {n}", utcnow())
+    db.session.commit()
+    people = [world["facilitator"], world["ana"], world["reviewer"], world["outsider"],
+              author, admin, gone]
+    for person in people:
+        assert person.name  # loaded, as a request's user is before the page is drawn
+        with statements_sent() as sent:
+            facts = templating.header(person)
+        assert len(sent) == 1, person.name
+        assert (facts.design, facts.review, facts.unread) == (
+            permissions.can_design_any(person), permissions.can_review_any(person),
+            unread_count(person.id)), person.name
+    assert templating.header(author) == templating.Header(design=True, review=False, unread=2)
+    assert templating.header(admin) == templating.Header(design=True, review=True, unread=0)
+    assert templating.header(world["reviewer"]).review
+    assert not templating.header(gone).review
+    assert templating.header(world["outsider"]) == templating.Header()
+    with statements_sent() as sent:
+        assert templating.header(AnonymousUserMixin()) == templating.Header()
+    assert sent == []
