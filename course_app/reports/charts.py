@@ -97,7 +97,7 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
 def weekly_svg(weeks: Sequence[tuple[date, int, int, int]], chart_id: str = "cohort-weekly",
                title: str = "The cohort's participation, week by week") -> Markup:
     """progress/charts.py's participation chart, its summary about the cohort, not "you"."""
-    return participation_chart(weeks, chart_id=_ident(chart_id), title=title, voice="cohort")
+    return participation_chart(weeks, chart_id=chart_id, title=title, voice="cohort")
 
 
 # ---- the interaction map ------------------------------------------------------------------
