@@ -146,3 +146,28 @@ def test_a_learner_is_told_tokens_are_not_for_them(page: Page, live_server):
         "API tokens are for facilitators and reviewers")
     page.get_by_role("link", name="Back to your cohorts").click()
     expect(page.get_by_role("heading", name="Your cohorts")).to_be_visible()
+
+
+# Whether an element sits inside the grid's scroll box as it is on screen now.
+_IN_THE_BOX = """el => {
+  const r = el.getBoundingClientRect(), box = el.closest('.grid-wrap').getBoundingClientRect();
+  return r.left >= box.left - 1 && r.right <= box.right + 1;
+}"""
+
+
+def test_on_a_phone_the_grid_scrolls_under_its_caption_and_the_names(page: Page, live_server):
+    """At 320 px the grid scrolls sideways in its own box; its caption wraps to the box and
+    stays in view, as each learner's name does, wherever the grid is scrolled."""
+    base, app = live_server
+    page.set_viewport_size({"width": 320, "height": 800})
+    log_in(page, base, REVIEWER)
+    page.goto(f"{base}/reports/cohorts/{demo_cohort_id(app)}")
+    box = page.locator(".grid-wrap")
+    caption, name = box.locator("caption"), box.locator("tbody th").first
+    assert caption.evaluate(_IN_THE_BOX) and name.evaluate(_IN_THE_BOX)
+    box.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    page.wait_for_function(  # the box may scroll smoothly
+        "box => box.scrollLeft > 0 && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1",
+        arg=box.element_handle())
+    assert caption.evaluate(_IN_THE_BOX), "the caption scrolled out of its box"
+    assert name.evaluate(_IN_THE_BOX), "the learner's name scrolled out of view"
