@@ -26,6 +26,7 @@ FILTERS = {
     "long_date": rendering.long_date,
     "exact_time": rendering.exact_time,
     "short_date": rendering.short_date,
+    "plural": rendering.plural,  # {{ n|plural('reply', 'replies') }}: "1 reply", "3 replies"
     "describe_rule": rules.describe,
     "describe_left": rules.describe_left,
 }

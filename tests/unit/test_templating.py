@@ -1,6 +1,8 @@
 """Template helpers: registered in one place (course_app.templating), one macro for a state."""
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from flask import render_template_string
@@ -31,6 +33,18 @@ def test_one_way_to_write_a_day_a_moment_and_a_count():
     assert exact_time(datetime(2027, 1, 5, 9, 3)) == "5 Jan 2027, 09:03 UTC"
     assert (plural(1, "reply", "replies"), plural(0, "reply", "replies"),
             plural(2, "peer’s post", "peers’ posts")) == ("1 reply", "0 replies", "2 peers’ posts")
+
+
+def test_templates_count_in_words_with_the_plural_filter(app):
+    """"{{ n }} {{ 'reply' if n == 1 else 'replies' }}" is written once, as a filter."""
+    with app.test_request_context():
+        assert render_template_string("{{ 1|plural('reply', 'replies') }}, "
+                                      "{{ 3|plural('reply', 'replies') }}") == "1 reply, 3 replies"
+    by_hand = re.compile(r"\{\{ ([\w.|\[\]]+) \}\} \{\{ ['\"][^'\"]+['\"] if \1 == 1 else")
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = [f"{path.relative_to(templates)}: {m[0]}" for path in templates.rglob("*.html")
+             for m in by_hand.finditer(path.read_text())]
+    assert found == []
 
 
 def test_filters_render(app):
