@@ -27,7 +27,8 @@ from .text import without_controls
 
 MESSAGES = {
     400: ("Something in that request was wrong", "Go back, check what you entered and try again."),
-    403: ("You can't open this page", "It belongs to a cohort or role you are not part of."),
+    403: ("You can't open this page",
+          "It belongs to a cohort, a course or a role you are not part of."),
     404: ("We can't find that page", "The link may be old, or the page was moved."),
     405: ("That didn't work", "This page can't be used that way."),
     413: ("That was too much to send", "What you sent is larger than this site accepts. "

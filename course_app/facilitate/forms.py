@@ -101,10 +101,14 @@ class StaffForm(FlaskForm):
         InputRequired("Enter the email address of the person to add."),
         Email("Enter an email address like name@example.org."), Length(max=254)],
         description="They need an account already.")
+    # Short choices, explained in the hint: a closed list shows only its first 30 or so
+    # characters at 320 px.
     role = SelectField("Role", choices=[
-        SelectChoice("facilitator", "Co-facilitator: runs the cohort with you"),
-        SelectChoice("reviewer", "Reviewer: reads the progress reports only (e.g. a sponsor)"),
-    ], default="facilitator")
+        SelectChoice("facilitator", "Co-facilitator"),
+        SelectChoice("reviewer", "Reviewer"),
+    ], default="facilitator", description="A co-facilitator runs the cohort with you; a "
+                                          "reviewer only reads its progress reports (a "
+                                          "sponsor, say).")
 
 
 # ---- moderation

@@ -34,7 +34,9 @@ def test_an_author_of_one_course_cannot_change_another(client, factory, course, 
                                utcnow())
     db.session.commit()
     login(client, author)
-    assert client.get(f"/design/{other.slug}").status_code == 403
+    refused = client.get(f"/design/{other.slug}")
+    assert refused.status_code == 403
+    assert "a course or a role you are not part of" in refused.get_data(as_text=True)
     assert client.post(f"/design/{other.slug}/course", data={}).status_code == 403
     assert client.get("/design/no-such-course").status_code == 404
 

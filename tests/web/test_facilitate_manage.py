@@ -435,6 +435,11 @@ def test_add_a_reviewer_and_a_co_facilitator(client, factory, cohort, as_facilit
     sponsor = factory.user(name="Sam Sponsor", email="sam@example.org")
     colleague = factory.user(Role.FACILITATOR, name="Cleo Colleague")
     url = f"/facilitate/cohorts/{cohort.id}/people"
+    form = client.get(url).get_data(as_text=True)
+    # Short choices (a closed list shows about 30 characters at 320 px), explained in words.
+    assert re.findall(r'<option[^>]*value="(?:facilitator|reviewer)"[^>]*>([^<]*)</option>',
+                      form) == ["Co-facilitator", "Reviewer"]
+    assert "A co-facilitator runs the cohort with you; a reviewer only reads" in form
     response = client.post(url, data={"email": "SAM@example.org", "role": "reviewer"})
     assert response.status_code == 302
     assert membership_of(cohort.id, sponsor.id).role == MemberRole.REVIEWER
