@@ -35,6 +35,7 @@ from course_app.discussions import services as discussions  # noqa: E402
 from course_app.extensions import db  # noqa: E402
 
 PASSWORD = "benchmark passphrase"
+REQUEST_CACHE = ("_login_user", "_memberships", "_site_header")
 
 
 def fill(n_learners: int):
@@ -87,10 +88,10 @@ def bench_app():
         url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite"
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
                           "RATELIMIT_ENABLED": False, "SECRET_KEY": "bench"})
-        # One app context is held open for the run; requests reuse it, so forget the user
-        # Flask-Login cached in `g` by the previous request (each client logs in).
-        app.before_request(lambda: [g.pop(k, None) for k in ("_login_user", "_memberships")]
-                           and None)
+        # One app context is held open for the run; requests reuse it, so forget what the
+        # previous request cached in `g` (the user Flask-Login loaded, their memberships, the
+        # header's facts): each client logs in.
+        app.before_request(lambda: [g.pop(k, None) for k in REQUEST_CACHE] and None)
         with app.app_context():
             db.drop_all()
             db.create_all()

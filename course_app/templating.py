@@ -9,7 +9,7 @@ cached for the request (`permissions._membership`).
 
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 from jinja2 import pass_context
 from sqlalchemy import select, true
@@ -48,26 +48,6 @@ def form_has_errors(context) -> bool:
     return any(form.errors for value in context.get_all().values() for form in forms(value))
 
 
-# The named permission predicates, so a page shows only the links and buttons that work;
-# the app's name and the form-errors test, for base.html.
-GLOBALS = {
-    "can_facilitate": permissions.can_facilitate,
-    "can_review": permissions.can_review,
-    "can_see_learner_report": permissions.can_see_learner_report,
-    "can_post": permissions.can_post,
-    "can_reply": permissions.can_reply,
-    "can_edit_post": permissions.can_edit_post,
-    "can_withdraw_post": permissions.can_withdraw_post,
-    "can_hide_post": permissions.can_hide_post,
-    "can_show_post": permissions.can_show_post,
-    "can_see_hidden_text": permissions.can_see_hidden_text,
-    "is_learner": permissions.is_learner,
-    "role_in": permissions.role_in,
-    "form_has_errors": form_has_errors,
-    "app_name": APP_NAME,
-}
-
-
 @dataclass(frozen=True)
 class Header:
     """What the site's header shows the person: the Design and Reports links (by
@@ -89,10 +69,34 @@ def header(user) -> Header:
     return Header(bool(design), bool(review), count or 0)
 
 
-def _header() -> dict:
-    """The header, on every page (`unread_notifications` for the notifications page too)."""
-    facts = header(current_user)
-    return {"site_header": facts, "unread_notifications": facts.unread}
+def site_header() -> Header:
+    """`header` for the person viewing the page: worked out when a page's header first asks,
+    and kept for the request, so emails drawn in the same request (invitations to forty
+    people, two renders each) ask the database nothing more."""
+    if "_site_header" not in g:
+        g._site_header = header(current_user)
+    return g._site_header
+
+
+# The named permission predicates, so a page shows only the links and buttons that work;
+# the app's name and the form-errors test, for base.html.
+GLOBALS = {
+    "can_facilitate": permissions.can_facilitate,
+    "can_review": permissions.can_review,
+    "can_see_learner_report": permissions.can_see_learner_report,
+    "can_post": permissions.can_post,
+    "can_reply": permissions.can_reply,
+    "can_edit_post": permissions.can_edit_post,
+    "can_withdraw_post": permissions.can_withdraw_post,
+    "can_hide_post": permissions.can_hide_post,
+    "can_show_post": permissions.can_show_post,
+    "can_see_hidden_text": permissions.can_see_hidden_text,
+    "is_learner": permissions.is_learner,
+    "role_in": permissions.role_in,
+    "form_has_errors": form_has_errors,
+    "site_header": site_header,  # base.html's Design and Reports links and unread count
+    "app_name": APP_NAME,
+}
 
 
 def register(app: Flask) -> None:
@@ -102,4 +106,3 @@ def register(app: Flask) -> None:
     env.lstrip_blocks = True
     env.filters.update(FILTERS)
     env.globals.update(GLOBALS)
-    app.context_processor(_header)

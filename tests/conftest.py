@@ -83,9 +83,11 @@ def _app(config: dict):
 
 
 def _forget_cached_user() -> None:
-    """What one request cached in `g`: the logged-in user, the memberships looked up."""
+    """What one request cached in `g`: the logged-in user, the memberships looked up, the
+    header's facts."""
     g.pop("_login_user", None)
     g.pop("_memberships", None)
+    g.pop("_site_header", None)
 
 
 def _test_app(database_url: str, **overrides):

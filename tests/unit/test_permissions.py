@@ -7,7 +7,7 @@ button shown or hidden and a request allowed or refused.
 from datetime import timedelta
 
 import pytest
-from flask import g
+from flask import g, render_template_string
 from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
@@ -197,3 +197,24 @@ def test_the_header_asks_in_one_query_what_the_predicates_ask_one_by_one(world, 
     with statements_sent() as sent:
         assert templating.header(AnonymousUserMixin()) == templating.Header()
     assert sent == []
+
+
+def test_the_header_asks_once_a_request_and_other_templates_ask_nothing(app, world):
+    """An email drawn while a facilitator's request runs (an invitation, one per person
+    invited) asks nothing for a header it doesn't have; a page's header asks once however
+    often it looks."""
+    ana = world["ana"]
+    assert ana.name  # loaded, as a request's user is
+    with app.test_request_context():
+        g.pop("_site_header", None)
+        g._login_user = ana  # logged in, as Flask-Login keeps it for the request
+        try:
+            with statements_sent() as sent:
+                render_template_string("An email about {{ 2|plural('post', 'posts') }}.")
+            assert sent == []
+            with statements_sent() as sent:
+                first, again = templating.site_header(), templating.site_header()
+            assert len(sent) == 1 and first is again
+        finally:
+            g.pop("_site_header", None)
+            g.pop("_login_user", None)
