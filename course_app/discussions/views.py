@@ -19,7 +19,8 @@ from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
 from ..inputs import as_id, page_arg
-from ..progress.rules import EtivityState, StageStatus, day_of, describe_lock
+from ..progress import rules
+from ..progress.rules import EtivityState, StageStatus, describe_lock
 from ..progress.standing import (
     EtivityProgress,
     LearnerProgress,
@@ -70,17 +71,26 @@ def _day(value: date) -> str:
 # ---- the e-tivity page ---------------------------------------------------------
 
 def _suggested_days(etivity: Etivity, standing: Standing) -> dict[str, str]:
-    """"Day N" of the stage, with the date for a learner whose stage has opened."""
-    opened = (standing.learner.opened_on.get(etivity.stage_number)
-              if standing.learner is not None else None)
+    """"Day N" of the stage; for a learner whose stage has opened, its date and whether they
+    have done it or the day has passed (`progress.rules.suggested_days`)."""
+    entry, learner = standing.entry, standing.learner
+    opened = learner.opened_on.get(etivity.stage_number) if learner is not None else None
+    dates = rules.suggested_days(etivity.rule, etivity.first_post_day, etivity.replies_day,
+                                 opened, entry.counts if entry else rules.Counts(),
+                                 utcnow().date())
     days = {}
-    for key, number in (("first_post", etivity.first_post_day), ("replies", etivity.replies_day)):
-        if number:
-            text = f"day {number}"
-            on = day_of(opened, number)
-            if on is not None:
-                text += f" ({_day(on)})"
-            days[key] = text
+    for key, number, day, did in (("first_post", etivity.first_post_day, dates[0], "posted"),
+                                  ("replies", etivity.replies_day, dates[1], "replied")):
+        if not number:
+            continue
+        text = f"day {number}"
+        if day is not None:
+            text += f" ({_day(day.on)})"
+            if day.done:
+                text += f". You have {did}"
+            elif day.passed:
+                text += ". That day has passed, but it’s not too late"
+        days[key] = text
     return days
 
 

@@ -15,6 +15,7 @@ from ..permissions import can_facilitate, cohort_or_404, is_learner, role_in
 from ..progress import rules
 from ..progress.rules import EtivityState, StageStatus
 from ..progress.standing import LearnerProgress, learner_progress
+from ..rendering import short_date
 from . import bp, checklist
 
 
@@ -24,12 +25,34 @@ class MapEtivity:
     state: EtivityState | None  # None: seen by staff, who can open everything
     by_hand: bool = False
     left: str = ""  # what is still needed, in words
-    first_post_by: date | None = None
-    replies_by: date | None = None
+    first_post_by: rules.Suggested | None = None
+    replies_by: rules.Suggested | None = None
 
     @property
     def enterable(self) -> bool:
         return self.state != EtivityState.LOCKED
+
+    @property
+    def suggestions(self) -> list[tuple[str, rules.Suggested]]:
+        """The suggested days still to meet, in order ("first post", "replies"): the ones
+        the learner has done are left out."""
+        days = (("first post", self.first_post_by), ("replies", self.replies_by))
+        return [(label, day) for label, day in days if day and not day.done]
+
+    def suggested_words(self, capital: bool = False) -> str:
+        """"first post by Tue 3 Feb, replies by Thu 5 Feb", saying once when days went by
+        (a replies day is never before the first post's, so only the first can pass alone)."""
+        days = self.suggestions
+        parts = [f"{label} by {short_date(day.on)}" for label, day in days]
+        if capital and parts:
+            parts[0] = parts[0][0].upper() + parts[0][1:]
+        passed = [day for _label, day in days if day.passed]
+        if not passed:
+            return ", ".join(parts)
+        if len(passed) < len(parts):
+            return f"{parts[0]} (that day has passed), {', '.join(parts[1:])}"
+        which = "both days have" if len(parts) == 2 else "that day has"
+        return f"{', '.join(parts)}: {which} passed, but it’s not too late"
 
 
 @dataclass(frozen=True)
@@ -53,8 +76,8 @@ def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) ->
     for stage in cohort.course.stages:
         release = cohort.release_date(stage.number)
         if standing is None:
-            items = [MapEtivity(e, None, first_post_by=rules.day_of(release, e.first_post_day),
-                                replies_by=rules.day_of(release, e.replies_day))
+            items = [MapEtivity(e, None, first_post_by=_timetable(release, e.first_post_day),
+                                replies_by=_timetable(release, e.replies_day))
                      for e in cohort.course.etivities_in(stage.number)]
             steps.append(MapStep(stage.number, stage.title, stage.summary, items,
                                  opens_on=release, emoderator=stage.emoderator))
@@ -64,11 +87,11 @@ def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) ->
         items = []
         for p in standing.in_stage(stage.number):
             open_ = p.state == EtivityState.OPEN
+            e = p.etivity
             items.append(MapEtivity(
-                p.etivity, p.state, p.by_hand,
-                rules.describe_left(p.etivity.rule, p.counts) if open_ else "",
-                rules.day_of(opened, p.etivity.first_post_day) if open_ else None,
-                rules.day_of(opened, p.etivity.replies_day) if open_ else None,
+                e, p.state, p.by_hand, rules.describe_left(e.rule, p.counts) if open_ else "",
+                *(rules.suggested_days(e.rule, e.first_post_day, e.replies_day, opened,
+                                       p.counts, today) if open_ else (None, None)),
             ))
         # A stage with nothing in it is finished by the rule, but the map says "Open" there
         # rather than congratulate anyone on it.
@@ -78,6 +101,13 @@ def course_map(cohort: Cohort, standing: LearnerProgress | None, today: date) ->
                              stage.number == standing.current_stage, finished, release,
                              stage.emoderator))
     return steps
+
+
+def _timetable(release: date | None, day: int | None) -> rules.Suggested | None:
+    """A suggested day as staff see it: the cohort's date, where it is paced (whether it is
+    done or has passed is each learner's own)."""
+    on = rules.day_of(release, day)
+    return rules.Suggested(on) if on else None
 
 
 def _next_item(steps: list[MapStep], standing: LearnerProgress | None) -> MapEtivity | None:

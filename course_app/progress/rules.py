@@ -144,6 +144,47 @@ def day_of(opened_on: date | None, day: int | None) -> date | None:
     return opened_on + timedelta(days=max(day, 1) - 1)
 
 
+@dataclass(frozen=True)
+class Suggested:
+    """A suggested day as one learner meets it: its date, whether they have done what it
+    suggests, and whether the day went by before they did (the e-tivity stays open: a
+    passed day is a nudge, not a deadline)."""
+
+    on: date
+    done: bool = False
+    passed: bool = False
+
+
+def suggested(opened_on: date | None, day: int | None, done: bool, today: date
+              ) -> Suggested | None:
+    """The `day_of` a suggested day, with where the learner stands against it."""
+    on = day_of(opened_on, day)
+    if on is None:
+        return None
+    return Suggested(on, done, not done and on < today)
+
+
+def suggested_days(rule: CompletionRule, first_post_day: int | None, replies_day: int | None,
+                   opened_on: date | None, counts: Counts, today: date
+                   ) -> tuple[Suggested | None, Suggested | None]:
+    """An e-tivity's suggested first post and replies days for one learner, from the day
+    its stage opened for them and what they have done there."""
+    return (suggested(opened_on, first_post_day, first_post_done(counts), today),
+            suggested(opened_on, replies_day, replies_done(rule, counts), today))
+
+
+def first_post_done(counts: Counts) -> bool:
+    """What a suggested first post asks: a conversation started, or a reply to a peer (some
+    e-tivities begin with a reply)."""
+    return counts.initiate > 0 or counts.interact > 0
+
+
+def replies_done(rule: CompletionRule, counts: Counts) -> bool:
+    """What a suggested replies day asks: the replies the rule needs (one, where it needs
+    none but suggests a day for them)."""
+    return counts.interact >= max(rule.interact, 1)
+
+
 def describe_lock(status: StageStatus, today: date) -> str:
     """Why a stage is locked, in words: "opens when you finish stage 1", "opens on 12 January
     2027"."""

@@ -142,6 +142,29 @@ def test_day_of_counts_the_opening_day_as_day_1():
     assert rules.day_of(date(2027, 2, 2), None) is None  # no suggested day
 
 
+def test_a_suggested_day_has_passed_only_when_it_is_behind_us_and_not_done():
+    opened = TODAY - timedelta(days=5)
+    assert rules.suggested(opened, 2, False, TODAY) == rules.Suggested(
+        TODAY - timedelta(days=4), done=False, passed=True)
+    assert not rules.suggested(opened, 2, True, TODAY).passed  # done: nothing to nudge
+    assert not rules.suggested(opened, 6, False, TODAY).passed  # day 6 is today
+    assert rules.suggested(opened, 6, False, TODAY + timedelta(days=1)).passed
+    assert rules.suggested(None, 2, False, TODAY) is None  # the stage has not opened
+
+
+def test_what_a_suggested_first_post_and_replies_ask():
+    assert not rules.first_post_done(Counts(observe=4))  # reading is not posting
+    assert rules.first_post_done(Counts(initiate=1))
+    assert rules.first_post_done(Counts(interact=1))  # an e-tivity that begins with a reply
+    two_peers = CompletionRule(interact=2)
+    assert not rules.replies_done(two_peers, Counts(interact=1))
+    assert rules.replies_done(two_peers, Counts(interact=2))
+    assert not rules.replies_done(CompletionRule(initiate=1), Counts(initiate=1))
+    assert rules.replies_done(CompletionRule(initiate=1), Counts(interact=1))
+    first, replies = rules.suggested_days(two_peers, 1, 3, TODAY, Counts(initiate=1), TODAY)
+    assert first.done and not replies.done and not replies.passed
+
+
 # ---- stage finished ---------------------------------------------------------------
 
 def test_a_stage_is_finished_when_open_with_every_required_etivity_complete():

@@ -3,6 +3,8 @@
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from course_app.auth.models import Role
 from course_app.auth.services import update_profile
 from course_app.clock import utcnow
@@ -172,6 +174,36 @@ def test_suggested_days_are_dates_from_the_day_the_stage_opened(client, factory,
     first, replies = day_1 + timedelta(days=1), day_1 + timedelta(days=3)  # days 2 and 4
     assert (f"First post by {first:%a} {first.day} {first:%b}, "
             f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+
+
+def test_a_suggested_day_that_went_by_says_so_and_a_done_one_goes(client, factory, login_as):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    opened = utcnow() - timedelta(days=2)  # stage 4 opened two days ago: day 2 was yesterday
+    db.session.add(Override(cohort_id=cohort.id, user_id=learner.id, stage_number=4,
+                            created_at=opened))
+    db.session.commit()
+    login_as(learner)
+    first, replies = opened.date() + timedelta(days=1), opened.date() + timedelta(days=3)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "letting-go")
+    assert (f"First post by {first:%a} {first.day} {first:%b} (that day has passed), "
+            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+
+    letting_go = cohort.course.etivities_in(4)[0]
+    assert letting_go.slug == "letting-go"
+    discussions.start_thread(cohort, letting_go, learner, "Mine", "My piece.", utcnow())
+    db.session.commit()
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "letting-go")
+    assert "First post by" not in entry and "passed" not in entry  # posted: nothing to nudge
+    assert f"Replies by {replies:%a} {replies.day} {replies:%b}." in entry
+
+    override = db.session.scalar(select(Override).where(Override.user_id == learner.id))
+    override.created_at = opened - timedelta(days=5)  # now the replies' day went by too
+    db.session.commit()
+    replies = override.created_at.date() + timedelta(days=3)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "letting-go")
+    assert (f"Replies by {replies:%a} {replies.day} {replies:%b}: that day has passed, "
+            "but it’s not too late.") in entry
 
 
 def test_checklist_ticks_itself(client, factory, login_as):

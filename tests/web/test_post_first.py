@@ -136,3 +136,20 @@ def test_suggested_days_for_first_post_and_replies(client, setting, login_as):
     login_as(facilitator)
     page = text(client.get(page_url(cohort)))
     assert f"Suggested for first posts: day {etivity.first_post_day}." in page
+
+
+def test_the_brief_says_when_a_suggested_day_is_done_or_has_passed(client, setting, login_as):
+    cohort, etivity, _facilitator, ana, _ben, _cara = setting
+    override = db.session.scalar(select(Override).where(Override.cohort_id == cohort.id))
+    override.created_at = utcnow() - timedelta(days=etivity.replies_day)  # both days went by
+    db.session.commit()
+    login_as(ana)
+    page = text(client.get(page_url(cohort)))
+    late = "That day has passed, but it’s not too late."
+    assert page.count(late) == 2
+    start(cohort, etivity, ana, "Ana would ask the team")
+    page = text(client.get(page_url(cohort)))
+    first = override.created_at.date() + timedelta(days=etivity.first_post_day - 1)
+    assert (f"Suggested for your first post: day {etivity.first_post_day} "
+            f"({first:%A} {first.day} {first:%B %Y}). You have posted.") in page
+    assert page.count(late) == 1  # the replies are still to come
