@@ -11,7 +11,7 @@ COURSE ?= modules/engaging-online
 WORKERS := -n auto --maxprocesses 4
 PYTEST_ARGS ?=
 
-.PHONY: run test lint suite install install-test db serve bench bench-seed bench-run clean
+.PHONY: run test quick lint suite install install-test db serve bench bench-seed bench-run clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ run: db
 
 # Lint first (the quick failure), then the whole suite on both cores.
 test: lint suite
+
+# The loop while you work: lint, then the unit and web tests (no browser), about a third of
+# the suite's time. `make test` before you push: it runs everything.
+quick: lint
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest $(WORKERS) tests/unit tests/web $(PYTEST_ARGS)
 
 # ruff, the import contract (.importlinter) and bandit (no medium or high findings but those
 # marked `# nosec` once reviewed: docs/security.md) all
