@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..clock import utcnow
 from ..permissions import cohort_or_404, is_learner, role_in
 from ..progress import rules
-from ..progress.charts import participation_chart
+from ..progress.charts import for_every_screen, participation_chart
 from ..progress.standing import learner_progress, weekly_profile
 from . import bp
 
@@ -25,7 +25,7 @@ def my_progress(cohort_id: int):
     return render_template(
         "learner/progress.html", cohort=cohort, standing=standing, weeks=weeks,
         active=any(o or i or n for _, o, i, n in weeks),
-        chart=participation_chart(weeks, chart_id="participation"),
+        chart=for_every_screen(participation_chart, "participation", weeks=weeks),
         level=rules.participation_level(standing.totals), levels=list(rules.Level),
         initiator_threads=rules.INITIATOR_THREADS,
         locks={n: rules.describe_lock(s, today) for n, s in standing.stages.items()},

@@ -5,7 +5,8 @@ and described by a <desc> that sums it up: the title names it and the desc descr
 screen reader reads the summary once. Pages put the same numbers in a table next to it.
 """
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from datetime import date
 from xml.sax.saxutils import escape
 
@@ -23,6 +24,9 @@ MODES = (
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 40, 36
+# A phone's column is about 290 px: the 640-wide chart's 12-unit text would show at 5 px, so
+# a phone gets the same chart drawn 320 wide (its text at 11 px), with fewer week labels.
+NARROW_WIDTH = 320
 
 
 def _nice_max(value: int) -> int:
@@ -63,22 +67,32 @@ def summary(weeks: Sequence[tuple[date, int, int, int]], voice: str = "you") -> 
     )
 
 
+def for_every_screen(draw: Callable[..., Markup], chart_id: str, **options) -> Markup:
+    """A chart drawn twice, for wide screens and (`narrow=True`, ids ending "-narrow") for
+    phones, where the wide drawing's text would shrink past reading: the stylesheet shows
+    the narrow one instead below 34em (`.chart-wide`, `.chart-narrow`), and print the wide."""
+    return draw(chart_id=chart_id, **options) + "\n" + draw(
+        chart_id=f"{chart_id}-narrow", narrow=True, **options)  # Markup + str stays Markup
+
+
 def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
                         chart_id: str = "participation",
                         title: str = "Your participation, week by week",
-                        voice: str = "you") -> Markup:
+                        voice: str = "you", narrow: bool = False) -> Markup:
     """Grouped bars (read, replied, started) for each week, as an SVG element.
 
     `weeks` holds (week start, observe, interact, initiate), oldest first. `chart_id`
     prefixes the ids inside, so two charts can share a page; `voice` says whose weeks they
-    are (`VOICES`).
+    are (`VOICES`); `narrow` draws it for a phone (`for_every_screen`).
     """
     ident = "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    width = NARROW_WIDTH if narrow else WIDTH
+    plot_w, plot_h = width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = _nice_max(max((max(o, i, n) for _, o, i, n in weeks), default=0))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" focusable="false" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" '
+        f'class="chart {"chart-narrow" if narrow else "chart-wide"}" role="img" '
+        f'viewBox="0 0 {width} {HEIGHT}" focusable="false" '
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc">',
         f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(summary(weeks, voice))}</desc>',
@@ -102,13 +116,13 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
                    f'stroke="#1d2430" stroke-width="0.5"/>')
         out.append(f'<text x="{x + 20}" y="20" font-size="13" fill="#1d2430">'
                    f'{escape(label)}</text>')
-        x += 20 + 9 * len(label) + 24
+        x += 20 + 9 * len(label) + (16 if narrow else 24)
 
     # Axis and grid: 0, half, top.
     for value in (0, top / 2, top):
         y = TOP + plot_h - plot_h * value / top
         label = f"{value:g}"
-        out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" '
+        out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{width - RIGHT}" y2="{y:.1f}" '
                    f'stroke="#d5dae1" stroke-width="1"/>')
         out.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" '
                    f'fill="#5b6472">{label}</text>')
@@ -116,7 +130,8 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
     if weeks:
         group = plot_w / len(weeks)
         bar = min(group * 0.8 / 3, 28)
-        every = max(1, round(len(weeks) / 10))  # keep week labels from overlapping
+        # Keep week labels from overlapping: ten at most, four on a phone.
+        every = max(1, math.ceil(len(weeks) / 4) if narrow else round(len(weeks) / 10))
         for index, (start, *values) in enumerate(weeks):
             left = LEFT + group * index + (group - bar * 3) / 2
             for mode, value in enumerate(values):
@@ -134,7 +149,7 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
     else:
         out.append(f'<text x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
                    f'font-size="14" text-anchor="middle" fill="#5b6472">No activity yet</text>')
-    out.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" '
+    out.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{width - RIGHT}" y2="{TOP + plot_h}" '
                f'stroke="#5b6472" stroke-width="1"/>')
     out.append("</svg>")
     return Markup("\n".join(out))  # nosec

@@ -55,14 +55,17 @@ def funnel_summary(funnel: Sequence[tuple[int, int]]) -> str:
 
 def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | None = None,
                chart_id: str = "funnel", title: str = "How many learners reached each stage",
-               small: bool = False) -> Markup:
+               small: bool = False, narrow: bool = False) -> Markup:
     """Horizontal bars, stage 1 at the top, each with its count.
 
     `funnel` holds (stage, learners who reached it), as reports.queries.funnel returns;
     `titles` the stages' names for the labels. `small` draws a narrow version without the
-    names, for several cohorts side by side.
+    names, for several cohorts side by side; `narrow` one for a phone, each stage's name
+    above its bar (`progress.charts.for_every_screen`).
     """
     ident = _ident(chart_id)
+    if narrow:
+        return _narrow_funnel(funnel, titles or {}, ident, title)
     width = 320 if small else 640
     left = 70 if small else 230
     right = 50
@@ -71,23 +74,51 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
     most = max((n for _, n in funnel), default=0) or 1
     font = 12 if small else 13
     out = _open_svg(ident, width, height, title, funnel_summary(funnel),
-                    "chart chart-funnel" + (" chart-small" if small else ""))
+                    "chart chart-funnel " + ("chart-small" if small else "chart-wide"))
     plot = width - left - right
     for index, (stage, n) in enumerate(funnel):
         y = top + index * (bar_h + gap)
         label = f"Stage {stage}"
         if titles and not small and titles.get(stage):
             label = _clip(f"{stage}. {titles[stage]}", 32)
-        length = plot * n / most
-        hover = f"Stage {stage}: {plural(n, 'learner', 'learners')}"
         out.append(f'<text x="{left - 8}" y="{y + bar_h * 0.7:.1f}" font-size="{font}" '
                    f'text-anchor="end" fill="{INK}">{escape(label)}</text>')
-        out.append(f'<rect x="{left}" y="{y}" width="{plot:.1f}" height="{bar_h}" fill="none" '
-                   f'stroke="{LINE}" stroke-width="1"/>')
-        out.append(f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_h}" '
-                   f'fill="{ACCENT}"><title>{escape(hover)}</title></rect>')
-        out.append(f'<text x="{left + length + 6:.1f}" y="{y + bar_h * 0.7:.1f}" '
-                   f'font-size="{font}" font-weight="700" fill="{INK}">{n}</text>')
+        out += _funnel_bar(left, y, plot, plot * n / most, bar_h, font, stage, n)
+    out.append("</svg>")
+    return Markup("\n".join(out))  # nosec
+
+
+def _funnel_bar(x: float, y: float, plot: float, length: float, bar_h: float, font: int,
+                stage: int, n: int) -> list[str]:
+    """One stage's bar: its outline the whole plot long, the part reached filled (named
+    for hover), and the count after it."""
+    hover = f"Stage {stage}: {plural(n, 'learner', 'learners')}"
+    return [
+        f'<rect x="{x}" y="{y}" width="{plot:.1f}" height="{bar_h}" fill="none" '
+        f'stroke="{LINE}" stroke-width="1"/>',
+        f'<rect x="{x}" y="{y}" width="{length:.1f}" height="{bar_h}" '
+        f'fill="{ACCENT}"><title>{escape(hover)}</title></rect>',
+        f'<text x="{x + length + 6:.1f}" y="{y + bar_h * 0.72:.1f}" '
+        f'font-size="{font}" font-weight="700" fill="{INK}">{n}</text>',
+    ]
+
+
+def _narrow_funnel(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str], ident: str,
+                   title: str) -> Markup:
+    """The funnel for a phone: 320 wide, so its text shows at a readable size there, with
+    each stage's name on a line above its bar."""
+    width, right, font, bar_h, row = 320, 40, 13, 18, 46
+    height = len(funnel) * row
+    most = max((n for _, n in funnel), default=0) or 1
+    plot = width - right
+    out = _open_svg(ident, width, height, title, funnel_summary(funnel),
+                    "chart chart-funnel chart-narrow")
+    for index, (stage, n) in enumerate(funnel):
+        y = index * row
+        label = _clip(f"{stage}. {titles[stage]}", 40) if titles.get(stage) else f"Stage {stage}"
+        out.append(f'<text x="0" y="{y + 15}" font-size="{font}" fill="{INK}">'
+                   f'{escape(label)}</text>')
+        out += _funnel_bar(0, y + 21, plot, plot * n / most, bar_h, font, stage, n)
     out.append("</svg>")
     return Markup("\n".join(out))  # nosec
 
@@ -95,9 +126,11 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
 # ---- participation per week ---------------------------------------------------------------
 
 def weekly_svg(weeks: Sequence[tuple[date, int, int, int]], chart_id: str = "cohort-weekly",
-               title: str = "The cohort's participation, week by week") -> Markup:
+               title: str = "The cohort's participation, week by week",
+               narrow: bool = False) -> Markup:
     """progress/charts.py's participation chart, its summary about the cohort, not "you"."""
-    return participation_chart(weeks, chart_id=chart_id, title=title, voice="cohort")
+    return participation_chart(weeks, chart_id=chart_id, title=title, voice="cohort",
+                               narrow=narrow)
 
 
 # ---- the interaction map ------------------------------------------------------------------
@@ -135,21 +168,36 @@ def _node(shape: str, x: float, y: float, r: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{ACCENT}"/>'
 
 
+def _short_name(name: str) -> str:
+    """"Farah F." for Farah Facilitator: a name that fits beside a phone's map."""
+    first, *rest = name.split() or [""]
+    return _clip(first, 10) + (f" {rest[-1][0]}." if rest else "")
+
+
 def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
-                        title: str = "Interaction map: who replied to whom") -> Markup:
+                        title: str = "Interaction map: who replied to whom",
+                        narrow: bool = False) -> Markup:
     """The cohort's people on a circle and an arrow from each person to each one they replied
     to, thicker for more replies. Learners nobody has replied to are hollow squares,
-    facilitators dark diamonds; a legend says so, and the <desc> names the unanswered."""
+    facilitators dark diamonds; a legend says so, and the <desc> names the unanswered.
+    `narrow` draws it for a phone (`progress.charts.for_every_screen`): a smaller circle,
+    short names (up to 16 people; more would overlap), the legend a line a shape."""
     ident = _ident(chart_id)
     people = imap.people
     count = len(people)
-    width = 640
-    radius = 190 if count <= 24 else 220
-    cx, cy = width / 2, radius + 70
-    legend_y = cy + radius + 60
-    height = legend_y + 46
+    if narrow:
+        width, radius, font, labels = 360, 95 if count <= 16 else 130, 13, count <= 16
+        cx, cy = width / 2, radius + 40
+        legend_y = cy + radius + 40
+        height = legend_y + 80
+    else:
+        width, radius = 640, 190 if count <= 24 else 220
+        font, labels = 12 if count <= 24 else 10, count <= 60
+        cx, cy = width / 2, radius + 70
+        legend_y = cy + radius + 60
+        height = legend_y + 46
     out = _open_svg(ident, width, height, title, interaction_summary(imap),
-                    "chart chart-map")
+                    "chart chart-map " + ("chart-narrow" if narrow else "chart-wide"))
     out += [
         "<defs>",
         f'<marker id="{ident}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" '
@@ -197,8 +245,6 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
         out.append(f'<text x="{cx}" y="{cy + 5}" font-size="14" text-anchor="middle" '
                    f'fill="{MUTED}">No replies yet</text>')
 
-    labels = count <= 60
-    font = 12 if count <= 24 else 10
     out.append('<g class="people">')
     for user, role in people:
         x, y, angle = places[user.id]
@@ -218,21 +264,27 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
             weight = ' font-weight="700"' if shape != "learner" else ""
             out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{font}" '
                        f'text-anchor="{anchor}" fill="{INK}"{weight}>'
-                       f"{escape(_clip(user.name, 22))}</text>")
+                       f"{escape(_short_name(user.name) if narrow else _clip(user.name, 22))}"
+                       "</text>")
     out.append("</g>")
 
     # The legend: shapes, not colours alone, tell the three kinds apart.
     x = 16
     items = (("learner", "Learner"), ("unanswered", "Nobody has replied to them yet"),
              ("facilitator", "Facilitator"))
+    y = legend_y
     for shape, text in items:
-        out.append(_node(shape, x + 7, legend_y, 7))
-        out.append(f'<text x="{x + 20}" y="{legend_y + 4}" font-size="12" fill="{INK}">'
-                   f"{escape(text)}</text>")
-        x += 40 + 7 * len(text)
-    out.append(f'<line x1="16" y1="{legend_y + 28}" x2="56" y2="{legend_y + 28}" '
+        out.append(_node(shape, x + 7, y, 7))
+        out.append(f'<text x="{x + 20}" y="{y + 4}" font-size="{font if narrow else 12}" '
+                   f'fill="{INK}">{escape(text)}</text>')
+        if narrow:
+            y += 20
+        else:
+            x += 40 + 7 * len(text)
+    arrow_y = y + 4 if narrow else legend_y + 28
+    out.append(f'<line x1="16" y1="{arrow_y}" x2="56" y2="{arrow_y}" '
                f'stroke="{MUTED}" stroke-width="2" marker-end="url(#{ident}-arrow)"/>')
-    out.append(f'<text x="64" y="{legend_y + 32}" font-size="12" fill="{INK}">'
-               "replied to (thicker: more replies)</text>")
+    out.append(f'<text x="64" y="{arrow_y + 4}" font-size="{font if narrow else 12}" '
+               f'fill="{INK}">replied to (thicker: more replies)</text>')
     out.append("</svg>")
     return Markup("\n".join(out))  # nosec

@@ -31,6 +31,7 @@ from ..inputs import page_arg
 from ..paging import ListPagination, paginate
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
+from ..progress.charts import for_every_screen
 from ..progress.standing import learner_ids
 from . import bp, charts, exports, queries
 from .interactions import interaction_map
@@ -199,10 +200,14 @@ def dashboard(cohort_id: int):
     names = {user.id: user.name for user, _ in imap.people}
     return _private(make_response(render_template(
         "reports/dashboard.html", cohort=cohort, board=board, form=form, chosen=chosen,
-        page=page, funnel=funnel, funnel_chart=charts.funnel_svg(funnel, titles),
-        weeks=weeks, weekly_chart=charts.weekly_svg(weeks),
+        page=page, funnel=funnel,
+        funnel_chart=for_every_screen(charts.funnel_svg, "funnel", funnel=funnel, titles=titles),
+        weeks=weeks, weekly_chart=for_every_screen(charts.weekly_svg, "cohort-weekly",
+                                                   weeks=weeks),
         active=any(o or i or n for _, o, i, n in weeks),
-        imap=imap, map_chart=charts.interaction_map_svg(imap), edges=edges, names=names,
+        imap=imap, map_chart=for_every_screen(charts.interaction_map_svg, "interaction-map",
+                                              imap=imap),
+        edges=edges, names=names,
         roles={user.id: role for user, role in imap.people},
     )))
 
@@ -215,8 +220,8 @@ def printable(cohort_id: int):
     return _private(make_response(render_template(
         "reports/print.html", cohort=cohort, board=board, chosen=chosen, rows=rows,
         statuses=queries.STATUS_FILTERS,
-        funnel=funnel, funnel_chart=charts.funnel_svg(funnel, _stage_titles(cohort),
-                                                      chart_id="print-funnel"),
+        funnel=funnel, funnel_chart=for_every_screen(
+            charts.funnel_svg, "print-funnel", funnel=funnel, titles=_stage_titles(cohort)),
     )))
 
 

@@ -171,3 +171,27 @@ def test_on_a_phone_the_grid_scrolls_under_its_caption_and_the_names(page: Page,
         arg=box.element_handle())
     assert caption.evaluate(_IN_THE_BOX), "the caption scrolled out of its box"
     assert name.evaluate(_IN_THE_BOX), "the learner's name scrolled out of view"
+
+
+# The smallest text the visible charts draw, in CSS pixels as the screen shows it.
+_SMALLEST_CHART_TEXT = """() => Math.min(...[...document.querySelectorAll('svg.chart')]
+  .filter(svg => svg.getBoundingClientRect().width > 0 && !svg.closest('details'))
+  .flatMap(svg => [...svg.querySelectorAll('text')])
+  .map(text => text.getBoundingClientRect().height))"""
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_charts_text_stays_readable_on_a_phone(page: Page, live_server, width):
+    """At 320 px the funnel, the weekly chart and the interaction map are the ones drawn for a
+    phone (the wide ones' text would show at 5 px); at 1280 the wide ones. One of each shows,
+    never both."""
+    base, app = live_server
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, base, REVIEWER)
+    page.goto(f"{base}/reports/cohorts/{demo_cohort_id(app)}")
+    shown = "narrow" if width == 320 else "wide"
+    for name in ("reached each stage", "week by week", "who replied to whom"):
+        chart = page.get_by_role("img", name=re.compile(name))
+        expect(chart).to_have_count(1)  # the hidden drawing is not in the accessibility tree
+        assert f"chart-{shown}" in chart.get_attribute("class")
+    assert page.evaluate(_SMALLEST_CHART_TEXT) >= (9 if width == 320 else 10)

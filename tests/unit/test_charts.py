@@ -52,6 +52,19 @@ def test_funnel_with_no_learners_says_so_and_escapes_stage_names():
     assert small.find(f"{SVG}title").get("id") == "funnel-7-title"
 
 
+def test_a_phones_funnel_puts_each_stage_name_above_its_bar():
+    funnel = [(1, 8), (2, 4), (3, 0), (4, 0), (5, 0)]
+    root = parse(charts.funnel_svg(funnel, titles={1: "Access & motivation"}, narrow=True,
+                                   chart_id="funnel-narrow"))
+    assert root.get("viewBox").split()[2] == "320" and "chart-narrow" in root.get("class")
+    assert "1. Access & motivation" in texts(root) and "Stage 2" in texts(root)
+    bars = [r for r in root.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert [b.find(f"{SVG}title").text for b in bars][:2] == [
+        "Stage 1: 8 learners", "Stage 2: 4 learners"]
+    assert float(bars[1].get("width")) * 2 == float(bars[0].get("width"))
+    assert root.find(f"{SVG}desc").text.startswith("8 learners reached stage 1")
+
+
 # ---- interaction map --------------------------------------------------------------------------
 
 def sample_map():
@@ -134,3 +147,17 @@ def test_weekly_chart_speaks_of_the_cohort_not_you():
     assert root.find(f"{SVG}title").text == "The cohort's participation, week by week"
     nothing = parse(charts.weekly_svg([(monday, 0, 0, 0)]))
     assert nothing.find(f"{SVG}desc").text.startswith("No activity yet.")
+
+
+def test_a_phones_interaction_map_has_short_names_and_a_legend_a_line_a_shape():
+    markup = str(charts.interaction_map_svg(sample_map(), chart_id="map-narrow", narrow=True))
+    assert "<script>" not in markup
+    root = parse(markup)
+    assert root.get("viewBox").split()[2] == "360" and "chart-narrow" in root.get("class")
+    names = texts(root)
+    assert {"Farah F.", "Ana", "Quiet S.", "<script>a…"} <= set(names)  # escaped as text
+    titles = [t.text for t in root.iter(f"{SVG}title")]
+    assert "Farah Facilitator, facilitator" in titles
+    legend = [t for t in root.iter(f"{SVG}text") if t.text in (
+        "Learner", "Nobody has replied to them yet", "Facilitator")]
+    assert len({t.get("y") for t in legend}) == 3 and len({t.get("x") for t in legend}) == 1

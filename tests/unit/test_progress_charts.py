@@ -1,9 +1,9 @@
 """The participation chart on my progress: well-formed SVG that names and sums itself up."""
 
 import xml.etree.ElementTree as ET
-from datetime import date
+from datetime import date, timedelta
 
-from course_app.progress.charts import participation_chart, summary
+from course_app.progress.charts import for_every_screen, participation_chart, summary
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -51,3 +51,24 @@ def test_one_summary_speaks_to_the_learner_or_of_the_cohort():
         "started 1 conversation. The busiest week began on 1 Feb.")
     assert "as you read" in summary([])
     assert "as learners read" in summary([], "cohort")
+
+
+def test_a_phone_gets_the_chart_drawn_narrow_with_fewer_week_labels():
+    weeks = [(date(2027, 1, 4) + timedelta(weeks=k), k, 0, 0) for k in range(12)]
+    wide, narrow = (ET.fromstring(str(participation_chart(weeks, narrow=n))) for n in (0, 1))
+    assert wide.get("viewBox") == "0 0 640 240" and narrow.get("viewBox") == "0 0 320 240"
+    assert "chart-wide" in wide.get("class") and "chart-narrow" in narrow.get("class")
+    labels = [t for t in narrow.iter(f"{SVG}text") if t.text and t.text.endswith(("Jan", "Feb",
+                                                                                 "Mar"))]
+    assert 1 < len(labels) <= 4  # week labels 30 units apart would overlap
+    bars = [r for r in narrow.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
+    assert len(bars) == 36 and all(float(r.get("x")) + float(r.get("width")) <= 320 for r in bars)
+
+
+def test_for_every_screen_draws_both_with_their_own_ids():
+    both = str(for_every_screen(participation_chart, "mine", weeks=WEEKS))
+    root = ET.fromstring(f"<div>{both}</div>")
+    first, second = root
+    assert first.get("aria-labelledby") == "mine-title"
+    assert second.get("aria-labelledby") == "mine-narrow-title"
+    assert [el.get("class") for el in root] == ["chart chart-wide", "chart chart-narrow"]

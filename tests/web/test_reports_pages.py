@@ -266,7 +266,11 @@ def test_cells_say_their_state_in_words_and_names_are_escaped(factory, client, l
     slug = etivity(cohort.course, "introduce-yourself").slug
     assert f'href="/reports/cohorts/{cohort.id}/e/{slug}"' in body
     assert f'href="/reports/cohorts/{cohort.id}/learners/{peer.id}"' in body
-    assert body.count('role="img"') == 3  # funnel, weekly, interaction map
+    # the funnel, the weekly chart and the interaction map, each drawn for wide screens and
+    # for phones
+    assert body.count('role="img"') == 6
+    for chart in ("funnel", "cohort-weekly", "interaction-map"):
+        assert f'id="{chart}-title"' in body and f'id="{chart}-narrow-title"' in body
     page = text(response)
     assert "Nobody has replied to them yet Pat Peer" in page  # listed in words too
     # Pat finished introduce-yourself, stage 1's one required e-tivity; the other has not.
