@@ -214,6 +214,18 @@ def test_cohort_page_with_empty_queue(client, login_as, cohort, facilitator):
     assert "Back to your cohorts" in page
 
 
+def test_the_key_comes_first_until_people_join_then_what_needs_you(client, factory, login_as,
+                                                                   cohort, facilitator):
+    login_as(facilitator)
+    body = client.get(f"/facilitate/cohorts/{cohort.id}").get_data(as_text=True)
+    assert body.index('id="key"') < body.index('id="queue"')  # no learners: share the key
+    factory.learner_in(cohort)
+    db.session.commit()
+    body = client.get(f"/facilitate/cohorts/{cohort.id}").get_data(as_text=True)
+    assert body.index('id="queue"') < body.index('id="stage-notes-heading"') < body.index(
+        'id="key"') < body.index('id="state"')
+
+
 def test_queue_lists_unanswered_first_post_and_silent_learner(client, factory, login_as, cohort,
                                                              facilitator):
     quiet = factory.learner_in(cohort, name="Quiet Quentin")
