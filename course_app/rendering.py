@@ -76,6 +76,20 @@ def _render(text: str) -> str:
     )
 
 
+def excerpt(text: str | None, length: int = 160) -> str:
+    """A text as its reader sees it, in plain words cut at a word with "…": a card's summary
+    or a quoted post shows "bold", not the Markdown "**bold**" behind it. Plain text, so
+    templates escape it like any other."""
+    words = render_markdown(text).striptags()
+    if len(words) <= length:
+        return words
+    cut = words[:length - 1]
+    space = cut.rfind(" ")
+    if space > length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:–—") + "…"
+
+
 def _ago(then: datetime, now: datetime) -> str:
     seconds = int((now - then).total_seconds())
     if seconds < 60:

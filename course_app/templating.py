@@ -22,6 +22,7 @@ from .progress import rules
 
 FILTERS = {
     "markdown": rendering.render_markdown,
+    "excerpt": rendering.excerpt,  # {{ post.body|excerpt(160) }}: plain words, not Markdown
     "time": rendering.time_tag,
     "long_date": rendering.long_date,
     "exact_time": rendering.exact_time,

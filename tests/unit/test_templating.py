@@ -9,7 +9,14 @@ from flask import render_template_string
 
 from course_app import templating
 from course_app.progress.rules import Counts, EtivityState
-from course_app.rendering import day_month, exact_time, long_date, plural, short_date
+from course_app.rendering import (
+    day_month,
+    exact_time,
+    excerpt,
+    long_date,
+    plural,
+    short_date,
+)
 
 
 def test_every_helper_is_registered(app):
@@ -45,6 +52,24 @@ def test_templates_count_in_words_with_the_plural_filter(app):
     found = [f"{path.relative_to(templates)}: {m[0]}" for path in templates.rglob("*.html")
              for m in by_hand.finditer(path.read_text())]
     assert found == []
+
+
+def test_an_excerpt_shows_what_the_reader_sees_not_the_markdown(app):
+    assert excerpt("**Bold** and _slanted_, a [link](https://example.org).") == (
+        "Bold and slanted, a link.")
+    long = "word " * 60
+    cut = excerpt(long, 40)
+    assert cut.endswith("word…") and len(cut) <= 40  # cut at a word
+    # Typed HTML shows as the text it is on the page, so the excerpt says it too, and the
+    # template escapes it like any other text.
+    assert excerpt("Tom & <b>Jerry</b>") == "Tom & <b>Jerry</b>"
+    with app.test_request_context():
+        assert render_template_string("{{ t|excerpt(40) }}", t="A & <script>x</script> **c**") \
+            == "A &amp; &lt;script&gt;x&lt;/script&gt; c"
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = [str(path.relative_to(templates)) for path in templates.rglob("*.html")
+             if "|truncate" in path.read_text()]
+    assert found == []  # shortened text is Markdown here (posts, purposes): use |excerpt
 
 
 def test_filters_render(app):
