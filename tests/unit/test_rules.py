@@ -99,6 +99,14 @@ def test_is_stuck():
     assert not rules.is_stuck(None, 7, TODAY, stage_done=False)
 
 
+def test_stuck_starts_once_the_stage_has_been_open_more_days_than_it_suggests():
+    """Seven suggested days, opened on the 1st: on the 8th the stage has been open seven days
+    (not more); on the 9th, eight."""
+    opened = date(2027, 3, 1)
+    assert not rules.is_stuck(opened, 7, date(2027, 3, 8), stage_done=False)
+    assert rules.is_stuck(opened, 7, date(2027, 3, 9), stage_done=False)
+
+
 # ---- the level rule, the words, the days (from the my-progress tests) ------------
 
 @pytest.mark.parametrize("counts, level", [
@@ -133,6 +141,9 @@ def test_describe_lock():
     assert rules.describe_lock(both, today) == (
         "opens when you finish stage 2, and not before 12 January 2027")
     assert rules.describe_lock(rules.StageStatus(1, True), today) == ""
+    # A date that has come is no longer a condition: only the stage before is.
+    came = rules.StageStatus(3, False, rules.LockReason.PREVIOUS_STAGE, today)
+    assert rules.describe_lock(came, today) == "opens when you finish stage 2"
 
 
 def test_day_of_counts_the_opening_day_as_day_1():

@@ -2,7 +2,10 @@
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from course_app.clock import utcnow
+from course_app.cohorts.models import Membership
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.evidence import void_post
@@ -139,3 +142,110 @@ def test_etivity_access_says_what_the_whole_standing_says(factory):
     mark_complete_by_hand(cohort, learner.id, cohort.course.etivities_in(5)[0].id,
                           facilitator_id, utcnow())
     assert agree().stages[3].open
+
+
+# ---- the day each stage opened for a learner (suggested dates and "stuck" count from it) ----
+
+def _joined(cohort, learner, days_ago: int) -> None:
+    membership = db.session.scalar(select(Membership).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == learner.id))
+    membership.joined_at = utcnow() - timedelta(days=days_ago)
+
+
+def _done(cohort, learner, stage: int, days_ago: int, last: int | None = None) -> None:
+    """The stage's required e-tivities marked complete `days_ago` days ago (the last of them
+    `last` days ago, where given)."""
+    required = [e for e in cohort.course.etivities_in(stage) if e.required]
+    for e in required:
+        ago = last if last is not None and e is required[-1] else days_ago
+        mark_complete_by_hand(cohort, learner.id, e.id, cohort.memberships[0].user_id,
+                              utcnow() - timedelta(days=ago))
+
+
+def test_a_stage_opens_the_day_the_last_required_etivity_before_it_was_done(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    _joined(cohort, learner, 20)
+    assert len([e for e in cohort.course.etivities_in(2) if e.required]) >= 2
+    _done(cohort, learner, 1, 15)
+    _done(cohort, learner, 2, 12, last=8)
+    db.session.commit()
+    opened = learner_progress(cohort, learner.id, today).opened_on
+    assert opened == {1: today - timedelta(days=20), 2: today - timedelta(days=15),
+                      3: today - timedelta(days=8)}
+
+
+def test_after_a_stage_with_nothing_required_the_next_opens_the_same_day(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    _joined(cohort, learner, 20)
+    for e in cohort.course.etivities_in(2):
+        e.required = False
+    _done(cohort, learner, 1, 15)
+    db.session.flush()
+    opened = learner_progress(cohort, learner.id, today).opened_on
+    assert opened[2] == opened[3] == today - timedelta(days=15)
+
+
+def test_in_a_paced_cohort_a_stage_opens_on_its_date_if_that_is_later(factory):
+    today = utcnow().date()
+    cohort = factory.cohort(paced=True, starts_on=today - timedelta(days=30))
+    learner = factory.learner_in(cohort)
+    _joined(cohort, learner, 40)  # before the cohort started
+    second = cohort.release_date(2)
+    assert today - timedelta(days=25) < second <= today
+    _done(cohort, learner, 1, (today - second).days + 3)  # done 3 days before it
+    db.session.commit()
+    opened = learner_progress(cohort, learner.id, today).opened_on
+    assert opened[1] == today - timedelta(days=30) and opened[2] == second
+
+
+def test_a_stage_opened_early_opens_on_the_earliest_override(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    by = cohort.memberships[0].user_id
+    open_early(cohort, by, utcnow() - timedelta(days=6), stage_number=4)  # for everyone
+    open_early(cohort, by, utcnow() - timedelta(days=2), stage_number=4, user_id=learner.id)
+    db.session.commit()
+    assert learner_progress(cohort, learner.id, today).opened_on[4] == today - timedelta(days=6)
+
+
+def test_an_override_opens_a_stage_earlier_than_finishing_the_one_before_did(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    by = cohort.memberships[0].user_id
+    _joined(cohort, learner, 30)
+    _done(cohort, learner, 1, 15)  # stage 2 reached 15 days ago, opened for all 20 days ago
+    open_early(cohort, by, utcnow() - timedelta(days=20), stage_number=2)
+    open_early(cohort, by, utcnow() - timedelta(days=10), stage_number=2, user_id=learner.id)
+    db.session.commit()
+    assert learner_progress(cohort, learner.id, today).opened_on[2] == today - timedelta(days=20)
+
+
+def test_a_profile_starts_the_week_its_people_joined(factory):
+    """One learner's from the week they joined; the cohort's from its first joiner's."""
+    cohort = factory.cohort()
+    early, late = factory.learner_in(cohort), factory.learner_in(cohort)
+    for membership in cohort.memberships:
+        membership.joined_at = utcnow()
+    _joined(cohort, early, 21)
+    db.session.commit()
+    today = utcnow().date()
+    assert len(weekly_profile(cohort.id, late.id, today)) == 1
+    assert len(weekly_profile(cohort.id, early.id, today)) == 4
+    assert len(weekly_profile(cohort.id, None, today)) == 4
+
+
+def test_last_activity_is_the_latest_in_any_etivity(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    start(cohort, learner, "introduce-yourself", utcnow() - timedelta(days=5))
+    latest = utcnow() - timedelta(days=1)
+    start(cohort, learner, "time-and-help", latest)
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, utcnow().date())
+    assert standing.last_activity_at.replace(tzinfo=None) == latest.replace(tzinfo=None)
