@@ -227,6 +227,8 @@ def participation_level(counts: Counts) -> Level:
 
 def is_stuck(opened_on: date | None, suggested_days: int, today: date, stage_done: bool) -> bool:
     """Stuck: the stage has been open for longer than the course suggests, and its required
-    e-tivities are not all complete."""
+    e-tivities are not all complete. Days count as `day_of` counts them (the opening day is
+    day 1), so seven suggested days run to day 7 and on day 8 the learner is stuck: the day a
+    paced cohort's next stage opens by default (`cohorts.services.default_release_dates`)."""
     return (opened_on is not None and not stage_done
-            and opened_on + timedelta(days=suggested_days) < today)
+            and today > day_of(opened_on, max(suggested_days, 1)))

@@ -99,12 +99,14 @@ def test_is_stuck():
     assert not rules.is_stuck(None, 7, TODAY, stage_done=False)
 
 
-def test_stuck_starts_once_the_stage_has_been_open_more_days_than_it_suggests():
-    """Seven suggested days, opened on the 1st: on the 8th the stage has been open seven days
-    (not more); on the 9th, eight."""
+def test_stuck_starts_the_day_after_the_suggested_days():
+    """Seven suggested days, opened on the 1st: days 1 to 7 are the 1st to the 7th (as
+    `day_of` counts them); on the 8th, the day a paced cohort's next stage opens, the learner
+    still in the stage is stuck."""
     opened = date(2027, 3, 1)
-    assert not rules.is_stuck(opened, 7, date(2027, 3, 8), stage_done=False)
-    assert rules.is_stuck(opened, 7, date(2027, 3, 9), stage_done=False)
+    assert rules.day_of(opened, 7) == date(2027, 3, 7)
+    assert not rules.is_stuck(opened, 7, date(2027, 3, 7), stage_done=False)
+    assert rules.is_stuck(opened, 7, date(2027, 3, 8), stage_done=False)
 
 
 # ---- the level rule, the words, the days (from the my-progress tests) ------------

@@ -249,3 +249,18 @@ def test_last_activity_is_the_latest_in_any_etivity(factory):
     db.session.commit()
     standing = learner_progress(cohort, learner.id, utcnow().date())
     assert standing.last_activity_at.replace(tzinfo=None) == latest.replace(tzinfo=None)
+
+
+def test_a_learner_still_in_a_stage_is_stuck_the_day_a_paced_cohort_opens_the_next(factory):
+    """Stuck and the default release dates count a stage's days the same way."""
+    today = utcnow().date()
+    cohort = factory.cohort(paced=True, starts_on=today - timedelta(days=30))
+    learner = factory.learner_in(cohort)
+    _joined(cohort, learner, 40)
+    db.session.commit()
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    second = cohort.release_date(2)
+    assert second == today - timedelta(days=30) + timedelta(days=suggested[1])
+    day_before = second - timedelta(days=1)
+    assert not is_stuck(learner_progress(cohort, learner.id, day_before), suggested, day_before)
+    assert is_stuck(learner_progress(cohort, learner.id, second), suggested, second)
