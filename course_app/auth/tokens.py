@@ -99,9 +99,3 @@ def token_for(secret: str, at: datetime) -> ApiToken | None:
     if token.last_used_at is None or at - token.last_used_at >= LAST_USED_PRECISION:
         token.last_used_at = at  # so people can see which tokens are still in use; caller commits
     return token
-
-
-def user_for_token(secret: str, at: datetime) -> User | None:
-    """The owner of a live token (see `token_for`)."""
-    token = token_for(secret, at)
-    return token.user if token is not None else None

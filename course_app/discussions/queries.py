@@ -5,10 +5,9 @@ report's "conversations nobody has answered": both use `unanswered_condition`, s
 always agree about a thread.
 """
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, exists
 from sqlalchemy.orm import aliased
 
-from ..extensions import db
 from .models import Post, Thread
 
 
@@ -44,11 +43,3 @@ def unanswered_condition() -> ColumnElement[bool]:
     return exists().where(own.thread_id == Thread.id, own.author_id == Thread.author_id,
                           shown(own)) & ~answered_condition()
 
-
-def unanswered_thread_ids(thread_ids) -> set[int]:
-    """Which of these threads are unanswered, in one query."""
-    ids = list(thread_ids)
-    if not ids:
-        return set()
-    return set(db.session.scalars(
-        select(Thread.id).where(Thread.id.in_(ids), unanswered_condition())))

@@ -69,10 +69,6 @@ def posts_page(thread: Thread, number: int | None = None) -> Pagination:
                       thread_id=thread.id, length=length)
 
 
-def last_page(thread: Thread) -> int:
-    return page_for_position(max(thread_length(thread) - 1, 0))
-
-
 def page_of_post(post: Post) -> int:
     """The page of its thread a post is on (no query: the post knows its position)."""
     return page_for_position(post.position)
@@ -174,13 +170,6 @@ def summaries(threads: list[Thread], reader: User) -> list[ThreadSummary]:
         read = read_here.get(t.id, 0) - muted_read
         out.append(ThreadSummary(t, max(total - 1, 0), max(total - read, 0), t.last_post_at))
     return out
-
-
-def thread_summaries(cohort: Cohort, etivity: Etivity, reader: User) -> list[ThreadSummary]:
-    """Every conversation piece of the e-tivity with its counts (`pieces`, `summaries`)."""
-    threads = list(db.session.scalars(
-        pieces(cohort, etivity).options(selectinload(Thread.author))))
-    return summaries(threads, reader)
 
 
 # ---- the help thread, "post first", who posted --------------------------------------

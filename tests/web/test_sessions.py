@@ -241,7 +241,7 @@ def test_a_disabled_accounts_tokens_are_revoked(app, factory):
     db.session.commit()
     assert disable(user, utcnow()) == 1
     db.session.commit()
-    assert tokens.user_for_token(secret, utcnow()) is None
+    assert tokens.token_for(secret, utcnow()) is None
 
 
 def test_enabling_an_account_lets_it_log_in_again(client, runner, factory):

@@ -159,7 +159,8 @@ def test_weave_citing_two_posts_sits_on_top_of_the_etivity(client, login_as, set
     pieces = section(page, 'id="threads"', "</section>")
     assert "What we heard this week" not in pieces
     assert [s.thread.title
-            for s in discussion_reading.thread_summaries(cohort, etivity(cohort), ben)
+            for s in discussion_reading.summaries(list(db.session.scalars(
+                discussion_reading.pieces(cohort, etivity(cohort)))), ben)
             ] == ["Long one", "Ben's piece", "Ana's piece"]
     # Its own thread page lists the citations under the summary.
     response = client.get(f"/cohorts/{cohort.id}/threads/{weave.id}")
