@@ -196,6 +196,8 @@ def test_the_header_asks_in_one_query_what_the_predicates_ask_one_by_one(world, 
     assert templating.header(world["outsider"]) == templating.Header()
     with statements_sent() as sent:
         assert templating.header(AnonymousUserMixin()) == templating.Header()
+        assert not permissions.can_design_any(AnonymousUserMixin())
+        assert not permissions.can_review_any(AnonymousUserMixin())
     assert sent == []
 
 
