@@ -10,8 +10,10 @@ from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member, membership_of
 from course_app.discussions import services as discussions
 from course_app.extensions import db
-from course_app.progress.evidence import peers_among
+from course_app.notifications.models import Notification, NotificationKind
+from course_app.progress.evidence import peers_among, restore_post, void_post
 from course_app.progress.models import Activity, Completion, Mode
+from course_app.progress.overrides import mark_complete_by_hand
 from learner_journey import start
 
 
@@ -141,3 +143,44 @@ def test_replying_to_a_facilitator_is_still_not_interacting(factory):
     assert peers_among(cohort.id, learner.id, [facilitator.id]) == set()
     assert peers_among(cohort.id, learner.id, [facilitator.id], facilitators=True) == {
         facilitator.id}
+
+
+# ---- hiding and showing again; announcing the next stage -----------------------------------
+
+def test_showing_a_hidden_post_again_restores_its_evidence_alone(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    kept = start(cohort, learner, "introduce-yourself").posts[0]
+    other = start(cohort, learner, "time-and-help").posts[0]
+    void_post(kept.id, utcnow())
+    void_post(other.id, utcnow())
+    restore_post(kept.id)
+    db.session.commit()
+    live = {a.post_id for a in evidence_of(learner, Mode.INITIATE) if a.voided_at is None}
+    assert live == {kept.id}  # the other post is still hidden: its evidence stays void
+
+
+def test_only_the_completion_that_finishes_a_stage_announces_the_next(factory):
+    """Optional e-tivities neither open a stage nor announce one again; finishing stage 5,
+    the last, announces nothing."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    by = cohort.memberships[0].user_id
+
+    def announced() -> list[str]:
+        return list(db.session.scalars(select(Notification.text).where(
+            Notification.user_id == learner.id,
+            Notification.kind == NotificationKind.STAGE_OPENED).order_by(Notification.id)))
+
+    optional = [e for e in cohort.course.etivities_in(1) if not e.required]
+    assert len(optional) >= 2
+    mark_complete_by_hand(cohort, learner.id, optional[0].id, by, utcnow())
+    assert announced() == []
+    for number in range(1, 6):
+        for e in cohort.course.etivities_in(number):
+            if e.required:
+                mark_complete_by_hand(cohort, learner.id, e.id, by, utcnow())
+    mark_complete_by_hand(cohort, learner.id, optional[1].id, by, utcnow())
+    db.session.commit()
+    assert [text.split(",")[0] for text in announced()] == [
+        "Stage 2", "Stage 3", "Stage 4", "Stage 5"]
