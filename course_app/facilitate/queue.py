@@ -17,6 +17,7 @@ from ..discussions.queries import unanswered_condition
 from ..extensions import db
 from ..paging import ListPagination, paginate
 from ..progress import standing as progress
+from ..rendering import plural
 from .people import learners_of
 
 
@@ -105,8 +106,8 @@ def queue(cohort: Cohort, now: datetime) -> Queue:
         totals = standing.totals
         if totals.observe and not totals.interact and not totals.initiate:
             observers.append(Waiting(user, standing.last_activity_at,
-                                     f"read {totals.observe} posts, no replies or "
-                                     "conversations yet"))
+                                     f"read {plural(totals.observe, 'peer’s post', 'peers’ posts')}"
+                                     ", no replies or conversations yet"))
     return Queue(_unanswered(cohort), _longest_first(silent), _longest_first(stuck),
                  _longest_first(observers), dict(sorted(stages_now.items())))
 

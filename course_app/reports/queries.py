@@ -28,6 +28,7 @@ from ..progress.standing import (
     is_stuck,
     weekly_profile,
 )
+from ..rendering import plural
 
 RISK_STUCK = "stuck"
 RISK_INACTIVE = "inactive"
@@ -249,8 +250,8 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
         reads[(at.date(), etivity_id)] += 1
     for (day, etivity_id), n in reads.items():
         at = datetime.combine(day, datetime.min.time(), tzinfo=now.tzinfo)
-        events.append(TimelineEvent(at, "read", f"Read {n} peer post{'s' if n != 1 else ''} in "
-                                    f"“{titles.get(etivity_id, '?')}”"))
+        events.append(TimelineEvent(at, "read", f"Read {plural(n, 'peer’s post', 'peers’ posts')}"
+                                    f" in “{titles.get(etivity_id, '?')}”"))
     for completion in db.session.scalars(select(Completion).where(
             Completion.cohort_id == cohort.id, Completion.user_id == user.id)):
         kind = "completed-by-hand" if completion.by_hand_by_id else "completed"

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.cohorts.models import CohortState, MemberRole
-from course_app.cohorts.services import default_release_dates, membership_of
+from course_app.cohorts.services import add_member, default_release_dates, membership_of
 from course_app.discussions import services as discussions
 from course_app.discussions import weaves
 from course_app.discussions.weaves import Citation
@@ -266,3 +266,32 @@ def test_reading_view_shows_whose_posts_were_read(factory, cohort):
     rows = {r.user.name: r for r in reading.reading_view(cohort, e)}
     assert rows["C"].posts_read == 2 and {u.name for u, _ in rows["C"].peers} == {"A", "B"}
     assert rows["B"].posts_read == 1 and rows["A"].posts_read == 0
+
+
+# ---- the e-moderation queue --------------------------------------------------------------
+
+def test_silent_is_from_the_last_post_in_this_cohort(factory):
+    """A learner who posted long ago and again yesterday is not silent; one who posts only
+    in another cohort is silent in this one."""
+    here, elsewhere = factory.cohort(), factory.cohort()
+    busy, away = factory.learner_in(here, name="Busy"), factory.learner_in(here, name="Away")
+    add_member(elsewhere, away, MemberRole.LEARNER, utcnow())
+    for learner in (busy, away):
+        membership_of(here.id, learner.id).joined_at = utcnow() - timedelta(days=30)
+    hello = here.course.etivities_in(1)[1]
+    discussions.start_thread(here, hello, busy, "Long ago", "Hi.", utcnow() - timedelta(days=20))
+    discussions.start_thread(here, hello, busy, "Yesterday", "Hi.", utcnow() - timedelta(days=1))
+    discussions.start_thread(elsewhere, hello, away, "There", "Hi.", utcnow())
+    db.session.commit()
+    assert [w.user.name for w in queue.queue(here, utcnow()).silent] == ["Away"]
+
+
+def test_an_unanswered_conversation_links_to_its_opening_post(factory):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    thread = discussions.start_thread(cohort, cohort.course.etivities_in(1)[1], learner,
+                                      "Mine", "First words.", utcnow() - timedelta(hours=2))
+    discussions.reply(thread, learner, "And a second thought.", utcnow())  # still unanswered
+    db.session.commit()
+    [waiting] = queue.queue(cohort, utcnow()).unanswered
+    assert waiting.post_id == thread.posts[0].id != thread.posts[-1].id

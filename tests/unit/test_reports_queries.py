@@ -170,3 +170,53 @@ def test_a_learners_report_works_out_that_learner_alone(factory, monkeypatch):
     assert asked == [{learners[1].id}]
     outsider = factory.user()
     assert queries.learner_report(cohort, outsider, utcnow()) is None
+
+
+def test_inactive_from_the_cohorts_silent_days_and_active_this_week_within_seven(factory):
+    """"Inactive" from `silent_days` whole days without activity (5: five days ago is
+    inactive, four is not); "active this week" within the last seven days (seven ago is not)."""
+    cohort = factory.cohort()
+    assert cohort.silent_days == 5
+    now = utcnow()
+    last_active = {5: factory.learner_in(cohort), 4: factory.learner_in(cohort),
+                   7: factory.learner_in(cohort), 6: factory.learner_in(cohort)}
+    for days, learner in last_active.items():
+        discussions.start_thread(cohort, cohort.course.etivities_in(1)[1], learner, "Hi",
+                                 "Hello.", now - timedelta(days=days))
+    db.session.commit()
+    board = queries.dashboard(cohort, now)
+    inactive = {row.user.id for row in board.rows if queries.RISK_INACTIVE in row.risks}
+    assert inactive == {last_active[d].id for d in (5, 7, 6)}
+    assert board.summary.active_this_week == 3  # four, five and six days ago; seven is not
+
+
+def test_the_grid_marks_the_first_column_of_each_stage(factory):
+    cohort = factory.cohort()
+    board = queries.dashboard(cohort, utcnow())
+    columns = board.columns(board.stages)
+    firsts = [e for e, first in columns if first]
+    assert firsts == [board.etivities_in(s.number)[0] for s in board.stages
+                      if board.etivities_in(s.number)]
+    assert columns[0][1] and len(columns) == len(board.etivities)
+
+
+def test_the_grids_filters_keep_exactly_the_rows_they_name(factory):
+    cohort = factory.cohort()
+    now = utcnow()
+    quiet, talker, fresh = (factory.learner_in(cohort, name=n) for n in ("Q", "T", "F"))
+    welcome, hello = cohort.course.etivities_in(1)[:2]
+    theirs = discussions.start_thread(cohort, hello, quiet, "Hi", "Hello.",
+                                      now - timedelta(days=6))
+    discussions.reply(theirs, talker, "Welcome!", now - timedelta(days=1))  # an interactor
+    db.session.commit()
+    rows = queries.dashboard(cohort, now).rows
+
+    def names(**filters) -> set[str]:
+        return {r.user.name for r in queries.filter_rows(rows, **filters)}
+
+    assert names() == {"Q", "T", "F"}
+    assert names(level="interactor") == {"T"} and names(level="observer") == {"Q", "F"}
+    assert names(inactive_days=6) == {"Q"} and names(inactive_days=7) == set()
+    assert names(status="at-risk") == {"Q"}  # six days without activity; F joined just now
+    assert names(status="on-track") == {"T", "F"}
+    assert names(stage=1, level="observer", inactive_days=1) == {"Q"}

@@ -256,7 +256,7 @@ def test_queue_lists_stuck_learners_and_observers(client, factory, login_as, coh
     page, body = text(response), response.get_data(as_text=True)
     assert "Reading Rhea : in stage 1 since" in page
     assert f'href="/facilitate/cohorts/{cohort.id}/overrides?learner={reader.id}"' in body
-    assert "Reading Rhea : read 1 posts, no replies or conversations yet" in page
+    assert "Reading Rhea : read 1 peer’s post, no replies or conversations yet" in page
     assert "Encourage Reading Rhea to reply" in page
 
 

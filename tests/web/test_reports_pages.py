@@ -337,6 +337,9 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
     theirs = start(cohort, peer, "introduce-yourself", title="Pat says hello")
     mine = start(cohort, learner, "introduce-yourself", title="Lina says hello")
     discussions.reply(theirs, learner, "Hello Pat!", utcnow())
+    discussions.mark_shown(theirs, learner, list(theirs.posts), utcnow())  # reads Pat's post
+    for thread in (mine, theirs):  # Pat reads Lina's two posts: Pat's reading, not hers
+        discussions.mark_shown(thread, peer, list(thread.posts), utcnow())
     db.session.commit()
     login_as(world["reviewer"])
     response = client.get(urls(world)["own report"])
@@ -348,6 +351,7 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
     assert f'/cohorts/{cohort.id}/threads/{mine.id}#post-{mine.posts[0].id}' in body
     assert "Replied in “Pat says hello”" in page and "Started “Lina says hello”" in page
     assert "Completed “Introduce yourself”" in page
+    assert "Read 1 peer’s post in “Introduce yourself”" in page and "Read 2" not in page
     assert "Participation here: Interactor" in page  # stage 1
     assert "Participation here: Observer" in page  # later stages
     assert "<time" in body
