@@ -84,7 +84,7 @@ def summarise(connection: sqlite3.Connection, path: Path) -> Summary:
     missing = [t for t in TABLES if t not in tables]
     if missing:
         raise BackupError(f"{path} is not a course_app database: it has no "
-                          f"{', '.join(missing)} table{'s' if len(missing) > 1 else ''}.")
+                          f"{', '.join(missing)} {'tables' if len(missing) > 1 else 'table'}.")
     revisions = [r for (r,) in connection.execute("SELECT version_num FROM alembic_version")]
     counts = {what: connection.execute(query).fetchone()[0] for what, query in COUNTS.items()}
     return Summary(path, ",".join(sorted(revisions)) or "none", counts)

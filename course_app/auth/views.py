@@ -12,6 +12,7 @@ from .. import security_log
 from ..clock import utcnow
 from ..extensions import db
 from ..redirects import JUST_LOGGED_IN, local_path
+from ..rendering import plural
 from . import bp, services, sessions
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 
@@ -118,9 +119,8 @@ def change_password():
             security_log.record("password.changed", user=user, tokens_revoked=revoked)
             message = "Your password is changed. Other devices will need to log in again."
             if revoked:
-                message += (f" Your {revoked} API token{'s' if revoked != 1 else ''} "
-                            f"{'were' if revoked != 1 else 'was'} revoked: make new ones "
-                            "where you use them.")
+                message += (f" Your {plural(revoked, 'API token was', 'API tokens were')} "
+                            "revoked: make new ones where you use them.")
             flash(message, "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ..clock import utcnow
 from ..extensions import db
+from ..rendering import plural
 from . import TEXT, _fail
 
 # ---- course -----------------------------------------------------------------
@@ -33,13 +34,14 @@ def course_validate(path):
     """Check a course folder; print every problem with file, line and field."""
     problems = _problems(path)
     if problems:
-        _fail(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found in {path}.")
+        _fail(f"{plural(len(problems), 'problem', 'problems')} found in {path}.")
     from ..content import load_course
 
     spec = load_course(path)
     warnings = _design_warnings(spec)
-    click.echo(f"{path}: OK — {spec.title}, 5 stages, {len(spec.etivities)} e-tivities"
-               + (f", {len(warnings)} design warning{'s' if len(warnings) != 1 else ''}."
+    click.echo(f"{path}: OK — {spec.title}, 5 stages, "
+               f"{plural(len(spec.etivities), 'e-tivity', 'e-tivities')}"
+               + (f", {plural(len(warnings), 'design warning', 'design warnings')}."
                   if warnings else "."))
 
 
@@ -78,10 +80,12 @@ def course_import(path):
         earned += reevaluate_cohort(cohort, utcnow())
     db.session.commit()
     verb = "Created" if result.created else "Updated"
-    click.echo(f"{verb} course {spec.slug!r}: {len(result.added)} e-tivities added, "
+    click.echo(f"{verb} course {spec.slug!r}: "
+               f"{plural(len(result.added), 'e-tivity', 'e-tivities')} added, "
                f"{len(result.updated)} changed, {len(result.retired)} retired.")
     if earned:
-        click.echo(f"{earned} completions earned under the changed rules.")
+        click.echo(f"{plural(earned, 'completion', 'completions')} earned under the changed "
+                   "rules.")
     if waiting:  # kept: each holds only the fields its author changed, and goes over these
         waits = "drafts wait" if waiting != 1 else "draft waits"
         click.echo(f"Note: {waiting} {waits} in the course designer; publishing "
@@ -134,4 +138,5 @@ def course_duplicate(slug, new_slug, title):
     except CourseSlugTaken as error:
         _fail(f"New slug: {error}.")
     db.session.commit()
-    click.echo(f"Created course {copy.slug!r} from {slug!r}: {len(copy.etivities)} e-tivities.")
+    click.echo(f"Created course {copy.slug!r} from {slug!r}: "
+               f"{plural(len(copy.etivities), 'e-tivity', 'e-tivities')}.")

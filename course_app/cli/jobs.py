@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..clock import utcnow
+from ..rendering import plural
 
 
 @click.group("jobs", help="The background job queue (emails, digests).")
@@ -42,7 +43,7 @@ def worker_command(workers):
 def run_pending_command():
     """Run the jobs waiting in the queue now, here, then stop."""
     ran = _tasks().run_pending()
-    click.echo(f"Ran {ran} job{'s' if ran != 1 else ''}.")
+    click.echo(f"Ran {plural(ran, 'job', 'jobs')}.")
 
 
 @jobs_group.command("send-due")

@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from ..clock import utcnow
 from ..extensions import db
+from ..rendering import plural
 from . import _fail
 
 # ---- backup, restore, purge-withdrawn -------------------------------------------
@@ -67,9 +68,9 @@ def purge_withdrawn_command(days):
     keep = current_app.config["WITHDRAWN_POST_DAYS"] if days is None else days
     blanked, revisions = purge_withdrawn(utcnow(), keep)
     db.session.commit()
-    click.echo(f"Blanked {blanked} post{'s' if blanked != 1 else ''} withdrawn more than "
-               f"{keep} days ago ({revisions} earlier version{'s' if revisions != 1 else ''} "
-               "removed).")
+    versions = plural(revisions, "earlier version", "earlier versions")
+    click.echo(f"Blanked {plural(blanked, 'post', 'posts')} withdrawn more than "
+               f"{plural(keep, 'day', 'days')} ago ({versions} removed).")
 
 
 # ---- progress ---------------------------------------------------------------
@@ -101,4 +102,4 @@ def progress_rebuild_counts(cohort_id):
             progress_counts.rebuild_cohort(cohort)
             discussion_counts.rebuild_cohort(cohort)
             db.session.commit()
-    click.echo(f"Counts rebuilt for {len(ids)} cohort{'s' if len(ids) != 1 else ''}.")
+    click.echo(f"Counts rebuilt for {plural(len(ids), 'cohort', 'cohorts')}.")

@@ -9,6 +9,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, CohortState, StageRelease
 from ..courses.models import Course
 from ..discussions import services as discussions
+from ..rendering import plural
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
@@ -125,7 +126,8 @@ def update_settings(cohort: Cohort, actor: User, at: datetime, *, name: str,
     name = _check_name(name)
     enrolled = cohorts.learner_count(cohort)
     if capacity is not None and capacity < max(enrolled, 1):
-        raise FacilitateError(f"{enrolled} learners are already enrolled; capacity can't be "
+        raise FacilitateError(f"{plural(enrolled, 'learner is', 'learners are')} already "
+                              "enrolled; capacity can't be "
                               "lower than that." if enrolled else
                               "Enter a number from 1 upwards, or leave it empty.", "capacity")
     _check_silent_days(silent_days)

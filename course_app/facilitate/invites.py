@@ -13,6 +13,7 @@ from ..auth.models import User, normalise_email
 from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, Invite
 from ..paging import paginate
+from ..rendering import plural
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -75,7 +76,7 @@ def create_link_invite(cohort: Cohort, actor: User, at: datetime,
     expires_at = at + timedelta(days=expires_in_days) if expires_in_days else None
     invite = cohorts.create_invite(cohort, actor, at, expires_at=expires_at)
     record(cohort, actor, AuditAction.INVITE_LINK, "Made an invite link "
-           + (f"that expires in {expires_in_days} days" if expires_in_days
+           + (f"that expires in {plural(expires_in_days, 'day', 'days')}" if expires_in_days
               else "that works until it is revoked"), at, target=f"invite {invite.id}")
     return invite
 

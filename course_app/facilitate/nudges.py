@@ -9,6 +9,7 @@ from ..inputs import as_id
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress.standing import cohort_progress
+from ..rendering import plural
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
@@ -43,8 +44,9 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
         notify(learner.id, NotificationKind.MESSAGE, f"{actor.name} wrote to you: {personal}",
                at, link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
     names = ", ".join(u.name for u in learners[:5]) + (" and others" if len(learners) > 5 else "")
-    record(cohort, actor, AuditAction.NUDGE, f"Nudged {len(learners)} learner"
-           f"{'s' if len(learners) != 1 else ''}{f' ({group})' if group else ''}: {names}", at,
+    whom = plural(len(learners), "learner", "learners")
+    record(cohort, actor, AuditAction.NUDGE, f"Nudged {whom}"
+           f"{f' ({group})' if group else ''}: {names}", at,
            intervention=True, detail={"learners": [u.id for u in learners], "text": text,
                                       "group": group})
 

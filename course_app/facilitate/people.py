@@ -12,6 +12,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..extensions import db
 from ..paging import paginate
+from ..rendering import plural
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -76,7 +77,8 @@ def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime
     if membership.role == MemberRole.LEARNER:
         cohorts.hold_places(cohort)
         if cohorts.is_full(cohort):
-            raise FacilitateError(f"{cohort.name} is full ({cohort.capacity} learners): raise "
+            raise FacilitateError(f"{cohort.name} is full "
+                                  f"({plural(cohort.capacity, 'learner', 'learners')}): raise "
                                   "its capacity in Settings first.")
     membership.removed_at = None
     record(cohort, actor, AuditAction.BRING_BACK, f"Brought {name} ({membership.role.value}) "

@@ -14,12 +14,13 @@ from markupsafe import Markup
 
 from ..rendering import plural
 
-# (label, hover text, fill, pattern): three bars per week, told apart by order, shade and
-# pattern as well as colour, so the chart reads in greyscale and to the colour-blind.
+# (label, hover words (verb, one, many), fill, pattern): three bars per week, told apart by
+# order, shade and pattern as well as colour, so the chart reads in greyscale and to the
+# colour-blind.
 MODES = (
-    ("Read", "read {n} peers’ posts", "#9cc3e6", None),
-    ("Replied", "wrote {n} replies to peers", "#1f5fa8", "hatch"),
-    ("Started", "started {n} conversations", "#0b2747", None),
+    ("Read", ("read", "peer’s post", "peers’ posts"), "#9cc3e6", None),
+    ("Replied", ("wrote", "reply to peers", "replies to peers"), "#1f5fa8", "hatch"),
+    ("Started", ("started", "conversation", "conversations"), "#0b2747", None),
 )
 
 WIDTH, HEIGHT = 640, 240
@@ -136,7 +137,8 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
             left = LEFT + group * index + (group - bar * 3) / 2
             for mode, value in enumerate(values):
                 height = plot_h * value / top
-                hover = f"Week of {_short(start)}: {MODES[mode][1].format(n=value)}"
+                verb, one, many = MODES[mode][1]
+                hover = f"Week of {_short(start)}: {verb} {plural(value, one, many)}"
                 out.append(
                     f'<rect x="{left + bar * mode:.1f}" y="{TOP + plot_h - height:.1f}" '
                     f'width="{bar:.1f}" height="{height:.1f}" fill="{fill(mode)}">'

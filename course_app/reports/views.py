@@ -33,6 +33,7 @@ from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
 from ..progress.charts import for_every_screen
 from ..progress.standing import learner_ids
+from ..rendering import plural
 from . import bp, charts, exports, queries
 from .interactions import interaction_map
 
@@ -140,7 +141,7 @@ def in_words(delta: timedelta | None) -> str:
             return "under a minute"
         if seconds < up_to:
             n = max(1, round(seconds / size))
-            return f"{n} {unit}{'s' if n != 1 else ''}"
+            return plural(n, unit, f"{unit}s")
     return ""
 
 

@@ -270,5 +270,5 @@ def test_cli_import_reevaluates_cohorts(runner, cohort, factory, folder):
     result = runner.invoke(args=["course", "import", str(folder)])
     assert result.exit_code == 0, result.output
     assert "1 changed" in result.output
-    assert "1 completions earned" in result.output
+    assert "1 completion earned" in result.output
     assert count(Completion) == 1

@@ -54,6 +54,16 @@ def test_templates_count_in_words_with_the_plural_filter(app):
     assert found == []
 
 
+def test_the_code_counts_in_words_with_plural_too():
+    """Messages, flashes and commands say "1 change", "2 changes" through rendering.plural,
+    not an "s" glued on by hand (which wrote "read 1 posts" and "expires in 1 days")."""
+    glued = re.compile(r"""\{['"]s['"] if |['"]s['"] if \w[\w.()]* != 1""")
+    code = Path(__file__).resolve().parents[2] / "course_app"
+    found = [f"{path.relative_to(code)}: {line.strip()}" for path in code.rglob("*.py")
+             for line in path.read_text().splitlines() if glued.search(line)]
+    assert found == []
+
+
 def test_an_excerpt_shows_what_the_reader_sees_not_the_markdown(app):
     assert excerpt("**Bold** and _slanted_, a [link](https://example.org).") == (
         "Bold and slanted, a link.")

@@ -574,7 +574,7 @@ def test_bringing_back_keeps_the_cohorts_rules(client, factory, cohort, as_facil
         return text(client.get(response.headers["Location"]))
 
     assert "is already in this cohort. Nobody was brought back." in bring(learner)
-    assert "Spring cohort is full (1 learners): raise its capacity in Settings first." in (
+    assert "Spring cohort is full (1 learner): raise its capacity in Settings first." in (
         bring(other))
     assert ("Former Fran has a learner account. Only facilitator or admin accounts can "
             "facilitate; add them as a reviewer instead. Nobody was brought back.") in bring(fran)

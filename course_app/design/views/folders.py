@@ -10,6 +10,7 @@ from ...content.archive import files_from_zip, zip_bytes
 from ...content.writing import folder_files
 from ...courses.export import course_spec
 from ...extensions import db
+from ...rendering import plural
 from .. import bp, drafts, services
 from ..forms import UploadForm
 from ..impact import of_upload
@@ -39,7 +40,7 @@ def upload(slug: str):
     problems, skipped, status, impact = [], [], 200, None
     waiting = len(drafts.pending(course))
     if form.is_submitted() and waiting:
-        flash(f"{waiting} draft{'s wait' if waiting != 1 else ' waits'} to be published: "
+        flash(f"{plural(waiting, 'draft waits', 'drafts wait')} to be published: "
               "publish or discard them before uploading, so nothing is lost.")
         return redirect(url_for("design.publish", slug=course.slug))
     if form.is_submitted():
@@ -55,13 +56,13 @@ def upload(slug: str):
                 elif not problems and spec is not None:
                     result = services.replace_content(course, spec, current_user, utcnow())
                     db.session.commit()
-                    flash(f"Uploaded: {len(result.added)} e-tivities added, "
+                    flash(f"Uploaded: {plural(len(result.added), 'e-tivity', 'e-tivities')} added, "
                           f"{len(result.updated)} changed, {len(result.retired)} retired."
                           + (f" Left out: {', '.join(skipped)}." if skipped else ""))
                     return redirect(url_for("design.storyboard", slug=course.slug))
             if problems:
                 form.archive.errors = [*form.archive.errors,
-                                       f"The zip has {len(problems)} problem"
-                                       f"{'s' if len(problems) != 1 else ''}: see the list."]
+                                       f"The zip has {plural(len(problems), 'problem', 'problems')}"
+                                       ": see the list."]
     return render_template("design/upload.html", course=course, form=form, impact=impact,
                            problems=problems, skipped=skipped, waiting=waiting), status

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from ...clock import utcnow
 from ...extensions import db
 from ...forms import ButtonForm, ConfirmForm
+from ...rendering import plural
 from .. import bp, drafts, services
 from ..forms import CourseForm, EtivityForm, StageForm
 from ..impact import of_publishing
@@ -81,8 +82,7 @@ def publish(slug: str):
                 status = 409
             else:
                 db.session.commit()
-                flash(f"Published {count} change{'s' if count != 1 else ''}: learners see "
-                      "them now.")
+                flash(f"Published {plural(count, 'change', 'changes')}: learners see them now.")
                 return redirect(url_for("design.storyboard", slug=slug))
     elif request.method == "POST":
         status = 400
