@@ -234,6 +234,23 @@ def test_checklist_ticks_itself(client, factory, login_as):
     assert "To do:" not in page
 
 
+def test_after_stage_1_the_checklist_stays_only_while_something_is_left(client, factory,
+                                                                        login_as):
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    help_thread = discussions.ensure_help_thread(cohort, facilitator, utcnow())
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    finish_stage_1(cohort, learner, peer)  # stage 2 now, the profile and help still to do
+    db.session.commit()
+    login_as(learner)
+    page = text(client.get(f"/cohorts/{cohort.id}"))
+    assert "You are in stage 2" in page and "Getting started" in page
+    update_profile(learner, learner.name, "I run the council's pages.")
+    discussions.mark_shown(help_thread, learner, list(help_thread.posts), utcnow())
+    db.session.commit()
+    assert "Getting started" not in text(client.get(f"/cohorts/{cohort.id}"))  # all done
+
+
 def test_checklist_links_to_profile_and_help(client, factory, login_as):
     cohort = factory.cohort()
     login_as(factory.learner_in(cohort))
