@@ -7,6 +7,8 @@ import pytest
 from werkzeug.exceptions import NotFound
 
 from course_app import inputs, text
+from course_app.discussions import services
+from course_app.discussions.services import PostError
 from course_app.redirects import local_path
 
 
@@ -88,3 +90,12 @@ def test_the_int_converter_refuses_ids_beyond_the_database(app):
 def test_a_redirect_target_with_a_tab_is_refused():
     """Browsers drop tabs, so "/\\t/evil" would be "//evil" (see redirects.local_path)."""
     assert local_path("/\t/evil.example") is None
+
+
+def test_a_post_and_a_title_may_be_exactly_as_long_as_the_limit():
+    assert services.check_body("x" * services.BODY_MAX) == "x" * services.BODY_MAX
+    assert services.check_title("t" * services.TITLE_MAX) == "t" * services.TITLE_MAX
+    with pytest.raises(PostError):
+        services.check_body("x" * (services.BODY_MAX + 1))
+    with pytest.raises(PostError):
+        services.check_title("t" * (services.TITLE_MAX + 1))

@@ -100,6 +100,18 @@ def test_a_hidden_post_shows_its_text_to_its_author_and_facilitators(client, log
         assert offered(page, world["reply"]) == actions, who
 
 
+@pytest.mark.parametrize("how", ["hidden", "withdrawn"])
+def test_a_hidden_or_withdrawn_post_cannot_be_edited_even_by_its_author(world, how):
+    reply = world["reply"]
+    if how == "hidden":
+        reply.hidden_at = utcnow()
+    else:
+        reply.deleted_at = utcnow()
+    with pytest.raises(services.PostError, match="can't be edited"):
+        services.edit_post(reply, reply.author, "Something else.", utcnow())
+    assert reply.body == "Hello Ana."
+
+
 @pytest.mark.parametrize("who, state, says", [
     ("reviewer", CohortState.RUNNING, "only the cohort's learners and facilitators reply"),
     ("ben", CohortState.CLOSED, "This cohort isn't taking new posts"),
