@@ -68,12 +68,20 @@ def summary(weeks: Sequence[tuple[date, int, int, int]], voice: str = "you") -> 
     )
 
 
+def chart_ident(chart_id: str) -> str:
+    """`chart_id` as a prefix for the ids inside a chart's SVG."""
+    return "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
+
+
 def for_every_screen(draw: Callable[..., Markup], chart_id: str, **options) -> Markup:
     """A chart drawn twice, for wide screens and (`narrow=True`, ids ending "-narrow") for
     phones, where the wide drawing's text would shrink past reading: the stylesheet shows
-    the narrow one instead below 34em (`.chart-wide`, `.chart-narrow`), and print the wide."""
-    return draw(chart_id=chart_id, **options) + "\n" + draw(
-        chart_id=f"{chart_id}-narrow", narrow=True, **options)  # Markup + str stays Markup
+    the narrow one instead below 34em (`.chart-wide`, `.chart-narrow`), and print the wide.
+    A drawing may decline to be drawn narrow (empty markup): the wide one then shows on
+    every screen."""
+    wide = draw(chart_id=chart_id, **options)
+    narrow = draw(chart_id=f"{chart_id}-narrow", narrow=True, **options)
+    return wide + "\n" + narrow if narrow else wide  # Markup + str stays Markup
 
 
 def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
@@ -86,7 +94,7 @@ def participation_chart(weeks: Sequence[tuple[date, int, int, int]],
     prefixes the ids inside, so two charts can share a page; `voice` says whose weeks they
     are (`VOICES`); `narrow` draws it for a phone (`for_every_screen`).
     """
-    ident = "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
+    ident = chart_ident(chart_id)
     width = NARROW_WIDTH if narrow else WIDTH
     plot_w, plot_h = width - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = _nice_max(max((max(o, i, n) for _, o, i, n in weeks), default=0))

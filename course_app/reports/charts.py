@@ -15,16 +15,12 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from ..progress.charts import participation_chart
+from ..progress.charts import chart_ident, participation_chart
 from ..rendering import plural
 from .interactions import InteractionMap
 
 INK, MUTED, LINE = "#1d2430", "#5b6472", "#d5dae1"
 ACCENT, DARK, BAD = "#1f5fa8", "#0b2747", "#a61b1b"
-
-
-def _ident(chart_id: str) -> str:
-    return "".join(ch for ch in chart_id if ch.isalnum() or ch in "-_") or "chart"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -63,7 +59,7 @@ def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | No
     names, for several cohorts side by side; `narrow` one for a phone, each stage's name
     above its bar (`progress.charts.for_every_screen`).
     """
-    ident = _ident(chart_id)
+    ident = chart_ident(chart_id)
     if narrow:
         return _narrow_funnel(funnel, titles or {}, ident, title)
     width = 320 if small else 640
@@ -168,6 +164,9 @@ def _node(shape: str, x: float, y: float, r: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" fill="{ACCENT}"/>'
 
 
+NARROW_MAP_PEOPLE = 16  # names on a phone's map; beyond this, one map for every screen
+
+
 def _short_name(name: str) -> str:
     """"Farah F." for Farah Facilitator: a name that fits beside a phone's map."""
     first, *rest = name.split() or [""]
@@ -181,12 +180,16 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
     to, thicker for more replies. Learners nobody has replied to are hollow squares,
     facilitators dark diamonds; a legend says so, and the <desc> names the unanswered.
     `narrow` draws it for a phone (`progress.charts.for_every_screen`): a smaller circle,
-    short names (up to 16 people; more would overlap), the legend a line a shape."""
-    ident = _ident(chart_id)
+    short names, the legend a line a shape. Only up to NARROW_MAP_PEOPLE: more names would
+    overlap, and a nameless copy would only add weight to the page (40 kB at 300 people),
+    so then nothing is drawn and the wide map shows on a phone too."""
+    ident = chart_ident(chart_id)
     people = imap.people
     count = len(people)
+    if narrow and count > NARROW_MAP_PEOPLE:
+        return Markup("")
     if narrow:
-        width, radius, font, labels = 360, 95 if count <= 16 else 130, 13, count <= 16
+        width, radius, font, labels = 360, 95, 13, True
         cx, cy = width / 2, radius + 40
         legend_y = cy + radius + 40
         height = legend_y + 80

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 from types import SimpleNamespace
 
+from course_app.progress.charts import for_every_screen
 from course_app.reports import charts
 from course_app.reports.interactions import InteractionMap
 
@@ -161,3 +162,15 @@ def test_a_phones_interaction_map_has_short_names_and_a_legend_a_line_a_shape():
     legend = [t for t in root.iter(f"{SVG}text") if t.text in (
         "Learner", "Nobody has replied to them yet", "Facilitator")]
     assert len({t.get("y") for t in legend}) == 3 and len({t.get("x") for t in legend}) == 1
+
+
+def test_a_map_too_big_for_names_on_a_phone_is_drawn_once():
+    """Past NARROW_MAP_PEOPLE the phone's copy would have no names, only weight: the wide
+    map is the one drawing, and it shows on every screen."""
+    people = [(person(i, f"Person {i}"), "learner") for i in range(charts.NARROW_MAP_PEOPLE + 1)]
+    crowd = InteractionMap(people=people, edges={(0, 1): 1}, not_replied_to=[])
+    assert str(charts.interaction_map_svg(crowd, narrow=True)) == ""
+    both = str(for_every_screen(charts.interaction_map_svg, "map", imap=crowd))
+    assert both.count("<svg") == 1 and "chart-wide" in both
+    few = InteractionMap(people=people[:charts.NARROW_MAP_PEOPLE], edges={}, not_replied_to=[])
+    assert str(for_every_screen(charts.interaction_map_svg, "map", imap=few)).count("<svg") == 2
