@@ -12,6 +12,9 @@ and never reaches the database (where it would be a 500, or be stored half-way).
 - **Dates** typed into forms or given to commands are between EARLIEST_DATE and LATEST_DATE
   (`date_problem`): nothing here plans a course outside them, and dates near 9999-12-31
   overflow as soon as a day is added.
+- **How the browser fetched it**: `opened_as_page`. A GET that acts for the reader (records
+  what they read, hands over a download) acts only when the page itself was opened, never
+  when another page pulled it in as a picture, script or style.
 - **Size**: MAX_CONTENT_LENGTH (config) caps a request's body; Werkzeug refuses more with a
   413 before reading it, and errors.py explains.
 """
@@ -110,6 +113,20 @@ def _problem() -> tuple[str, str] | None:
 def _quotable(value: str) -> str:
     """A name fit to quote in a message."""
     return without_controls(value, multiline=False)[:80]
+
+
+def opened_as_page() -> bool:
+    """Did someone open this address as a page (a link followed, an address typed), rather
+    than have a page load it as an image, script, style, frame or a script's fetch()?
+
+    Browsers say which in `Sec-Fetch-Dest`; a top-level visit is `document`. Anything else
+    is not a visit: `image` from an <img> in a post, `empty` from fetch() or a prefetch
+    (nothing of ours fetches pages by script), `iframe` (our pages refuse to be framed). A
+    request without the header (an older browser, a program) is taken as a visit, as
+    before. A GET that writes asks this first: `discussions.views` before recording reads,
+    the downloads before handing over a file."""
+    dest = request.headers.get("Sec-Fetch-Dest")
+    return dest is None or dest.strip().lower() == "document"
 
 
 def guard() -> None:

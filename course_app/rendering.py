@@ -7,6 +7,7 @@ a sentence (a notice, an email, a chart's summary) calls them too.
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -14,14 +15,35 @@ from markupsafe import Markup, escape
 
 from .redirects import local_path
 
+# Where this site serves pictures from: Flask's static route, and nothing else (course folders'
+# images/ are not served; a spark's relative picture is shown as a link). Any other path here
+# is a page, and a page fetched as an <img> still acts for the reader: opening a conversation
+# records their reads, /account/data exports their data.
+IMAGE_PATHS = ("/static/",)
+
+
+def image_allowed(src: str) -> bool:
+    """May a picture in stored text load from `src`? Only from where this site keeps
+    pictures (IMAGE_PATHS). Decided on the path as the browser will ask for it: percent-escapes
+    read and backslashes as slashes, and no "." or ".." segments, which the browser would
+    resolve ("/static/../account/data" is /account/data)."""
+    local = local_path(src)
+    if local is None:
+        return False
+    path = unquote(urlsplit(local).path).replace("\\", "/")
+    if any(segment in (".", "..") for segment in path.split("/")):
+        return False
+    return path.startswith(IMAGE_PATHS)
+
 
 def _image_or_link(renderer, tokens, idx, options, env) -> str:
-    """Pictures only from this site. Any other becomes a link to it: reading a post never
-    fetches from another server, so no image can tell someone elsewhere who read it, when,
-    and from where (a tracking pixel)."""
+    """Pictures only from where this site keeps them (`image_allowed`). Any other becomes a
+    link to it: reading a post never fetches from another server, so no image can tell
+    someone elsewhere who read it, when, and from where (a tracking pixel); nor does it open
+    one of our own pages for the reader, which would act as them."""
     token = tokens[idx]
     src = token.attrGet("src") or ""
-    if local_path(str(src)) is not None:
+    if image_allowed(str(src)):
         return renderer.image(tokens, idx, options, env)
     alt = renderer.renderInlineAsText(token.children or [], options, env)
     return f'<a href="{escape(src)}">Image: {escape(alt or src)}</a>'

@@ -3,7 +3,8 @@ help thread (editing and withdrawing your own post: own_posts.py).
 
 Every view loads the cohort through `permissions.cohort_or_404`, so other cohorts' threads
 answer 404. POSTs from someone whose session ended, or with a stale CSRF token, keep the text
-(see `course_app.drafts`). The only write on a GET is `services.mark_shown`.
+(see `course_app.drafts`). The only write on a GET is `services.mark_shown`, and only when the
+thread was opened as a page (`inputs.opened_as_page`), not pulled in as a picture.
 """
 
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
-from ..inputs import as_id, page_arg
+from ..inputs import as_id, opened_as_page, page_arg
 from ..progress import rules
 from ..progress.rules import EtivityState, StageStatus, describe_lock
 from ..progress.standing import (
@@ -238,7 +239,8 @@ def _locked_stages(cohort: Cohort, etivity: Etivity | None) -> dict[int, StageSt
 
 def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page: int | None,
                    form: ReplyForm | None, replying_to: Post | None, status: int = 200):
-    """One page of the thread (the last when `page` is None); a GET records it as read."""
+    """One page of the thread (the last when `page` is None); a GET that opened it as a page
+    records it as read."""
     posts = reading.posts_page(thread, page)
     first_unread = reading.first_unread_post(thread, current_user)
     opening = reading.opening_post(thread)
@@ -254,7 +256,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
         replying_to_page=reading.page_of_post(replying_to) if replying_to is not None else None,
         weaves=weaves.weaves(cohort, thread=thread) if thread.kind == ThreadKind.WEAVE else [],
     )
-    if request.method == "GET":
+    if request.method == "GET" and opened_as_page():
         try:
             services.mark_shown(thread, current_user, posts.items, utcnow(), seen=read)
             db.session.commit()

@@ -2,7 +2,8 @@
 
 The payload is reports.exports.as_json, the same code as the JSON download and
 `report --format json`. A caller is logged in by session or by an API token
-(`Authorization: Bearer cat_…`), and a token counts only for GET requests under /api/:
+(`Authorization: Bearer cat_…`), and a token counts only for GET (and HEAD, which monitors
+send) requests under /api/:
 it never opens a page or sends a form. Anyone outside the cohort, and anyone with an unknown
 or revoked token, gets a JSON 404 (so cohorts don't reveal each other); the cohort's learners
 get a JSON 403. Errors under /api/ are JSON (see errors.py), never a login redirect.
@@ -23,7 +24,7 @@ API_PREFIX = "/api/"
 
 def bearer_secret(request: Request) -> str | None:
     """The token in `Authorization: Bearer <token>`, if the request may use one at all."""
-    if request.method != "GET" or not request.path.startswith(API_PREFIX):
+    if request.method not in ("GET", "HEAD") or not request.path.startswith(API_PREFIX):
         return None
     scheme, _, secret = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
@@ -32,7 +33,7 @@ def bearer_secret(request: Request) -> str | None:
 
 
 def user_from_token(request: Request) -> User | None:
-    """Flask-Login's request loader: the owner of a live token, for GET requests under /api/.
+    """Flask-Login's request loader: the owner of a live token, for GET or HEAD under /api/.
 
     Noting when a token was last used is the one write a GET makes here; it is committed at
     once, so it holds whatever the view does next."""

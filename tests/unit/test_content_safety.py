@@ -1,5 +1,6 @@
 """What the CSP promises holds in the templates (no inline script, handler or style), and
-posts show images only from this site: any other picture becomes a link."""
+posts show images only from where this site keeps them (/static/): any other picture
+becomes a link."""
 
 import re
 from pathlib import Path
@@ -49,10 +50,30 @@ def test_an_image_from_this_site_stays_an_image():
     assert '<img src="/static/img/chart.png" alt="the chart">' in html
 
 
-def test_a_backslash_trick_stays_on_this_site():
-    """Browsers read "/\\host" as "//host"; Markdown escapes the backslash into the path."""
+def test_a_backslash_trick_is_not_shown():
+    """Browsers read "/\\host" as "//host"; Markdown escapes the backslash into the path,
+    which is not where pictures are kept: a link, on this site."""
     html = str(render_markdown("![x](/\\tracker.example/p.png)"))
-    assert '<img src="/%5Ctracker.example/p.png"' in html
+    assert "<img" not in html
+    assert 'href="/%5Ctracker.example/p.png"' in html
+
+
+@pytest.mark.parametrize("src", [
+    "/cohorts/1/threads/2",  # loading it would record the reader's reads
+    "/account/data",  # their data export
+    "/cohorts/1/e/introduce-yourself",
+    "/static/../account/data",  # the browser resolves the dots
+    "/static/%2e%2e/account/data",
+    "/static/.%2E/cohorts/1/threads/2",
+    "/static",
+    "/staticfoo/x.png",
+])
+def test_a_picture_of_one_of_our_pages_becomes_a_link(src):
+    """Only /static/ serves pictures here; fetched as an <img>, any other path of ours is a
+    page opened as the reader, which may act for them."""
+    html = str(render_markdown(f"![chart]({src})"))
+    assert "<img" not in html
+    assert f'href="{src}"' in html and "Image: chart" in html
 
 
 def test_a_data_image_is_not_shown():

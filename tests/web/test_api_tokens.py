@@ -364,9 +364,14 @@ def test_last_used_is_written_at_most_once_a_minute(facilitator):
 
 # ---- what a token doesn't open ------------------------------------------------------------
 
-def test_a_token_doesnt_authenticate_a_head_request(api, facilitator, cohort):
+def test_a_monitors_head_request_is_answered_as_its_get(api, facilitator, cohort):
+    """HEAD is GET without the body (uptime monitors send it); a token counts for it under
+    /api/ as for GET, and for nothing that changes anything."""
     secret = token_for(facilitator)
-    assert api.head(api_url(cohort), headers=bearer(secret)).status_code == 404
+    head = api.head(api_url(cohort), headers=bearer(secret))
+    assert head.status_code == 200 and head.is_json and not head.get_data()
+    assert api.head(api_url(cohort), headers=bearer("cat_" + "x" * 40)).status_code == 404
+    assert api.head("/account/profile", headers=bearer(secret)).status_code == 302  # not /api/
 
 
 def test_a_token_doesnt_send_forms(api, facilitator, cohort):

@@ -320,6 +320,27 @@ def test_reading_counts_peers_posts_only(client, factory, login_as):
     assert counts(cohort, ana).observe == 1
 
 
+def test_a_thread_loaded_as_a_picture_records_no_read(client, factory, login_as):
+    """A post's <img src="/cohorts/…/threads/…"> makes the reader's browser fetch the page
+    (Sec-Fetch-Dest: image): that is not the reader opening it, so nothing is read or
+    observed. Only opening it as a page (document, or a client that sends no header) is."""
+    cohort = factory.cohort()
+    ana, ben = factory.learner_in(cohort), factory.learner_in(cohort)
+    anas = start(cohort, ana)
+    login_as(ben)
+    url = thread_url(cohort, anas, page=1)
+
+    def reads() -> int:
+        return db.session.scalar(select(func.count()).select_from(PostRead)
+                                 .where(PostRead.user_id == ben.id))
+
+    for dest in ("image", "script", "style", "iframe", "empty"):
+        assert client.get(url, headers={"Sec-Fetch-Dest": dest}).status_code == 200
+    assert reads() == 0 and counts(cohort, ben).observe == 0
+    client.get(url, headers={"Sec-Fetch-Dest": "document"})
+    assert reads() == 1 and counts(cohort, ben).observe == 1
+
+
 def test_hidden_post_stops_counting_but_earned_completion_stays(client, factory, login_as):
     facilitator = factory.user(Role.FACILITATOR)
     cohort = factory.cohort(facilitator=facilitator)

@@ -62,6 +62,21 @@ def test_a_learner_downloads_their_data_as_json(client, rich, caplog):
     assert any("event=account.exported" in r.getMessage() for r in caplog.records)
 
 
+def test_the_download_is_not_handed_to_a_page_loading_it_as_a_picture(client, rich, caplog):
+    """<img src="/account/data"> in a post would download every reader's data: a fetch that
+    is not a page opened (Sec-Fetch-Dest other than document) gets nothing, and nothing is
+    logged as exported."""
+    login(client, rich.people["learner"])
+    with caplog.at_level("INFO", logger="course_app.security"):
+        for dest in ("image", "empty", "iframe"):
+            response = client.get("/account/data", headers={"Sec-Fetch-Dest": dest})
+            assert response.status_code == 400
+            assert "Content-Disposition" not in response.headers
+    assert not any("event=account.exported" in r.getMessage() for r in caplog.records)
+    opened = client.get("/account/data", headers={"Sec-Fetch-Dest": "document"})
+    assert opened.status_code == 200 and opened.mimetype == "application/json"
+
+
 def test_the_download_needs_a_login(client, rich):
     assert client.get("/account/data").headers["Location"].startswith("/account/login")
 

@@ -305,6 +305,24 @@ def test_csv_download_opens_cleanly_in_a_spreadsheet(world, client, login_as, fa
     assert names == {"Lina Learner", "Pat Peer", "'=HYPERLINK(\"http://evil.example\")"}
 
 
+def test_the_downloads_are_not_handed_to_a_page_loading_them_as_a_picture(world, client,
+                                                                          login_as, caplog):
+    """A post's picture of a download would export the cohort as each reader who opens it."""
+    login_as(world["reviewer"])
+    cohort = world["cohort"].id
+    paths = [urls(world)["csv"], f"/reports/cohorts/{cohort}/progress.json",
+             f"/reports/cohorts/{cohort}/interactions.csv"]
+    with caplog.at_level("INFO", logger="course_app.security"):
+        for path in paths:
+            for dest in ("image", "empty", "iframe"):
+                response = client.get(path, headers={"Sec-Fetch-Dest": dest})
+                assert response.status_code == 400, (path, dest)
+                assert "Content-Disposition" not in response.headers
+    assert not [r for r in caplog.records if "event=export" in r.getMessage()]
+    for path in paths:
+        assert client.get(path, headers={"Sec-Fetch-Dest": "document"}).status_code == 200
+
+
 def test_json_download_is_the_same_as_the_export(world, client, login_as, monkeypatch):
     now = utcnow()
     monkeypatch.setattr(report_views, "utcnow", lambda: now)

@@ -138,3 +138,25 @@ def test_page_sends_a_content_security_policy_without_inline_code(client, factor
     body = response.get_data(as_text=True)
     assert ' style="' not in body
     assert all(attrs.get("src") for tag, attrs in tags_of(body) if tag == "script")
+
+
+def test_a_picture_of_our_own_pages_is_not_loaded_by_readers(client, factory, login_as):
+    """![](/cohorts/…/threads/…) in a post would have every reader's browser open those
+    pages (recording their reads) and /account/data download their data: shown as links.
+    A picture from /static/ still shows."""
+    cohort = factory.cohort()
+    ana, ben = factory.learner_in(cohort), factory.learner_in(cohort)
+    etivity = db.session.scalar(select(Etivity).where(Etivity.course_id == cohort.course_id,
+                                                      Etivity.slug == "introduce-yourself"))
+    thread = services.start_thread(cohort, etivity, ana, "Hello", "Hi all.", utcnow())
+    pages = [f"/cohorts/{cohort.id}/threads/{thread.id}", "/account/data",
+             f"/cohorts/{cohort.id}/e/introduce-yourself"]
+    services.reply(thread, ana, " ".join(f"![]({page})" for page in pages)
+                   + " ![our logo](/static/img/logo.svg)", utcnow())
+    db.session.commit()
+    login_as(ben)
+    page = client.get(f"/cohorts/{cohort.id}/threads/{thread.id}?page=1").get_data(as_text=True)
+    sources = [attrs.get("src") for tag, attrs in tags_of(posts_of(page)) if tag == "img"]
+    assert sources == ["/static/img/logo.svg"]
+    links = [attrs.get("href") for tag, attrs in tags_of(posts_of(page)) if tag == "a"]
+    assert all(target in links for target in pages)

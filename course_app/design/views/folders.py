@@ -1,6 +1,6 @@
 """The round trip from the browser: download the course folder as a zip, upload one."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ... import security_log
@@ -10,6 +10,7 @@ from ...content.archive import files_from_zip, zip_bytes
 from ...content.writing import folder_files
 from ...courses.export import course_spec
 from ...extensions import db
+from ...inputs import opened_as_page
 from ...rendering import plural
 from .. import bp, drafts, services
 from ..forms import UploadForm
@@ -20,8 +21,11 @@ from .common import authored
 @bp.get("/<slug>/download")
 @login_required
 def download(slug: str):
-    """The course as its folder (modules/README.md's format), zipped."""
+    """The course as its folder (modules/README.md's format), zipped; only for someone who
+    opened the link (`opened_as_page`), not a page that loads it as a picture."""
     course = authored(slug)
+    if not opened_as_page():
+        abort(400)
     data = zip_bytes(course.slug, folder_files(course_spec(course)))
     security_log.record("design.download", course=course.slug)
     return Response(data, mimetype="application/zip", headers={
