@@ -9,11 +9,19 @@ from wtforms import DateField, HiddenField, IntegerField
 from wtforms.validators import ValidationError
 
 from .inputs import as_id, date_problem
+from .text import one_line
 
 
 def strip(value):
     """A field filter: surrounding spaces are never part of what someone meant."""
     return value.strip() if isinstance(value, str) else value
+
+
+def single_line(value):
+    """A field filter for names and titles: stripped, and line breaks, tabs and other control
+    characters folded into single spaces (`text.one_line`). A name goes into email subjects,
+    where a line break can't go; people paste names, so it is folded, not refused."""
+    return one_line(value) if isinstance(value, str) else value
 
 
 class ButtonForm(FlaskForm):

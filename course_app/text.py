@@ -6,6 +6,10 @@ text with nothing visible in it. No Flask, no database: forms, the request guard
   can't be stored in PostgreSQL at all and cuts text short elsewhere, and escapes can forge
   lines in a terminal or a log. Only tab, line feed and carriage return are text, and only in
   multi-line text (a post, a message).
+- **One line**: a name or a title (a person's display name, a cohort's name, a thread's or a
+  course's title) goes into email subjects, where a line break can't go, and into one-line
+  places on pages. `one_line` folds line breaks, tabs and other control characters (and
+  Unicode's line and paragraph separators) into single spaces: people paste names.
 - **Invisible text**: a post or a name made only of spaces, zero-width characters (U+200B
   and friends), joiners, byte-order marks, fillers and combining marks shows as nothing, so
   it counts as empty.
@@ -18,6 +22,8 @@ LINE_BREAKS_AND_TAB = "\t\n\r"
 # C0 controls, DEL and the C1 controls: Unicode's category Cc.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A run of control characters or line and paragraph separators, with the spaces around it.
+_LINE_BREAKING = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u2028\u2029]+\s*")
 
 # Categories that draw nothing on their own: controls, formats (zero-width space, joiners,
 # BOM, direction marks, tags), separators (spaces of every width) and combining marks.
@@ -57,6 +63,12 @@ def control_problem(value: str, multiline: bool = False) -> str | None:
 def without_controls(value: str, multiline: bool = True) -> str:
     """The text with its control characters taken out (for showing back what was sent)."""
     return (_CONTROL_MULTILINE if multiline else _CONTROL).sub("", value)
+
+
+def one_line(value: str) -> str:
+    """The text as one line, stripped: each run of control characters (line breaks, tabs)
+    and the spaces around it becomes a single space."""
+    return _LINE_BREAKING.sub(" ", value).strip()
 
 
 def is_blank(value: str | None) -> bool:

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation
 
-from ..forms import strip
+from ..forms import single_line, strip
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from .services import ACCOUNT_EXISTS, CURRENT_PASSWORD_WRONG, find_by_email
 
@@ -26,6 +26,7 @@ class RegisterForm(FlaskForm):
         Email("Enter an email address like name@example.org."),
         Length(max=254)])
     name = StringField("Display name", description="How other people in your cohort will see you.",
+                       filters=[single_line],
                        validators=[InputRequired("Enter the name other people will see."),
                                    Length(max=80, message="Use at most 80 characters.")])
     password = PasswordField("Password",
@@ -76,7 +77,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField("Display name", validators=[
+    name = StringField("Display name", filters=[single_line], validators=[
         InputRequired("Enter the name other people will see."),
         Length(max=80, message="Use at most 80 characters.")])
     about = TextAreaField("A line about yourself",

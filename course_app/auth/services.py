@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..text import is_blank
+from ..text import is_blank, one_line
 from . import sessions, tokens
 from .models import Role, User, normalise_email
 from .passwords import password_problem
@@ -43,7 +43,7 @@ def find_by_email(email: str) -> User | None:
 def create_user(email: str, name: str, password: str, at: datetime,
                 role: Role = Role.LEARNER, about: str = "") -> User:
     """Create an account. Raises AccountError naming the field at fault. Flushes."""
-    email = normalise_email(email)
+    email, name = normalise_email(email), one_line(name)
     if is_blank(name):
         raise AccountError("Enter the name other people will see.", "name")
     if find_by_email(email) is not None:
@@ -51,7 +51,7 @@ def create_user(email: str, name: str, password: str, at: datetime,
     problem = password_problem(password, email=email, name=name)
     if problem:
         raise AccountError(problem, "password")
-    user = User(email=email, name=name.strip(), role=role, about=about.strip(), created_at=at)
+    user = User(email=email, name=name, role=role, about=about.strip(), created_at=at)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -118,7 +118,8 @@ def enable(user: User) -> None:
 
 
 def update_profile(user: User, name: str, about: str) -> None:
+    name = one_line(name)
     if is_blank(name):
         raise AccountError("Enter the name other people will see.", "name")
-    user.name = name.strip()
+    user.name = name
     user.about = about.strip()

@@ -6,9 +6,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..content.fields import DAY_MAX
 from ..courses.models import Course
 from ..extensions import db
 from ..rendering import long_date
+from ..text import one_line
 from .models import Cohort, CohortState, Invite, MemberRole, Membership, StageRelease
 
 # No 0/O or 1/I/L: keys are read aloud and typed from slides.
@@ -29,12 +31,14 @@ def normalise_key(key: str) -> str:
 def default_release_dates(course: Course, starts_on: date,
                           given: dict[int, date | None] | None = None) -> dict[int, date]:
     """Stage n opens when the stages before it have had their suggested days. A date in
-    `given` is kept for its stage, and the stages after it count on from that date."""
+    `given` is kept for its stage, and the stages after it count on from that date. A stage
+    stored with more than DAY_MAX suggested days (before content had that bound) counts as
+    DAY_MAX, so the dates stay on the calendar."""
     given = given or {}
     dates, day = {}, starts_on
     for stage in course.stages:
         dates[stage.number] = given.get(stage.number) or day
-        day = dates[stage.number] + timedelta(days=stage.suggested_days)
+        day = dates[stage.number] + timedelta(days=min(stage.suggested_days, DAY_MAX))
     return dates
 
 
@@ -44,7 +48,7 @@ def create_cohort(course: Course, name: str, facilitator: User, at: datetime,
     """Open a new cohort with its first facilitator. Flushes; the caller commits."""
     cohort = Cohort(
         course=course,
-        name=name.strip(),
+        name=one_line(name),
         enrolment_key=new_enrolment_key(),
         starts_on=starts_on,
         paced=paced,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .fields import Fields, fields_of
+from .fields import DAY_MAX, STAGE_MAX, WEEKLY_MINUTES_MAX, Fields, fields_of
 from .reading import Doc, compose, read_text
 from .specs import Problem, StageSpec
 
 COURSE_FIELDS = ("title", "summary", "audience", "weekly_minutes", "stages")
 STAGE_FIELDS = ("number", "title", "summary", "emoderator", "suggested_days")
-STAGE_NUMBERS = (1, 2, 3, 4, 5)
+STAGE_NUMBERS = tuple(range(1, STAGE_MAX + 1))
 
 
 def read_course_yaml(folder: Path, root: Path, problems: list[Problem]) -> dict | None:
@@ -25,8 +25,10 @@ def read_course_yaml(folder: Path, root: Path, problems: list[Problem]) -> dict 
     fields = fields_of(doc, node, "", COURSE_FIELDS, ", ".join(COURSE_FIELDS))
     if fields is None:
         return None
-    head = {key: fields.text(key) for key in ("title", "summary", "audience")}
-    head["weekly_minutes"] = fields.whole("weekly_minutes", 1, required=False)
+    head = {"title": fields.line("title"),
+            **{key: fields.text(key) for key in ("summary", "audience")}}
+    head["weekly_minutes"] = fields.whole("weekly_minutes", 1, WEEKLY_MINUTES_MAX,
+                                          required=False)
     head["stages"] = _read_stages(doc, fields)
     head["lines"] = fields.lines()
     return head if len(problems) == before else None
@@ -45,11 +47,11 @@ def _read_stages(doc: Doc, fields: Fields) -> tuple[StageSpec, ...] | None:
         if stage is None:
             continue
         values = {
-            "number": stage.whole("number", 1, 5),
-            "title": stage.text("title"),
+            "number": stage.whole("number", 1, STAGE_MAX),
+            "title": stage.line("title"),
             "summary": stage.text("summary"),
             "emoderator": stage.text("emoderator"),
-            "suggested_days": stage.whole("suggested_days", 1),
+            "suggested_days": stage.whole("suggested_days", 1, DAY_MAX),
         }
         number = values["number"]
         if number in seen:

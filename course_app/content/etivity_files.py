@@ -6,7 +6,16 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
-from .fields import SLUG, Fields, fields_of, slug_message
+from .fields import (
+    COUNT_MAX,
+    DAY_MAX,
+    MINUTES_MAX,
+    SLUG,
+    STAGE_MAX,
+    Fields,
+    fields_of,
+    slug_message,
+)
 from .links import check_links
 from .reading import Doc, compose, read_text, split_front_matter
 from .specs import (
@@ -88,21 +97,21 @@ def _read_etivity(
     lines = {**fields.lines(), "body": body_line}
     values = {
         "slug": _read_slug(doc, fields, slugs),
-        "stage": fields.whole("stage", 1, 5),
-        "title": fields.text("title"),
+        "stage": fields.whole("stage", 1, STAGE_MAX),
+        "title": fields.line("title"),
         "purpose": fields.text("purpose"),
         "summary": fields.text("summary"),
         "task": fields.text("task"),
         "interaction": fields.text("interaction"),
         "emoderator": fields.text("emoderator"),
-        "minutes": fields.whole("minutes", 1),
-        "days": fields.whole("days", 1),
+        "minutes": fields.whole("minutes", 1, MINUTES_MAX),
+        "days": fields.whole("days", 1, DAY_MAX),
         "next": fields.text("next"),
         "required": fields.flag("required", True),
         "complete_when": _read_completion(fields, lines),
         "post_first": fields.flag("post_first", False),
-        "first_post_day": fields.whole("first_post_day", 1, required=False),
-        "replies_day": fields.whole("replies_day", 1, required=False),
+        "first_post_day": fields.whole("first_post_day", 1, DAY_MAX, required=False),
+        "replies_day": fields.whole("replies_day", 1, DAY_MAX, required=False),
         "pieces": _read_pieces(doc, fields),
         "observe_facilitators": fields.flag("observe_facilitators", False),
         "toolkit": _read_toolkit(fields, toolkits),
@@ -137,7 +146,8 @@ def _read_completion(fields: Fields, lines: dict[str, int]) -> CompletionRule | 
     if counts is None:
         return None
     lines.update(counts.lines())
-    values = {key: counts.whole(key, 0, required=False, default=0) for key in COUNT_FIELDS}
+    values = {key: counts.whole(key, 0, COUNT_MAX, required=False, default=0)
+              for key in COUNT_FIELDS}
     return None if None in values.values() else CompletionRule(**values)
 
 
@@ -153,7 +163,7 @@ def _read_pieces(doc: Doc, fields: Fields) -> tuple[PieceTemplate, ...] | None:
         piece = fields_of(doc, item, f"pieces[{index}]", PIECE_FIELDS, "a name and a body")
         if piece is None:
             continue
-        name, body = piece.text("name"), piece.text("body")
+        name, body = piece.line("name"), piece.text("body")
         if name in names:
             message = f"{name!r} is already the name of {names[name]}; give each piece its own name"
             doc.report(piece.node("name"), piece.name("name"), message)
@@ -169,7 +179,7 @@ def _read_toolkit(fields: Fields, toolkits: dict[str, str]) -> ToolkitSection | 
     hint = "the section's slug and title, e.g. slug: phrase-book and title: Phrase book"
     section = fields.child("toolkit", TOOLKIT_FIELDS, hint, required=False)
     slug = None if section is None else section.text("slug")
-    title = None if section is None else section.text("title")
+    title = None if section is None else section.line("title")
     if slug is None or title is None:
         return None
     node, name = section.node("slug"), section.name("slug")
@@ -200,7 +210,7 @@ def _read_moderator_days(doc: Doc, fields: Fields,
         if entry is None:
             continue
         lines.update(entry.lines())
-        day, note = entry.whole("day", 1), entry.text("note")
+        day, note = entry.whole("day", 1, DAY_MAX), entry.text("note")
         if day in days:
             message = (f"day {day} is already given in {days[day]}; "
                        "put everything for one day in one note")

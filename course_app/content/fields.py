@@ -12,9 +12,23 @@ import re
 import yaml
 from yaml.constructor import SafeConstructor
 
+from ..text import one_line
 from .reading import Doc
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 80  # characters of a course's slug (its column)
+# /design/<slug> is a course's storyboard, so a course may not take the name of another
+# design page (/design/new); tests/web/test_designer.py checks this against the routes.
+RESERVED_COURSE_SLUGS = frozenset({"new"})
+
+# The most a whole number in course content may be. Each is far beyond any course we
+# have seen, and small enough that a date `DAY_MAX` days after any date a cohort may have
+# (inputs.LATEST_DATE) exists and every count fits any database's integer.
+DAY_MAX = 365  # a suggested day, the days an e-tivity or a stage runs: a stage within a year
+MINUTES_MAX = 1000  # one e-tivity's time: e-tivities take minutes to hours, never days
+WEEKLY_MINUTES_MAX = 2400  # the time a week a course asks: a full-time week of 40 hours
+COUNT_MAX = 100  # posts to read, people to reply to, conversations to start
+STAGE_MAX = 5  # Salmon's five stages
 
 _TAG = "tag:yaml.org,2002:"
 NULL, BOOL, INT = _TAG + "null", _TAG + "bool", _TAG + "int"
@@ -76,18 +90,25 @@ class Fields:
             return None
         return node.value.strip()
 
+    def line(self, key: str) -> str | None:
+        """A required text field of one line (a title, a name): line breaks and tabs in it
+        become single spaces (`text.one_line`), as titles go into email subjects."""
+        value = self.text(key)
+        return None if value is None else one_line(value)
+
     def whole(
         self,
         key: str,
         minimum: int,
-        maximum: int | None = None,
+        maximum: int,
         *,
         required: bool = True,
         default: int | None = None,
     ) -> int | None:
-        """A whole number in range; `true`, `2.5` and `"2"` are not whole numbers."""
-        wanted = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
-        node = self._present(key, required, f"a whole number {wanted}")
+        """A whole number from `minimum` to `maximum` (every number field has both: a bigger
+        one would overflow the database or a date); `true`, `2.5` and `"2"` are not whole
+        numbers."""
+        node = self._present(key, required, f"a whole number from {minimum} to {maximum}")
         if node is None:
             return default
         if node.tag == BOOL:
@@ -99,12 +120,11 @@ class Fields:
             self._wrong(node, key, f"must be a whole number such as {minimum + 1}, not {value!r}")
             return None
         number = SafeConstructor().construct_yaml_int(node)
-        if maximum is not None and not minimum <= number <= maximum:
-            self._wrong(node, key, f"must be from {minimum} to {maximum}, not {number}")
-        elif number < minimum:
-            self._wrong(node, key, f"must be {minimum} or more, not {number}")
-        else:
+        if minimum <= number <= maximum:
             return number
+        digits = len(str(abs(number)))
+        shown = number if digits <= 12 else f"a {digits}-digit number"
+        self._wrong(node, key, f"must be from {minimum} to {maximum}, not {shown}")
         return None
 
     def flag(self, key: str, default: bool) -> bool | None:
@@ -152,6 +172,21 @@ def _unknown_message(key: str | None, allowed: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(key, allowed, n=1)
     guess = f"did you mean '{close[0]}'? " if close else ""
     return f"is not a known field; {guess}the fields here are: {', '.join(allowed)}"
+
+
+def course_slug_problem(slug: str, what: str = "slug", new: bool = True) -> str | None:
+    """Why `slug` can't be a course's slug (None when it can): it is the course's address
+    (/design/<slug>, /courses/<slug>), so it is well formed, short and, where it is being
+    chosen for a `new` course, not the name of a designer's page. `what` names it in the
+    message ("slug", "folder name")."""
+    if len(slug or "") > SLUG_MAX:
+        return f"the {what} is longer than {SLUG_MAX} characters; shorten it"
+    if not SLUG.fullmatch(slug or ""):
+        return slug_message(slug, what)
+    if new and slug in RESERVED_COURSE_SLUGS:
+        return (f"the {what} {slug!r} is taken by a page of the course designer "
+                f"(/design/{slug}); choose another, e.g. {slug + '-course'!r}")
+    return None
 
 
 def slug_message(slug: str, what: str) -> str:

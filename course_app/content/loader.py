@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .course_yaml import read_course_yaml
 from .etivity_files import read_etivities
-from .fields import SLUG, slug_message
+from .fields import course_slug_problem
 from .specs import CourseSpec, Problem
 
 
@@ -42,16 +42,19 @@ def load_course(path: str | os.PathLike) -> CourseSpec:
     return course
 
 
-def _read_course(path: str | os.PathLike) -> tuple[CourseSpec | None, list[Problem]]:
-    """The one pass behind both public functions: the spec is built only when nothing is wrong."""
+def _read_course(path: str | os.PathLike, existing: bool = False
+                 ) -> tuple[CourseSpec | None, list[Problem]]:
+    """The one pass behind the public functions: the spec is built only when nothing is wrong.
+    The folder's name is the slug of the course it makes (`course_slug_problem`); for an
+    `existing` course's (check_files) the slug is already stored, so only its form counts."""
     folder = Path(os.path.abspath(path))  # not resolved: the folder's own name is the slug
     problems: list[Problem] = []
     if not folder.is_dir():
         message = f"there is no course folder at {os.fspath(path)}; check the path"
         return None, [Problem(folder.name, None, None, message)]
-    if not SLUG.fullmatch(folder.name):
-        problems.append(Problem(folder.name, None, "slug",
-                                slug_message(folder.name, "folder name")))
+    problem = course_slug_problem(folder.name, "folder name", new=not existing)
+    if problem:
+        problems.append(Problem(folder.name, None, "slug", problem))
     root = Path(os.path.realpath(folder))
     head = read_course_yaml(folder, root, problems)
     etivities = read_etivities(folder, root, problems)
@@ -69,8 +72,8 @@ def _in_reading_order(problems: list[Problem]) -> list[Problem]:
 def check_files(slug: str, files: dict[str, str]) -> tuple[CourseSpec | None, list[Problem]]:
     """Check a course given as {path inside the folder: text} (the designer's draft, an
     uploaded zip) exactly as `validate_course` checks a folder: they are written to a fresh
-    temporary folder named `slug` and read back. Returns the spec (None when anything is
-    wrong) and every problem."""
+    temporary folder named `slug` (an existing course's) and read back. Returns the spec
+    (None when anything is wrong) and every problem."""
     with tempfile.TemporaryDirectory() as parent:
         folder = Path(parent) / slug
         for relative, text in files.items():
@@ -78,4 +81,4 @@ def check_files(slug: str, files: dict[str, str]) -> tuple[CourseSpec | None, li
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         folder.mkdir(exist_ok=True)
-        return _read_course(folder)
+        return _read_course(folder, existing=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 from ..content import CourseSpec, EtivitySpec
-from ..content.fields import SLUG, slug_message
+from ..content.fields import course_slug_problem
 from ..extensions import db
 from .export import course_spec
 from .models import Course, Etivity, Stage
@@ -122,11 +122,11 @@ class CourseSlugTaken(ValueError):
 
 
 def check_new_slug(slug: str) -> None:
-    """Raise CourseSlugTaken unless `slug` is well formed and no course has it."""
-    if len(slug or "") > 80:
-        raise CourseSlugTaken("is longer than 80 characters; shorten it")
-    if not SLUG.fullmatch(slug or ""):
-        raise CourseSlugTaken(slug_message(slug, "slug"))
+    """Raise CourseSlugTaken unless `slug` may be a new course's (`course_slug_problem`) and
+    no course has it."""
+    problem = course_slug_problem(slug)
+    if problem:
+        raise CourseSlugTaken(problem)
     if get_course(slug) is not None:
         raise CourseSlugTaken(f"there is already a course called {slug!r}; choose another slug")
 

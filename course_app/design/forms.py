@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from ..forms import strip
+from ..forms import single_line, strip
 
 
 def one_newline(value):
@@ -122,8 +122,8 @@ class NewCourseForm(FlaskForm):
     slug = StringField("Slug", filters=F, validators=[InputRequired("Enter a slug."),
                                                       Length(max=80)], description=(
         "Lower-case words joined by hyphens, e.g. working-in-the-open. It never changes."))
-    title = StringField("Title", filters=F, validators=[InputRequired("Enter a title."),
-                                                        Length(max=200)])
+    title = StringField("Title", filters=[single_line], validators=[
+        InputRequired("Enter a title."), Length(max=200)])
     summary = TextAreaField("Summary", filters=F,
                             validators=[InputRequired("Enter a summary.")],
                             description="What the course is and what learners get.")
@@ -134,7 +134,7 @@ class NewCourseForm(FlaskForm):
 class DuplicateForm(FlaskForm):
     slug = StringField("Slug of the new course", filters=F, validators=[
         InputRequired("Enter a slug for the new course."), Length(max=80)])
-    title = StringField("Title of the new course", filters=F, validators=[
+    title = StringField("Title of the new course", filters=[single_line], validators=[
         InputRequired("Enter a title for the new course."), Length(max=200)])
 
 

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
-from ..text import is_blank
+from ..text import is_blank, one_line
 from . import counts
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
 from .reading import help_thread, opening_post
@@ -45,7 +45,8 @@ def check_body(body: str) -> str:
 
 
 def check_title(title: str) -> str:
-    title = (title or "").strip()
+    """A conversation's title, on one line (it goes into email subjects)."""
+    title = one_line(title or "")
     if is_blank(title):
         raise PostError("Give your conversation a title.", "title")
     if len(title) > TITLE_MAX:

@@ -10,7 +10,7 @@ from ..cohorts.models import Cohort, CohortState, StageRelease
 from ..courses.models import Course
 from ..discussions import services as discussions
 from ..rendering import plural
-from ..text import is_blank
+from ..text import is_blank, one_line
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -55,7 +55,7 @@ def change_state(cohort: Cohort, to: CohortState, actor: User, at: datetime) -> 
 
 
 def _check_name(name: str) -> str:
-    name = name.strip()
+    name = one_line(name)
     if is_blank(name):
         raise FacilitateError("Give the cohort a name.", "name")
     if len(name) > NAME_MAX:

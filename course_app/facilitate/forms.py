@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, strip
+from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, single_line, strip
 from ..inputs import as_id
 
 # ---- cohorts, invites, people ------------------------------------------------------
@@ -19,7 +19,7 @@ def _release(number: int) -> FriendlyDateField:
 class _CohortFields(FlaskForm):
     """What a cohort is: shared by "Open a new cohort" and the cohort's settings."""
 
-    name = StringField("Name", filters=[strip],
+    name = StringField("Name", filters=[single_line],
                        description="Learners see it on their course map, e.g. “Spring 2027”.",
                        validators=[DataRequired("Give the cohort a name."),
                                    Length(max=120, message="Use at most 120 characters.")])

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from flask import current_app
 from flask_mailman import EmailMultiAlternatives, Mail
 
+from ..text import one_line
+
 mailman = Mail()
 
 MAILBOX_BACKEND = "course_app.mail.mailbox.EmailBackend"
@@ -49,9 +51,13 @@ def absolute(path: str) -> str:
 
 
 def message(outgoing: Outgoing) -> EmailMultiAlternatives:
+    """The email to send. The subject and headers are folded onto one line (`text.one_line`):
+    they are made from names and titles, and one stored before names were kept to one line
+    must not make the email impossible to build (a line break there is refused)."""
     email = EmailMultiAlternatives(
-        subject=outgoing.subject, body=outgoing.text, to=[outgoing.to],
-        from_email=current_app.config.get("MAIL_FROM"), headers=dict(outgoing.headers))
+        subject=one_line(outgoing.subject), body=outgoing.text, to=[outgoing.to],
+        from_email=current_app.config.get("MAIL_FROM"),
+        headers={name: one_line(value) for name, value in outgoing.headers.items()})
     if outgoing.html:
         email.attach_alternative(outgoing.html, "text/html")
     return email

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..content import CompletionRule
+from ..content.fields import DAY_MAX
 from ..rendering import long_date, plural
 
 STAGES = (1, 2, 3, 4, 5)
@@ -138,10 +139,14 @@ def describe_left(rule, counts: Counts) -> str:
 
 def day_of(opened_on: date | None, day: int | None) -> date | None:
     """The date of a suggested day: day 1 is the day the stage opened. None when either is
-    unknown (the stage has not opened, or the e-tivity suggests no day)."""
-    if opened_on is None or not day:
+    unknown (the stage has not opened, or the e-tivity suggests no day). Content allows days
+    up to DAY_MAX; a larger one from the database (stored before that bound, or by hand)
+    counts as DAY_MAX, and a date past the calendar's end as its last day, so no stored
+    number makes a page fail."""
+    if opened_on is None or not day or not isinstance(day, int):
         return None
-    return opened_on + timedelta(days=max(day, 1) - 1)
+    offset = timedelta(days=min(max(day, 1), DAY_MAX) - 1)
+    return opened_on + offset if date.max - opened_on >= offset else date.max
 
 
 @dataclass(frozen=True)

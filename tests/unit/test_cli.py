@@ -78,6 +78,18 @@ def test_import_broken_course_exits_1_and_creates_nothing(runner, broken_course,
     assert count(Etivity) == 0
 
 
+def test_import_of_a_folder_named_after_a_design_page_exits_1(runner, tmp_path,
+                                                               empty_database):
+    """The folder's name is the new course's slug; /design/new is a page of its own."""
+    folder = tmp_path / "new"
+    shutil.copytree(DEFAULT_COURSE, folder)
+    result = run(runner, "course", "import", str(folder))
+    assert result.exit_code == 1
+    assert "page of the course designer" in result.output
+    assert "Nothing was imported" in result.output
+    assert count(Course) == 0
+
+
 def test_import_real_course_creates_it(runner, empty_database):
     result = run(runner, "course", "import", str(DEFAULT_COURSE))
     assert result.exit_code == 0, result.output

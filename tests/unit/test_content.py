@@ -228,6 +228,20 @@ def test_folder_name_is_the_course_slug(tmp_path):
     assert "'test-course'" in problem.message
 
 
+def test_a_folder_named_after_a_design_page_is_refused(tmp_path):
+    """/design/new is the form for a new course, so a course called "new" could never show
+    its storyboard."""
+    course = make_course(tmp_path, name="new")
+    problem = only(validate_course(course))
+    assert (problem.file, problem.field) == ("new", "slug")
+    assert "page of the course designer" in problem.message and "'new-course'" in problem.message
+
+
+def test_a_folder_name_longer_than_a_slug_is_refused(tmp_path):
+    course = make_course(tmp_path, name="a" * 81)
+    assert "longer than 80 characters" in only(validate_course(course)).message
+
+
 # --- broken YAML and front matter ---------------------------------------------------------------
 
 
@@ -385,7 +399,7 @@ def test_negative_counts(course, intro):
     problem = only(validate_course(course))
     assert problem.field == "complete_when.interact"
     assert problem.line == line_of(intro, "interact: -2")
-    assert "0 or more" in problem.message
+    assert "from 0 to 100, not -2" in problem.message
 
 
 @pytest.mark.parametrize("value", ["2.5", "two", "true", "'2'", "[2]"])
@@ -402,6 +416,54 @@ def test_minutes_and_days_are_at_least_one(course, welcome, field, value):
     old = {"minutes": "minutes: 15", "days": "days: 3"}[field]
     edit(welcome, old, f"{field}: {value}")
     assert only(validate_course(course)).field == field
+
+
+# Every whole number has a most as well as a least: a day past the calendar's end or a number
+# past the database's integer failed only later, on a learner's page or in the import.
+@pytest.mark.parametrize("file, old, new, field, words", [
+    ("welcome", "minutes: 15", "minutes: 10000000000000000000000000", "minutes",
+     "from 1 to 1000, not a 26-digit number"),
+    ("welcome", "minutes: 15", "minutes: 1001", "minutes", "from 1 to 1000, not 1001"),
+    ("welcome", "days: 3", "days: 366", "days", "from 1 to 365, not 366"),
+    ("intro", "first_post_day: 1", "first_post_day: 999999999", "first_post_day",
+     "from 1 to 365, not 999999999"),
+    ("intro", "replies_day: 2", "replies_day: 366", "replies_day", "from 1 to 365"),
+    ("intro", "observe: 3", "observe: 101", "complete_when.observe", "from 0 to 100, not 101"),
+    ("welcome", "complete_when:", "moderator_days:\n  - day: 400\n    note: Late.\ncomplete_when:",
+     "moderator_days[1].day", "from 1 to 365, not 400"),
+    ("course.yaml", "suggested_days: 7", "suggested_days: 2147483648", "stages[1].suggested_days",
+     "from 1 to 365, not 2147483648"),
+    ("course.yaml", "stages:", "weekly_minutes: 2401\nstages:", "weekly_minutes",
+     "from 1 to 2400, not 2401"),
+])
+def test_whole_numbers_have_a_most(course, welcome, intro, file, old, new, field, words):
+    path = {"welcome": welcome, "intro": intro, "course.yaml": course / "course.yaml"}[file]
+    edit(path, old, new)
+    problem = only(validate_course(course))
+    assert problem.field == field and words in problem.message, str(problem)
+    assert problem.line is not None
+
+
+def test_the_most_itself_is_fine(course, welcome, intro):
+    edit(welcome, "minutes: 15", "minutes: 1000")
+    edit(welcome, "days: 3", "days: 365")
+    edit(intro, "replies_day: 2", "replies_day: 365")
+    edit(intro, "observe: 3", "observe: 100")
+    edit(course / "course.yaml", "suggested_days: 7", "suggested_days: 365")
+    spec = load_course(course)
+    assert spec.etivities[0].minutes == 1000 and spec.etivities[1].replies_day == 365
+    assert spec.stages[0].suggested_days == 365
+
+
+def test_titles_and_names_are_one_line(course, welcome, intro):
+    """Titles go into email subjects, where a line break can't go: folded, like a pasted name."""
+    edit(welcome, "title: Welcome", 'title: "Wel\\r\\ncome\\tin"')
+    edit(intro, "  - name: Imagine", "  - name: |\n      Imag\n      ine")
+    edit(course / "course.yaml", "title: Test course", "title: |\n  Test\n  course")
+    spec = load_course(course)
+    assert spec.title == "Test course"
+    assert spec.etivities[0].title == "Wel come in"
+    assert spec.etivities[1].pieces[0].name == "Imag ine"
 
 
 def test_complete_when_must_be_a_set_of_counts(course, welcome):
@@ -474,7 +536,7 @@ def test_new_fields_are_read_and_days_sorted(course, welcome):
          "not a known field"),
         ("toolkit:\n  slug: phrase-book\n  title: Phrase book", "toolkit: phrase-book",
          "toolkit", "set of 'field: value' lines"),
-        ("  - day: 1", "  - day: 0", "moderator_days[2].day", "1 or more"),
+        ("  - day: 1", "  - day: 0", "moderator_days[2].day", "from 1 to 365, not 0"),
         ("  - day: 1", "  - day: 3", "moderator_days[2].day", "already given in moderator_days[1]"),
         ("    note: Post a welcome.\n", "", "moderator_days[2].note", "missing"),
         ("    note: Post a welcome.", "    note: Post a welcome.\n    who: me",

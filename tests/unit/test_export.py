@@ -111,6 +111,7 @@ def test_duplicate_copies_the_content_under_a_new_slug(app, course):
 
 @pytest.mark.parametrize("slug, words", [
     ("engaging-online", "already a course"), ("Not A Slug", "lower-case"), ("x" * 81, "80"),
+    ("new", "page of the course designer"),
 ])
 def test_duplicate_refuses_a_taken_or_bad_slug(app, course, slug, words):
     with pytest.raises(CourseSlugTaken, match=words):
@@ -123,6 +124,9 @@ def test_duplicate_on_the_command_line(runner, course):
     assert get_course("copy-of-engaging").title == course.title
     taken = run(runner, "course", "duplicate", course.slug, "copy-of-engaging")
     assert taken.exit_code == 1 and "already a course" in taken.output
+    reserved = run(runner, "course", "duplicate", course.slug, "new")
+    assert reserved.exit_code == 1 and "page of the course designer" in reserved.output
+    assert get_course("new") is None
 
 
 def test_the_default_course_uses_the_newer_fields_so_the_round_trip_covers_them(

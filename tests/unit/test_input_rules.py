@@ -39,6 +39,20 @@ def test_tab_and_line_breaks_are_text_only_in_multiline_text():
 
 
 @pytest.mark.parametrize("raw, expected", [
+    ("Eve\r\nBcc: someone@evil.example", "Eve Bcc: someone@evil.example"),
+    ("  Ana \n\n  Lima\t", "Ana Lima"), ("a\tb", "a b"), ("a\x00\x1bb", "a b"),
+    ("a\u2028b\u2029c\x85d", "a b c d"), ("two  spaces", "two  spaces"), ("\r\n", ""),
+])
+def test_names_and_titles_are_folded_onto_one_line(raw, expected):
+    """A name goes into email subjects, where a line break can't go; people paste names."""
+    assert text.one_line(raw) == expected
+
+
+def test_a_conversation_title_is_one_line():
+    assert services.check_title("Week one:\r\nwhat we heard") == "Week one: what we heard"
+
+
+@pytest.mark.parametrize("raw, expected", [
     ("1", 1), ("2147483647", 2**31 - 1), (7, 7),
     ("0", None), ("-1", None), ("2147483648", None), (str(2**63), None), ("1e3", None),
     ("", None), (None, None), ("١٢", None), (True, None), ("9" * 5000, None),

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from course_app.content import CompletionRule
+from course_app.content.fields import DAY_MAX
 from course_app.progress import rules
 from course_app.progress.rules import Counts, EtivityState, LockReason
 
@@ -153,6 +154,19 @@ def test_day_of_counts_the_opening_day_as_day_1():
     assert rules.day_of(date(2027, 2, 2), 4) == date(2027, 2, 5)
     assert rules.day_of(None, 4) is None  # the stage has not opened
     assert rules.day_of(date(2027, 2, 2), None) is None  # no suggested day
+
+
+def test_day_of_stays_on_the_calendar_whatever_the_database_holds():
+    """Content allows days up to DAY_MAX; a bigger one stored before that (or by hand) is
+    taken as DAY_MAX, and nothing runs past the calendar's last day."""
+    opened = date(2027, 2, 2)
+    last = opened + timedelta(days=DAY_MAX - 1)
+    assert rules.day_of(opened, DAY_MAX) == last
+    assert rules.day_of(opened, 999_999_999) == last
+    assert rules.day_of(opened, 2**63 - 1) == last
+    assert rules.day_of(date.max - timedelta(days=3), 10) == date.max
+    assert rules.day_of(opened, "3") is None  # not a number: no suggested day
+    assert not rules.is_stuck(opened, 999_999_999, date(2027, 3, 1), stage_done=False)
 
 
 def test_a_suggested_day_has_passed_only_when_it_is_behind_us_and_not_done():

@@ -385,7 +385,24 @@ def test_profile_update_saves_name_and_about(client, factory, login_as):
     assert saved.about == "Press office, county council."
 
 
-@pytest.mark.parametrize("name", ["", "   "])
+def test_a_pasted_name_is_kept_on_one_line(client, factory, login_as):
+    """A name goes into email subjects, where a line break can't go: folded, not refused."""
+    user = factory.user()
+    login_as(user)
+    response = client.post("/account/profile", data={
+        "name": "Eve\r\nBcc: someone@evil.example", "about": "Two\r\nlines stay."})
+    assert response.status_code == 302
+    saved = user_by_email(user.email)
+    assert saved.name == "Eve Bcc: someone@evil.example"
+    assert saved.about == "Two\r\nlines stay."
+
+
+def test_register_keeps_the_name_on_one_line(client):
+    assert register(client, name="New\n\tPerson").status_code == 302
+    assert user_by_email("new.person@example.org").name == "New Person"
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\r\n\t"])
 def test_profile_refuses_empty_name(client, factory, login_as, name):
     user = factory.user(name="Kept Name")
     login_as(user)

@@ -300,6 +300,36 @@ def test_dates_near_the_end_of_time_are_refused_in_settings(client, rich, as_fac
     assert db.session.get(Cohort, rich.cohort.id).starts_on is None
 
 
+# ---- numbers stored before course content had a most ----------------------------------
+
+def test_days_stored_before_they_had_a_most_never_give_a_500(client, factory, course,
+                                                             facilitator):
+    """Course content keeps every day within DAY_MAX now (tests/unit/test_content.py); rows
+    stored before that still draw: a first post day of 999999999 once made every learner's
+    page a 500, and a stage's suggested days that large stopped a paced cohort opening."""
+    from datetime import date, timedelta
+
+    from course_app.courses.models import Etivity
+
+    welcome = db.session.scalar(select(Etivity).where(Etivity.course_id == course.id,
+                                                      Etivity.slug == "welcome"))
+    welcome.first_post_day = welcome.replies_day = 999_999_999
+    welcome.moderator_days = [{"day": 999_999_999, "note": "Much later."}]
+    course.stages[0].suggested_days = 999_999_999
+    db.session.flush()
+    cohort = factory.cohort(course=course, facilitator=facilitator, paced=True,
+                            starts_on=date.today() - timedelta(days=3))
+    learner = factory.learner_in(cohort)
+    db.session.commit()
+    login(client, learner)
+    for url in (f"/cohorts/{cohort.id}", f"/cohorts/{cohort.id}/e/welcome"):
+        assert client.get(url).status_code == 200, url
+    client.post("/account/logout")
+    login(client, facilitator)
+    for url in (f"/facilitate/cohorts/{cohort.id}/calendar", f"/cohorts/{cohort.id}"):
+        assert client.get(url).status_code == 200, url
+
+
 # ---- size ------------------------------------------------------------------------------
 
 def test_a_20_mb_form_is_refused_unread_and_not_echoed(client, rich):

@@ -94,6 +94,28 @@ def test_form_errors_come_from_the_content_validator(client, course, author):
     assert etivity(course, "listen-first").title == "Listen first"
 
 
+def test_a_day_or_a_count_too_big_is_refused_beside_its_field(client, course, author):
+    """Days and counts have a most: a 9-digit day once saved gave learners' pages a 500
+    (no date that far off exists)."""
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    url = f"/design/{course.slug}/etivities/listen-first"
+    response = client.post(url, data=form_of(listen, first_post_day="999999999",
+                                             replies_day="999999999", observe="101"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "First post by day must be from 1 to 365, not 999999999" in page
+    assert "Read must be from 0 to 100, not 101" in page
+    assert 'value="999999999"' in page  # what was typed is kept
+    assert drafts.pending(course) == []
+    response = client.post(f"/design/{course.slug}/course", data=course_texts_form(
+        client, course, **{"stages-0-suggested_days": "5000"}))
+    assert response.status_code == 400
+    assert "Stage 1: Suggested days must be from 1 to 365, not 5000" in response.get_data(
+        as_text=True)
+    assert drafts.pending(course) == []
+
+
 def test_save_changes_the_etivity_and_records_the_change(client, course, author):
     login(client, author)
     listen = etivity(course, "listen-first")
@@ -313,6 +335,31 @@ def test_duplicate_from_the_designer(client, course, author):
     assert made.status_code == 302
     copy = db.session.scalar(select(Course).where(Course.slug == "engaging-again"))
     assert len(copy.active_etivities) == len(course.active_etivities)
+
+
+def test_a_course_may_not_take_the_name_of_a_design_page(client, course, author):
+    """/design/new is the form for a new course: a course called "new" would never show its
+    storyboard. Refused wherever a course's slug is chosen."""
+    login(client, author)
+    for url, data in ((f"/design/{course.slug}/duplicate", {"slug": "new", "title": "New"}),
+                      ("/design/new", {"slug": "new", "title": "New", "summary": "S",
+                                       "audience": "A"})):
+        response = client.post(url, data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400, url
+        assert "is taken by a page of the course designer (/design/new)" in page
+        assert 'value="new"' in page
+    assert db.session.scalar(select(Course).where(Course.slug == "new")) is None
+
+
+def test_every_design_page_name_is_kept_from_course_slugs(app):
+    """/design/<word> pages other than a course's: each word is one a course can't take."""
+    from course_app.content.fields import RESERVED_COURSE_SLUGS
+
+    words = {rule.rule.split("/")[2] for rule in app.url_map.iter_rules()
+             if rule.rule.startswith("/design/") and rule.rule.count("/") == 2}
+    words -= {"", "<slug>"}
+    assert words and words <= RESERVED_COURSE_SLUGS
 
 
 def test_a_copy_and_a_download_say_they_hold_the_published_course(client, course, author):

@@ -70,3 +70,37 @@ def test_an_upload_waits_for_drafts_to_be_published_or_discarded(client, course,
     assert response.status_code == 302 and response.location.endswith("/publish")
     assert "publish or discard" in client.get(
         f"/design/{course.slug}/upload").get_data(as_text=True)
+
+
+def test_the_zip_is_not_handed_to_a_page_loading_it_as_a_picture(client, course, author):
+    login(client, author)
+    url = f"/design/{course.slug}/download"
+    assert client.get(url, headers={"Sec-Fetch-Dest": "image"}).status_code == 400
+    assert client.get(url, headers={"Sec-Fetch-Dest": "document"}).status_code == 200
+
+
+def test_an_upload_with_a_number_too_big_is_refused_with_its_line(client, course, author):
+    """A number past the database's integer used to pass the check and fail in the insert
+    (a 500); every whole number has a most, so the check names it."""
+    import io
+    import re
+    import zipfile
+
+    login(client, author)
+    source = zipfile.ZipFile(io.BytesIO(client.get(f"/design/{course.slug}/download").data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("listen-first.md"):
+                data = re.sub(rb"\nminutes: \d+", b"\nminutes: " + b"1" + b"0" * 25, data)
+            archive.writestr(info.filename, data)
+    response = client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(changed.getvalue()), "course.zip")},
+        content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "listen-first.md:" in page
+    assert "minutes: must be from 1 to 1000, not a 26-digit number" in page
+    db.session.expire_all()
+    assert etivity(course, "listen-first").minutes < 1000

@@ -84,6 +84,22 @@ def test_a_reply_emails_its_author_with_both_parts_and_a_working_unsubscribe(
     assert len(smtp_server.received) == 1  # no more reply emails; still in the app
 
 
+def test_a_name_stored_with_a_line_break_still_makes_a_one_line_subject(
+        mailing_app, smtp_server, reply_setting):
+    """Names and titles are kept on one line as they are typed; one stored before that (or by
+    hand) must not make every email about that person or cohort impossible to build."""
+    cohort, _facilitator, _ana, ben, thread = reply_setting
+    ben.name, cohort.name = "Ben\r\nBcc: someone@evil.example", "Mail\ncohort"
+    db.session.commit()
+    _reply(thread, ben)
+    queue.run_pending()
+    [got] = smtp_server.received
+    assert got.rcpt_tos == ["ana@example.org"]
+    assert got.message["Subject"].strip() == ("Ben Bcc: someone@evil.example replied to your "
+                                              "post in “Hello from Ana” (Mail cohort)")
+    assert got.message["Bcc"] is None
+
+
 def test_forged_or_changed_unsubscribe_tokens_are_refused(mailing_app, reply_setting):
     _cohort, _facilitator, ana, ben, _thread = reply_setting
     client = mailing_app.test_client()

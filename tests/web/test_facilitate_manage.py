@@ -201,6 +201,18 @@ def test_changing_only_the_welcome_writes_one_entry(client, cohort, as_facilitat
     assert fresh(Cohort, cohort.id).welcome_message == "Hello, everyone."
 
 
+def test_a_cohort_name_is_kept_on_one_line(client, course, cohort, as_facilitator):
+    """The name goes into every notification email's subject, where a line break can't go."""
+    data = {"name": "Spring\r\n2027\tcohort", "starts_on": "", "capacity": "",
+            "silent_days": "5", "welcome_message": ""}
+    assert client.post(f"/facilitate/cohorts/{cohort.id}/settings", data=data).status_code == 302
+    assert fresh(Cohort, cohort.id).name == "Spring 2027 cohort"
+    response = client.post("/facilitate/cohorts/new",
+                           data=cohort_data(course, name="Autumn\n2027"))
+    assert response.status_code == 302
+    assert db.session.scalar(select(Cohort).where(Cohort.name == "Autumn 2027")) is not None
+
+
 def test_settings_errors_beside_fields(client, factory, cohort, as_facilitator):
     factory.learner_in(cohort)
     factory.learner_in(cohort)
