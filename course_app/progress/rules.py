@@ -54,6 +54,7 @@ class StageStatus:
     open: bool
     reason: LockReason | None = None  # why it is locked
     opens_on: date | None = None  # the release date, where the cohort is paced
+    early: bool = False  # open only because a facilitator opened it early
 
 
 def stage_statuses(
@@ -69,20 +70,25 @@ def stage_statuses(
     the ids the learner has completed; `release_dates` the cohort's dates where it is paced;
     `overridden` the stages a facilitator opened early for this learner (or everyone).
     A stage opens when the stage before it is finished (`stage_finished`) and its release
-    date (if any) has come; an override opens it whatever else holds.
+    date (if any) has come; an override opens it whatever else holds (`early` where nothing
+    else would have).
     """
     statuses: dict[int, StageStatus] = {}
     previous_done = True  # nothing comes before stage 1
     for number in STAGES:
         opens_on = release_dates.get(number)
-        if number in overridden:
-            status = StageStatus(number, True, None, opens_on)
-        elif not previous_done:
-            status = StageStatus(number, False, LockReason.PREVIOUS_STAGE, opens_on)
+        if not previous_done:
+            reason = LockReason.PREVIOUS_STAGE
         elif opens_on is not None and opens_on > today:
-            status = StageStatus(number, False, LockReason.DATE, opens_on)
+            reason = LockReason.DATE
         else:
+            reason = None
+        if reason is None:
             status = StageStatus(number, True, None, opens_on)
+        elif number in overridden:
+            status = StageStatus(number, True, None, opens_on, early=True)
+        else:
+            status = StageStatus(number, False, reason, opens_on)
         statuses[number] = status
         previous_done = stage_finished(status, required.get(number, ()), completed)
     return statuses

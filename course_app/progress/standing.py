@@ -212,11 +212,19 @@ def etivity_access(cohort: Cohort, user_id: int, etivity: Etivity, today: date
 
 
 def _opened_on(statuses, required, completions, user_id, overrides, joined_at) -> dict[int, date]:
-    """When each open stage opened: the latest of its release date, the day the learner
-    joined (stage 1) or finished the stage before, and no later than an override."""
+    """The day each open stage became open for this learner (suggested days and "stuck"
+    count from it). By the rules: the latest of its release date and the day the learner
+    joined (stage 1) or finished the stage before; an override made before that day moves
+    it to the override's, one made after moves nothing. A stage open only by an override
+    (`StageStatus.early`: the stage before unfinished, or its date not come) opened the day
+    of the first override for them or everyone, however long the stage before has been open."""
     opened: dict[int, date] = {}
     for number, status in statuses.items():
         if not status.open:
+            continue
+        early = [o.created_at.date() for o in overrides if o.stage_number == number]
+        if status.early:
+            opened[number] = min(early)
             continue
         if number == 1:
             reached = joined_at.date() if joined_at else None
@@ -226,7 +234,6 @@ def _opened_on(statuses, required, completions, user_id, overrides, joined_at) -
             reached = max(finished, default=opened.get(number - 1))
         candidates = [d for d in (reached, status.opens_on) if d]
         day = max(candidates) if candidates else None
-        early = [o.created_at.date() for o in overrides if o.stage_number == number]
         if early and (day is None or min(early) < day):
             day = min(early)
         if day:

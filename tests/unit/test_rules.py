@@ -57,6 +57,20 @@ def test_override_opens_a_stage_whatever_else_holds():
     assert not s[4].open
 
 
+def test_a_stage_is_open_early_only_where_nothing_but_an_override_opens_it():
+    """`early`: what the day a stage opened counts from (the override's day, not the day
+    the stage before opened or its last e-tivity was done)."""
+    s = statuses([11], releases={3: TODAY + timedelta(days=9)}, overridden={1, 2, 3})
+    assert s[1].open and not s[1].early  # stage 1 opens anyway
+    assert s[2].open and s[2].early  # stage 1 is not finished
+    assert s[3].open and s[3].early  # nor stage 2, and its date has not come
+    s = statuses([11, 12, 21], releases={3: TODAY}, overridden={2, 3})
+    assert s[2].open and not s[2].early and s[3].open and not s[3].early
+    s = statuses([11, 12, 21], releases={3: TODAY + timedelta(days=1)}, overridden={3})
+    assert s[3].open and s[3].early  # finished stage 2, but the date has not come
+    assert not any(status.early for status in statuses([11, 12, 21]).values())
+
+
 def test_a_stage_without_required_etivities_does_not_skip_locking():
     required = {1: [11], 2: [], 3: [31]}
     s = rules.stage_statuses(required, set(), {}, TODAY)

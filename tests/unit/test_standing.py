@@ -8,10 +8,11 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import Membership
 from course_app.discussions import services as discussions
 from course_app.extensions import db
+from course_app.progress import rules
 from course_app.progress.evidence import void_post
 from course_app.progress.models import Activity
 from course_app.progress.overrides import mark_complete_by_hand, open_early
-from course_app.progress.rules import EtivityState
+from course_app.progress.rules import Counts, EtivityState
 from course_app.progress.standing import (
     cohort_progress,
     etivity_access,
@@ -19,7 +20,7 @@ from course_app.progress.standing import (
     learner_progress,
     weekly_profile,
 )
-from learner_journey import finish_stage_1, start
+from learner_journey import etivity, finish_stage_1, start
 
 # ---- the weekly profile ----------------------------------------------------------
 
@@ -224,6 +225,65 @@ def test_an_override_opens_a_stage_earlier_than_finishing_the_one_before_did(fac
     open_early(cohort, by, utcnow() - timedelta(days=10), stage_number=2, user_id=learner.id)
     db.session.commit()
     assert learner_progress(cohort, learner.id, today).opened_on[2] == today - timedelta(days=20)
+
+
+def test_a_stage_opened_early_before_the_one_before_is_finished_opens_that_day(factory):
+    """The demo: stage 1 open for three weeks and not finished; stage 2 opened for the
+    learner today opened today, not when stage 1 did. Its suggested days count from today,
+    and the learner is not stuck."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    _joined(cohort, learner, 21)
+    open_early(cohort, cohort.memberships[0].user_id, utcnow(), stage_number=2,
+               user_id=learner.id)
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, today)
+    assert not standing.stage_finished(1) and standing.current_stage == 2
+    assert standing.opened_on == {1: today - timedelta(days=21), 2: today}
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    assert not is_stuck(standing, suggested, today)
+    something = etivity(cohort.course, "something-of-your-own")
+    first_post, replies = rules.suggested_days(
+        something.rule, something.first_post_day, something.replies_day,
+        standing.opened_on[2], Counts(), today)
+    assert (first_post.on, first_post.passed) == (today, False)
+    assert (replies.on, replies.passed) == (today + timedelta(days=2), False)
+
+
+def test_a_stage_opened_early_opens_that_day_whatever_was_done_in_the_one_before(factory):
+    """Stage 2 open 20 days ago, one of its required e-tivities done 12 days ago (not all):
+    stage 3 opened for the learner today opened today, not the day that one was done."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    _joined(cohort, learner, 30)
+    _done(cohort, learner, 1, 20)
+    one = next(e for e in cohort.course.etivities_in(2) if e.required)
+    mark_complete_by_hand(cohort, learner.id, one.id, cohort.memberships[0].user_id,
+                          utcnow() - timedelta(days=12))
+    open_early(cohort, cohort.memberships[0].user_id, utcnow(), stage_number=3,
+               user_id=learner.id)
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, today)
+    assert not standing.stage_finished(2)
+    assert standing.opened_on == {1: today - timedelta(days=30), 2: today - timedelta(days=20),
+                                  3: today}
+
+
+def test_an_override_made_once_a_stage_was_open_moves_nothing(factory):
+    """Stage 2 open since stage 1 was finished 15 days ago; an override for it 5 days ago
+    (one learner's) or today (everyone's) leaves it opened 15 days ago."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    by = cohort.memberships[0].user_id
+    _joined(cohort, learner, 30)
+    _done(cohort, learner, 1, 15)
+    open_early(cohort, by, utcnow() - timedelta(days=5), stage_number=2, user_id=learner.id)
+    open_early(cohort, by, utcnow(), stage_number=2)
+    db.session.commit()
+    assert learner_progress(cohort, learner.id, today).opened_on[2] == today - timedelta(days=15)
 
 
 def test_a_profile_starts_the_week_its_people_joined(factory):

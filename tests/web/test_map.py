@@ -8,6 +8,7 @@ from sqlalchemy import select
 from course_app.auth.models import Role
 from course_app.auth.services import update_profile
 from course_app.clock import utcnow
+from course_app.cohorts.services import membership_of
 from course_app.courses.models import Course
 from course_app.discussions import services as discussions
 from course_app.extensions import db
@@ -204,6 +205,36 @@ def test_a_suggested_day_that_went_by_says_so_and_a_done_one_goes(client, factor
     entry = item(client.get(f"/cohorts/{cohort.id}"), "letting-go")
     assert (f"Replies by {replies:%a} {replies.day} {replies:%b}: that day has passed, "
             "but it’s not too late.") in entry
+
+
+def test_a_stage_opened_early_counts_its_days_from_that_day(client, factory, login_as):
+    """The demo: a learner who joined three weeks ago and has not finished stage 1 is stuck
+    there; the facilitator opens stage 2 for them today. Stage 2's suggested days count from
+    today (none has passed), and neither the queue nor the dashboard lists them as stuck."""
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    learner = factory.learner_in(cohort, name="Dev Patel")
+    membership_of(cohort.id, learner.id).joined_at = utcnow() - timedelta(days=21)
+    start(cohort, learner, "introduce-yourself", utcnow() - timedelta(days=18))
+    db.session.commit()
+    queue_url = f"/facilitate/cohorts/{cohort.id}"
+    stuck_url = f"/reports/cohorts/{cohort.id}?status=stuck"  # the dashboard's stuck learners
+    login_as(facilitator)
+    assert "Dev Patel : in stage 1 since" in text(client.get(queue_url))
+    assert "Dev Patel" in text(client.get(stuck_url))
+
+    response = client.post(f"{queue_url}/overrides", data={
+        "which": "stage", "stage-stage": "2", "stage-learner": str(learner.id)})
+    assert response.status_code == 302
+    assert "Dev Patel : in stage" not in text(client.get(queue_url))
+    assert "No learners match" in text(client.get(stuck_url))
+    login_as(learner)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
+    today = utcnow().date()
+    replies = today + timedelta(days=2)  # days 1 and 3, from today
+    assert (f"First post by {today:%a} {today.day} {today:%b}, "
+            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+    assert "passed" not in entry
 
 
 def test_checklist_ticks_itself(client, factory, login_as):
