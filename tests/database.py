@@ -323,3 +323,15 @@ def own_database(tmp_path, prefix: str):
     finally:
         with _server(url) as server:
             server.execute(text(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)"))
+
+
+def one_cohort(connection) -> None:
+    """A course (id 1) and its cohort (id 1) as bare rows, for a migration test that seeds
+    the tables as they were at an older revision (no models: they are today's)."""
+    connection.execute(text(
+        "INSERT INTO course (id, slug, title, summary, audience, imported_at) "
+        "VALUES (1, 'c', 'C', '', '', '2026-01-01 00:00:00')"))
+    connection.execute(text(
+        "INSERT INTO cohort (id, course_id, name, enrolment_key, paced, state, silent_days, "
+        "welcome_message, created_at) VALUES (1, 1, 'K', 'AAAA-BBBB', 0, 'open', 5, '', "
+        "'2026-01-01 00:00:00')"))

@@ -76,6 +76,12 @@ class User(UserMixin, db.Model):
         return self.disabled_at is None
 
     @property
+    def is_deleted(self) -> bool:
+        """Its owner deleted it (privacy.deletion): the emptied row stays for their posts, but
+        it never logs in, is turned on again or comes back into a cohort."""
+        return self.deleted_at is not None
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 

@@ -12,10 +12,12 @@ from ..auth.models import User
 from ..cohorts.models import Cohort
 from ..courses.models import Etivity
 from ..extensions import db
+from ..rendering import excerpt
 from .models import Post, Thread, ThreadKind
 from .reading import pages_of
 
-QUOTE_MAX = 280
+QUOTE_MAX = 280  # characters of a quote the facilitator chose
+OPENING = 120  # characters of a post's opening, quoted when they chose none
 
 
 class Citation(db.Model):
@@ -43,10 +45,13 @@ class Weave:
 
 
 def short_quote(quote: str, post: Post) -> str:
-    """The quote given, or the start of the post, cut to QUOTE_MAX characters."""
-    quote = (quote or post.body).strip()
+    """The quote given (its spaces folded, cut to QUOTE_MAX characters), or the opening of
+    the post in plain words as its readers see it (`excerpt`: no Markdown, cut at a word)."""
+    quote = " ".join((quote or "").split())
+    if not quote:
+        return excerpt(post.body, OPENING)
     if len(quote) > QUOTE_MAX:
-        quote = quote[:QUOTE_MAX - 3].rstrip() + "…"
+        quote = quote[:QUOTE_MAX - 1].rstrip() + "…"
     return quote
 
 

@@ -150,7 +150,8 @@ class WeaveForm(FlaskForm):
             fields[f"cite_{post.id}"] = BooleanField("Cite this post")
             fields[f"quote_{post.id}"] = StringField(
                 "Short quote (optional)",
-                description="Leave it empty to quote the start of the post.",
+                description="Copy a few words from the post, or leave it empty to quote its "
+                            "opening.",
                 validators=[Length(max=280, message="Keep the quote under 280 characters.")])
         return type(cls.__name__, (cls,), fields)()
 

@@ -1,5 +1,18 @@
 """Message templates a facilitator starts a nudge or welcome from. `{name}` becomes the
-learner's name, `{cohort}` the cohort's name."""
+learner's name, `{cohort}` the cohort's name: `fill` is the one place a message's
+placeholders are filled, and checked."""
+
+import re
+
+PLACEHOLDERS = {"name": "the learner's name", "cohort": "the cohort's name"}
+# Anything in braces on one line reads as a placeholder: {Name} or {unknown} would otherwise
+# reach learners as typed.
+_PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+
+
+class PlaceholderError(ValueError):
+    """A message has a placeholder `fill` doesn't know; the words name it, and those it does."""
+
 
 TEMPLATES: tuple[tuple[str, str], ...] = (
     ("A gentle hello",
@@ -22,5 +35,22 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 )
 
 
+def unknown_placeholders(template: str) -> list[str]:
+    """The placeholders in `template` that `fill` doesn't know, each once, as typed."""
+    unknown = [f"{{{key}}}" for key in _PLACEHOLDER.findall(template) if key not in PLACEHOLDERS]
+    return list(dict.fromkeys(unknown))
+
+
 def fill(template: str, name: str, cohort: str) -> str:
-    return template.replace("{name}", name).replace("{cohort}", cohort)
+    """The message for one learner. PlaceholderError if `template` has a placeholder other
+    than {name} and {cohort}: check it (call this) before sending anything."""
+    unknown = unknown_placeholders(template)
+    if unknown:
+        listed = (f"{', '.join(unknown[:-1])} and {unknown[-1]} aren't placeholders"
+                  if len(unknown) > 1 else f"{unknown[0]} isn't a placeholder")
+        known = " and ".join(f"{{{key}}} ({words})" for key, words in PLACEHOLDERS.items())
+        raise PlaceholderError(f"{listed} a message can fill, so learners would see "
+                               f"{'them' if len(unknown) > 1 else 'it'} as typed. The "
+                               f"placeholders it knows are {known}.")
+    values = {"name": name, "cohort": cohort}
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)

@@ -13,12 +13,13 @@ from ..rendering import plural
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
-from .messages import fill
+from .messages import PlaceholderError, fill
 from .models import AuditAction
 from .people import learners_of
 from .queue import queue
 
 TEXT_MAX = 2000
+NAMED = 5  # learners a nudge's audit line names
 GROUPS = {
     "all": "every learner",
     "silent": "learners who have been silent",
@@ -39,16 +40,26 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
         raise FacilitateError(f"Keep a nudge under {TEXT_MAX:,} characters.", "text")
     if not learners:
         raise FacilitateError("Nobody matches that choice, so nothing was sent.", "group")
-    for learner in learners:
-        personal = fill(text, learner.name, cohort.name)
+    try:  # every message filled before any is sent
+        messages = [(learner, fill(text, learner.name, cohort.name)) for learner in learners]
+    except PlaceholderError as error:
+        raise FacilitateError(str(error), "text") from None
+    for learner, personal in messages:
         notify(learner.id, NotificationKind.MESSAGE, f"{actor.name} wrote to you: {personal}",
                at, link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)
-    names = ", ".join(u.name for u in learners[:5]) + (" and others" if len(learners) > 5 else "")
-    whom = plural(len(learners), "learner", "learners")
-    record(cohort, actor, AuditAction.NUDGE, f"Nudged {whom}"
-           f"{f' ({group})' if group else ''}: {names}", at,
+    record(cohort, actor, AuditAction.NUDGE,
+           audit_summary([u.name for u in learners[:NAMED]], len(learners), group), at,
            intervention=True, detail={"learners": [u.id for u in learners], "text": text,
                                       "group": group})
+
+
+def audit_summary(names: list[str], count: int, group: str) -> str:
+    """A nudge's line in the audit log: `names` are those of the first NAMED of the `count`
+    learners nudged (the entry's detail keeps all their ids, in order, so privacy.deletion
+    writes the line again when one of them deletes their account)."""
+    listed = ", ".join(names[:NAMED]) + (" and others" if count > NAMED else "")
+    return (f"Nudged {plural(count, 'learner', 'learners')}{f' ({group})' if group else ''}: "
+            f"{listed}")
 
 
 def learners_in_group(cohort: Cohort, group: str, now: datetime, stage: int | None = None

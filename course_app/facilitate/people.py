@@ -42,7 +42,11 @@ def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
 
 
 def _check_account_fits(user: User, role: MemberRole) -> None:
-    """Only facilitator and admin accounts can facilitate a cohort."""
+    """Only facilitator and admin accounts can facilitate a cohort, and a deleted account
+    joins none: deleting it took its owner out of every cohort for good (docs/security.md)."""
+    if user.is_deleted:
+        raise FacilitateError("That account was deleted by its owner, and a deleted account "
+                              "can't come back into a cohort.", "email")
     if role == MemberRole.FACILITATOR and not user.is_staff:
         raise FacilitateError(f"{user.name} has a learner account. Only facilitator or admin "
                               "accounts can facilitate; add them as a reviewer instead.", "role")

@@ -2,6 +2,7 @@
 Deciding and checking is done here (and logged as an intervention); discussions.weaves stores
 and reads the weave."""
 
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from ..discussions.queries import shown
 from ..discussions.reading import pages_of
 from ..extensions import db
 from ..paging import paginate
+from ..rendering import excerpt
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
@@ -26,6 +28,26 @@ from .models import AuditAction
 from .moderation import check_post_in
 
 MOST_CITED = 100  # posts one weave cites
+# Quote marks and apostrophes typed one way match the other ("don't" and "don’t").
+_SAME_MARKS = str.maketrans("‘’‚‛′“”„‟″«»", "'" * 5 + '"' * 7)
+_AROUND = "'\" .…"  # what may stand around a quote and isn't part of it: marks, an ellipsis
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_SAME_MARKS).casefold().split())
+
+
+def check_quote(post: Post, quote: str) -> None:
+    """A weave's short quote must be the cited post's own words, as its readers see them
+    (plain words, not its Markdown: `excerpt`), give or take case, spacing and which quote
+    marks; empty quotes the post's opening. FacilitateError beside the quote's field."""
+    if is_blank(quote):
+        return
+    words = _comparable(quote).strip(_AROUND)
+    if not words or words not in _comparable(excerpt(post.body, sys.maxsize)):
+        raise FacilitateError(f"That quote isn't in {post.author.name}'s post: copy the words "
+                              "from it, or leave it empty to use its opening.",
+                              f"quote_{post.id}")
 
 
 def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
@@ -50,6 +72,7 @@ def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
         if not post.visible:
             raise FacilitateError(f"The post by {post.author.name} is hidden or withdrawn; "
                                   "cite another.", "cited")
+        check_quote(post, quote)
         unique.setdefault(post.id, (post, quote))
     cited = list(unique.values())
     try:

@@ -15,8 +15,8 @@ What happens, and why (docs/security.md says the same):
   after the fact. They leave every cohort (as a removed learner does), so they drop out of
   the learner grid, the at-risk list and the interaction map.
 - **Their name and email go from others' records too**: the audit log's entries about them
-  or their posts, invites sent to their address, and the reply notifications their posts
-  caused.
+  or their posts and the nudges sent to them, invites sent to their address, and the reply
+  notifications their posts caused.
 """
 
 from datetime import datetime
@@ -29,6 +29,8 @@ from ..discussions.models import Post, PostRead, PostRevision
 from ..discussions.weaves import Citation
 from ..extensions import db
 from ..facilitate.models import AuditAction, AuditEntry
+from ..facilitate.nudges import NAMED, audit_summary
+from ..facilitate.people import users_by_id
 from ..feeds.models import CalendarFeed
 from ..mailings.models import EmailPreference
 from ..notifications.models import Notification
@@ -50,7 +52,7 @@ def may_delete_own_account(user: User) -> bool:
     """Learners delete their own accounts. A facilitator's or admin's account carries their
     cohorts' audit trail: an admin disables it instead (`user disable`). So does a learner's
     account that co-facilitates a cohort: another facilitator removes them first."""
-    if user.role != Role.LEARNER or user.deleted_at is not None:
+    if user.role != Role.LEARNER or user.is_deleted:
         return False
     return db.session.scalar(select(Membership.id).where(
         Membership.user_id == user.id, Membership.role == MemberRole.FACILITATOR,
@@ -83,12 +85,39 @@ def _scrub_others_records(user: User, post_ids: list[int]) -> None:
         if email in emails:
             entry.detail = {**entry.detail,
                             "emails": [None if e == email else e for e in emails]}
+    _scrub_nudges(user)
     db.session.execute(update(Invite).where(Invite.email == email).values(email=None))
     links = {f"#post-{i}" for i in post_ids}
     for note in db.session.scalars(select(Notification).where(
             Notification.text.contains(name), Notification.user_id != user.id)):
         if any(note.link.endswith(link) for link in links):
             note.text = note.text.replace(name, FORMER)
+
+
+def _scrub_nudges(user: User) -> None:
+    """A nudge's entry names no target but up to NAMED learners in its line, and keeps the
+    ids of all it went to: each line that named them is written again from those ids, with
+    them as "A former learner", and their name goes from the message it keeps."""
+    cohorts = select(Membership.cohort_id).where(Membership.user_id == user.id)
+    entries = [entry for entry in db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == AuditAction.NUDGE, AuditEntry.cohort_id.in_(cohorts)))
+        if user.id in _nudged(entry)]
+    named = users_by_id({i for entry in entries for i in _nudged(entry)[:NAMED]})
+    for entry in entries:
+        ids = _nudged(entry)
+        if user.id in ids[:NAMED]:
+            names = [FORMER if i == user.id or i not in named else named[i].name
+                     for i in ids[:NAMED]]
+            entry.summary = audit_summary(names, len(ids), entry.detail.get("group") or "")
+        text = entry.detail.get("text")
+        if isinstance(text, str) and user.name in text:
+            entry.detail = {**entry.detail, "text": text.replace(user.name, FORMER)}
+
+
+def _nudged(entry: AuditEntry) -> list[int]:
+    """The ids of the learners a nudge went to, in the order its line names them."""
+    ids = (entry.detail or {}).get("learners")
+    return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
 
 
 def anonymise(user: User, at: datetime) -> None:

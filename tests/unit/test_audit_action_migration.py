@@ -10,6 +10,7 @@ from sqlalchemy import text
 from course_app import create_app
 from course_app.extensions import db
 from course_app.facilitate.models import AuditAction, AuditEntry
+from database import one_cohort
 
 BEFORE = "39587b365031"  # the revision before audit actions became an enum
 # The actions there were when that migration was written (later ones came with later code).
@@ -20,13 +21,7 @@ THEN = [a for a in AuditAction if a.value in (
 
 
 def _seed(connection, actions):
-    connection.execute(text(
-        "INSERT INTO course (id, slug, title, summary, audience, imported_at) "
-        "VALUES (1, 'c', 'C', '', '', '2026-01-01 00:00:00')"))
-    connection.execute(text(
-        "INSERT INTO cohort (id, course_id, name, enrolment_key, paced, state, silent_days, "
-        "welcome_message, created_at) VALUES (1, 1, 'K', 'AAAA-BBBB', 0, 'open', 5, '', "
-        "'2026-01-01 00:00:00')"))
+    one_cohort(connection)
     for action in actions:
         connection.execute(text(
             "INSERT INTO audit_entry (cohort_id, action, target, summary, detail, intervention, "

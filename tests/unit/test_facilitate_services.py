@@ -227,6 +227,24 @@ def test_nudge_notifies_each_and_logs_one_intervention(factory, cohort, facilita
         nudges.nudge(cohort, facilitator, [], "Hi", utcnow())
 
 
+def test_a_message_is_filled_only_with_the_placeholders_it_knows(factory, cohort, facilitator):
+    """`fill` is the one place placeholders are filled: a learner's name that looks like one
+    stays as it is, and one it doesn't know stops the nudge before anyone gets it."""
+    from course_app.facilitate.messages import PlaceholderError, fill
+
+    assert fill("Hi {name}, welcome to {cohort}.", "Ana {cohort}", "Spring") == (
+        "Hi Ana {cohort}, welcome to Spring.")
+    with pytest.raises(PlaceholderError, match=r"^\{Name\} isn't a placeholder"):
+        fill("Hi {Name}", "Ana", "Spring")
+    a, b = factory.learner_in(cohort, name="Ada"), factory.learner_in(cohort, name="Bo")
+    with pytest.raises(FacilitateError) as refused:
+        nudges.nudge(cohort, facilitator, [a, b], "Hi {name}, {unknown}", utcnow())
+    assert refused.value.field == "text" and "{unknown}" in str(refused.value)
+    assert db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id.in_([a.id, b.id]))) == 0
+    assert audits(cohort, "nudge") == []
+
+
 def test_queue_finds_unanswered_silent_and_observers(factory, cohort, facilitator):
     long_ago = utcnow() - timedelta(days=10)
     e = etivity(cohort, "introduce-yourself")

@@ -595,6 +595,48 @@ def test_bringing_back_keeps_the_cohorts_rules(client, factory, cohort, as_facil
     assert audits(cohort, "bring-back") == []
 
 
+def test_a_deleted_account_is_never_brought_back(client, factory, cohort, as_facilitator):
+    """Deleting an account takes its owner out of every cohort for good (docs/security.md):
+    the removed list says so instead of offering "Bring back", and bringing them back (or
+    adding the emptied account as staff) is refused with why, and changes nothing."""
+    from course_app.facilitate import people
+    from course_app.facilitate.errors import FacilitateError
+    from course_app.privacy.deletion import anonymise
+
+    gone = factory.learner_in(cohort, name="Zelda Quixote")
+    removed = factory.learner_in(cohort, name="Rita Removed")
+    membership_of(cohort.id, removed.id).removed_at = utcnow()
+    anonymise(gone, utcnow())
+    db.session.commit()
+    membership = membership_of(cohort.id, gone.id)
+    back = f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/bring-back"
+    for url in (f"/facilitate/cohorts/{cohort.id}/people/removed",
+                f"/facilitate/cohorts/{cohort.id}/people"):
+        response = client.get(url)
+        page = text(response)
+        assert ("A former learner (learner) removed" in page and "They deleted their account, "
+                "which took them out of every cohort for good, so they can't be brought back."
+                in page), url
+        assert f'action="{back}"' not in response.get_data(as_text=True), url
+        assert "Bring back Rita Removed" in page, url  # others still can be
+
+    response = client.post(back)
+    assert response.status_code == 302
+    assert ("That account was deleted by its owner, and a deleted account can't come back "
+            "into a cohort. Nobody was brought back.") in text(
+        client.get(response.headers["Location"]))
+    assert fresh(Membership, membership.id).removed_at is not None
+    assert audits(cohort, "bring-back") == []
+
+    # Its address can't receive mail, so the form refuses it; the service refuses it too.
+    with pytest.raises(FacilitateError, match="^That account was deleted by its owner"):
+        people.add_staff(cohort, as_facilitator, fresh(type(gone), gone.id).email,
+                         MemberRole.REVIEWER, utcnow())
+    db.session.rollback()
+    assert fresh(Membership, membership.id).removed_at is not None
+    assert audits(cohort, "staff") == []
+
+
 def test_removing_yourself_is_refused(client, cohort, as_facilitator):
     membership = membership_of(cohort.id, as_facilitator.id)
     response = client.post(f"/facilitate/cohorts/{cohort.id}/people/{membership.id}/remove")

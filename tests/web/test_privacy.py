@@ -241,3 +241,34 @@ def test_consent_to_be_named_on_a_toolkit_is_in_the_download_and_goes_with_the_a
     assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(ToolkitConsent).where(
         ToolkitConsent.user_id == learner.id)) == 0
+
+
+def test_deleting_an_account_takes_their_name_out_of_the_nudges_sent_to_them(client, rich,
+                                                                           factory):
+    """A nudge's audit line names up to five of the learners it went to, with no target:
+    the line is written again from the ids it keeps, and the message loses their name."""
+    from course_app.facilitate import nudges
+
+    learner, facilitator = rich.people["learner"], rich.people["facilitator"]
+    cohort, peer, now = rich.cohort, rich.peer, utcnow()
+    namesake = factory.learner_in(cohort, name="Lee Learnerson")
+    nudges.nudge(cohort, facilitator, [learner, peer, namesake], "Hi {name}", now,
+                 group="every learner")
+    nudges.nudge(cohort, facilitator, [learner], "Lee Learner, how are you getting on?", now)
+    five = [factory.learner_in(cohort, name=f"Early {n}") for n in range(5)]
+    nudges.nudge(cohort, facilitator, [*five, learner], "Hello {name}", now)
+    db.session.commit()
+    login(client, learner)
+    assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+
+    login(client, facilitator)
+    page = text_of(client.get(f"/facilitate/cohorts/{cohort.id}/audit",
+                              query_string={"action": "nudge"}))
+    assert "Lee Learner," not in page and "Lee Learner<" not in page
+    assert ("Nudged 3 learners (every learner): A former learner, Pat Peer, Lee Learnerson"
+            in page)
+    assert "Nudged 1 learner: A former learner" in page
+    assert "Nudged 6 learners: Early 0, Early 1, Early 2, Early 3, Early 4 and others" in page
+    details = json.dumps([e.detail for e in db.session.scalars(select(AuditEntry))])
+    assert "Lee Learner," not in details
+    assert "A former learner, how are you getting on?" in details

@@ -178,7 +178,7 @@ def test_the_posts_to_cite_come_a_page_at_a_time_and_keep_what_was_ticked(
     from course_app.facilitate import weaving
 
     cohort, facilitator, ana, ben = setting
-    thread = start(cohort, ana, "Busy one", "Reply number 00")
+    thread = start(cohort, ana, "Busy one", "Where it started: reply number 00")
     for n in range(1, weaving.CANDIDATES_PER_PAGE + 5):
         discussions.reply(thread, ben if n % 2 else ana, f"Reply number {n:02d}", utcnow())
     db.session.commit()
@@ -250,6 +250,63 @@ def test_the_weave_forms_page_buttons_and_ticks_refuse_nonsense(client, login_as
         f"cite_{post.id}": "y" for post in posts}})
     assert response.status_code == 400 and "Cite at most 2 posts" in text(response)
     assert db.session.scalar(select(func.count(Citation.id))) == 0
+
+
+def test_a_weaves_quote_must_be_words_from_the_cited_post(client, login_as, setting):
+    """A quote shown in quotation marks under a learner's name is their words: anything else
+    is refused beside its field, with what was typed kept. The words are compared as readers
+    see them (no Markdown), whatever the case, spacing or kind of quote marks."""
+    cohort, facilitator, ana, ben = setting
+    a = start(cohort, ana, "Ana's piece",
+              "Hi all, I'm Ana. I care about **plain**   language\nand \"short\" sentences.")
+    b = start(cohort, ben, "Ben's piece", "Tone matters more than speed.")
+    pa, pb = a.posts[0], b.posts[0]
+    login_as(facilitator)
+    made_up = "this sentence is not in the post at all"
+    response = client.post(weave_url(cohort), data={
+        "title": "What we heard", "body": "Two ideas.", f"cite_{pa.id}": "y",
+        f"quote_{pa.id}": made_up, f"cite_{pb.id}": "y", f"quote_{pb.id}": "Tone matters"})
+    assert response.status_code == 400
+    assert field_error(response, f"quote_{pa.id}") == (
+        "That quote isn't in Ana Okafor's post: copy the words from it, or leave it empty to "
+        "use its opening.")
+    page = text(response)
+    assert f'value="{made_up}"' in page and 'value="What we heard"' in page
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+    assert audits(cohort) == []
+    # The Markdown behind the words, or its own quote marks, don't count as words of it.
+    response = client.post(weave_url(cohort), data={
+        "title": "T", "body": "B", f"cite_{pa.id}": "y", f"quote_{pa.id}": "**plain**"})
+    assert response.status_code == 400 and field_error(response, f"quote_{pa.id}")
+
+    loosely = "“I’M ANA. i care about plain language and “short” sentences”"
+    response = client.post(weave_url(cohort), data={
+        "title": "What we heard", "body": "Two ideas.", f"cite_{pa.id}": "y",
+        f"quote_{pa.id}": loosely, f"cite_{pb.id}": "y", f"quote_{pb.id}": " tone   MATTERS "})
+    assert response.status_code == 302
+    quotes = db.session.scalars(select(Citation.quote).order_by(Citation.id)).all()
+    assert quotes == [loosely, "tone MATTERS"]
+
+
+def test_a_weave_quotes_the_opening_of_a_post_in_plain_words(client, login_as, setting):
+    """Left empty, a quote is the post's opening as readers see it: no Markdown, cut at a
+    word to a short line."""
+    from course_app.discussions.weaves import OPENING
+
+    cohort, facilitator, ana, ben = setting
+    body = ("Hi all, I'm Nora. I work in **housing** comms. " + "I like *short* words. " * 20)
+    a = start(cohort, ana, "Nora's piece", body)
+    login_as(facilitator)
+    response = client.post(weave_url(cohort), data={"title": "Sum", "body": "Up",
+                                                     f"cite_{a.posts[0].id}": "y"})
+    assert response.status_code == 302
+    quote = db.session.scalar(select(Citation.quote))
+    assert quote.startswith("Hi all, I'm Nora. I work in housing comms. I like short words.")
+    assert "*" not in quote and quote.endswith("…") and len(quote) <= OPENING <= 150
+    login_as(ben)
+    weaves = section(text(client.get(f"/cohorts/{cohort.id}/e/introduce-yourself")),
+                     'id="weaves"', "</section>")
+    assert f"“{quote}”" in weaves and "**" not in weaves
 
 
 def test_hidden_cited_post_is_not_quoted(client, login_as, setting):
@@ -509,6 +566,27 @@ def test_nudge_sends_to_the_previewed_learners_only(client, login_as, stage_2_ob
     [entry] = audits(cohort, "nudge")
     assert entry.intervention and entry.detail["learners"] == [people["Cara"].id]
     assert "learners who have only read so far, in stage 2" in entry.summary
+
+
+def test_a_nudge_with_a_placeholder_it_cant_fill_is_not_sent(client, login_as,
+                                                            stage_2_observers):
+    """{Name} or {unknown} would reach learners as typed: refused beside the message, which
+    is kept, naming the placeholders it doesn't know and those it does."""
+    cohort, facilitator, people = stage_2_observers
+    login_as(facilitator)
+    before = db.session.scalar(select(func.count(Notification.id)))
+    typed = "Hi {name}, how is {Name} getting on in {cohort}? {unknown} {Name}"
+    response = client.post(nudge_url(cohort), data={
+        "who": "group:observers", "stage": "2", "recipients": str(people["Cara"].id),
+        "text": typed})
+    assert response.status_code == 400
+    assert field_error(response, "text") == (
+        "{Name} and {unknown} aren't placeholders a message can fill, so learners would see "
+        "them as typed. The placeholders it knows are {name} (the learner's name) and "
+        "{cohort} (the cohort's name).")
+    assert f"{typed}</textarea>" in text(response)
+    assert db.session.scalar(select(func.count(Notification.id))) == before
+    assert audits(cohort, "nudge") == []
 
 
 def test_nudge_to_a_group_that_changed_is_not_sent(client, login_as, stage_2_observers):
