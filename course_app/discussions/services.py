@@ -4,7 +4,7 @@ Services flush and never commit; they take the actor and the time explicitly. Re
 (pages, unread, summaries, "post first") is in `reading`.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -24,6 +24,9 @@ from .reading import help_thread, opening_post
 HELP_THREAD_TITLE = "Ask for help here"
 TITLE_MAX = 200
 BODY_MAX = 10_000
+# The same words from the same person in the same place within this time are one post sent
+# twice (the form sent again after the Back button, with a new key by then), not two.
+REPEAT_WITHIN = timedelta(minutes=30)
 
 
 class PostError(ValueError):
@@ -32,6 +35,15 @@ class PostError(ValueError):
     def __init__(self, message: str, field: str = "body"):
         super().__init__(message)
         self.field = field
+        self.problems = {field: message}  # every field's message, where several are wrong
+
+    @classmethod
+    def together(cls, errors: list["PostError"]) -> "PostError":
+        """One error for several fields, so a form hears of all of them at once."""
+        error = cls(str(errors[0]), errors[0].field)
+        for other in errors[1:]:
+            error.problems[other.field] = str(other)
+        return error
 
 
 def check_body(body: str) -> str:
@@ -54,6 +66,19 @@ def check_title(title: str) -> str:
     return title
 
 
+def _checked(title: str, body: str) -> tuple[str, str]:
+    """A new conversation's title and opening post, each checked; every problem at once."""
+    checked, errors = [], []
+    for check, value in ((check_title, title), (check_body, body)):
+        try:
+            checked.append(check(value))
+        except PostError as error:
+            errors.append(error)
+    if errors:
+        raise PostError.together(errors)
+    return checked[0], checked[1]
+
+
 def find_submission(author: User, submission_key: str | None) -> Post | None:
     """The post an earlier send of the same form stored, if any."""
     if not submission_key:
@@ -61,6 +86,31 @@ def find_submission(author: User, submission_key: str | None) -> Post | None:
     return db.session.scalar(
         select(Post).where(Post.author_id == author.id, Post.submission_key == submission_key)
     )
+
+
+def find_repeat(author: User, at: datetime, body: str, *, thread: Thread | None = None,
+                parent: Post | None = None, etivity: Etivity | None = None,
+                cohort: Cohort | None = None, title: str | None = None) -> Post | None:
+    """The post `author` already sent with the same words in the same place (the same reply
+    to the same post, `parent` None for the opening one; a conversation with the same title
+    and opening post in the same e-tivity) within REPEAT_WITHIN, if any, still shown.
+
+    The pages ask it before storing what a form sent: a form sent again after going Back
+    carries a new key (`find_submission` finds the same form sent twice). Services don't: a
+    demo, an import or a test may well say "Thanks!" twice."""
+    query = (select(Post).join(Thread, Post.thread_id == Thread.id)
+             .where(Post.author_id == author.id, Post.created_at >= at - REPEAT_WITHIN,
+                    Post.hidden_at.is_(None), Post.deleted_at.is_(None)))
+    if thread is not None:
+        answered = parent if parent is not None else opening_post(thread)
+        query = query.where(Post.thread_id == thread.id,
+                            Post.parent_id == (answered.id if answered else None))
+    else:
+        query = query.where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
+                            Thread.title == (title or "").strip(), Post.parent_id.is_(None))
+    text = _same_text(body)
+    return next((p for p in db.session.scalars(query.order_by(Post.created_at.desc()).limit(5))
+                 if _same_text(p.body) == text), None)
 
 
 def piece_body(etivity: Etivity, name: str | None) -> str | None:
@@ -96,11 +146,12 @@ def start_thread(cohort: Cohort, etivity: Etivity, author: User, title: str, bod
     earlier = find_submission(author, submission_key)
     if earlier is not None:
         return earlier.thread
+    title, body = _checked(title, body)
     if piece_body(etivity, piece) is None:
         piece = None
     thread = Thread(cohort_id=cohort.id, etivity_id=etivity.id, author=author,
-                    title=check_title(title), piece=piece, created_at=at, last_post_at=at)
-    post = Post(author=author, body=check_body(body), created_at=at, submission_key=submission_key)
+                    title=title, piece=piece, created_at=at, last_post_at=at)
+    post = Post(author=author, body=body, created_at=at, submission_key=submission_key)
     thread.posts.append(post)
     db.session.add(thread)
     db.session.flush()

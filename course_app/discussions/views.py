@@ -35,6 +35,8 @@ from .models import Post, Thread, ThreadKind
 
 POST_FIRST_MESSAGE = "Start your own conversation first; the others appear once you have."
 TEMPLATE_ACTIONS = ("use-template", "undo-template")  # the template list's two buttons
+# Said when the words sent were already posted (services.find_repeat): here it is, once.
+REPEATED = "You had already sent this, so it is posted once. Here it is."
 
 
 @dataclass(frozen=True)
@@ -162,13 +164,17 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
     if form.validate_on_submit() and not (untouched := _untouched(etivity, form)):
         key = form.submission_key.data or None
         try:
-            thread = services.start_thread(
-                cohort, etivity, current_user, form.title.data, form.body.data, utcnow(),
+            now = utcnow()
+            earlier = services.find_repeat(current_user, now, form.body.data, cohort=cohort,
+                                           etivity=etivity, title=form.title.data)
+            thread = earlier.thread if earlier is not None else services.start_thread(
+                cohort, etivity, current_user, form.title.data, form.body.data, now,
                 piece=form.piece.data or None, submission_key=key)
             db.session.commit()
         except services.PostError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+            for field, message in error.problems.items():
+                getattr(form, field).errors.append(message)
         except IntegrityError:  # the same form sent twice at once: the other one won
             db.session.rollback()
             earlier = services.find_submission(current_user, key)
@@ -176,7 +182,8 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
                 raise
             return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=earlier.thread_id))
         else:
-            flash("Your conversation is up. Others can reply to it now.", "success")
+            flash(REPEATED if thread.posts[0].submission_key != key else
+                  "Your conversation is up. Others can reply to it now.", "success")
             # At the post: the form's own "#start" would otherwise carry over the redirect.
             return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id,
                                     _anchor=f"post-{thread.posts[0].id}"))
@@ -305,8 +312,11 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
                 parent = db.session.get(Post, parent_id) if parent_id is not None else None
                 if parent is None:
                     raise services.PostError("That post is not in this conversation.")
-            post = services.reply(thread, current_user, form.body.data, utcnow(),
-                                  parent=parent, submission_key=key)
+            now = utcnow()
+            post = (services.find_repeat(current_user, now, form.body.data, thread=thread,
+                                         parent=parent)
+                    or services.reply(thread, current_user, form.body.data, now, parent=parent,
+                                      submission_key=key))
             db.session.commit()
         except services.PostError as error:
             db.session.rollback()
@@ -318,7 +328,7 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
                 raise
             return redirect_to_post(cohort, post)
         else:
-            flash("Your reply is posted.", "success")
+            flash(REPEATED if post.submission_key != key else "Your reply is posted.", "success")
             return redirect_to_post(cohort, post)
     replying_to = _reply_target(thread, form.parent_id.data)
     return _render_thread(cohort, thread, etivity, None, form, replying_to, 400)
