@@ -6,11 +6,13 @@ from sqlalchemy import select, text
 
 from . import database
 from .auth.models import User
+from .clock import utcnow
 from .cohorts.models import MemberRole
 from .cohorts.services import cohorts_of
 from .courses.models import Course
 from .extensions import db
 from .progress.rules import INITIATOR_THREADS
+from .progress.standing import LearnerProgress, learner_progress
 from .redirects import JUST_LOGGED_IN
 
 bp = Blueprint("main", __name__)
@@ -46,7 +48,30 @@ def index():
         if target is not None:
             return redirect(target)
     courses = db.session.scalars(select(Course).order_by(Course.title)).all()
-    return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts)
+    return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts,
+                           standings=_standings(my_cohorts), today=utcnow().date())
+
+
+def _standings(my_cohorts) -> dict[int, LearnerProgress]:
+    """A learner's standing in each live cohort they learn in, for its card: where they are
+    and what is next (a few queries a cohort; learners join one or two)."""
+    today = utcnow().date()
+    return {cohort.id: learner_progress(cohort, membership.user_id, today)
+            for cohort, membership in my_cohorts
+            if membership.role == MemberRole.LEARNER and cohort.accepts_posts}
+
+
+@bp.get("/login")
+def login_shortcut():
+    """/login, where people guess the page is: the login page, the query kept (`next`)."""
+    return redirect(url_for("auth.login", **request.args))
+
+
+@bp.get("/register")
+@bp.get("/signup")
+def register_shortcut():
+    """/register and /signup, as people guess them: "Create an account", the query kept."""
+    return redirect(url_for("auth.register", **request.args))
 
 
 @bp.get("/glossary")

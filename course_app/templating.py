@@ -30,6 +30,7 @@ FILTERS = {
     "plural": rendering.plural,  # {{ n|plural('reply', 'replies') }}: "1 reply", "3 replies"
     "describe_rule": rules.describe,
     "describe_left": rules.describe_left,
+    "describe_lock": rules.describe_lock,  # {{ status|describe_lock(today) }}: "opens on …"
 }
 
 APP_NAME = "Staircase"  # after the course map, which draws Salmon's five stages as steps

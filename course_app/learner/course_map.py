@@ -118,9 +118,10 @@ def _next_item(steps: list[MapStep], standing: LearnerProgress | None) -> MapEti
     return next((i for s in steps for i in s.items if i.etivity.id == step.etivity.id), None)
 
 
-def _waiting(steps: list[MapStep]) -> MapStep | None:
+def _waiting(steps: list[MapStep], standing: LearnerProgress | None) -> MapStep | None:
     """The first locked step, when a learner has nothing open to do until it opens."""
-    return next((s for s in steps if s.status is not None and not s.status.open), None)
+    locked = standing.first_locked if standing else None
+    return next((s for s in steps if s.number == locked.number), None) if locked else None
 
 
 @bp.get("/cohorts/<int:cohort_id>")
@@ -134,7 +135,7 @@ def map(cohort_id: int):
     checks = checklist.onboarding(cohort, current_user, standing) if standing else []
     return render_template(
         "learner/map.html", cohort=cohort, standing=standing, steps=steps,
-        next_item=_next_item(steps, standing), waiting=_waiting(steps),
+        next_item=_next_item(steps, standing), waiting=_waiting(steps, standing),
         checklist=checklist.shown(checks, standing) if standing else [],
         role=role_in(current_user, cohort), facilitating=can_facilitate(current_user, cohort),
         learners=learner_count(cohort) if not standing else None,

@@ -94,6 +94,13 @@ class LearnerProgress:
         return number in self.finished
 
     @property
+    def first_locked(self) -> StageStatus | None:
+        """The first stage still locked for this learner: what they wait for when nothing
+        is open to do (the map's and the home page's "nothing to do right now")."""
+        return next((self.stages[n] for n in sorted(self.stages) if not self.stages[n].open),
+                    None)
+
+    @property
     def next_step(self) -> EtivityProgress | None:
         """The first open e-tivity not yet complete, in the course's order, from the stage
         of the first required one still to do: an optional e-tivity that comes first in

@@ -179,6 +179,10 @@ MATRIX = {
 
     ("main.healthz", "GET"):                        "200",
     ("main.healthz", "POST"):                       "405",
+    ("main.login_shortcut", "GET"):                 "login",
+    ("main.login_shortcut", "POST"):                "405",
+    ("main.register_shortcut", "GET"):              "302",
+    ("main.register_shortcut", "POST"):             "405",
     ("main.glossary", "GET"):                       "200",
     ("main.glossary", "POST"):                      "405",
     # Staff land where their work is: the first page after logging in sends them on.

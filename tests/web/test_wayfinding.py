@@ -1,15 +1,20 @@
 """No dead ends (issue 12): after logging in, staff land on Facilitate and people who only
-review land on their reports; each cohort card opens where that person's work is; pages for
-staff link on to the dashboard and the facilitate page."""
+review land on their reports; each cohort card opens where that person's work is, and a
+learner's card says where they are and what is next; pages for staff link on to the
+dashboard and the facilitate page."""
 
 import re
+from datetime import date, timedelta
 
 from conftest import PASSWORD
 from course_app.auth.models import Role
 from course_app.clock import utcnow
-from course_app.cohorts.models import MemberRole
+from course_app.cohorts.models import CohortState, MemberRole
 from course_app.cohorts.services import add_member
 from course_app.extensions import db
+from course_app.progress.models import Completion
+from course_app.rendering import long_date
+from learner_journey import finish_stage_1, text
 
 
 def log_in(client, user, **query):
@@ -121,3 +126,73 @@ def test_reports_link_onwards(client, factory, login_as):
     etivity = client.get(f"/reports/cohorts/{cohort.id}/e/introduce-yourself").get_data(
         as_text=True)
     assert f'href="/facilitate/cohorts/{cohort.id}/e/introduce-yourself/reading"' in etivity
+
+
+def card(client, cohort) -> str:
+    """The text of a cohort's card on the home page."""
+    page = client.get("/").get_data(as_text=True)
+    chunk = page.split(f'<h3><a href="/cohorts/{cohort.id}">', 1)[1].split("</li>\n", 1)[0]
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", chunk)).strip()
+    return re.sub(r" ([.,])", r"\1", words)  # "stage 1: Access</strong>." reads as it shows
+
+
+def test_a_learners_card_says_where_they_are_and_what_is_next(client, factory, login_as):
+    cohort = factory.cohort()
+    learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
+    login_as(learner)
+    assert "You are in stage 1: Access and motivation." in card(client, cohort)
+    assert "Next: Welcome: find your way around — read 1 peer’s post." in card(client, cohort)
+    page = client.get("/").get_data(as_text=True)
+    assert f'<a href="/cohorts/{cohort.id}/e/welcome">' in page
+
+    finish_stage_1(cohort, learner, peer)
+    db.session.commit()
+    words = card(client, cohort)
+    assert "You are in stage 2: Online socialisation." in words
+    assert "Next: Share something of your own — reply to 2 different peers" in words
+
+
+def test_a_learner_waiting_for_a_date_is_told_when(client, factory, login_as):
+    starts = date.today() + timedelta(days=10)
+    cohort = factory.cohort(paced=True, starts_on=starts)
+    login_as(factory.learner_in(cohort))
+    words = card(client, cohort)
+    assert f"Nothing to do right now. Stage 1 opens on {long_date(starts)}." in words
+    assert "Next:" not in words
+
+
+def test_a_learner_who_did_everything_is_told_so(client, factory, login_as):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    for e in cohort.course.active_etivities:
+        db.session.add(Completion(cohort_id=cohort.id, user_id=learner.id, etivity_id=e.id,
+                                  completed_at=utcnow()))
+    db.session.commit()
+    login_as(learner)
+    words = card(client, cohort)
+    assert "You have finished every e-tivity." in words
+    assert "Next:" not in words and "Nothing to do" not in words
+
+
+def test_a_closed_cohorts_card_says_it_can_still_be_read(client, factory, login_as):
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    cohort.state = CohortState.CLOSED
+    db.session.commit()
+    login_as(learner)
+    words = card(client, cohort)
+    assert "This cohort has closed: you can still read everything in it." in words
+    assert "Next:" not in words and "You are in" not in words
+
+
+def test_staff_cards_have_no_standing_of_their_own(client, factory, login_as):
+    cohort = factory.cohort()
+    login_as(cohort.memberships[0].user)
+    assert "You are in" not in text(client.get("/"))
+
+
+def test_the_addresses_people_guess_lead_to_the_pages(client):
+    login = client.get("/login?next=/cohorts/1")
+    assert login.status_code == 302 and login.location == "/account/login?next=/cohorts/1"
+    for guess in ("/register", "/signup"):
+        assert client.get(guess).location == "/account/register"
