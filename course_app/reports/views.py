@@ -94,6 +94,12 @@ class Filters:
         return any(v is not None for v in self.narrowing.values())
 
     @property
+    def changed(self) -> bool:
+        """A filter or a sort other than the default is chosen (which stage's e-tivities the
+        grid shows is not one): the form offers to clear them, and stays open on a phone."""
+        return any(k != "show" for k in self.args)
+
+    @property
     def args(self) -> dict:
         """The query string that brings the same view back (page links, print, clear)."""
         pairs = (("stage", self.stage), ("status", self.status), ("level", self.level),

@@ -118,6 +118,27 @@ def test_reviewer_reads_filters_downloads_and_fetches_the_same_numbers(page: Pag
     expect(row).to_contain_text("just now")
 
 
+def test_on_a_phone_the_filters_fold_away_until_asked_for(page: Page, live_server):
+    base, app = live_server
+    page.set_viewport_size({"width": 320, "height": 700})
+    log_in(page, base, REVIEWER)
+    page.goto(f"{base}/reports/cohorts/{demo_cohort_id(app)}")
+    status = page.get_by_label("Status", exact=True)
+    expect(status).to_be_hidden()
+    toggle = page.get_by_text("Filter and sort the learners")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    status.select_option("stuck")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"[?&]status=stuck(&|$)"))
+    expect(status).to_be_visible()  # what was chosen stays in sight
+    expect(page.locator("table").filter(has_text=STUCK_IN_STAGE_2).first).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 700})
+    page.goto(f"{base}/reports/cohorts/{demo_cohort_id(app)}")
+    expect(status).to_be_visible()
+    expect(toggle).to_be_hidden()
+
+
 def test_reviewer_revokes_a_token_and_the_api_forgets_it(page: Page, live_server):
     base, app = live_server
     cohort_id = demo_cohort_id(app)

@@ -3,7 +3,8 @@ conversation and reply, start a conversation from a template, see progress; Tab,
 Enter and Space only, never a click. Then a facilitator's work the same way: log in, hide a
 post with a reason and filter the progress dashboard (each after its error), and scroll the
 grid of learners; and an author's: move e-tivities on the storyboard, save a draft after its
-error. Each journey again at 320 px, where the header's links fold into its menu.
+error. Each journey again at 320 px, where the header's links fold into its menu
+and the dashboard's filters under their toggle.
 
 At every stop the focused control must show GOV.UK's focus style and be on screen, and Tab
 must move forward through the page (document order; down the page, or up only into a column
@@ -121,13 +122,17 @@ class Keyboard:
         """Tab to a link in the site's header: on a phone's width through "Menu" first, which
         folds them away (Enter opens it)."""
         header = self.page.locator(".site-header")
-        menu = header.locator("summary", has_text="Menu")
-        link = header.get_by_role("link", name=name)
-        if menu.is_visible():
-            expect(link).to_be_hidden()
-            self.tab_to(menu)
+        self.to_folded(header.locator("summary", has_text="Menu"),
+                       header.get_by_role("link", name=name))
+
+    def to_folded(self, toggle, target) -> None:
+        """Tab to `target`, opening the <details> it folds away in first where its toggle
+        shows (on a phone's width: the site's menu, the dashboard's filters)."""
+        if toggle.is_visible():
+            expect(target).to_be_hidden()
+            self.tab_to(toggle)
             self.press("Enter")
-        self.tab_to(link)
+        self.tab_to(target)
 
     def follow(self, key: str = "Enter") -> None:
         """Press a key that opens another page, and wait for it."""
@@ -291,7 +296,8 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server, wi
     keys.follow()
     keys.tab_to(main.get_by_role("link", name=DEMO_COHORT, exact=True))
     keys.follow()
-    keys.tab_to(page.get_by_label("Status"))
+    keys.to_folded(main.locator("summary", has_text="Filter and sort"),
+                   page.get_by_label("Status"))
     keys.type("Stuck")
     expect(page.get_by_label("Status")).to_have_value("stuck")
     keys.tab_to(page.get_by_label("Inactive for at least (days)"))

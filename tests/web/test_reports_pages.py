@@ -193,6 +193,26 @@ def test_the_filter_form_has_labels_and_keeps_bad_values_out(stages_world, clien
     assert '<button type="submit">Apply</button>' in body
 
 
+def test_the_filters_fold_away_on_a_phone_only_while_nothing_is_chosen(stages_world, client,
+                                                                       login_as):
+    """The filters are a <details>: closed unless a filter, a sort or an error is there to
+    see (a phone shows its toggle; wider screens show the fields whatever: app.css)."""
+    cohort, facilitator = stages_world
+    login_as(facilitator)
+    url = f"/reports/cohorts/{cohort.id}"
+
+    def box(query: str) -> str:
+        body = client.get(url + query).get_data(as_text=True)
+        return re.search(r'<details class="filter-box"[^>]*>', body).group(0)
+
+    assert "open" not in box("")
+    assert "open" not in box("?show=2")  # which stage's e-tivities show is not a filter
+    for chosen in ("?status=stuck", "?sort=stage", "?order=desc", "?inactive=lots"):
+        assert box(chosen) == '<details class="filter-box" open>', chosen
+    css = client.get("/static/css/app.css").get_data(as_text=True)
+    assert ".filter-box::details-content { content-visibility: visible; }" in css
+
+
 def test_sort_by_stage_descending(stages_world, client, login_as):
     cohort, facilitator = stages_world
     login_as(facilitator)
