@@ -100,7 +100,7 @@ def as_csv(board: Dashboard) -> str:
     return out.getvalue()
 
 
-PAIR_COLUMNS = ("who replied", "their role", "to whom", "their role", "replies")
+PAIR_COLUMNS = ("who replied", "role of who replied", "to whom", "role of whom", "replies")
 
 
 def pairs_csv(imap: InteractionMap) -> str:

@@ -35,13 +35,18 @@ def test_the_calendar_lists_each_day_and_marks_today(client, factory, facilitato
     home = text(client.get("/facilitate/"))
     assert "from your calendar" in home
     assert "Write to everyone who has not posted yet." in home
+    # Nobody waits in the queue, but the day's work is not done: the card doesn't say
+    # "nothing needs you".
+    assert "Nobody is waiting on you." in home and "Nothing needs you" not in home
 
 
 def test_a_self_paced_cohort_gets_an_explanation(client, cohort, facilitator, login_as):
     login_as(facilitator)
     page = text(client.get(f"/facilitate/cohorts/{cohort.id}/calendar"))
     assert "is self-paced" in page and "settings" in page
-    assert "from your calendar" not in text(client.get("/facilitate/"))
+    home = text(client.get("/facilitate/"))
+    assert "from your calendar" not in home
+    assert "Nothing needs you right now." in home
 
 
 def test_the_calendar_is_the_facilitators(client, cohort, factory, login_as):
