@@ -23,6 +23,7 @@ from .courses.models import Course
 from .discussions import services as discussions
 from .discussions.models import Thread
 from .extensions import db
+from .facilitate import moderation
 from .progress.standing import cohort_progress
 from .toolkit import services as toolkit
 from .toolkit.models import ToolkitSection
@@ -122,6 +123,12 @@ PIECES = {
         "- **Unwritten rules:** introduce yourself; no press releases; answer the question "
         "asked.\n- **Best time to listen:** weekday evenings."),
 }
+# What the `welcome` e-tivity asks a facilitator to post and pin before learners arrive
+# (its e-moderator notes give the full text); opening it ticks `welcome` off.
+GROUND_RULES = ("Ground rules", "- **Be kind, and assume good intent.** Disagree with ideas, "
+                "not people.\n- **Themes, not people.** Don't name, quote or picture members of "
+                "the public.\n- **What you write here may be disclosed**, as in any public body."
+                "\n- **Stuck? Say so** in *Ask for help*; nobody minds.")
 GENERAL_PIECE = ("## What we built\n\nThe compiled version of our shared piece: what we agreed, "
                  "in our own words, ready to take back to work.")
 
@@ -148,6 +155,16 @@ def _toolkit(cohort: Cohort, course: Course, people: dict[str, User], facilitato
     toolkit.set_published(cohort, True, facilitator, at + timedelta(hours=1))
 
 
+def _ground_rules(cohort: Cohort, course: Course, facilitator: User, at) -> None:
+    """The facilitator's pinned "Ground rules" in `welcome`, as its notes ask."""
+    welcome = next((e for e in course.active_etivities if e.slug == "welcome"), None)
+    if welcome is None:
+        return
+    title, body = GROUND_RULES
+    thread = discussions.start_thread(cohort, welcome, facilitator, title, body, at=at)
+    moderation.set_thread_flags(cohort, thread, facilitator, at, pinned=True)
+
+
 def _paced_cohort(course: Course, people: dict[str, User], facilitator: User, now) -> None:
     """The paced cohort, once: opened PACED_DAYS_AGO days ago, with its own learner."""
     if db.session.scalar(select(Cohort.id).where(Cohort.course_id == course.id,
@@ -159,6 +176,7 @@ def _paced_cohort(course: Course, people: dict[str, User], facilitator: User, no
     cohort.welcome_message = ("Welcome. This cohort moves together: each stage opens on its "
                               "date, and your calendar shows what to do on which day.")
     discussions.ensure_help_thread(cohort, facilitator, at=opened)
+    _ground_rules(cohort, course, facilitator, opened)
     for email in PACED_LEARNERS:
         add_member(cohort, people[email], MemberRole.LEARNER, opened)
 
@@ -220,6 +238,7 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
         cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
                                   "look around, say hello, and ask anything in Ask for help.")
         discussions.ensure_help_thread(cohort, facilitator, at=now)
+        _ground_rules(cohort, course, facilitator, now - timedelta(days=13))
         learners = {}
         for p in PEOPLE:
             if p.member_role == MemberRole.LEARNER:
