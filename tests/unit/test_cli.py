@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from conftest import DEFAULT_COURSE
 from course_app.auth.models import Role, User
+from course_app.clock import utcnow
 from course_app.cohorts.models import Cohort, MemberRole, Membership
 from course_app.courses.models import Course, Etivity
 from course_app.demo import DEMO_COHORT
@@ -320,6 +321,35 @@ def test_demo_has_threads_with_replies(demo):
         select(Post.thread_id, func.count()).group_by(Post.thread_id)).all()
     assert count(Thread) >= 3
     assert sum(1 for _, n in posts_per_thread if n > 1) >= 2
+
+
+def test_demo_cohorts_have_the_ground_rules_welcome_asks_for(demo):
+    """`welcome` tells a newcomer to open the facilitator's pinned "Ground rules"; opening
+    it (the post shown to them) completes `welcome`, as the e-tivity says."""
+    from course_app.demo import PACED_COHORT
+    from course_app.discussions import services as discussions
+    from course_app.progress.rules import EtivityState
+    from course_app.progress.standing import learner_progress
+
+    for name in (DEMO_COHORT, PACED_COHORT):
+        cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
+        rules = db.session.scalars(select(Thread).where(
+            Thread.cohort_id == cohort.id, Thread.title == "Ground rules")).all()
+        assert len(rules) == 1, name
+        assert rules[0].pinned and rules[0].etivity.slug == "welcome"
+        assert rules[0].author.role in (Role.FACILITATOR, Role.ADMIN)
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == DEMO_COHORT))
+    newcomer = db.session.scalar(select(User).where(User.email == "learner@example.org"))
+    [rules] = db.session.scalars(select(Thread).where(Thread.cohort_id == cohort.id,
+                                                      Thread.title == "Ground rules")).all()
+
+    def welcome_state():
+        standing = learner_progress(cohort, newcomer.id, date.today())
+        return next(p.state for p in standing.etivities if p.etivity.slug == "welcome")
+
+    assert welcome_state() == EtivityState.OPEN
+    discussions.mark_shown(rules, newcomer, list(rules.posts), at=utcnow())
+    assert welcome_state() == EtivityState.COMPLETE
 
 
 def test_demo_toolkit_has_current_versions_with_credits(demo):
