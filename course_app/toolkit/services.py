@@ -1,28 +1,35 @@
 """The cohort's toolkit: reading its sections (current version, editor, contributors) in a
-fixed number of queries, and the four changes: mark a post current, name a section's
-editor, publish or unpublish, and a person's consent to be named on the published page.
+fixed number of queries, as the person asking may see them (a learner sees what each
+section's e-tivity would show them: nothing of a locked one, nor of a "post first" one
+before they start their own conversation there), and the four changes: mark a post
+current, name a section's editor, publish or unpublish, and a person's consent to be named
+on the published page.
 
 Each change checks who may make it, flushes and writes one audit entry where it is a
 facilitator's or an editor's act; the views commit.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
+from ..clock import utcnow
 from ..cohorts.models import Cohort, MemberRole
 from ..cohorts.services import membership_of
 from ..courses.models import Course, Etivity
 from ..database import insert_or_merge
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
+from ..discussions.reading import has_started_thread
 from ..extensions import db
 from ..facilitate.audit import record
 from ..facilitate.models import AuditAction
-from ..permissions import can_facilitate, role_in
+from ..permissions import can_facilitate, is_learner, role_in
+from ..progress.rules import EtivityState, describe_lock
+from ..progress.standing import learner_progress
 from .models import ToolkitConsent, ToolkitPublication, ToolkitSection
 
 
@@ -46,10 +53,29 @@ class Contributor:
 
 
 @dataclass(frozen=True)
+class Access:
+    """How much of a section the person asking sees: all of it, or (a learner) only why not
+    yet: its e-tivity is locked for them (`lock`, in words), or it is "post first" and they
+    have not started their own conversation there (`waiting`)."""
+
+    lock: str = ""
+    waiting: bool = False
+
+    @property
+    def full(self) -> bool:
+        return not self.lock and not self.waiting
+
+
+EVERYTHING = Access()
+
+
+@dataclass(frozen=True)
 class Section:
     etivity: Etivity
     row: ToolkitSection | None
     contributors: list[Contributor]
+    access: Access = EVERYTHING  # what `reader_id` may see of it (see `sections`)
+    reader_id: int | None = None  # whom it was read for (None: nobody in particular)
 
     @property
     def slug(self) -> str:
@@ -94,12 +120,37 @@ def toolkit_etivities(course: Course) -> list[Etivity]:
     return [e for e in course.active_etivities if e.toolkit_slug]
 
 
-def sections(cohort: Cohort, only: Etivity | None = None) -> list[Section]:
+def _access(cohort: Cohort, reader: User, etivities: list[Etivity], today: date
+            ) -> dict[int, Access]:
+    """{e-tivity id: Access} where a section shows `reader` less than all: the toolkit shows
+    a learner what the e-tivity itself would (its stage lock, as on the map; "post first",
+    as `discussions.reading.must_post_first`), from one standing however many sections.
+    Facilitators, reviewers and admins see everything."""
+    if not is_learner(reader, cohort):
+        return {}
+    standing = learner_progress(cohort, reader.id, today)
+    states = {p.etivity.id: p.state for p in standing.etivities}
+    found = {}
+    for etivity in etivities:
+        if states.get(etivity.id) == EtivityState.LOCKED:
+            number = etivity.stage_number
+            found[etivity.id] = Access(lock=f"Built in stage {number}, which "
+                                            f"{describe_lock(standing.stages[number], today)}")
+        elif etivity.post_first and not has_started_thread(cohort, etivity, reader):
+            found[etivity.id] = Access(waiting=True)
+    return found
+
+
+def sections(cohort: Cohort, only: Etivity | None = None, *, reader: User | None = None,
+             today: date | None = None) -> list[Section]:
     """Every section of the cohort's toolkit (or `only` that one), in a fixed number of
-    queries whatever the cohort's size."""
+    queries whatever the cohort's size; as `reader` may see them on `today` when given (else
+    whole: the published page)."""
     etivities = [only] if only else toolkit_etivities(cohort.course)
     if not etivities:
         return []
+    access = (_access(cohort, reader, etivities, today or utcnow().date())
+              if reader is not None else {})
     ids = [e.id for e in etivities]
     rows = {r.etivity_id: r for r in db.session.scalars(
         select(ToolkitSection).where(ToolkitSection.cohort_id == cohort.id,
@@ -119,12 +170,14 @@ def sections(cohort: Cohort, only: Etivity | None = None) -> list[Section]:
         by_etivity.setdefault(etivity_id, []).append(
             Contributor(people[author_id], author_id in named))
     return [Section(e, rows.get(e.id),
-                    sorted(by_etivity.get(e.id, []), key=lambda c: (c.user.name, c.user.id)))
+                    sorted(by_etivity.get(e.id, []), key=lambda c: (c.user.name, c.user.id)),
+                    access.get(e.id, EVERYTHING), reader.id if reader is not None else None)
             for e in etivities]
 
 
-def section_for(cohort: Cohort, etivity: Etivity) -> Section:
-    return sections(cohort, etivity)[0]
+def section_for(cohort: Cohort, etivity: Etivity, *, reader: User | None = None,
+                today: date | None = None) -> Section:
+    return sections(cohort, etivity, reader=reader, today=today)[0]
 
 
 def consenting(cohort: Cohort) -> set[int]:
@@ -158,6 +211,13 @@ def as_markdown(cohort: Cohort, parts: list[Section], public: bool) -> str:
     lines = [f"# {cohort.course.title}: the toolkit of {cohort.name}", ""]
     for section in parts:
         lines += [f"## {section.title}", ""]
+        if section.access.lock:
+            lines += [f"_{section.access.lock}._", ""]
+            continue
+        if section.access.waiting:
+            lines += [f"_Its current version appears once you have started your own "
+                      f"conversation in “{section.etivity.title}”._", ""]
+            continue
         post = section.current
         if post is None:
             lines += ["_No current version yet._", ""]
@@ -178,11 +238,13 @@ def as_markdown(cohort: Cohort, parts: list[Section], public: bool) -> str:
 
 def may_mark(user, cohort: Cohort, section: Section) -> bool:
     """Mark a post as a section's current version: the cohort's facilitators, and the
-    section's learner editor while the cohort takes posts."""
+    section's learner editor while the cohort takes posts and the e-tivity shows them its
+    conversations (open to them, and "post first" done): `section` read for them."""
     if can_facilitate(user, cohort):
         return True
     return (section.row is not None and section.row.editor_id == user.id
-            and role_in(user, cohort) == MemberRole.LEARNER and cohort.accepts_posts)
+            and role_in(user, cohort) == MemberRole.LEARNER and cohort.accepts_posts
+            and section.reader_id == user.id and section.access.full)
 
 
 def may_consent(user, cohort: Cohort) -> bool:
@@ -207,7 +269,7 @@ def mark_current(cohort: Cohort, etivity: Etivity, post: Post, actor: User,
     """Make `post` the section's current version (the one before it stops being current)."""
     if not etivity.toolkit_slug:
         raise ToolkitError("This e-tivity builds no toolkit section.")
-    section = section_for(cohort, etivity)
+    section = section_for(cohort, etivity, reader=actor, today=at.date())
     if not may_mark(actor, cohort, section):
         raise ToolkitError("Only this section's editor or a facilitator can choose its "
                            "current version.")

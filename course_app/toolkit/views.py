@@ -35,7 +35,7 @@ def _render_page(cohort: Cohort, publish_form=None, consent_form=None, status: i
         consent_form = ConsentForm(
             consent="yes" if current_user.id in service.consenting(cohort) else "no")
     return render_template(
-        "toolkit/toolkit.html", cohort=cohort, sections=service.sections(cohort),
+        "toolkit/toolkit.html", cohort=cohort, sections=_sections(cohort),
         published=published, publish_form=publish_form, consent_form=consent_form,
         facilitating=facilitating), status
 
@@ -46,9 +46,17 @@ def page(cohort_id: int):
     return _render_page(cohort_or_404(cohort_id))
 
 
+def _sections(cohort: Cohort) -> list[service.Section]:
+    """The sections as the person asking may see them (a learner: what each e-tivity shows
+    them)."""
+    return service.sections(cohort, reader=current_user, today=utcnow().date())
+
+
 def _markdown(cohort: Cohort, public: bool) -> Response:
-    """The toolkit as a Markdown file (on the public page's terms when `public`)."""
-    text = service.as_markdown(cohort, service.sections(cohort), public=public)
+    """The toolkit as a Markdown file: on the public page's terms when `public`, else as the
+    person asking may see it."""
+    text = service.as_markdown(cohort, service.sections(cohort) if public else _sections(cohort),
+                               public=public)
     return Response(text, mimetype="text/markdown", headers={
         "Content-Disposition": f'attachment; filename="toolkit-cohort-{cohort.id}.md"'})
 
@@ -64,7 +72,7 @@ def download(cohort_id: int):
 def printable(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     return render_template("toolkit/print.html", cohort=cohort,
-                           sections=service.sections(cohort), public=False)
+                           sections=_sections(cohort), public=False)
 
 
 def _published_or_404(cohort_id: int) -> Cohort:
@@ -126,9 +134,13 @@ def _learners(cohort: Cohort):
                   key=lambda u: (u.name, u.id))
 
 
+def _section(cohort: Cohort, etivity) -> service.Section:
+    return service.section_for(cohort, etivity, reader=current_user, today=utcnow().date())
+
+
 def _render_section(cohort: Cohort, etivity, mark_form=None, editor_form=None,
                     status: int = 200):
-    section = service.section_for(cohort, etivity)
+    section = _section(cohort, etivity)
     may_mark = service.may_mark(current_user, cohort, section)
     facilitating = can_facilitate(current_user, cohort)
     if editor_form is None and facilitating:
@@ -155,7 +167,7 @@ def section(cohort_id: int, slug: str):
 def mark_current(cohort_id: int, slug: str):
     cohort = cohort_or_404(cohort_id)
     etivity = _toolkit_etivity_or_404(cohort, slug)
-    if not service.may_mark(current_user, cohort, service.section_for(cohort, etivity)):
+    if not service.may_mark(current_user, cohort, _section(cohort, etivity)):
         abort(403)
     form = MarkCurrentForm()
     if not form.validate_on_submit():

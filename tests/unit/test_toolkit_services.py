@@ -10,6 +10,7 @@ from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.facilitate import moderation
 from course_app.facilitate.models import AuditAction, AuditEntry
+from course_app.progress import overrides as progress_overrides
 from course_app.toolkit import services
 from course_app.toolkit.models import ToolkitSection
 from course_app.toolkit.services import ToolkitError
@@ -59,6 +60,26 @@ def test_the_editor_marks_the_current_version_once_named(world):
     assert audit_actions(world.cohort) == [AuditAction.TOOLKIT_EDITOR,
                                            AuditAction.TOOLKIT_CURRENT,
                                            AuditAction.TOOLKIT_CURRENT]
+
+
+def test_an_editor_chooses_only_where_the_etivity_shows_them_its_posts(factory):
+    """Named while the section's stage is locked for them: they choose once it opens."""
+    world = toolkit_world.build(factory, open_stage=False)
+    services.set_editor(world.cohort, world.etivity, world.editor.id, world.facilitator, utcnow())
+    with pytest.raises(ToolkitError, match="editor or a facilitator"):
+        services.mark_current(world.cohort, world.etivity, world.compiled, world.editor, utcnow())
+    section = services.section_for(world.cohort, world.etivity, reader=world.editor,
+                                   today=utcnow().date())
+    assert section.access.lock == "Built in stage 4, which opens when you finish stage 3"
+    assert not services.may_mark(world.editor, world.cohort, section)
+    # A section read for nobody in particular (the published page) lets no learner mark.
+    assert not services.may_mark(world.editor, world.cohort,
+                                 services.section_for(world.cohort, world.etivity))
+    assert services.section_for(world.cohort, world.etivity, reader=world.facilitator,
+                                today=utcnow().date()).access.full
+    progress_overrides.open_early(world.cohort, world.facilitator.id, utcnow(),
+                                  stage_number=world.etivity.stage_number)
+    services.mark_current(world.cohort, world.etivity, world.compiled, world.editor, utcnow())
 
 
 def test_only_a_shown_post_of_the_etivity_can_be_current(world, factory):

@@ -246,3 +246,82 @@ def test_an_earlier_cohorts_published_section_is_offered_as_a_spark(client, worl
     login_as(factory.learner_in(later))
     page = client.get(f"/cohorts/{later.id}/toolkit/e/{world.etivity.slug}")
     assert f"/toolkits/{world.cohort.id}#section-phrase-book" in page.get_data(as_text=True)
+
+
+# ---- a learner sees what the section's e-tivity shows them --------------------------
+
+LOCK = "Built in stage 4, which opens when you finish stage 3."
+
+
+def test_a_section_locked_for_a_learner_shows_only_when_it_opens(client, factory, login_as):
+    world = toolkit_world.build(factory, open_stage=False)
+    login_as(world.facilitator)
+    name_editor(client, world)
+    client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
+    login_as(world.peer)
+    for path in (url(world), url(world, "/print"), section_url(world)):
+        page = text(client.get(path))
+        assert LOCK in page, path
+        assert "Our phrase book" not in page and "Thanks for asking" not in page, path
+        assert "Current version by" not in page and "Contributors: Eddie" not in page, path
+    markdown = client.get(url(world, ".md")).get_data(as_text=True)
+    assert f"_{LOCK}_" in markdown
+    assert "Our phrase book" not in markdown and "Contributors" not in markdown
+    # Its editor can't choose from posts they can't read yet, and is told so.
+    login_as(world.editor)
+    page = text(client.get(section_url(world)))
+    assert "Make this the current version" not in page and "Phrases we use" not in page
+    assert "You can choose its current version once stage 4 opens for you" in page
+    assert client.post(section_url(world, "/current"),
+                       data={"post_id": world.thread.posts[0].id}).status_code == 403
+    # Staff and reviewers see it all, as before.
+    for who in (world.facilitator, factory.reviewer_in(world.cohort)):
+        login_as(who)
+        page = text(client.get(url(world)))
+        assert "Our phrase book" in page and LOCK not in page
+        assert "Our phrase book" in client.get(url(world, ".md")).get_data(as_text=True)
+    login_as(world.facilitator)
+    assert "Make this the current version" in text(client.get(section_url(world)))
+
+
+def test_a_post_first_section_shows_its_current_version_once_you_have_started(
+        client, world, login_as):
+    from course_app.clock import utcnow
+    from course_app.discussions import services as discussions
+    from learner_journey import etivity
+
+    letting_go = etivity(world.cohort.course, "letting-go")
+    assert letting_go.post_first and letting_go.toolkit_slug
+    peers = discussions.start_thread(world.cohort, letting_go, world.peer, "Rules of thumb",
+                                     "Agree in advance what you may answer.", utcnow())
+    db.session.commit()
+    login_as(world.facilitator)
+    section = url(world, "/e/letting-go")
+    client.post(f"{section}/editor", data={"editor": str(world.editor.id)})
+    client.post(f"{section}/current", data={"post_id": peers.posts[0].id})
+    login_as(world.editor)
+    waiting = ("Its current version appears once you have started your own conversation in "
+               "Letting go of control")
+    for path in (url(world), url(world, "/print"), section):
+        response = client.get(path)
+        page = text(response)
+        assert waiting in page and "Agree in advance" not in page, path
+        assert f"/cohorts/{world.cohort.id}/e/letting-go#start" in response.get_data(as_text=True)
+    assert "Agree in advance" not in client.get(url(world, ".md")).get_data(as_text=True)
+    page = text(client.get(section))
+    assert "Make this the current version" not in page
+    assert ("You can choose its current version once you have started your own conversation"
+            in page)
+    assert client.post(f"{section}/current",
+                       data={"post_id": peers.posts[0].id}).status_code == 403
+    # Once they have started their own, it shows, and its editor chooses as before.
+    mine = discussions.start_thread(world.cohort, letting_go, world.editor, "Mine",
+                                    "Say when you will answer.", utcnow())
+    db.session.commit()
+    for path in (url(world), section):
+        page = text(client.get(path))
+        assert "Agree in advance" in page and waiting not in page, path
+    assert "Agree in advance" in client.get(url(world, ".md")).get_data(as_text=True)
+    assert "Make this the current version" in text(client.get(section))
+    assert client.post(f"{section}/current",
+                       data={"post_id": mine.posts[0].id}).status_code == 302
