@@ -224,27 +224,32 @@ def _opened_on(statuses, required, completions, user_id, overrides, joined_at) -
     joined (stage 1) or finished the stage before; an override made before that day moves
     it to the override's, one made after moves nothing. A stage open only by an override
     (`StageStatus.early`: the stage before unfinished, or its date not come) opened the day
-    of the first override for them or everyone, however long the stage before has been open."""
+    of the first override for them or everyone, however long the stage before has been open.
+    Whatever those say, no stage opens for a learner before the day they joined (a stage
+    opened for everyone before then opened for them that day) nor before a stage before it
+    opened for them (e-tivities done or marked complete while their stage was locked)."""
     opened: dict[int, date] = {}
+    floor = joined_at.date() if joined_at else None  # the earliest any stage can open
     for number, status in statuses.items():
         if not status.open:
             continue
         early = [o.created_at.date() for o in overrides if o.stage_number == number]
         if status.early:
-            opened[number] = min(early)
-            continue
-        if number == 1:
-            reached = joined_at.date() if joined_at else None
-        else:
-            finished = [completions[(user_id, e)].completed_at.date()
-                        for e in required.get(number - 1, ()) if (user_id, e) in completions]
-            reached = max(finished, default=opened.get(number - 1))
-        candidates = [d for d in (reached, status.opens_on) if d]
-        day = max(candidates) if candidates else None
-        if early and (day is None or min(early) < day):
             day = min(early)
+        else:
+            if number == 1:
+                reached = floor
+            else:
+                finished = [completions[(user_id, e)].completed_at.date()
+                            for e in required.get(number - 1, ()) if (user_id, e) in completions]
+                reached = max(finished, default=opened.get(number - 1))
+            candidates = [d for d in (reached, status.opens_on) if d]
+            day = max(candidates) if candidates else None
+            if early and (day is None or min(early) < day):
+                day = min(early)
+        day = max((d for d in (day, floor) if d), default=None)
         if day:
-            opened[number] = day
+            opened[number] = floor = day
     return opened
 
 

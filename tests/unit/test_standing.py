@@ -208,6 +208,7 @@ def test_a_stage_opened_early_opens_on_the_earliest_override(factory):
     learner = factory.learner_in(cohort)
     today = utcnow().date()
     by = cohort.memberships[0].user_id
+    _joined(cohort, learner, 10)
     open_early(cohort, by, utcnow() - timedelta(days=6), stage_number=4)  # for everyone
     open_early(cohort, by, utcnow() - timedelta(days=2), stage_number=4, user_id=learner.id)
     db.session.commit()
@@ -284,6 +285,73 @@ def test_an_override_made_once_a_stage_was_open_moves_nothing(factory):
     open_early(cohort, by, utcnow(), stage_number=2)
     db.session.commit()
     assert learner_progress(cohort, learner.id, today).opened_on[2] == today - timedelta(days=15)
+
+
+def test_no_stage_opens_for_a_learner_before_the_day_they_joined(factory):
+    """Stage 2 opened for everyone a month ago; Kim joins today. Whether she has finished
+    stage 1 today or not, stage 2 opened for her today: no suggested day has passed, and
+    she is not stuck on her first day. Lin, there before the override, counts from it."""
+    cohort = factory.cohort()
+    kim, lin = factory.learner_in(cohort), factory.learner_in(cohort)
+    today = utcnow().date()
+    month_ago = today - timedelta(days=30)
+    _joined(cohort, lin, 40)
+    open_early(cohort, cohort.memberships[0].user_id, utcnow() - timedelta(days=30),
+               stage_number=2)
+    db.session.commit()
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    something = etivity(cohort.course, "something-of-your-own")
+
+    def check(opened_on):
+        standing = learner_progress(cohort, kim.id, today)
+        assert standing.current_stage == 2 and standing.opened_on == opened_on
+        assert not is_stuck(standing, suggested, today)
+        first_post, replies = rules.suggested_days(
+            something.rule, something.first_post_day, something.replies_day,
+            standing.opened_on[2], Counts(), today)
+        assert (first_post.on, first_post.passed) == (today, False)
+        assert (replies.on, replies.passed) == (today + timedelta(days=2), False)
+
+    check({1: today, 2: today})  # stage 2 open only by the override
+    _done(cohort, kim, 1, 0)
+    db.session.commit()
+    check({1: today, 2: today})  # stage 2 reached today, the override long before
+    lin_opened = learner_progress(cohort, lin.id, today).opened_on
+    assert lin_opened == {1: today - timedelta(days=40), 2: month_ago}
+
+
+def test_no_stage_opens_for_a_learner_before_the_stage_before_it(factory):
+    """Stage 2's e-tivities marked complete 20 days ago while it was locked (stage 1 not
+    finished); stage 1 finished 5 days ago opens stage 2 then, and stage 3 with it, not 20
+    days ago: stage 3 is not stuck after 5 of its 10 days. Likewise a stage opened early for
+    everyone 20 days ago opened for the learner the day the stage before it did."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    today = utcnow().date()
+    _joined(cohort, learner, 30)
+    _done(cohort, learner, 2, 20)
+    db.session.commit()
+    assert not learner_progress(cohort, learner.id, today).stages[2].open
+    _done(cohort, learner, 1, 5)
+    db.session.commit()
+    standing = learner_progress(cohort, learner.id, today)
+    five_days_ago = today - timedelta(days=5)
+    assert standing.opened_on == {1: today - timedelta(days=30), 2: five_days_ago,
+                                  3: five_days_ago}
+    suggested = {s.number: s.suggested_days for s in cohort.course.stages}
+    assert standing.current_stage == 3 and suggested[3] > 5
+    assert not is_stuck(standing, suggested, today)
+
+    other = factory.learner_in(cohort)
+    _joined(cohort, other, 30)
+    _done(cohort, other, 1, 5)
+    open_early(cohort, cohort.memberships[0].user_id, utcnow() - timedelta(days=20),
+               stage_number=3)
+    db.session.commit()
+    standing = learner_progress(cohort, other.id, today)
+    assert standing.stages[3].early
+    assert standing.opened_on == {1: today - timedelta(days=30), 2: five_days_ago,
+                                  3: five_days_ago}
 
 
 def test_a_profile_starts_the_week_its_people_joined(factory):

@@ -165,6 +165,7 @@ def test_paced_stage_waits_for_its_date_after_the_last_one_is_finished(client, f
 def test_suggested_days_are_dates_from_the_day_the_stage_opened(client, factory, login_as):
     cohort = factory.cohort()
     learner = factory.learner_in(cohort)
+    membership_of(cohort.id, learner.id).joined_at = utcnow() - timedelta(days=10)
     opened = utcnow() - timedelta(days=1)
     db.session.add(Override(cohort_id=cohort.id, user_id=learner.id, stage_number=4,
                             created_at=opened))
@@ -180,6 +181,7 @@ def test_suggested_days_are_dates_from_the_day_the_stage_opened(client, factory,
 def test_a_suggested_day_that_went_by_says_so_and_a_done_one_goes(client, factory, login_as):
     cohort = factory.cohort()
     learner = factory.learner_in(cohort)
+    membership_of(cohort.id, learner.id).joined_at = utcnow() - timedelta(days=10)
     opened = utcnow() - timedelta(days=2)  # stage 4 opened two days ago: day 2 was yesterday
     db.session.add(Override(cohort_id=cohort.id, user_id=learner.id, stage_number=4,
                             created_at=opened))
@@ -229,6 +231,30 @@ def test_a_stage_opened_early_counts_its_days_from_that_day(client, factory, log
     assert "Dev Patel : in stage" not in text(client.get(queue_url))
     assert "No learners match" in text(client.get(stuck_url))
     login_as(learner)
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
+    today = utcnow().date()
+    replies = today + timedelta(days=2)  # days 1 and 3, from today
+    assert (f"First post by {today:%a} {today.day} {today:%b}, "
+            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+    assert "passed" not in entry
+
+
+def test_a_stage_opened_for_everyone_before_a_learner_joined_counts_from_their_first_day(
+        client, factory, login_as):
+    """The facilitator opened stage 2 for the whole cohort a month ago; Kim joins today. On
+    her first day stage 2's suggested days count from today (none has passed), and neither
+    the queue nor the dashboard lists her as stuck."""
+    cohort = factory.cohort()
+    facilitator = cohort.memberships[0].user
+    db.session.add(Override(cohort_id=cohort.id, stage_number=2, created_by_id=facilitator.id,
+                            created_at=utcnow() - timedelta(days=30)))
+    db.session.commit()
+    kim = factory.learner_in(cohort, name="Kim Lee")
+    db.session.commit()
+    login_as(facilitator)
+    assert "Kim Lee : in stage" not in text(client.get(f"/facilitate/cohorts/{cohort.id}"))
+    assert "No learners match" in text(client.get(f"/reports/cohorts/{cohort.id}?status=stuck"))
+    login_as(kim)
     entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
     today = utcnow().date()
     replies = today + timedelta(days=2)  # days 1 and 3, from today

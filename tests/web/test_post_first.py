@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from course_app.auth.models import Role
 from course_app.clock import utcnow
+from course_app.cohorts.services import membership_of
 from course_app.courses.models import Etivity
 from course_app.discussions import services
 from course_app.discussions.models import Post
@@ -142,6 +143,7 @@ def test_the_brief_says_when_a_suggested_day_is_done_or_has_passed(client, setti
     cohort, etivity, _facilitator, ana, _ben, _cara = setting
     override = db.session.scalar(select(Override).where(Override.cohort_id == cohort.id))
     override.created_at = utcnow() - timedelta(days=etivity.replies_day)  # both days went by
+    membership_of(cohort.id, ana.id).joined_at = override.created_at  # she was there then
     db.session.commit()
     login_as(ana)
     page = text(client.get(page_url(cohort)))

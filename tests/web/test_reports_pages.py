@@ -141,21 +141,26 @@ def stages_world(factory):
     cohort = factory.cohort()
     facilitator = next(m.user for m in cohort.memberships if m.role == MemberRole.FACILITATOR)
     long_ago = utcnow() - timedelta(days=30)
+    a_fortnight_ago = utcnow() - timedelta(days=15)  # stuck in 2 or 3, not 20 days idle
 
     def finish(user, stages, at):
         for number in stages:
             for e in required_in(cohort.course, number):
                 mark_complete_by_hand(cohort, user.id, e.id, facilitator.id, at)
 
-    stuck_2 = factory.learner_in(cohort, name="Ada Stuck-in-two")
-    finish(stuck_2, [1], long_ago)
+    def joined(name, at):
+        user = factory.user(name=name)
+        add_member(cohort, user, MemberRole.LEARNER, at)
+        return user
+
+    stuck_2 = joined("Ada Stuck-in-two", a_fortnight_ago)
+    finish(stuck_2, [1], a_fortnight_ago)
     moving_2 = factory.learner_in(cohort, name="Bea Moving-in-two")
     finish(moving_2, [1], utcnow())
-    stuck_1 = factory.user(name="Cy Stuck-in-one")
-    add_member(cohort, stuck_1, MemberRole.LEARNER, long_ago)
+    joined("Cy Stuck-in-one", long_ago)
     factory.learner_in(cohort, name="Di Fresh")
-    stuck_3 = factory.learner_in(cohort, name="Ed Stuck-in-three")
-    finish(stuck_3, [1, 2], long_ago)
+    stuck_3 = joined("Ed Stuck-in-three", a_fortnight_ago)
+    finish(stuck_3, [1, 2], a_fortnight_ago)
     db.session.commit()
     return cohort, facilitator
 
