@@ -6,10 +6,10 @@ fault, so a message is the same wherever it comes from.
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, StopValidation, ValidationError
 
 from .inputs import as_id, date_problem
-from .text import one_line
+from .text import is_blank, one_line
 
 
 def strip(value):
@@ -22,6 +22,18 @@ def single_line(value):
     characters folded into single spaces (`text.one_line`). A name goes into email subjects,
     where a line break can't go; people paste names, so it is folded, not refused."""
     return one_line(value) if isinstance(value, str) else value
+
+
+class TextRequired(InputRequired):
+    """InputRequired for words someone must type (a name): spaces or invisible characters
+    alone (`text.is_blank`) count as nothing typed. The form says so with its other problems,
+    instead of the service refusing it once they are fixed."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if is_blank(field.data if isinstance(field.data, str) else ""):
+            field.errors[:] = []
+            raise StopValidation(self.message or field.gettext("This field is required."))
 
 
 class ButtonForm(FlaskForm):

@@ -4,11 +4,27 @@ bad email, not after it is fixed. The services check again, for callers without 
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, TextAreaField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, StopValidation
+from wtforms.validators import EqualTo, InputRequired, Length, StopValidation, ValidationError
 
-from ..forms import single_line, strip
+from ..forms import TextRequired, single_line, strip
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-from .services import ACCOUNT_EXISTS, CURRENT_PASSWORD_WRONG, find_by_email
+from .services import (
+    ACCOUNT_EXISTS,
+    CURRENT_PASSWORD_WRONG,
+    ENTER_AN_EMAIL,
+    NAME_MISSING,
+    email_address,
+    find_by_email,
+)
+
+
+class EmailAddress:
+    """The address typed is an email address (`services.email_address`, the check invites
+    use too), worded as ENTER_AN_EMAIL. Every form that takes someone's address uses it."""
+
+    def __call__(self, form, field) -> None:
+        if email_address(field.data or "") is None:
+            raise ValidationError(ENTER_AN_EMAIL)
 
 
 def _check_password(field, email: str, name: str) -> None:
@@ -22,12 +38,10 @@ def _check_password(field, email: str, name: str) -> None:
 class RegisterForm(FlaskForm):
     # Stripped: phones and autofill often add a space, which the email check would refuse.
     email = EmailField("Email", filters=[strip], validators=[
-        InputRequired("Enter your email address."),
-        Email("Enter an email address like name@example.org."),
-        Length(max=254)])
+        InputRequired("Enter your email address."), EmailAddress(), Length(max=254)])
     name = StringField("Display name", description="How other people in your cohort will see you.",
                        filters=[single_line],
-                       validators=[InputRequired("Enter the name other people will see."),
+                       validators=[TextRequired(NAME_MISSING),
                                    Length(max=80, message="Use at most 80 characters.")])
     password = PasswordField("Password",
                              description=f"At least {MIN_LENGTH} characters. "
@@ -78,7 +92,7 @@ class ChangePasswordForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     name = StringField("Display name", filters=[single_line], validators=[
-        InputRequired("Enter the name other people will see."),
+        TextRequired(NAME_MISSING),
         Length(max=80, message="Use at most 80 characters.")])
     about = TextAreaField("A line about yourself",
                           description="Your work and what you hope to get from the course.",

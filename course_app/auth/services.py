@@ -3,6 +3,7 @@
 from datetime import datetime
 from functools import cache
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,6 +18,12 @@ from .passwords import password_problem
 LOGIN_REFUSED = "That email and password don't match an account. Check them and try again."
 ACCOUNT_EXISTS = "An account with this email already exists. Log in instead?"
 CURRENT_PASSWORD_WRONG = "That is not your current password."
+NAME_MISSING = "Enter the name other people will see."
+# What someone is told about a typed address that isn't one: beside a form's field, and after
+# a line's number in a list of addresses (invites). email_validator's own messages ("The part
+# after the @-sign contains invalid characters") are for programmers, never shown.
+ENTER_AN_EMAIL = "Enter an email address like name@example.org."
+NOT_AN_EMAIL = "not an email address (they look like name@example.org)"
 
 
 class AccountError(ValueError):
@@ -36,6 +43,16 @@ class LoginRefused(AccountError):
         self.reason = reason
 
 
+def email_address(text: str) -> str | None:
+    """`text` as the address we store (`normalise_email`), or None when it isn't an email
+    address. The one check of an address's shape: forms (`auth.forms.EmailAddress`) and
+    invites call it, and word the refusal with ENTER_AN_EMAIL or NOT_AN_EMAIL."""
+    try:
+        return normalise_email(validate_email(text, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        return None
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
@@ -45,7 +62,7 @@ def create_user(email: str, name: str, password: str, at: datetime,
     """Create an account. Raises AccountError naming the field at fault. Flushes."""
     email, name = normalise_email(email), one_line(name)
     if is_blank(name):
-        raise AccountError("Enter the name other people will see.", "name")
+        raise AccountError(NAME_MISSING, "name")
     if find_by_email(email) is not None:
         raise AccountError(ACCOUNT_EXISTS, "email")
     problem = password_problem(password, email=email, name=name)
@@ -120,6 +137,6 @@ def enable(user: User) -> None:
 def update_profile(user: User, name: str, about: str) -> None:
     name = one_line(name)
     if is_blank(name):
-        raise AccountError("Enter the name other people will see.", "name")
+        raise AccountError(NAME_MISSING, "name")
     user.name = name
     user.about = about.strip()

@@ -7,18 +7,19 @@ the map and from new work; its threads stay readable.
 """
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from ..cohorts.models import Cohort, MemberRole, Membership
+from ..cohorts.models import Cohort, CohortState, Membership
 from ..content import CompletionRule, CourseSpec
 from ..courses.models import Course, Etivity
 from ..courses.services import etivity_fields
 from ..discussions.models import Thread
 from ..extensions import db
 from ..progress.models import Completion
-from ..progress.rules import describe, meets
+from ..progress.rules import Counts, describe, meets, still_needed
 from ..progress.standing import counts_for
 from ..rendering import plural
 
@@ -28,8 +29,18 @@ RULE_WORDS = {"observe": ("read", "reads"), "interact": ("reply", "replies"),
 
 @dataclass
 class Impact:
-    cohorts: int = 0  # live cohorts (open or running) of the course
+    running: int = 0  # the course's running cohorts
+    open: int = 0  # and those open for enrolment (live too: they take learners and posts)
     lines: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, cohorts: list[Cohort]) -> "Impact":
+        running = sum(c.state == CohortState.RUNNING for c in cohorts)
+        return cls(running, len(cohorts) - running)
+
+    @property
+    def cohorts(self) -> int:
+        return self.running + self.open
 
     def __bool__(self) -> bool:
         return bool(self.cohorts and self.lines)
@@ -41,8 +52,16 @@ class Impact:
 
     @property
     def heading(self) -> str:
-        return (f"{self.cohorts} running {'cohort uses' if self.cohorts == 1 else 'cohorts use'}"
-                " this course")
+        """ "1 running cohort and 2 cohorts open for enrolment use this course"."""
+        if self.running and self.open:
+            return (f"{plural(self.running, 'running cohort', 'running cohorts')} and "
+                    f"{plural(self.open, 'cohort', 'cohorts')} open for enrolment use this "
+                    "course")
+        if self.running:
+            return plural(self.running, "running cohort uses", "running cohorts use") + \
+                " this course"
+        return plural(self.open, "cohort open for enrolment uses",
+                      "cohorts open for enrolment use") + " this course"
 
 
 def live_cohorts(course: Course) -> list[Cohort]:
@@ -50,49 +69,77 @@ def live_cohorts(course: Course) -> list[Cohort]:
             if c.state.live]
 
 
-def _more(old: CompletionRule, new: CompletionRule) -> str:
-    """What the new rule asks beyond the old: "1 more read and 1 more reply"."""
+def _difference(change: tuple[int, ...]) -> str:
+    """A change in what is left to do (reads, replies, new conversations), in the designer's
+    words: "2 more reads and 1 fewer reply"."""
     parts = []
-    for mode, (one, many) in RULE_WORDS.items():
-        extra = getattr(new, mode) - getattr(old, mode)
-        if extra > 0:
-            parts.append(plural(extra, f"more {one}", f"more {many}"))
+    for extra, (one, many) in zip(change, RULE_WORDS.values(), strict=True):
+        if extra:
+            word = "more" if extra > 0 else "fewer"
+            parts.append(plural(abs(extra), f"{word} {one}", f"{word} {many}"))
     return " and ".join(parts)
 
 
+def _change_for(old: CompletionRule, new: CompletionRule, counts: Counts) -> tuple[int, ...]:
+    """How much more (or less, below zero) one learner has left to do under the new rule:
+    (reads, replies, new conversations)."""
+    before, after = still_needed(old, counts), still_needed(new, counts)
+    return tuple(getattr(after, mode) - getattr(before, mode) for mode in RULE_WORDS)
+
+
+def _who(count: int, among: int) -> str:
+    """Some of the learners who haven't finished: "they" (the one), "both of them", "all 5
+    of them", "2 of them"."""
+    if among == 1:
+        return "they"
+    if count == among:
+        return "both of them" if count == 2 else f"all {count} of them"
+    return f"{count} of them"
+
+
 def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[str]:
-    """The sentences for a changed rule, counted over the live cohorts' learners."""
+    """The sentences for a changed rule, counted over the live cohorts' learners: for each
+    who hasn't finished, what they have left to do under the new rule against the old."""
     old = etivity.rule
     if old == new:
         return []
-    finished = not_finished = complete_now = 0
+    finished = complete_now = 0
+    changes: Counter[tuple[int, ...]] = Counter()  # what is left changes by: learners
     for cohort in live_cohorts(course):
         done = set(db.session.scalars(select(Completion.user_id).where(
             Completion.cohort_id == cohort.id, Completion.etivity_id == etivity.id)))
         counts = counts_for(cohort.id)
         learners = db.session.scalars(select(Membership.user_id).where(
-            Membership.cohort_id == cohort.id, Membership.role == MemberRole.LEARNER,
-            Membership.removed_at.is_(None)))
+            Membership.active_learners(cohort.id)))
         for user_id in learners:
             count = counts.get((user_id, etivity.id))
             if user_id in done:
                 finished += 1
-            elif count is not None and meets(new, count):
+            elif count is not None and meets(new, count):  # as reevaluate_cohort finds them
                 complete_now += 1
             else:
-                not_finished += 1
+                changes[_change_for(old, new, count or Counts())] += 1
     old_words, new_words = describe(old) or "nothing", describe(new) or "nothing"
     lines = [f"The rule of “{etivity.title}” changes from “{old_words}” to “{new_words}”."]
-    if not_finished and _more(old, new):
-        lines.append(f"{plural(not_finished, 'learner', 'learners')} who "
-                     f"{'has' if not_finished == 1 else 'have'} not finished it will need "
-                     f"{_more(old, new)}.")
+    not_finished = changes.total()
+    if not_finished:
+        lines.append(f"{plural(not_finished, 'learner has', 'learners have')} not finished it.")
+    # the most learners first; ties in a fixed order, so the fingerprint is the same each time
+    for change, count in sorted(changes.items(), key=lambda item: (-item[1], item[0])):
+        who = _who(count, not_finished)
+        if any(change):
+            lines.append(f"Under the new rule, {who} will need {_difference(change)} than "
+                         "before.")
+        else:
+            lines.append(f"The change makes no difference to what is left for "
+                         f"{'them' if who == 'they' else who}.")
     if complete_now:
         lines.append(f"{plural(complete_now, 'learner meets', 'learners meet')} the new rule "
                      "already and will complete it now.")
-    lines.append(f"{plural(finished, 'learner', 'learners')} who finished it keep "
-                 f"{'their completion' if finished != 1 else 'the completion'}: "
-                 "completions are never taken back.")
+    if finished:
+        kept = plural(finished, "learner who finished it keeps",
+                      "learners who finished it keep")
+        lines.append(f"{kept} their completion: completions are never taken back.")
     return lines
 
 
@@ -119,7 +166,7 @@ def etivity_lines(course: Course, etivity: Etivity | None, stage: int, fields: d
 def of_publishing(course: Course, drafts) -> Impact:
     """Publishing the course's drafts (drafts.pending)."""
     cohorts = live_cohorts(course)
-    impact = Impact(len(cohorts))
+    impact = Impact.of(cohorts)
     if cohorts:
         for draft in drafts:
             if draft.key:
@@ -135,7 +182,7 @@ def of_upload(course: Course, spec: CourseSpec) -> Impact:
     """Uploading a folder: each e-tivity's change as publishing it would, and those left out
     retired."""
     cohorts = live_cohorts(course)
-    impact = Impact(len(cohorts))
+    impact = Impact.of(cohorts)
     if not cohorts:
         return impact
     by_slug = {e.slug: e for e in course.etivities}
@@ -151,7 +198,7 @@ def of_upload(course: Course, spec: CourseSpec) -> Impact:
 
 def of_retiring(course: Course, etivity: Etivity) -> Impact:
     cohorts = live_cohorts(course)
-    impact = Impact(len(cohorts))
+    impact = Impact.of(cohorts)
     threads = db.session.scalar(select(func.count(Thread.id)).where(
         Thread.etivity_id == etivity.id)) or 0
     impact.lines.append(f"“{etivity.title}” leaves learners' maps and takes no new work.")

@@ -5,8 +5,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..auth.forms import EmailAddress
 from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, single_line, strip
 from ..inputs import as_id
 
@@ -99,7 +100,7 @@ class BulkInviteForm(FlaskForm):
 class StaffForm(FlaskForm):
     email = EmailField("Their email", filters=[strip], validators=[
         InputRequired("Enter the email address of the person to add."),
-        Email("Enter an email address like name@example.org."), Length(max=254)],
+        EmailAddress(), Length(max=254)],
         description="They need an account already.")
     # Short choices, explained in the hint: a closed list shows only its first 30 or so
     # characters at 320 px.

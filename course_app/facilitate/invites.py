@@ -6,12 +6,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 
-from ..auth.models import User, normalise_email
+from ..auth.models import User
+from ..auth.services import NOT_AN_EMAIL, email_address
 from ..cohorts import services as cohorts
-from ..cohorts.models import Cohort, Invite
+from ..cohorts.models import Cohort, Invite, Membership
+from ..extensions import db
 from ..paging import paginate
 from ..rendering import plural
 from .audit import record
@@ -23,6 +24,13 @@ from .models import AuditAction
 class BulkInviteResult:
     invites: list[Invite] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, why)
+    # Lines of people in the cohort already (or removed from it): reported with the problems,
+    # but there is nothing to fix, so they are not put back in the box to send again.
+    member_lines: set[int] = field(default_factory=set)
+
+    @property
+    def to_fix(self) -> list[str]:
+        return [raw for line, raw, _why in self.problems if line not in self.member_lines]
 
 
 def _emails_from(text: str) -> list[tuple[int, str]]:
@@ -40,17 +48,38 @@ def _emails_from(text: str) -> list[tuple[int, str]]:
     return rows
 
 
+def _members_by_email(cohort: Cohort) -> dict[str, Membership]:
+    """Everyone in the cohort or removed from it, by their (normalised) email address."""
+    rows = db.session.execute(
+        select(User.email, Membership).join(Membership, Membership.user_id == User.id)
+        .where(Membership.cohort_id == cohort.id))
+    return {email: membership for email, membership in rows}
+
+
+def _already_there(membership: Membership) -> str:
+    """Why an invite for a member would do nothing: it can't enrol them again, and someone
+    removed can't rejoin by invite (`cohorts.services.check_enrolment`)."""
+    if not membership.active:
+        return "was removed from the cohort: bring them back from People instead"
+    return f"already in the cohort (as a {membership.role.value})"
+
+
 def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,
                 expires_in_days: int | None = 14) -> BulkInviteResult:
-    """One invite link per good address; bad lines are reported by number, good ones kept."""
+    """One invite link per good address; bad lines (not an address, someone in the cohort
+    already, an address twice) are reported by number, good ones kept."""
     result = BulkInviteResult()
     seen: set[str] = set()
+    members = _members_by_email(cohort)
     expires_at = at + timedelta(days=expires_in_days) if expires_in_days else None
     for number, raw in _emails_from(text):
-        try:
-            email = normalise_email(validate_email(raw, check_deliverability=False).normalized)
-        except EmailNotValidError as e:
-            result.problems.append((number, raw, str(e)))
+        email = email_address(raw)
+        if email is None:
+            result.problems.append((number, raw, NOT_AN_EMAIL))
+            continue
+        if email in members:
+            result.problems.append((number, raw, _already_there(members[email])))
+            result.member_lines.add(number)
             continue
         if email in seen:
             result.problems.append((number, raw, "this address is already earlier in the list"))
@@ -61,8 +90,8 @@ def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,
     if not result.invites and not result.problems:
         raise FacilitateError("Paste at least one email address, one per line.", "emails")
     if result.invites:
-        record(cohort, actor, AuditAction.INVITE, f"Invited {len(result.invites)} "
-               f"{'person' if len(result.invites) == 1 else 'people'} by email", at,
+        record(cohort, actor, AuditAction.INVITE,
+               f"Invited {plural(len(result.invites), 'person', 'people')} by email", at,
                detail={"emails": [i.email for i in result.invites]})
     return result
 

@@ -129,7 +129,8 @@ def test_a_draft_reaches_learners_only_when_published_with_its_impact_first(page
     log_in(page, base, AUTHOR)
     page.goto(f"{base}/design/engaging-online/publish")
     # the demo cohort and the demo paced cohort
-    expect(page.locator("#impact-heading")).to_contain_text("2 running cohorts use this course")
+    expect(page.locator("#impact-heading")).to_contain_text(
+        "2 cohorts open for enrolment use this course")
     expect(page.get_by_text("completions are never taken back")).to_be_visible()
     expect(page.get_by_text("will need 1 more read")).to_be_visible()
     page.get_by_role("button", name="Publish 1 change").click()

@@ -107,6 +107,25 @@ def test_register_refuses_same_email_in_other_case_next_to_email_field(client, f
     assert not is_logged_in(client)
 
 
+@pytest.mark.parametrize("name", ["   ", "\u200b"])
+def test_register_shows_a_blank_name_with_the_other_problems(client, name):
+    """Every problem at once (GOV.UK): a name of only spaces or invisible characters is
+    reported beside a short password, not on the next try once the password is fixed."""
+    response = register(client, name=name, password="short")
+    assert response.status_code == 400
+    assert field_error(response, "name") == "Enter the name other people will see."
+    assert f"at least {MIN_LENGTH} characters" in field_error(response, "password")
+    assert user_count() == 0
+
+
+def test_register_says_a_bad_email_in_plain_words(client):
+    response = register(client, email="a@@b.org")
+    assert response.status_code == 400
+    assert field_error(response, "email") == "Enter an email address like name@example.org."
+    assert input_value(response, "email") == "a@@b.org"
+    assert user_count() == 0
+
+
 def test_register_refuses_password_shorter_than_eight(client):
     response = register(client, password="k7#pQ2x")
     assert response.status_code == 400
@@ -409,6 +428,16 @@ def test_profile_refuses_empty_name(client, factory, login_as, name):
     response = client.post("/account/profile", data={"name": name, "about": "new about"})
     assert response.status_code == 400
     assert "name" in field_error(response, "name")
+    assert user_by_email(user.email).name == "Kept Name"
+
+
+def test_profile_shows_a_blank_name_with_the_other_problems(client, factory, login_as):
+    user = factory.user(name="Kept Name")
+    login_as(user)
+    response = client.post("/account/profile", data={"name": "  ", "about": "x" * 501})
+    assert response.status_code == 400
+    assert field_error(response, "name") == "Enter the name other people will see."
+    assert "under 500 characters" in field_error(response, "about")
     assert user_by_email(user.email).name == "Kept Name"
 
 

@@ -1,10 +1,16 @@
 """Changing a course that cohorts are running: say what a change does to whom first, keep
 every completion, and record it in each cohort's audit log."""
 
+import html
+import re
+
+import pytest
 from sqlalchemy import select
 
 from conftest import login
 from course_app.clock import utcnow
+from course_app.cohorts.models import CohortState
+from course_app.design.impact import Impact
 from course_app.extensions import db
 from designing import etivity, form_of, lower_listen_first, publish
 
@@ -29,12 +35,69 @@ def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factor
     assert unconfirmed.status_code == 409
     db.session.expire_all()
     assert etivity(course, "time-and-help").observe == 0
-    page = publish(client, course, expect="1 running cohort uses this course")
-    assert "1 learner who has not finished it will need 1 more read" in page
-    assert "1 learner who finished it keep" in page
+    page = publish(client, course, expect="1 cohort open for enrolment uses this course")
+    assert "1 learner has not finished it." in page
+    assert "Under the new rule, they will need 1 more read than before." in page
+    assert "1 learner who finished it keeps their completion" in page
     assert etivity(course, "time-and-help").observe == 1
     assert db.session.scalars(select(Completion.user_id)).all() == [finisher.id]
     assert waiting.id  # still not complete: needs a read now
+
+
+@pytest.mark.parametrize("running, open_, heading", [
+    (1, 0, "1 running cohort uses this course"),
+    (2, 0, "2 running cohorts use this course"),
+    (0, 1, "1 cohort open for enrolment uses this course"),
+    (0, 2, "2 cohorts open for enrolment use this course"),
+    (1, 2, "1 running cohort and 2 cohorts open for enrolment use this course"),
+])
+def test_the_impact_heading_names_each_cohorts_state(running, open_, heading):
+    assert Impact(running, open_).heading == heading
+
+
+def test_the_publish_page_counts_open_and_running_cohorts_apart(client, factory, course,
+                                                                cohort, author):
+    """A cohort open for enrolment isn't running yet (the tester saw "2 running cohorts"
+    for two that were open for enrolment)."""
+    running = factory.cohort(course=course)
+    running.state = CohortState.RUNNING
+    db.session.commit()
+    login(client, author)
+    time_and_help = etivity(course, "time-and-help")
+    client.post(f"/design/{course.slug}/etivities/time-and-help",
+                data=form_of(time_and_help, observe="1"))
+    page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
+    assert "1 running cohort and 1 cohort open for enrolment use this course" in page
+
+
+def test_a_raised_rule_says_what_each_learner_would_still_need(client, factory, course, cohort,
+                                                               author):
+    """What the new rule adds for each learner who hasn't finished, from what they have done
+    already: someone who read enough is not told they need more reads (the tester saw "3
+    learners who have not finished it will need 2 more reads" though one had read 12)."""
+    from course_app.discussions.services import start_thread
+    from course_app.progress.evidence import record_reads
+
+    time_and_help = etivity(course, "time-and-help")  # done when: start 1 conversation
+    finisher = factory.learner_in(cohort)
+    posts = [start_thread(cohort, time_and_help, finisher, f"Slot {n}", "Mondays.",
+                          at=utcnow()).posts[0] for n in range(3)]
+    read_all, read_one, _idle = (factory.learner_in(cohort) for _ in range(3))
+    record_reads(cohort, read_all.id, time_and_help.id, posts, utcnow())
+    record_reads(cohort, read_one.id, time_and_help.id, posts[:1], utcnow())
+    db.session.commit()
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/time-and-help",
+                data=form_of(time_and_help, observe="3"))
+    page = html.unescape(client.get(f"/design/{course.slug}/publish").get_data(as_text=True))
+    lines = re.findall(r"<li>([^<]*)</li>", page.split('id="impact-heading"')[1])
+    assert lines[1:] == [
+        "3 learners have not finished it.",
+        "The change makes no difference to what is left for 1 of them.",
+        "Under the new rule, 1 of them will need 2 more reads than before.",
+        "Under the new rule, 1 of them will need 3 more reads than before.",
+        "1 learner who finished it keeps their completion: completions are never taken back.",
+    ]
 
 
 def test_a_lowered_rule_completes_who_meets_it_now(client, factory, course, cohort, author):
@@ -103,7 +166,7 @@ def test_an_upload_in_a_running_course_says_what_it_changes_first(client, course
             content_type="multipart/form-data")
     first = upload()
     page = first.get_data(as_text=True)
-    assert first.status_code == 200 and "1 running cohort uses this course" in page
+    assert first.status_code == 200 and "1 cohort open for enrolment uses this course" in page
     assert "leaves learners&#39; maps" in page and "Upload and apply" in page
     db.session.expire_all()
     assert not etivity(course, "pass-it-on").retired

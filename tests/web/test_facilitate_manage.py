@@ -344,6 +344,48 @@ def test_bulk_invite_with_only_bad_lines_keeps_the_text(client, cohort, as_facil
     assert count(Invite) == 0 and audits() == []
 
 
+def test_bulk_invite_leaves_out_people_in_the_cohort_and_says_why(client, factory, cohort,
+                                                                    as_facilitator):
+    """Someone in the cohort already (in any role) gets no invite, nor someone removed (an
+    invite can't bring them back: People can); each line is reported by number, in plain
+    words, like a line that isn't an address; good lines are invited as before."""
+    factory.learner_in(cohort, email="newbie@example.org")
+    gone = factory.learner_in(cohort, email="gone@example.org")
+    membership_of(cohort.id, gone.id).removed_at = utcnow()
+    db.session.commit()
+    pasted = (f"ana@example.org\nNewbie@Example.org\ngone@example.org\n{as_facilitator.email}"
+              "\na@@b.org\n")
+    response = client.post(f"/facilitate/cohorts/{cohort.id}/invites",
+                           data={"action": "bulk", "emails": pasted, "expires_in_days": "7"})
+    assert response.status_code == 200
+    assert [i.email for i in db.session.scalars(select(Invite))] == ["ana@example.org"]
+    page = text(response)
+    assert "Line 2: “Newbie@Example.org”: already in the cohort (as a learner)" in page
+    assert ("Line 3: “gone@example.org”: was removed from the cohort: bring them back from "
+            "People instead") in page
+    assert (f"Line 4: “{as_facilitator.email}”: already in the cohort (as a facilitator)"
+            in page)
+    assert "Line 5: “a@@b.org”: not an email address (they look like name@example.org)" in page
+    assert "@-sign" not in page  # email_validator's own words never reach the page
+    # only the line there is something to fix goes back in the box
+    assert re.search(r'<textarea[^>]*>\s*a@@b.org</textarea>', response.get_data(as_text=True))
+    assert audits(cohort, "invite")[0].detail == {"emails": ["ana@example.org"]}
+
+
+def test_bulk_invite_of_only_people_in_the_cohort_makes_none(client, factory, cohort,
+                                                             as_facilitator):
+    factory.learner_in(cohort, email="newbie@example.org")
+    db.session.commit()
+    response = client.post(f"/facilitate/cohorts/{cohort.id}/invites",
+                           data={"action": "bulk", "emails": "newbie@example.org"})
+    assert response.status_code == 400
+    assert field_error(response, "emails") == (
+        "No invitations were made: everyone listed is in the cohort already, or was removed "
+        "from it.")
+    assert "Line 1: “newbie@example.org”: already in the cohort (as a learner)" in text(response)
+    assert count(Invite) == 0 and audits() == []
+
+
 @pytest.mark.parametrize("upload,pasted,words", [
     ((b"\xff\xfe\x00a", "list.csv"), "", "as UTF-8"),
     ((b"a@example.org\n" * 16000, "big.csv"), "", "larger than 200 KB"),
@@ -468,6 +510,14 @@ def test_add_staff_errors_beside_fields(client, cohort, as_facilitator):
     assert "Nobody has an account with that email" in field_error(response, "email")
     assert value_of(response, "email") == "nobody@example.org"
     assert audits(cohort) == []
+
+
+def test_add_staff_says_a_bad_email_in_plain_words(client, cohort, as_facilitator):
+    response = client.post(f"/facilitate/cohorts/{cohort.id}/people",
+                           data={"email": "a@@b.org", "role": "reviewer"})
+    assert response.status_code == 400
+    assert field_error(response, "email") == "Enter an email address like name@example.org."
+    assert value_of(response, "email") == "a@@b.org"
 
 
 def test_remove_a_learner_asks_first_and_keeps_posts(client, factory, cohort, as_facilitator):

@@ -106,18 +106,17 @@ def _bulk_invite(cohort: Cohort, link_form: InviteLinkForm, bulk_form: BulkInvit
         return _render_invites(cohort, link_form, bulk_form, status=400)
     if not result.invites:
         db.session.rollback()
-        bulk_form.emails.errors = [*bulk_form.emails.errors,
-                                   "No invitations were made: none of the lines has an email "
-                                   "address we can use. Fix the lines listed above and send "
-                                   "again."]
+        why = ("none of the lines has an email address we can use. Fix the lines listed above "
+               "and send again." if result.to_fix else
+               "everyone listed is in the cohort already, or was removed from it.")
+        bulk_form.emails.errors = [*bulk_form.emails.errors, f"No invitations were made: {why}"]
         return _render_invites(cohort, link_form, bulk_form, result.problems, status=400)
     mailing = mail.enabled()
     for invite in result.invites:
         send_after_commit(_invite_mail(cohort, invite))
     db.session.commit()
     sent = len(result.invites) if mailing else 0
-    bad_lines = "\n".join(raw for _line, raw, _why in result.problems)
-    retry = BulkInviteForm(formdata=None, emails=bad_lines,
+    retry = BulkInviteForm(formdata=None, emails="\n".join(result.to_fix),
                            expires_in_days=bulk_form.expires_in_days.data)
     return render_template("facilitate/invites_sent.html", cohort=cohort, result=result,
                            mailing=mailing, sent=sent, link=invite_link, retry=retry,
