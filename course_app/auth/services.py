@@ -129,7 +129,7 @@ def disable(user: User, at: datetime) -> int:
 
 
 def enable(user: User) -> None:
-    if user.deleted_at is not None:
+    if user.is_deleted:
         raise AccountError("This account was deleted by its owner: it can't be turned on again.")
     user.disabled_at = None
 

@@ -49,7 +49,7 @@ class Contributor:
     def shown(self, public: bool) -> bool:
         """Named on this page: always inside the cohort; on the published page only with
         their consent (a deleted account never)."""
-        return not public or (self.named and self.user.deleted_at is None)
+        return not public or (self.named and not self.user.is_deleted)
 
 
 @dataclass(frozen=True)
