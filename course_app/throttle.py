@@ -1,6 +1,6 @@
 """Throttling, all in one table: what is limited, per account and per address, and what counts.
 
-| endpoint(s)   | per account (key)           | per address          | counts          |
+| endpoints    | per account (key)           | per address          | counts          |
 | ------------- | --------------------------- | -------------------- | --------------- |
 | auth.login    | LOGIN_RATE_LIMIT (email)    | LOGIN_ADDRESS_...    | failed (401)    |
 | auth.register | REGISTER_RATE_LIMIT (email) | REGISTER_ADDRESS_... | every POST      |

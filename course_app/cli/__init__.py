@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from ..clock import utcnow
 from ..extensions import db
 from ..inputs import DB_INT_MAX, date_problem
+from ..rendering import plural
 from ..text import control_problem
 
 
@@ -107,8 +108,9 @@ def user_disable(email):
     revoked = disable(user, utcnow())
     db.session.commit()
     record("account.disabled", user=user, via="cli", tokens_revoked=revoked)
-    click.echo(f"Disabled {user.name} <{user.email}>: logged out everywhere, {revoked} API "
-               "token(s) revoked. `user enable` turns the account back on.")
+    click.echo(f"Disabled {user.name} <{user.email}>: logged out everywhere, "
+               f"{plural(revoked, 'API token', 'API tokens')} revoked. `user enable` turns the "
+               "account back on.")
 
 
 @user_group.command("enable")

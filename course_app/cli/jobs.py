@@ -31,8 +31,9 @@ def worker_command(workers):
     stopped (Ctrl-C or SIGTERM: running jobs finish first)."""
     queue = _tasks()
     queue.bind(current_app._get_current_object())
-    where = current_app.config.get("JOBS_URL") or "instance/jobs.sqlite"
-    click.echo(f"Jobs worker: {workers} thread(s), queue in {where}")
+    where = current_app.config.get("JOBS_URL") or queue.queue_file(current_app.config,
+                                                                   current_app.instance_path)
+    click.echo(f"Jobs worker: {plural(workers, 'thread', 'threads')}, queue in {where}")
     # An idle worker looks at the queue at least every 2 s (huey's default backs off to 10).
     queue.huey.create_consumer(workers=workers, worker_type="thread", periodic=True,
                                max_delay=2.0).run()
@@ -59,4 +60,4 @@ def send_due_command(at, any_hour):
     when = datetime.fromisoformat(at) if at else utcnow()
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    click.echo(f"Queued {queue_due(when, any_hour=any_hour)} email job(s).")
+    click.echo(f"Queued {plural(queue_due(when, any_hour=any_hour), 'email job', 'email jobs')}.")

@@ -13,6 +13,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..rendering import plural
 from .course_yaml import read_course_yaml
 from .etivity_files import read_etivities
 from .fields import course_slug_problem
@@ -24,7 +25,7 @@ class ContentError(Exception):
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        lines = [f"{len(self.problems)} problem(s) in the course folder:"]
+        lines = [f"{plural(len(self.problems), 'problem', 'problems')} in the course folder:"]
         super().__init__("\n".join(lines + [f"  {p}" for p in self.problems]))
 
 

@@ -1,6 +1,7 @@
 """The job queue: one huey instance whose storage the app's config chooses (`configure`):
-SQLite in instance/jobs.sqlite by default, Redis when JOBS_URL (or REDIS_URL) is set, so
-several app servers share one queue; memory in tests.
+SQLite in instance/jobs.sqlite by default (beside the database when that is an SQLite file
+elsewhere: `queue_file`), Redis when JOBS_URL (or REDIS_URL) is set, so several app servers
+share one queue; memory in tests.
 
 Jobs are enqueued only when the transaction that asked for them commits (`on_commit`): a
 request that rolls back (an error, a refused form) sends nothing. Each task runs in an app
@@ -15,6 +16,8 @@ from flask import Flask, has_app_context
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -32,7 +35,26 @@ def storage_for(config: dict, instance_path: str):
         return MemoryStorage(NAME)
     if config.get("JOBS_URL"):
         return RedisStorage(NAME, url=config["JOBS_URL"])
-    return SqliteStorage(NAME, filename=str(Path(instance_path) / "jobs.sqlite"))
+    return SqliteStorage(NAME, filename=str(queue_file(config, instance_path)))
+
+
+def queue_file(config: dict, instance_path: str) -> Path:
+    """Where the SQLite queue lives: instance/jobs.sqlite, except beside an SQLite database
+    kept elsewhere (DATABASE_URL=sqlite:////tmp/try/app.sqlite: /tmp/try/app.jobs.sqlite).
+    A queue holds ids of rows in its database, so a second copy of the app on another
+    database must not share the first one's queue (its worker would send the other's
+    emails to whoever has those ids here)."""
+    default = Path(instance_path) / "jobs.sqlite"
+    try:
+        url = make_url(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    except ArgumentError:
+        return default
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return default
+    database = Path(url.database).resolve()
+    if database.parent == Path(instance_path).resolve():
+        return default
+    return database.with_name(f"{database.stem}.jobs.sqlite")
 
 
 def configure(app: Flask) -> None:

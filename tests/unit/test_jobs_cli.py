@@ -1,5 +1,7 @@
 """`course-app jobs …`: queue the digests due at a time, run what is queued."""
 
+from pathlib import Path
+
 from huey.storage import MemoryStorage
 from sqlalchemy import select
 
@@ -19,7 +21,7 @@ def test_send_due_then_run_pending(runner, factory, cohort, facilitator):
     # Monday 08:05 in London: the weekly digests (the default) and the morning email are due.
     result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T08:05"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Queued 3 email job(s)."  # Ana's, Ben's digest; the morning
+    assert result.output.strip() == "Queued 3 email jobs."  # Ana's, Ben's digest; the morning
     assert sorted(t.name for t in queue.huey.pending()) == [
         "send_digest", "send_digest", "send_morning"]
     result = runner.invoke(args=["jobs", "run-pending"])
@@ -29,7 +31,7 @@ def test_send_due_then_run_pending(runner, factory, cohort, facilitator):
     assert sent[facilitator.email].startswith("What needs you today")
     assert ben.email not in sent  # nothing new for Ben: no digest
     result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T12:05"])
-    assert result.output.strip() == "Queued 0 email job(s)."
+    assert result.output.strip() == "Queued 0 email jobs."
 
 
 def test_the_worker_command_is_there(runner):
@@ -50,3 +52,20 @@ def test_an_app_a_test_builds_queues_in_this_process_only(tmp_path):
         assert isinstance(queue.huey.storage, MemoryStorage)
     finally:
         queue.huey.storage = before
+
+
+def test_a_database_kept_elsewhere_has_its_own_queue_beside_it(tmp_path):
+    """A second copy of the app (DATABASE_URL=sqlite:////tmp/try/app.sqlite) must not share
+    instance/jobs.sqlite: its jobs name rows of its own database."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+
+    def where(uri: str) -> Path:
+        return queue.queue_file({"SQLALCHEMY_DATABASE_URI": uri}, str(instance))
+
+    assert where(f"sqlite:///{instance / 'course_app.sqlite'}") == instance / "jobs.sqlite"
+    elsewhere = tmp_path / "try" / "app.sqlite"
+    assert where(f"sqlite:///{elsewhere}") == tmp_path / "try" / "app.jobs.sqlite"
+    for uri in ("postgresql+psycopg://postgres@127.0.0.1/course", "sqlite://",
+                "sqlite:///:memory:", "", "not a url"):
+        assert where(uri) == instance / "jobs.sqlite", uri
