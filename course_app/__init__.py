@@ -115,7 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from .toolkit import bp as toolkit_bp
 
     # Routes attach to their blueprints when the views modules are imported.
-    for name in ("auth.views", "courses.views", "cohorts.views", "discussions.views",
+    for name in ("auth.views", "cohorts.views", "discussions.views",
                  "discussions.own_posts", "learner.course_map", "learner.my_progress",
                  "reports.api", "notifications.views", "facilitate.views", "reports.token_views",
                  "reports.views", "privacy.views", "design.views", "toolkit.views",

@@ -1,16 +1,28 @@
-"""The home page, the glossary and the health check."""
+"""The home page, the public course page, the glossary, the health check, and the addresses
+people guess (/login)."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select, text
 
 from . import database
 from .auth.models import User
 from .clock import utcnow
-from .cohorts.models import MemberRole
+from .cohorts.models import MemberRole, course_on_offer
 from .cohorts.services import cohorts_of
+from .courses import bp as courses_bp
 from .courses.models import Course
 from .extensions import db
+from .permissions import can_author
 from .progress.rules import INITIATOR_THREADS
 from .progress.standing import LearnerProgress, learner_progress
 from .redirects import JUST_LOGGED_IN
@@ -47,7 +59,8 @@ def index():
         target = landing(current_user, my_cohorts)
         if target is not None:
             return redirect(target)
-    courses = db.session.scalars(select(Course).order_by(Course.title)).all()
+    courses = db.session.scalars(
+        select(Course).where(course_on_offer()).order_by(Course.title)).all()
     return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts,
                            standings=_standings(my_cohorts), today=utcnow().date())
 
@@ -59,6 +72,18 @@ def _standings(my_cohorts) -> dict[int, LearnerProgress]:
     return {cohort.id: learner_progress(cohort, membership.user_id, today)
             for cohort, membership in my_cohorts
             if membership.role == MemberRole.LEARNER and cohort.accepts_posts}
+
+
+@courses_bp.get("/<slug>")
+def course(slug: str):
+    """The course at a glance, readable without logging in, once it is on offer (a cohort of
+    it opened); before that, only to those who may design it. (On the courses blueprint, for
+    its address; here, a page, because it asks the cohorts.)"""
+    course = db.session.scalar(select(Course).where(Course.slug == slug)) or abort(404)
+    if not (db.session.scalar(select(course_on_offer()).where(Course.id == course.id))
+            or can_author(current_user, course)):
+        abort(404)
+    return render_template("courses/course.html", course=course)
 
 
 @bp.get("/login")

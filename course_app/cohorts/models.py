@@ -1,7 +1,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, exists
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -72,6 +72,13 @@ class Cohort(db.Model):
             if release.stage_number == stage_number:
                 return release.opens_on
         return None
+
+
+def course_on_offer():
+    """SQL, in a query of courses: a cohort of the course has been opened (whatever its state
+    now), so the course is listed on the home page and its page is public. A course still
+    being written in the designer has none."""
+    return exists().where(Cohort.course_id == Course.id)
 
 
 class StageRelease(db.Model):

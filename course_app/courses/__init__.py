@@ -1,5 +1,5 @@
-"""The blueprint; its routes are in views.py, imported by create_app (not here, so that
-importing this package's models never pulls in the views above it)."""
+"""The blueprint of the public course page (/courses/<slug>); its one route is in main.py,
+a page that asks the cohorts whether the course is on offer (this package sits below them)."""
 
 from flask import Blueprint
 

@@ -6,6 +6,8 @@ dashboard and the facilitate page."""
 import re
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from conftest import PASSWORD
 from course_app.auth.models import Role
 from course_app.clock import utcnow
@@ -196,3 +198,40 @@ def test_the_addresses_people_guess_lead_to_the_pages(client):
     assert login.status_code == 302 and login.location == "/account/login?next=/cohorts/1"
     for guess in ("/register", "/signup"):
         assert client.get(guess).location == "/account/register"
+
+
+def test_a_course_is_on_offer_once_a_cohort_of_it_opens(client, factory, login_as):
+    """A course made in the designer is being written: not on the home page, and its page is
+    for those who may design it; a cohort of it puts it on offer for everyone."""
+    from course_app.design.services import create_course
+
+    admin = factory.user(Role.ADMIN)
+    half = create_course("half-built", "Half built", "Not ready.", "Nobody yet", admin, utcnow())
+    db.session.commit()
+
+    def listed() -> bool:
+        return 'href="/courses/half-built"' in client.get("/").get_data(as_text=True)
+
+    assert client.get("/courses/half-built").status_code == 404 and not listed()
+    login_as(factory.user())
+    assert client.get("/courses/half-built").status_code == 404 and not listed()
+    login_as(admin)
+    assert client.get("/courses/half-built").status_code == 200  # its author reads it
+    factory.cohort(half)
+    db.session.commit()
+    client.post("/account/logout")
+    assert client.get("/courses/half-built").status_code == 200 and listed()
+
+
+def test_with_no_course_on_offer_the_home_page_says_what_happens_next(client, factory,
+                                                                      login_as):
+    from course_app.courses.models import Course
+
+    for course in db.session.scalars(select(Course)).all():
+        db.session.delete(course)
+    db.session.commit()
+    assert "your facilitator will give you a key" in text(client.get("/"))
+    login_as(factory.user(Role.FACILITATOR))
+    assert client.get("/").status_code == 302  # staff land on Facilitate, then home as usual
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/facilitate/cohorts/new"' in page and 'href="/design/"' in page
