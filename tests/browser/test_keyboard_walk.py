@@ -307,6 +307,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server, wi
     days = page.get_by_label("Inactive for at least (days)")
     keys.to_the_field_in_error(days)
     expect(days).to_have_value("-1")  # what was typed is kept
+    assert days.evaluate("e => getComputedStyle(e).borderTopColor") == "rgb(166, 27, 27)"
     expect(page.get_by_label("Status")).to_have_value("stuck")
     keys.press("Backspace")
     keys.press("Backspace")
