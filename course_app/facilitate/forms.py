@@ -5,11 +5,19 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..auth.forms import EmailAddress
 from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, single_line, strip
 from ..inputs import as_id
+from ..text import is_blank
 
 # ---- cohorts, invites, people ------------------------------------------------------
 
@@ -145,7 +153,8 @@ class WeaveForm(FlaskForm):
 
     @classmethod
     def for_posts(cls, posts) -> "WeaveForm":
-        """A "Cite this post" box and a "Short quote" field for each post (cite_ID, quote_ID)."""
+        """A "Cite this post" box and a "Short quote" field for each post (cite_ID, quote_ID).
+        A quote typed for a post not ticked is refused beside it, not dropped unseen."""
         fields = {}
         for post in posts:
             fields[f"cite_{post.id}"] = BooleanField("Cite this post")
@@ -153,13 +162,23 @@ class WeaveForm(FlaskForm):
                 "Short quote (optional)",
                 description="Copy a few words from the post, or leave it empty to quote its "
                             "opening.",
-                validators=[Length(max=280, message="Keep the quote under 280 characters.")])
+                validators=[Length(max=280, message="Keep the quote under 280 characters."),
+                            _ticked_to_quote(f"cite_{post.id}", post.author.name)])
         return type(cls.__name__, (cls,), fields)()
 
     def cited(self, posts) -> list[tuple]:
         """(post, quote) for each post ticked, in the order shown."""
         return [(post, self[f"quote_{post.id}"].data or "") for post in posts
                 if self[f"cite_{post.id}"].data]
+
+
+def _ticked_to_quote(box: str, author: str):
+    """A quote field's check: words typed for a post whose box (`box`) is not ticked."""
+    def check(form, field) -> None:
+        if not form[box].data and not is_blank(field.data or ""):
+            raise ValidationError(f"You wrote a quote for {author}'s post: tick “Cite this "
+                                  "post” to cite it, or clear the quote.")
+    return check
 
 
 class _LearnerChoice(ConfirmForm):
@@ -205,10 +224,9 @@ class RecipientsForm(FlaskForm):
 
     who = SelectField("Write to", validate_choice=False)
     stage = SelectField(
-        "In stage (optional)",
+        "In stage (needed for “Learners now in a stage”)",
         description="Narrows a group to one stage, e.g. those who have only read in stage 2. "
-                    "“Learners now in a stage” needs one; “every learner” and one learner "
-                    "ignore it.", validate_choice=False)
+                    "“Every learner” and one learner ignore it.", validate_choice=False)
 
     @classmethod
     def with_choices(cls, who: str, stage: str, groups: dict[str, str], learners

@@ -14,7 +14,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, Invite, Membership
 from ..extensions import db
 from ..paging import paginate
-from ..rendering import plural
+from ..rendering import long_date, plural
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -24,13 +24,14 @@ from .models import AuditAction
 class BulkInviteResult:
     invites: list[Invite] = field(default_factory=list)
     problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, text, why)
-    # Lines of people in the cohort already (or removed from it): reported with the problems,
-    # but there is nothing to fix, so they are not put back in the box to send again.
-    member_lines: set[int] = field(default_factory=set)
+    # Lines of people in the cohort already (or removed from it), or with an invite that
+    # still works: reported with the problems, but there is nothing to fix, so they are not
+    # put back in the box to send again.
+    settled_lines: set[int] = field(default_factory=set)
 
     @property
     def to_fix(self) -> list[str]:
-        return [raw for line, raw, _why in self.problems if line not in self.member_lines]
+        return [raw for line, raw, _why in self.problems if line not in self.settled_lines]
 
 
 def _emails_from(text: str) -> list[tuple[int, str]]:
@@ -64,13 +65,33 @@ def _already_there(membership: Membership) -> str:
     return f"already in the cohort (as a {membership.role.value})"
 
 
+def _working_invites_by_email(cohort: Cohort, at: datetime) -> dict[str, Invite]:
+    """The cohort's email invites that still work (`Invite.usable`), by address; the newest
+    where an address has more than one."""
+    invites = db.session.scalars(
+        select(Invite).where(Invite.cohort_id == cohort.id, Invite.email.is_not(None),
+                             Invite.revoked_at.is_(None))
+        .order_by(Invite.created_at, Invite.id))
+    return {invite.email: invite for invite in invites if invite.usable(at)}
+
+
+def _invited_already(invite: Invite) -> str:
+    """Why a second invite would only make a second working link for the same person."""
+    works = (f"that link works until {long_date(invite.expires_at)}" if invite.expires_at
+             else "that link works until you revoke it")
+    return (f"already invited on {long_date(invite.created_at)}; {works}: copy it from "
+            "Invites so far, or revoke it to send a new one")
+
+
 def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,
                 expires_in_days: int | None = 14) -> BulkInviteResult:
     """One invite link per good address; bad lines (not an address, someone in the cohort
-    already, an address twice) are reported by number, good ones kept."""
+    already, someone whose invite still works, an address twice) are reported by number,
+    good ones kept."""
     result = BulkInviteResult()
     seen: set[str] = set()
     members = _members_by_email(cohort)
+    invited = _working_invites_by_email(cohort, at)
     expires_at = at + timedelta(days=expires_in_days) if expires_in_days else None
     for number, raw in _emails_from(text):
         email = email_address(raw)
@@ -79,7 +100,11 @@ def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,
             continue
         if email in members:
             result.problems.append((number, raw, _already_there(members[email])))
-            result.member_lines.add(number)
+            result.settled_lines.add(number)
+            continue
+        if email in invited:
+            result.problems.append((number, raw, _invited_already(invited[email])))
+            result.settled_lines.add(number)
             continue
         if email in seen:
             result.problems.append((number, raw, "this address is already earlier in the list"))

@@ -1,13 +1,19 @@
 """Message templates a facilitator starts a nudge or welcome from. `{name}` becomes the
 learner's name, `{cohort}` the cohort's name: `fill` is the one place a message's
-placeholders are filled, and checked."""
+placeholders are filled, and checked.
+
+There is no escape for a literal pair of braces (no `{{`/`}}` as in Python's format): a short
+note to a learner hardly needs one, and `{{name}}`, the way other tools write placeholders,
+would then reach learners as "{name}". Doubled braces are refused as typed instead, which
+shows the right way next to them; a lone brace ("a { b") is only a brace."""
 
 import re
 
 PLACEHOLDERS = {"name": "the learner's name", "cohort": "the cohort's name"}
 # Anything in braces on one line reads as a placeholder: {Name} or {unknown} would otherwise
-# reach learners as typed.
-_PLACEHOLDER = re.compile(r"\{([^{}\n]*)\}")
+# reach learners as typed. The braces are matched however many there are, so {{name}} is
+# one placeholder (not {name} filled inside braces) and a message names it as typed.
+_PLACEHOLDER = re.compile(r"\{+([^{}\n]*)\}+")
 
 
 class PlaceholderError(ValueError):
@@ -35,9 +41,14 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _known(match: re.Match) -> bool:
+    return match.group(1) in PLACEHOLDERS and match.group(0) == f"{{{match.group(1)}}}"
+
+
 def unknown_placeholders(template: str) -> list[str]:
     """The placeholders in `template` that `fill` doesn't know, each once, as typed."""
-    unknown = [f"{{{key}}}" for key in _PLACEHOLDER.findall(template) if key not in PLACEHOLDERS]
+    unknown = [match.group(0) for match in _PLACEHOLDER.finditer(template)
+               if not _known(match)]
     return list(dict.fromkeys(unknown))
 
 

@@ -123,6 +123,39 @@ def test_bulk_invite_reports_bad_lines_and_keeps_good(cohort, facilitator):
     assert all(i.expires_at is not None for i in result.invites)
 
 
+def test_bulk_invite_leaves_out_addresses_whose_invite_still_works(cohort, facilitator):
+    """An address with a working invite (not revoked, not expired) is reported, not invited
+    again, and is nothing to fix; one whose invite was revoked or has expired gets a new
+    one."""
+    from datetime import UTC, datetime
+
+    from course_app.cohorts.services import create_invite
+
+    made = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    create_invite(cohort, facilitator, made, email="kept@example.org",
+                  expires_at=datetime(2026, 12, 15, 9, 30, tzinfo=UTC))
+    create_invite(cohort, facilitator, made, email="forever@example.org")
+    create_invite(cohort, facilitator, made, email="revoked@example.org").revoked_at = made
+    create_invite(cohort, facilitator, made, email="expired@example.org",
+                  expires_at=datetime(2026, 12, 2, tzinfo=UTC))
+    text = ("kept@example.org\nForever@Example.org\nrevoked@example.org\n"
+            "expired@example.org\nnew@example.org\n")
+    result = invites.invite_many(cohort, facilitator, text, datetime(2026, 12, 5, tzinfo=UTC))
+    assert [i.email for i in result.invites] == [
+        "revoked@example.org", "expired@example.org", "new@example.org"]
+    assert result.problems == [
+        (1, "kept@example.org", "already invited on 1 December 2026; that link works until "
+         "15 December 2026: copy it from Invites so far, or revoke it to send a new one"),
+        (2, "Forever@Example.org", "already invited on 1 December 2026; that link works until "
+         "you revoke it: copy it from Invites so far, or revoke it to send a new one")]
+    assert result.to_fix == []
+    # Sent again, the new ones are left out too.
+    again = invites.invite_many(cohort, facilitator, "new@example.org\nother@example.org",
+                                datetime(2026, 12, 5, tzinfo=UTC))
+    assert [i.email for i in again.invites] == ["other@example.org"]
+    assert [line for line, _, _ in again.problems] == [1]
+
+
 def test_bulk_invite_with_nothing_is_an_error(cohort, facilitator):
     with pytest.raises(FacilitateError):
         invites.invite_many(cohort, facilitator, "\n\n", utcnow())
@@ -243,6 +276,20 @@ def test_a_message_is_filled_only_with_the_placeholders_it_knows(factory, cohort
     assert db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id.in_([a.id, b.id]))) == 0
     assert audits(cohort, "nudge") == []
+
+
+def test_doubled_braces_are_refused_as_typed_not_filled_inside(cohort, facilitator):
+    """There is no {{ escape: {{name}} (as other tools write a placeholder) would reach
+    learners as "{Ana}", and {{literal}} was named as "{literal}". Both are refused, named
+    as typed; a lone brace is only a brace."""
+    from course_app.facilitate.messages import PlaceholderError, fill
+
+    with pytest.raises(PlaceholderError, match=r"^\{\{name\}\} and \{\{literal\}\} aren't"):
+        fill("Hi {{name}}, {{literal}}", "Ana", "Spring")
+    with pytest.raises(PlaceholderError, match=r"^\{name\}\} isn't a placeholder"):
+        fill("Hi {name}}", "Ana", "Spring")
+    assert fill("Hi {name}{cohort}: a { b,\nc } d", "Ana", "Spring") == (
+        "Hi AnaSpring: a { b,\nc } d")
 
 
 def test_queue_finds_unanswered_silent_and_observers(factory, cohort, facilitator):

@@ -320,6 +320,29 @@ def test_bulk_invite_reports_bad_lines_and_shows_links(client, cohort, as_facili
                      response.get_data(as_text=True))
 
 
+def test_each_invite_link_sits_on_its_own_line_under_the_address(client, cohort,
+                                                                  as_facilitator):
+    """On a phone a link in a table column of its own wrapped every few letters: on the page
+    of invitations made and in "Invites so far", each link is on a line of its own under who
+    it is for, to read and select whole (.invite-url)."""
+    create_invite(cohort, as_facilitator, utcnow())
+    db.session.commit()
+    url = f"/facilitate/cohorts/{cohort.id}/invites"
+    made = client.post(url, data={"action": "bulk", "emails": "ana@example.org\nben@example.org",
+                                  "expires_in_days": "7"}).get_data(as_text=True)
+    anyone, ana, ben = db.session.scalars(select(Invite).order_by(Invite.id)).all()
+    links = made.split('id="links"', 1)[1].split("</ul>", 1)[0]
+    assert "<table" not in made
+    for invite in (ana, ben):
+        assert (f'<li>{invite.email}<br><code class="invite-url">'
+                f"http://localhost/invite/{invite.token}</code></li>") in links
+    so_far = client.get(url).get_data(as_text=True).split('id="so-far"', 1)[1]
+    assert '<th scope="col">For, and the link</th>' in so_far and ">Link</th>" not in so_far
+    for invite, who in ((ana, ana.email), (ben, ben.email), (anyone, "Anyone with the link")):
+        assert (f'<td>{who}<br><code class="invite-url">'
+                f"http://localhost/invite/{invite.token}</code></td>") in so_far
+
+
 def test_bulk_invite_from_a_csv_file(client, cohort, as_facilitator):
     csv = "Name,Email\nAna,ana@example.org\nBen,ben(at)example.org\nCara,cara@example.org\n"
     response = client.post(
@@ -380,10 +403,40 @@ def test_bulk_invite_of_only_people_in_the_cohort_makes_none(client, factory, co
                            data={"action": "bulk", "emails": "newbie@example.org"})
     assert response.status_code == 400
     assert field_error(response, "emails") == (
-        "No invitations were made: everyone listed is in the cohort already, or was removed "
-        "from it.")
+        "No invitations were made: everyone listed is in the cohort already, was removed "
+        "from it, or has an invite that still works.")
     assert "Line 1: “newbie@example.org”: already in the cohort (as a learner)" in text(response)
     assert count(Invite) == 0 and audits() == []
+
+
+def test_bulk_invite_of_someone_invited_already_makes_no_second_link(client, cohort,
+                                                                     as_facilitator):
+    """The same address pasted in two sends gets one working link: the second send reports
+    the line like someone in the cohort, and says where the first link is."""
+    url = f"/facilitate/cohorts/{cohort.id}/invites"
+    client.post(url, data={"action": "bulk", "emails": "new.person@example.org",
+                           "expires_in_days": "14"})
+    [first] = db.session.scalars(select(Invite)).all()
+    response = client.post(url, data={"action": "bulk", "expires_in_days": "14",
+                                      "emails": "New.Person@example.org\nana@example.org"})
+    assert response.status_code == 200 and h1(response) == "1 invitation made"
+    assert [i.email for i in db.session.scalars(select(Invite).order_by(Invite.id))] == [
+        "new.person@example.org", "ana@example.org"]
+    made, until = (f"{d.day} {d:%B %Y}" for d in (first.created_at, first.expires_at))
+    assert (f"Line 1: “New.Person@example.org”: already invited on {made}; that link works "
+            f"until {until}: copy it from Invites so far, or revoke it to send a new one"
+            ) in text(response)
+    assert re.search(r"<textarea[^>]*>\s*</textarea>", response.get_data(as_text=True))
+    # Only that address: nothing made, said so beside the box.
+    response = client.post(url, data={"action": "bulk", "emails": "new.person@example.org"})
+    assert response.status_code == 400 and count(Invite) == 2
+    assert field_error(response, "emails").endswith("or has an invite that still works.")
+    # Once its link is revoked, the address can be invited again.
+    first.revoked_at = utcnow()
+    db.session.commit()
+    response = client.post(url, data={"action": "bulk", "emails": "new.person@example.org"})
+    assert response.status_code == 200 and count(Invite) == 3
+    assert len(audits(cohort, "invite")) == 3
 
 
 @pytest.mark.parametrize("upload,pasted,words", [

@@ -288,6 +288,67 @@ def test_a_weaves_quote_must_be_words_from_the_cited_post(client, login_as, sett
     assert quotes == [loosely, "tone MATTERS"]
 
 
+def test_a_quote_for_a_post_not_ticked_is_refused_not_dropped(client, login_as, setting):
+    """A quote typed for a post whose box isn't ticked would be lost without a word: the
+    weave is refused beside that quote, what was typed is kept, nothing is stored. A quote
+    of only spaces is no quote."""
+    cohort, facilitator, ana, ben = setting
+    pa = start(cohort, ana, "Ana's piece", "Listen before you speak.").posts[0]
+    pb = start(cohort, ben, "Ben's piece", "Tone matters more than speed.").posts[0]
+    login_as(facilitator)
+    typed = {"title": "What we heard", "body": "Two ideas.", f"cite_{pa.id}": "y",
+             f"quote_{pb.id}": "Tone matters"}
+    response = client.post(weave_url(cohort), data=typed)
+    assert response.status_code == 400
+    message = ("You wrote a quote for Ben Marsh's post: tick “Cite this post” to cite it, or "
+               "clear the quote.")
+    assert field_error(response, f"quote_{pb.id}") == message
+    page = text(response)
+    assert f'<a href="#quote_{pb.id}">{message}</a>' in section(page, "There is a problem",
+                                                                 "</ul>")
+    assert 'value="Tone matters"' in page and 'value="What we heard"' in page
+    assert "checked" in re.search(rf'<input[^>]*id="cite_{pa.id}"[^>]*>', page).group(0)
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+    assert audits(cohort) == []
+    response = client.post(weave_url(cohort), data={**typed, f"quote_{pb.id}": "   "})
+    assert response.status_code == 302
+    assert db.session.scalars(select(Citation.cited_post_id)).all() == [pa.id]
+
+
+def test_a_quote_for_a_post_not_ticked_travels_from_page_to_page(client, login_as, setting):
+    """The pages' buttons carry a quote typed for a post left unticked, like a ticked one:
+    it is listed above the next page with its quote, and Publish there refuses it."""
+    from course_app.facilitate import weaving
+
+    cohort, facilitator, ana, ben = setting
+    thread = start(cohort, ana, "Busy one", "Where it started: reply number 00")
+    for n in range(1, weaving.CANDIDATES_PER_PAGE + 5):
+        discussions.reply(thread, ben if n % 2 else ana, f"Reply number {n:02d}", utcnow())
+    db.session.commit()
+    first, second, late = thread.posts[0], thread.posts[1], thread.posts[-1]
+    login_as(facilitator)
+    typed = {"title": "What we heard", "body": "Two threads of thought.",
+             f"cite_{second.id}": "y", f"quote_{first.id}": "Where it started"}
+    page = text(client.post(weave_url(cohort), data={**typed, "go": "2"}))
+    assert "Page 2 of 2." in page
+    chosen = section(page, 'id="cite-chosen"', "</section>")
+    assert "Ticked or quoted on other pages (2)" in page
+    assert 'value="Where it started"' in chosen
+    box = re.search(rf'<input[^>]*id="cite_{first.id}"[^>]*>', chosen).group(0)
+    assert "checked" not in box
+    response = client.post(weave_url(cohort) + "?page=2",
+                           data={**typed, f"cite_{late.id}": "y"})
+    assert response.status_code == 400
+    assert field_error(response, f"quote_{first.id}").startswith(
+        "You wrote a quote for Ana Okafor's post")
+    assert "Page 2 of 2." in text(response)
+    assert db.session.scalar(select(func.count(Citation.id))) == 0
+    # Cleared, it is neither carried nor refused.
+    page = text(client.post(weave_url(cohort), data={
+        **typed, f"quote_{first.id}": "", "go": "2"}))
+    assert "Ticked on other pages (1)" in page and f'id="cite_{first.id}"' not in page
+
+
 def test_a_weave_quotes_the_opening_of_a_post_in_plain_words(client, login_as, setting):
     """Left empty, a quote is the post's opening as readers see it: no Markdown, cut at a
     word to a short line."""
@@ -585,6 +646,8 @@ def test_a_nudge_with_a_placeholder_it_cant_fill_is_not_sent(client, login_as,
         "them as typed. The placeholders it knows are {name} (the learner's name) and "
         "{cohort} (the cohort's name).")
     assert f"{typed}</textarea>" in text(response)
+    summary = section(text(response), "There is a problem", "</ul>")
+    assert summary.count("<li>") == 1 and '<a href="#text">{Name} and {unknown}' in summary
     assert db.session.scalar(select(func.count(Notification.id))) == before
     assert audits(cohort, "nudge") == []
 
@@ -617,11 +680,21 @@ def test_nudge_one_learner_from_a_link_and_a_template(client, login_as, stage_2_
 
 
 def test_nudge_needs_a_stage_for_in_stage(client, login_as, stage_2_observers):
+    """The stage's label says when it is needed, and a missing one is in the page's error
+    summary, linked to the field, like every form's errors."""
     cohort, facilitator, people = stage_2_observers
     login_as(facilitator)
     response = client.get(nudge_url(cohort, who="group:in-stage"))
     assert response.status_code == 400
-    assert "Choose a stage" in field_error(response, "stage")
+    message = "Choose a stage for “learners now in a stage”."
+    assert field_error(response, "stage") == message
+    page = text(response)
+    assert re.search(r'<label for="stage">In stage \(needed for “Learners now in a stage”\)'
+                     r'</label>', page)
+    assert "(optional)" not in section(page, 'id="who-heading"', "</form>")
+    summary = section(page, "There is a problem", "</ul>")
+    assert f'<a href="#stage">{message}</a>' in summary
+    assert page.index("There is a problem") < page.index('id="who-heading"')
     page = text(client.get(nudge_url(cohort, who="group:in-stage", stage=5)))
     assert "Nobody matches that choice right now" in page and "Send to" not in page
 

@@ -108,7 +108,8 @@ def _bulk_invite(cohort: Cohort, link_form: InviteLinkForm, bulk_form: BulkInvit
         db.session.rollback()
         why = ("none of the lines has an email address we can use. Fix the lines listed above "
                "and send again." if result.to_fix else
-               "everyone listed is in the cohort already, or was removed from it.")
+               "everyone listed is in the cohort already, was removed from it, or has an "
+               "invite that still works.")
         bulk_form.emails.errors = [*bulk_form.emails.errors, f"No invitations were made: {why}"]
         return _render_invites(cohort, link_form, bulk_form, result.problems, status=400)
     mailing = mail.enabled()
