@@ -30,7 +30,12 @@ def _database_url(instance_path: str) -> str:
         url = "postgresql+psycopg://" + url.removeprefix("postgres://")
     elif url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return url or f"sqlite:///{Path(instance_path) / 'course_app.sqlite'}"
+    return url or default_database_url(instance_path)
+
+
+def default_database_url(instance_path: str) -> str:
+    """SQLite in instance/, what `make run` uses with no DATABASE_URL."""
+    return f"sqlite:///{Path(instance_path) / 'course_app.sqlite'}"
 
 
 def _whole_number(name: str, default: int) -> int:

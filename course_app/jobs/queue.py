@@ -1,6 +1,6 @@
 """The job queue: one huey instance whose storage the app's config chooses (`configure`):
-SQLite in instance/jobs.sqlite by default (beside the database when that is an SQLite file
-elsewhere: `queue_file`), Redis when JOBS_URL (or REDIS_URL) is set, so several app servers
+SQLite in instance/jobs.sqlite by default (a file of its own in instance/ for any other
+database: `queue_file`), Redis when JOBS_URL (or REDIS_URL) is set, so several app servers
 share one queue; memory in tests.
 
 Jobs are enqueued only when the transaction that asked for them commits (`on_commit`): a
@@ -9,7 +9,9 @@ context: the caller's in tests and CLI commands, else the worker's app (`bind`).
 """
 
 import functools
+import hashlib
 import logging
+import re
 from pathlib import Path
 
 from flask import Flask, has_app_context
@@ -20,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
+from ..config import default_database_url
 from ..extensions import db
 
 NAME = "course_app"
@@ -39,22 +42,22 @@ def storage_for(config: dict, instance_path: str):
 
 
 def queue_file(config: dict, instance_path: str) -> Path:
-    """Where the SQLite queue lives: instance/jobs.sqlite, except beside an SQLite database
-    kept elsewhere (DATABASE_URL=sqlite:////tmp/try/app.sqlite: /tmp/try/app.jobs.sqlite).
-    A queue holds ids of rows in its database, so a second copy of the app on another
-    database must not share the first one's queue (its worker would send the other's
-    emails to whoever has those ids here)."""
-    default = Path(instance_path) / "jobs.sqlite"
+    """Where the SQLite queue lives: instance/jobs.sqlite for the default database; for any
+    other (DATABASE_URL=sqlite:////tmp/try/app.sqlite, or PostgreSQL without Redis) a queue
+    of its own beside it in instance/, named after that database: jobs-app-1a2b3c.sqlite.
+    A queue holds ids of rows in its database, so two databases must never share one (a
+    worker would send one's emails to whoever has those ids in the other). instance/ is
+    always there, so a mistyped database folder can't stop the app, --help included."""
+    instance = Path(instance_path)
+    uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
+    if not uri or uri == default_database_url(instance_path):
+        return instance / "jobs.sqlite"
     try:
-        url = make_url(config.get("SQLALCHEMY_DATABASE_URI") or "")
+        name = Path(make_url(uri).database or "memory").stem
     except ArgumentError:
-        return default
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return default
-    database = Path(url.database).resolve()
-    if database.parent == Path(instance_path).resolve():
-        return default
-    return database.with_name(f"{database.stem}.jobs.sqlite")
+        name = "database"
+    tag = hashlib.sha256(uri.encode()).hexdigest()[:6]
+    return instance / f"jobs-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)[:40]}-{tag}.sqlite"
 
 
 def configure(app: Flask) -> None:

@@ -54,9 +54,10 @@ def test_an_app_a_test_builds_queues_in_this_process_only(tmp_path):
         queue.huey.storage = before
 
 
-def test_a_database_kept_elsewhere_has_its_own_queue_beside_it(tmp_path):
-    """A second copy of the app (DATABASE_URL=sqlite:////tmp/try/app.sqlite) must not share
-    instance/jobs.sqlite: its jobs name rows of its own database."""
+def test_every_database_but_the_default_has_a_queue_of_its_own(tmp_path):
+    """A second copy of the app (DATABASE_URL=sqlite:////tmp/try/app.sqlite, or PostgreSQL
+    without Redis) must not share instance/jobs.sqlite: its jobs name rows of its own
+    database. Each queue is in instance/, so a mistyped database folder can't stop the app."""
     instance = tmp_path / "instance"
     instance.mkdir()
 
@@ -64,8 +65,17 @@ def test_a_database_kept_elsewhere_has_its_own_queue_beside_it(tmp_path):
         return queue.queue_file({"SQLALCHEMY_DATABASE_URI": uri}, str(instance))
 
     assert where(f"sqlite:///{instance / 'course_app.sqlite'}") == instance / "jobs.sqlite"
-    elsewhere = tmp_path / "try" / "app.sqlite"
-    assert where(f"sqlite:///{elsewhere}") == tmp_path / "try" / "app.jobs.sqlite"
-    for uri in ("postgresql+psycopg://postgres@127.0.0.1/course", "sqlite://",
-                "sqlite:///:memory:", "", "not a url"):
-        assert where(uri) == instance / "jobs.sqlite", uri
+    assert where("") == instance / "jobs.sqlite"
+    others = {uri: where(uri) for uri in (
+        f"sqlite:///{tmp_path / 'try' / 'app.sqlite'}", f"sqlite:///{tmp_path / 'app.sqlite'}",
+        "postgresql+psycopg://postgres@127.0.0.1/course",
+        "postgresql+psycopg://postgres@127.0.0.1/course_ci", "sqlite://", "not a url")}
+    assert len(set(others.values())) == len(others)  # one queue each
+    for path in others.values():
+        assert path.parent == instance and path.name.startswith("jobs-"), path
+    assert others["postgresql+psycopg://postgres@127.0.0.1/course"].name.startswith(
+        "jobs-course-")
+    # The queue opens whatever folder DATABASE_URL names (it made --help fail when missing).
+    missing = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/x.sqlite"}
+    storage = queue.storage_for(missing, str(instance))
+    assert Path(storage.filename).parent == instance
