@@ -5,6 +5,7 @@ nothing new; each is keyed by person and day, so it goes once however often it i
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 
+from markupsafe import Markup
 from sqlalchemy import func, select
 
 from .. import mail
@@ -20,7 +21,7 @@ from ..jobs.sending import send_once
 from ..notifications.models import Notification
 from ..progress.rules import EtivityState
 from ..progress.standing import learner_progress
-from ..rendering import day_month, long_date, render_markdown
+from ..rendering import day_month, excerpt, long_date, render_markdown
 from . import preferences
 from .models import Delivery, DigestEvery, EmailPreference
 from .notices import email_for, usable
@@ -143,6 +144,19 @@ def _who_since(waiting) -> str:
     return f"{waiting.user.name} ({waiting.detail}{since})"
 
 
+def _calendar_line(cohort: Cohort, item) -> tuple:
+    """A day's item of the calendar (facilitate/calendar.py) as the email lists it: which
+    e-tivity it is about, linked, then the note (Markdown: plain words in the text part, HTML
+    in the other), so "is pinned here" has a "here"."""
+    note = excerpt(item.text, len(item.text) + 1)
+    if item.etivity is None:
+        return (note, None, render_markdown(item.text))
+    link = mail.absolute(f"/cohorts/{cohort.id}/e/{item.etivity.slug}")
+    title = item.etivity.title
+    html = Markup('<a href="{}">{}</a>: ').format(link, title) + render_markdown(item.text)
+    return (f"{title}: {note}", link, html)
+
+
 def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
     waiting = moderation_queue(cohort, now)
     queue_link = mail.absolute(f"/facilitate/cohorts/{cohort.id}")
@@ -151,9 +165,7 @@ def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
                                                           else ""))) for w in waiting.unanswered]
     silent = [(_who_since(w), None) for w in waiting.silent]
     stuck = [(_who_since(w), None) for w in waiting.stuck]
-    # The day's calendar (facilitate/calendar.py): Markdown notes, shown as HTML in that part.
-    items = [(item.text, None, render_markdown(item.text))
-             for item in calendar_items(cohort, on=day)]
+    items = [_calendar_line(cohort, item) for item in calendar_items(cohort, on=day)]
     sections = [_listed("First posts with no reply yet", unanswered, queue_link),
                 _listed("Silent learners", silent, queue_link),
                 _listed("Stuck learners", stuck, queue_link),

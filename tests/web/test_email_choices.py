@@ -184,6 +184,15 @@ def test_the_morning_email_has_the_days_calendar(factory, course, facilitator):
     assert f"Stage 1, {first_stage}, opens." in outgoing.text
     assert f"<li><p>Stage 1, {first_stage}, opens.</p>" in outgoing.html
     assert f"http://course.test/facilitate/cohorts/{paced.id}" in outgoing.text
+    # A note says which e-tivity it is about, linked ("is pinned here" needs a "here"), in
+    # plain words in the text part.
+    noted = next(e for e in course.active_etivities if e.stage_number == 1 and any(
+        d.get("day") == 1 for d in e.moderator_days or ()))
+    link = f"http://course.test/cohorts/{paced.id}/e/{noted.slug}"
+    line = next(x for x in outgoing.text.splitlines() if x.startswith(f"- {noted.title}: "))
+    assert line.endswith(link) and "**" not in line and "Ground rules" in line
+    assert f'<li><a href="{link}">{noted.title}</a>: <p>' in outgoing.html
+    assert "<strong>Ground rules</strong>" in outgoing.html
     tomorrow = digests.morning_email(facilitator, MONDAY + timedelta(days=1), utcnow())
     assert tomorrow is None or "opens." not in tomorrow.text  # only that day's items
 
