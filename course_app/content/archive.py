@@ -47,16 +47,20 @@ def _name_problem(name: str) -> str | None:
     return None
 
 
-def files_from_zip(data: bytes, slug: str
+def files_from_zip(data: bytes, slug: str, filename: str | None = None
                    ) -> tuple[dict[str, str], list[Problem], list[str]]:
     """{path inside the course folder: text} from an uploaded zip, every problem with it, and
     the names of files left out (not part of the format, e.g. images). The zip may hold the
-    folder's files at its top or inside one folder (of any name)."""
+    folder's files at its top or inside one folder, named `slug` as the download names it: a
+    folder of another name is another course's, refused before anything in it is read.
+
+    Problems name the zip as it was uploaded (`filename`; `slug`.zip without one); one about
+    the whole zip (`whole_zip`) names no file in it."""
     problems: list[Problem] = []
+    shown = zip_name(filename, slug)
 
     def add(file: str, message: str) -> None:
-        problems.append(Problem(f"{slug}.zip" if not file else f"{slug}.zip: {file}", None,
-                                None, message))
+        problems.append(Problem(shown if not file else f"{shown}: {file}", None, None, message))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -68,6 +72,11 @@ def files_from_zip(data: bytes, slug: str
         add("", f"holds {len(entries)} files and folders; a course has at most {MAX_ENTRIES}")
         return {}, problems, []
     prefix = _prefix(entries)
+    if prefix and prefix != f"{slug}/":
+        other = prefix.rstrip("/")
+        add("", f"holds the course “{other}”, not “{slug}”: upload it on that course's page, "
+                f"or rename its folder to {slug} and zip it again")
+        return {}, problems, []
     files: dict[str, str] = {}
     skipped: list[str] = []
     total = 0
@@ -107,9 +116,22 @@ def files_from_zip(data: bytes, slug: str
     return files, problems, skipped
 
 
+def zip_name(filename: str | None, slug: str) -> str:
+    """The uploaded file's own name (without any folders a browser sent with it), as the
+    problems name the zip."""
+    return PurePosixPath((filename or "").replace("\\", "/")).name or f"{slug}.zip"
+
+
+def whole_zip(problem: Problem, filename: str | None, slug: str) -> bool:
+    """Whether a problem of `files_from_zip` is about the zip as a whole (not a zip, too big,
+    another course's) rather than one file in it."""
+    return problem.file == zip_name(filename, slug)
+
+
 def _prefix(entries: list[zipfile.ZipInfo]) -> str:
-    """"folder/" when everything in the zip is inside that one folder, else ""."""
+    """"folder/" when everything in the zip is inside that one folder (not the course
+    folder's own etivities/), else ""."""
     tops = {e.filename.split("/", 1)[0] for e in entries}
-    if len(tops) == 1 and all("/" in e.filename for e in entries):
+    if len(tops) == 1 and tops != {"etivities"} and all("/" in e.filename for e in entries):
         return f"{tops.pop()}/"
     return ""

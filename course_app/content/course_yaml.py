@@ -26,15 +26,15 @@ def read_course_yaml(folder: Path, root: Path, problems: list[Problem]) -> dict 
     if fields is None:
         return None
     head = {"title": fields.line("title"),
-            **{key: fields.text(key) for key in ("summary", "audience")}}
+            **{key: fields.markdown(key, root) for key in ("summary", "audience")}}
     head["weekly_minutes"] = fields.whole("weekly_minutes", 1, WEEKLY_MINUTES_MAX,
                                           required=False)
-    head["stages"] = _read_stages(doc, fields)
+    head["stages"] = _read_stages(doc, fields, root)
     head["lines"] = fields.lines()
     return head if len(problems) == before else None
 
 
-def _read_stages(doc: Doc, fields: Fields) -> tuple[StageSpec, ...] | None:
+def _read_stages(doc: Doc, fields: Fields, root: Path) -> tuple[StageSpec, ...] | None:
     """The stages list: stages 1–5, each exactly once, returned sorted by number."""
     items = fields.items("stages", "the five stages, numbered 1 to 5")
     if items is None:
@@ -49,8 +49,8 @@ def _read_stages(doc: Doc, fields: Fields) -> tuple[StageSpec, ...] | None:
         values = {
             "number": stage.whole("number", 1, STAGE_MAX),
             "title": stage.line("title"),
-            "summary": stage.text("summary"),
-            "emoderator": stage.text("emoderator"),
+            "summary": stage.markdown("summary", root),
+            "emoderator": stage.markdown("emoderator", root),
             "suggested_days": stage.whole("suggested_days", 1, DAY_MAX),
         }
         number = values["number"]

@@ -99,23 +99,23 @@ def _read_etivity(
         "slug": _read_slug(doc, fields, slugs),
         "stage": fields.whole("stage", 1, STAGE_MAX),
         "title": fields.line("title"),
-        "purpose": fields.text("purpose"),
-        "summary": fields.text("summary"),
-        "task": fields.text("task"),
-        "interaction": fields.text("interaction"),
-        "emoderator": fields.text("emoderator"),
+        "purpose": fields.markdown("purpose", root),
+        "summary": fields.markdown("summary", root),
+        "task": fields.markdown("task", root),
+        "interaction": fields.markdown("interaction", root),
+        "emoderator": fields.markdown("emoderator", root),
         "minutes": fields.whole("minutes", 1, MINUTES_MAX),
         "days": fields.whole("days", 1, DAY_MAX),
-        "next": fields.text("next"),
+        "next": fields.markdown("next", root),
         "required": fields.flag("required", True),
         "complete_when": _read_completion(fields, lines),
         "post_first": fields.flag("post_first", False),
         "first_post_day": fields.whole("first_post_day", 1, DAY_MAX, required=False),
         "replies_day": fields.whole("replies_day", 1, DAY_MAX, required=False),
-        "pieces": _read_pieces(doc, fields),
+        "pieces": _read_pieces(doc, fields, root),
         "observe_facilitators": fields.flag("observe_facilitators", False),
         "toolkit": _read_toolkit(fields, toolkits),
-        "moderator_days": _read_moderator_days(doc, fields, lines),
+        "moderator_days": _read_moderator_days(doc, fields, lines, root),
     }
     _check_replies_day(fields, values["first_post_day"], values["replies_day"])
     if len(problems) > before:
@@ -151,7 +151,7 @@ def _read_completion(fields: Fields, lines: dict[str, int]) -> CompletionRule | 
     return None if None in values.values() else CompletionRule(**values)
 
 
-def _read_pieces(doc: Doc, fields: Fields) -> tuple[PieceTemplate, ...] | None:
+def _read_pieces(doc: Doc, fields: Fields, root: Path) -> tuple[PieceTemplate, ...] | None:
     """Optional conversation-piece templates; a learner picks one by name, so names are unique."""
     items = fields.items("pieces", "conversation pieces, each with a name and a body",
                          required=False)
@@ -163,7 +163,7 @@ def _read_pieces(doc: Doc, fields: Fields) -> tuple[PieceTemplate, ...] | None:
         piece = fields_of(doc, item, f"pieces[{index}]", PIECE_FIELDS, "a name and a body")
         if piece is None:
             continue
-        name, body = piece.line("name"), piece.text("body")
+        name, body = piece.line("name"), piece.markdown("body", root)
         if name in names:
             message = f"{name!r} is already the name of {names[name]}; give each piece its own name"
             doc.report(piece.node("name"), piece.name("name"), message)
@@ -195,8 +195,8 @@ def _read_toolkit(fields: Fields, toolkits: dict[str, str]) -> ToolkitSection | 
     return ToolkitSection(slug=slug, title=title)
 
 
-def _read_moderator_days(doc: Doc, fields: Fields,
-                         lines: dict[str, int]) -> tuple[ModeratorDay, ...] | None:
+def _read_moderator_days(doc: Doc, fields: Fields, lines: dict[str, int],
+                         root: Path) -> tuple[ModeratorDay, ...] | None:
     """Optional `moderator_days:` list of {day, note}, one note per day, sorted by day."""
     hint = "what the e-moderator does on a day, each with a day and a note"
     items = fields.items("moderator_days", hint, required=False)
@@ -210,7 +210,7 @@ def _read_moderator_days(doc: Doc, fields: Fields,
         if entry is None:
             continue
         lines.update(entry.lines())
-        day, note = entry.whole("day", 1, DAY_MAX), entry.text("note")
+        day, note = entry.whole("day", 1, DAY_MAX), entry.markdown("note", root)
         if day in days:
             message = (f"day {day} is already given in {days[day]}; "
                        "put everything for one day in one note")

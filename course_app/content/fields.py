@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from pathlib import Path
 
 import yaml
 from yaml.constructor import SafeConstructor
 
 from ..text import one_line
+from .links import check_links
 from .reading import Doc
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -89,6 +91,17 @@ class Fields:
             self._wrong(node, key, f"is empty; write some text after '{key}:'")
             return None
         return node.value.strip()
+
+    def markdown(self, key: str, root: Path) -> str | None:
+        """A required text field in Markdown: like the spark, each of its links goes to the
+        web or stays inside the course folder (`links.check_links`), else it is reported on
+        its line."""
+        value = self.text(key)
+        node = self.values.get(key)
+        if value is not None and node is not None:
+            after = 1 if node.style in ("|", ">") else 0  # a block starts below its marker
+            check_links(self.doc, node.value, self.doc.line(node) + after, root, self.name(key))
+        return value
 
     def line(self, key: str) -> str | None:
         """A required text field of one line (a title, a name): line breaks and tabs in it

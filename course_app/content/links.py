@@ -1,5 +1,5 @@
-"""The links and images in an e-tivity's spark: each must go to the web or stay inside the
-course folder."""
+"""The links and images in a course's Markdown (an e-tivity's spark and its other texts, the
+course's and stages' texts): each must go to the web or stay inside the course folder."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ from .reading import Doc, inside
 WEB_SCHEMES = ("http", "https", "mailto")
 
 
-def check_links(doc: Doc, body: str, body_line: int, root: Path) -> None:
+def check_links(doc: Doc, body: str, body_line: int, root: Path, field: str = "body") -> None:
     """Report every link or image in `body` (which starts on file line `body_line`) that may
-    not be followed, on the line it is written on."""
+    not be followed, on the line it is written on, as a problem of `field`."""
     for target, line in _link_targets(body):
         reason = _link_problem(target, root)
         if reason:
-            doc.add(body_line + line, "body", reason)
+            doc.add(body_line + line, field, reason)
 
 
 def _link_targets(body: str) -> Iterator[tuple[str, int]]:

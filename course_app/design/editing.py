@@ -14,8 +14,11 @@ from ..content.writing import dump_yaml, etivity_text, folder_files
 from ..courses.export import course_spec
 from ..courses.models import Course, Etivity
 from .forms import CourseForm, EtivityForm
+from .wording import for_the_form
 
-WHOLE = re.compile(r"-?\d{1,9}")
+# A number as typed is read as one however long (up to 4000 digits, within Python's limit on
+# reading digits), so a huge one is told its range ("must be from 1 to 1000"), as 100000 is.
+WHOLE = re.compile(r"-?\d{1,4000}")
 TEXT_FIELDS = ("title", "purpose", "summary", "task", "interaction", "emoderator", "next")
 
 
@@ -102,12 +105,11 @@ def _field_id(problem_field: str | None, rows: dict[str, str], form) -> str | No
     return head[0] if head[0] in form else None
 
 
-def _words(form, field_id: str | None, message: str) -> str:
-    """The validator's message for a field, said the way the form asks for it."""
-    label = form[field_id].label.text if field_id in form else "This"
-    if message.startswith(("is missing", "is empty")):
-        return f"Enter {label[0].lower() + label[1:]}." if field_id else message
-    return f"{label} {message}"
+def _words(form, field_id: str, message: str) -> str:
+    """The validator's message for a field (or a row's: "pieces-1-name"), said the way the
+    form asks for it (wording.for_the_form)."""
+    target = form[field_id] if field_id in form else _subfield(form, field_id)
+    return for_the_form(target.label.text, message)
 
 
 def check_etivity(course: Course, etivity: Etivity | None, form: EtivityForm,
@@ -256,7 +258,7 @@ def _course_error(form: CourseForm, problem: Problem) -> tuple[str | None, str]:
 def _stage_words(number: int, label: str, message: str) -> str:
     if message.startswith(("is missing", "is empty")):
         return f"Enter stage {number}'s {label[0].lower() + label[1:]}."
-    return f"Stage {number}: {label} {message}"
+    return f"Stage {number}: {for_the_form(label, message)}"
 
 
 def _placeholder() -> str:

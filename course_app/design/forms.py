@@ -1,6 +1,7 @@
 """The designer's forms. Their fields are plain text: what an author types is checked by the
 same code as `course validate` (design.editing turns it into a course file and reads it
-back), so every message matches the command line's."""
+back), so every message matches the command line's. Each form's fields are in the order its
+page shows them: the error summary lists a form's problems in its fields' order."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -85,8 +86,8 @@ class EtivityForm(FlaskForm):
     interact = StringField("Reply to", filters=F, description=HINTS["interact"])
     initiate = StringField("Start", filters=F, description=HINTS["initiate"])
     observe_facilitators = BooleanField("Reading the facilitators' posts counts toward “read”")
-    post_first = BooleanField("Learners post before they see their peers' threads")
     required = BooleanField("Required to open the next stage")
+    post_first = BooleanField("Learners post before they see their peers' threads")
     pieces = FieldList(FormField(PieceForm), min_entries=1)
     toolkit_slug = StringField("Toolkit section slug", filters=F, description=(
         "Optional: the part of the cohort's toolkit this builds, e.g. phrase-book"))
@@ -119,11 +120,11 @@ class CourseForm(FlaskForm):
 
 
 class NewCourseForm(FlaskForm):
+    title = StringField("Title", filters=[single_line], validators=[
+        InputRequired("Enter a title."), Length(max=200)])
     slug = StringField("Slug", filters=F, validators=[InputRequired("Enter a slug."),
                                                       Length(max=80)], description=(
         "Lower-case words joined by hyphens, e.g. working-in-the-open. It never changes."))
-    title = StringField("Title", filters=[single_line], validators=[
-        InputRequired("Enter a title."), Length(max=200)])
     summary = TextAreaField("Summary", filters=F,
                             validators=[InputRequired("Enter a summary.")],
                             description="What the course is and what learners get.")
@@ -132,10 +133,10 @@ class NewCourseForm(FlaskForm):
 
 
 class DuplicateForm(FlaskForm):
-    slug = StringField("Slug of the new course", filters=F, validators=[
-        InputRequired("Enter a slug for the new course."), Length(max=80)])
     title = StringField("Title of the new course", filters=[single_line], validators=[
         InputRequired("Enter a title for the new course."), Length(max=200)])
+    slug = StringField("Slug of the new course", filters=F, validators=[
+        InputRequired("Enter a slug for the new course."), Length(max=80)])
 
 
 class AuthorForm(FlaskForm):

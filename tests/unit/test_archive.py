@@ -9,7 +9,13 @@ import pytest
 
 from conftest import DEFAULT_COURSE
 from course_app.content import check_files, load_course
-from course_app.content.archive import MAX_ENTRIES, MAX_FILE_BYTES, files_from_zip, zip_bytes
+from course_app.content.archive import (
+    MAX_ENTRIES,
+    MAX_FILE_BYTES,
+    files_from_zip,
+    whole_zip,
+    zip_bytes,
+)
 
 
 def folder_files() -> dict[str, str]:
@@ -103,3 +109,30 @@ def test_a_damaged_or_encrypted_entry_is_reported_and_the_rest_read():
                                   b"\x01\x00"), b"PK\x01\x02", 8, b"\x01\x00")
     files, problems, _ = files_from_zip(encrypted, "c")
     assert files == {} and "without a password" in problems[0].message
+
+
+def test_a_zip_of_another_courses_folder_is_refused_before_anything_is_read():
+    """Its top folder names the course it is: uploaded on another course's page it used to
+    replace that course, title and all."""
+    files, problems, skipped = files_from_zip(zip_bytes("test-course", folder_files()),
+                                              "eo-copy", "test-course.zip")
+    assert files == {} and skipped == []
+    assert [(p.file, p.message) for p in problems] == [(
+        "test-course.zip", "holds the course “test-course”, not “eo-copy”: upload it on that "
+        "course's page, or rename its folder to eo-copy and zip it again")]
+    assert files_from_zip(zip_bytes("eo-copy", folder_files()), "eo-copy")[1] == []
+
+
+def test_a_zip_of_only_the_etivities_folder_is_not_taken_for_a_course_folder():
+    """(Once its files were read as if at the top of the course folder, and left out.)"""
+    files, problems, _ = files_from_zip(make_zip({"etivities/1-01-a.md": b"x"}), "x")
+    assert problems == [] and files == {"etivities/1-01-a.md": "x"}
+
+
+def test_problems_name_the_zip_as_it_was_uploaded():
+    problems = files_from_zip(b"not a zip", "test-course", "notzip.zip")[1]
+    assert [p.file for p in problems] == ["notzip.zip"]
+    assert whole_zip(problems[0], "notzip.zip", "test-course")
+    problems = files_from_zip(make_zip({"course.yaml": b"\xff"}), "c", "C:\\Users\\me\\c.zip")[1]
+    assert [p.file for p in problems] == ["c.zip: course.yaml"]
+    assert not whole_zip(problems[0], "C:\\Users\\me\\c.zip", "c")

@@ -603,6 +603,36 @@ def test_links_that_leave_the_course_folder(course, welcome, markdown):
     assert problem.line == line_of(welcome, "See ")
 
 
+@pytest.mark.parametrize("old, new, field", [
+    ("task: Look around.", "task: Look at [rel](../../etc/passwd).", "task"),
+    ("purpose: Knowing where things are helps.",
+     "purpose: |\n  Knowing where things are helps.\n  See [x](javascript:alert(1)).", "purpose"),
+    ("next: Introduce yourself.", "next: '[x](/etc/passwd)'", "next"),
+])
+def test_links_in_the_other_texts_of_an_etivity_are_checked_too(course, welcome, old, new,
+                                                                field):
+    """The task, purpose, … are Markdown learners read, like the spark: a link in them that
+    leaves the course folder passed unchecked (a broken link for learners)."""
+    edit(welcome, old, new)
+    problem = only(validate_course(course))
+    assert (problem.field, problem.line) == (field, line_of(welcome, "[")), problem
+    assert "course folder" in problem.message or "may only go to the web" in problem.message
+
+
+def test_links_in_pieces_days_and_the_course_texts_are_checked_too(course, intro):
+    edit(intro, "    body: Three things about me.", "    body: See [x](../../x).")
+    edit(intro, "replies_day: 2", "replies_day: 2\nmoderator_days:\n  - day: 1\n"
+                                  "    note: '[y](javascript:x)'")
+    edit(course / "course.yaml", "summary: What learners do in stage 2",
+         "summary: What [learners](../../../do) do in stage 2")
+    found = {(Path(p.file).name, p.field, p.line) for p in validate_course(course)}
+    assert found == {
+        ("1-02-introduce-yourself.md", "pieces[2].body", line_of(intro, "See [x]")),
+        ("1-02-introduce-yourself.md", "moderator_days[1].note", line_of(intro, "[y]")),
+        ("course.yaml", "stages[2].summary", line_of(course / "course.yaml", "[learners]")),
+    }
+
+
 def test_links_inside_the_folder_or_to_the_web_are_fine(course, intro):
     assert validate_course(course) == []  # INTRODUCE's spark links to images/ and the web
 

@@ -5,6 +5,7 @@ their own (test_designer_*.py); the steps they share are in tests/designing.py."
 
 import html
 
+import pytest
 from sqlalchemy import select
 
 from conftest import login
@@ -87,7 +88,7 @@ def test_form_errors_come_from_the_content_validator(client, course, author):
     assert response.status_code == 400
     assert "Enter title." in page
     assert "Minutes must be a whole number such as 2, not &#39;lots&#39;" in page
-    assert "before first_post_day" in page
+    assert "Replies by day (2) comes before First post by day (4); make it 4 or later." in page
     assert 'href="#pieces-0-name"' in page
     assert "Some people worry" in page  # what was typed is kept
     db.session.expire_all()
@@ -425,3 +426,95 @@ def test_design_warnings_use_the_forms_words(client, course, author):
     board = client.get(f"/design/{course.slug}").get_data(as_text=True)
     assert "Spark: the spark asks no question" in board  # the draft is checked, in form words
     assert "course.yaml" not in board and "weekly_minutes" not in board
+
+
+def _errors(page: str) -> list[str]:
+    """The messages beside the fields, in the page's order (the error summary aside)."""
+    import re
+
+    return [html.unescape(m) for m in re.findall(r'<p class="error" id="[^"]+">(.*?)</p>', page)]
+
+
+def test_form_problems_are_said_in_the_forms_words(client, course, author):
+    """Not the course file's: no front matter, no file fields, no course folder."""
+    login(client, author)
+    empty = client.post(f"/design/{course.slug}/stages/1/new", data={}).get_data(as_text=True)
+    assert ("Write the spark: the picture, quote, scenario or question that starts the "
+            "conversation.") in _errors(empty)
+    listen = etivity(course, "listen-first")
+    url = f"/design/{course.slug}/etivities/listen-first"
+    said = _errors(client.post(url, data=form_of(
+        listen, first_post_day="5", replies_day="3", spark="Why? [x](javascript:alert(1))",
+        **{"pieces-0-name": "Mine", "pieces-0-body": "A", "pieces-1-name": "Mine",
+           "pieces-1-body": "B"})).get_data(as_text=True))
+    assert "Replies by day (3) comes before First post by day (5); make it 5 or later." in said
+    assert ("Spark: the link 'javascript:alert(1)' can't be followed; links may go to web "
+            "pages (http, https) or email (mailto).") in said
+    assert ("Name 'Mine' is already the name of conversation piece 1; give each piece its own "
+            "name.") in said
+    taken = _errors(client.post(f"/design/{course.slug}/stages/1/new", data=form_of(
+        listen, slug="welcome")).get_data(as_text=True))
+    assert ("Slug 'welcome' is taken by another e-tivity of this course; give each e-tivity "
+            "its own slug.") in taken
+    for message in [*_errors(empty), *said, *taken]:
+        assert not any(word in message for word in (
+            "front matter", "first_post_day", "course folder", "pieces[", ".md", "This ")), message
+
+
+def test_a_link_in_the_task_that_leaves_the_course_is_refused_beside_it(client, course, author):
+    login(client, author)
+    response = client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        etivity(course, "listen-first"), task="See [rel](../../etc/passwd)."))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert ("Individual task: the link '../../etc/passwd' goes nowhere a learner can follow; "
+            "links may go to web pages (http, https) or email (mailto).") in _errors(page)
+    assert 'href="#task"' in page
+    assert drafts.pending(course) == []
+
+
+def test_a_number_past_the_databases_integer_gets_the_range_message(client, course, author):
+    """2147483648 used to be "must be a whole number such as 2" while 100000 was "must be
+    from 1 to 1000": one message for every number out of range."""
+    login(client, author)
+    url = f"/design/{course.slug}/etivities/listen-first"
+    listen = etivity(course, "listen-first")
+    for typed, shown in (("100000", "100000"), ("2147483648", "2147483648"),
+                         ("1" + "0" * 40, "a 41-digit number")):
+        said = _errors(client.post(url, data=form_of(listen, minutes=typed)).get_data(
+            as_text=True))
+        assert said == [f"Minutes must be from 1 to 1000, not {shown}"], said
+    response = client.post(f"/design/{course.slug}/course", data=course_texts_form(
+        client, course, weekly_minutes="99999999999"))
+    assert ("Minutes a week must be from 1 to 2400, not 99999999999"
+            in _errors(response.get_data(as_text=True)))
+    assert drafts.pending(course) == []
+
+
+def test_the_error_summary_follows_the_fields_on_the_page(client, course, author):
+    login(client, author)
+    for url in ("/design/new", f"/design/{course.slug}/duplicate"):
+        page = client.post(url, data={}).get_data(as_text=True)
+        summary = page.split("error-summary-list")[1].split("</ul>")[0]
+        assert summary.index('href="#title"') < summary.index('href="#slug"'), url
+        assert page.index('id="title"') < page.index('id="slug"')
+
+
+@pytest.mark.parametrize("template, form", [
+    ("new.html", "NewCourseForm"), ("duplicate.html", "DuplicateForm"),
+    ("etivity.html", "EtivityForm"), ("course.html", "CourseForm"),
+    ("authors.html", "AuthorForm"), ("upload.html", "UploadForm"),
+])
+def test_every_design_form_lists_its_fields_in_the_pages_order(app, template, form):
+    """The error summary lists a form's problems in its class's field order: that is the
+    order its page shows the boxes in."""
+    import re
+    from pathlib import Path
+
+    from course_app.design import forms
+
+    text = (Path(__file__).parents[2] / "templates" / "design" / template).read_text()
+    on_page = list(dict.fromkeys(re.findall(r"field\(form\.(\w+)", text)))
+    with app.test_request_context():
+        in_form = [name for name in getattr(forms, form)()._fields if name in on_page]
+    assert in_form == on_page

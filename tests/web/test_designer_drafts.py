@@ -99,7 +99,7 @@ def test_a_draft_can_be_discarded_after_saying_what_is_lost(client, course, auth
     draft = drafts.draft_for(course, "listen-first")
     page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
     assert "Not this" in page and f"/drafts/{draft.id}/discard" in page
-    assert '<th scope="row">Title</th>' in page and "Individual task" not in page
+    assert "<dt>Title</dt>" in page and "Individual task" not in page
     discard = f"/design/{course.slug}/drafts/{draft.id}/discard"
     ask = client.post(discard)
     asked = html.unescape(ask.get_data(as_text=True))
@@ -221,3 +221,42 @@ def test_a_draft_is_named_by_what_it_changes_everywhere(client, course, author):
                        data={"confirm": confirmation(asked)}, follow_redirects=True)
     assert (f"Discarded the draft of {second.title} (copy): the published version stands."
             in html.unescape(done.get_data(as_text=True)))
+
+
+def test_two_authors_at_once_the_differences_are_named_by_the_forms_labels(client, course,
+                                                                          author):
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    url = f"/design/{course.slug}/etivities/listen-first"
+    old = form_of(listen)
+    assert client.post(url, data={**old, "purpose": "Theirs", "observe": "4"}).status_code == 302
+    page = client.post(url, data={**old, "purpose": "Mine", "observe": "5"}).get_data(
+        as_text=True)
+    assert '<th scope="row">Purpose</th>' in page and '<th scope="row">Read</th>' in page
+    assert '<th scope="row">purpose</th>' not in page and '<th scope="row">observe' not in page
+    texts = course_texts_form(client, course)
+    client.post(f"/design/{course.slug}/course", data={**texts, "stages-1-title": "Theirs"})
+    page = client.post(f"/design/{course.slug}/course",
+                       data={**texts, "stages-1-title": "Mine"}).get_data(as_text=True)
+    assert '<th scope="row">Stage 2: stage title</th>' in page and "stages[2]" not in page
+
+
+def test_the_publish_page_shows_each_field_under_its_name_with_its_lines(client, course,
+                                                                        author):
+    """At 320 px the Draft column of a table was cut off, a new e-tivity's Published column
+    was all "—", and Markdown of several lines ran together."""
+    login(client, author)
+    listen = etivity(course, "listen-first")
+    spark = "Plenty.\n\n* * *\n\n> quote\n\n1. one\n1. two"
+    client.post(f"/design/{course.slug}/etivities/listen-first", data=form_of(
+        listen, title="Meet your peers", spark=spark))
+    client.post(f"/design/{course.slug}/stages/1/new", data=form_of(
+        listen, slug="brand-new", title="Brand new"))
+    page = client.get(f"/design/{course.slug}/publish").get_data(as_text=True)
+    _, mine, ours = page.split('<h3 class="h-small">')  # stage 1's new draft comes first
+    assert "Brand new" in mine and "Published:" not in mine and "<dt>Title</dt>" in mine
+    assert "Meet your peers" in ours and "<table" not in ours
+    assert "<dt>Spark</dt>" in ours and "Published:" in ours and "Draft:" in ours
+    assert f"<pre>{html.escape(spark)}</pre>" in ours
+    assert "“Meet your peers”: what its draft changes" in html.unescape(ours)
+    assert "peers&#39;s" not in page and "peers's" not in page

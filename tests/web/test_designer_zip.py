@@ -1,7 +1,12 @@
 """The course folder as a zip: download, change and upload it; an upload's problems with
 file and line; an upload waits for drafts."""
 
+import html
+import io
+
 from conftest import login
+from course_app.clock import utcnow
+from course_app.design import services
 from course_app.extensions import db
 from designing import etivity, form_of
 
@@ -68,6 +73,9 @@ def test_an_upload_waits_for_drafts_to_be_published_or_discarded(client, course,
     response = client.post(f"/design/{course.slug}/upload", data={
         "archive": (io.BytesIO(b"not a zip"), "course.zip")}, content_type="multipart/form-data")
     assert response.status_code == 302 and response.location.endswith("/publish")
+    said = html.unescape(client.get(response.location).get_data(as_text=True))
+    assert ("The zip was not uploaded: 1 draft waits to be published; publish or discard it "
+            "first, so nothing is lost, then choose the zip again on the upload page.") in said
     assert "publish or discard" in client.get(
         f"/design/{course.slug}/upload").get_data(as_text=True)
 
@@ -104,3 +112,36 @@ def test_an_upload_with_a_number_too_big_is_refused_with_its_line(client, course
     assert "minutes: must be from 1 to 1000, not a 26-digit number" in page
     db.session.expire_all()
     assert etivity(course, "listen-first").minutes < 1000
+
+
+def _upload(client, course, data: bytes, name: str):
+    return client.post(f"/design/{course.slug}/upload", data={
+        "archive": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_a_zip_of_another_course_is_refused_and_changes_nothing(client, course, author):
+    """A zip holds its course's folder; uploaded on a copy's page it used to be published
+    over the copy at once (its title too)."""
+    copy = services.duplicate(course, "eo-copy", "My copy", author, utcnow())
+    db.session.commit()
+    login(client, author)
+    theirs = client.get(f"/design/{course.slug}/download").data
+    response = _upload(client, copy, theirs, "engaging-online.zip")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert ("engaging-online.zip holds the course “engaging-online”, not “eo-copy”: upload it "
+            "on that course's page, or rename its folder to eo-copy and zip it again.") in page
+    assert 'id="archive-error"' in page  # beside the box, and in the summary
+    db.session.expire_all()
+    assert copy.title == "My copy"
+    assert "uploaded" not in {c.action for c in db.session.scalars(services.history(copy))}
+
+
+def test_a_file_that_is_not_a_zip_is_named_as_it_was_uploaded(client, course, author):
+    login(client, author)
+    response = _upload(client, course, b"just some text", "notzip.zip")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert ("notzip.zip isn't a zip file that can be read; download the course again, or zip "
+            "its folder.") in page
+    assert "engaging-online.zip" not in page and "Problems in the zip" not in page

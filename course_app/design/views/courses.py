@@ -16,6 +16,7 @@ from .. import bp, drafts, services
 from ..editing import check_course, fill_course_draft, fill_course_form, show_errors
 from ..forms import AuthorForm, CourseForm, DuplicateForm, NewCourseForm
 from ..storyboard import storyboard as build_storyboard
+from ..wording import change_rows
 from .common import authored, designer, form_version, history_page
 
 
@@ -123,8 +124,9 @@ def course_texts(slug: str):
         draft = drafts.draft_for(course, drafts.COURSE_KEY)
         if draft is not None:
             fill_course_draft(form, draft.fields)
+    rows = change_rows(conflict.changes, course_texts=True) if conflict else []
     return render_template("design/course.html", course=course, form=form, more=more,
-                           preview=preview, conflict=conflict), status
+                           preview=preview, conflict=conflict, conflict_rows=rows), status
 
 
 @bp.route("/<slug>/authors", methods=["GET", "POST"])

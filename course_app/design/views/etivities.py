@@ -21,6 +21,7 @@ from ..forms import EtivityForm, MoveForm
 from ..impact import of_retiring
 from ..models import CourseChange
 from ..storyboard import rule_words
+from ..wording import change_rows
 from .common import authored, etivity_of, form_version, history_page, to_card
 
 MOVES = ("up", "down", *(f"stage-{n}" for n in range(1, 6)))
@@ -104,6 +105,7 @@ def _page(course, etivity, stage, form, more, conflict, preview, draft):
     rule = rule_words(_rule(form))
     return render_template("design/etivity.html", course=course, etivity=etivity,
                            stage=stage, form=form, more=more, conflict=conflict,
+                           conflict_rows=change_rows(conflict.changes) if conflict else [],
                            preview=preview, rule=rule, draft=draft)
 
 

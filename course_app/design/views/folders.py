@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ... import security_log
 from ...clock import utcnow
 from ...content import check_files
-from ...content.archive import files_from_zip, zip_bytes
+from ...content.archive import files_from_zip, whole_zip, zip_bytes
 from ...content.writing import folder_files
 from ...courses.export import course_spec
 from ...extensions import db
@@ -38,21 +38,29 @@ def upload(slug: str):
     """A zipped folder replaces the course's published content once nothing in it is wrong;
     every problem is listed with its file and line, as `course validate` would list it.
     When cohorts run the course, what it will change is said first, and the author uploads
-    the same zip again to go ahead. Refused while drafts wait: publish or discard them."""
+    the same zip again to go ahead. Refused while drafts wait: publish or discard them (the
+    chosen file is not kept: the author chooses it again)."""
     course = authored(slug)
     form = UploadForm()
     problems, skipped, status, impact = [], [], 200, None
     waiting = len(drafts.pending(course))
     if form.is_submitted() and waiting:
-        flash(f"{plural(waiting, 'draft waits', 'drafts wait')} to be published: "
-              "publish or discard them before uploading, so nothing is lost.")
+        flash("The zip was not uploaded: " + plural(
+            waiting, "draft waits to be published; publish or discard it",
+            "drafts wait to be published; publish or discard them") +
+            " first, so nothing is lost, then choose the zip again on the upload page.")
         return redirect(url_for("design.publish", slug=course.slug))
     if form.is_submitted():
         status = 400
         if form.validate():
-            data = form.archive.data.read()
-            files, problems, skipped = files_from_zip(data, course.slug)
-            if not problems:
+            data, filename = form.archive.data.read(), form.archive.data.filename
+            files, problems, skipped = files_from_zip(data, course.slug, filename)
+            whole = [p for p in problems if whole_zip(p, filename, course.slug)]
+            if whole:  # not a course folder's zip at all: said beside the box
+                form.archive.errors = [*form.archive.errors,
+                                       *(f"{p.file} {p.message}." for p in whole)]
+                problems = []
+            elif not problems:
                 spec, problems = check_files(course.slug, files)
                 if not problems and spec is not None and (impact := of_upload(
                         course, spec)) and form.confirm.data != impact.fingerprint:

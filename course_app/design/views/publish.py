@@ -9,52 +9,29 @@ from ...extensions import db
 from ...forms import ButtonForm, ConfirmForm
 from ...rendering import plural
 from .. import bp, drafts, services
-from ..forms import CourseForm, EtivityForm, StageForm
 from ..impact import of_publishing
 from ..models import DesignDraft
+from ..wording import change_rows
 from .common import authored
 
 
-def _label(form, name: str) -> str:
-    """A field's label in the designer's form (an unbound field's first argument)."""
-    unbound = getattr(form, name, None)
-    return unbound.args[0] if unbound is not None and unbound.args else name.replace("_", " ")
-
-
-ETIVITY_LABELS = {"pieces": "Conversation-piece templates",
-                  "moderator_days": "The e-moderator's days"}
-
-
-def _shown(value):
-    """A draft's value as a person reads it: pieces and days one per line."""
-    if isinstance(value, list):
-        return "; ".join(" — ".join(str(v) for v in item.values()) for item in value) or "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return value
-
-
-def _etivity_row(name: str, before, after) -> tuple[str, object, object]:
-    label = ETIVITY_LABELS.get(name) or _label(EtivityForm, name)
-    return label, None if before is None else _shown(before), _shown(after)
-
-
 def rows(draft: DesignDraft) -> list[tuple[str, object, object]]:
-    """(field, published, draft) for each field the draft changes."""
+    """(field's label, published, draft) for each field the draft changes; a new
+    e-tivity's has nothing published, and lists only the fields it fills in."""
     if draft.key == drafts.COURSE_KEY:
         course = draft.course
-        out = [(_label(CourseForm, k), getattr(course, k), v)
-               for k, v in draft.fields["course"].items() if getattr(course, k) != v]
+        changes = {k: [getattr(course, k), v] for k, v in draft.fields["course"].items()}
         by_number = {stage.number: stage for stage in course.stages}
         for number, values in draft.fields["stages"].items():
             stage = by_number[int(number)]
-            out += [(f"Stage {number}: {_label(StageForm, k).lower()}", getattr(stage, k), v)
-                    for k, v in values.items() if getattr(stage, k) != v]
-        return out
+            changes.update({f"stages[{number}].{k}": [getattr(stage, k), v]
+                            for k, v in values.items()})
+        return change_rows({k: v for k, v in changes.items() if v[0] != v[1]},
+                           course_texts=True)
     if draft.etivity is None:
-        return [_etivity_row(k, None, v) for k, v in draft.fields.items()
-                if v not in (None, "", [], False)]
-    return [_etivity_row(k, getattr(draft.etivity, k), v) for k, v in draft.fields.items()]
+        return change_rows({k: [None, v] for k, v in draft.fields.items()
+                            if v not in (None, "", [], False)})
+    return change_rows({k: [getattr(draft.etivity, k), v] for k, v in draft.fields.items()})
 
 
 @bp.route("/<slug>/publish", methods=["GET", "POST"])
