@@ -36,7 +36,8 @@ class PreferencesForm(FlaskForm):
                     description="New posts in your open e-tivities, what to do next, and "
                                 "anything you chose to collect. Nothing is sent when "
                                 "nothing is new.")
-    morning = BooleanField("Facilitators: a morning email of what needs you today")
     time_zone = Choice("Your time zone", description="Digests come at 08:00 here.",
                        choices=[SelectChoice(z) for z in sorted(available_timezones())],
                        problem="Choose a time zone from the list, like Europe/London.")
+    # After the time zone, as the page shows them (the error summary follows this order).
+    morning = BooleanField("Facilitators: a morning email of what needs you today")

@@ -161,3 +161,36 @@ def test_marking_complete_still_asks_first_when_it_can_be_done(client, factory, 
         "complete-etivity": str(etivity.id)})
     assert response.status_code == 200
     assert "Yes, mark it complete" in page_of(response)
+
+
+def fields_in_page_order(response, names) -> list[str]:
+    """The ids of `names` in the order their fields stand on the page."""
+    page = page_of(response)
+    return sorted(names, key=lambda name: page.index(f'id="{name}"'))
+
+
+def test_the_summary_lists_a_cohorts_settings_in_the_pages_order(client, factory, login_as):
+    """The summary follows the form's declared fields; the page draws them in that order
+    (the welcome message after the pacing, on the settings page)."""
+    from course_app.facilitate.forms import SettingsForm
+
+    cohort = factory.cohort()
+    login_as(cohort.memberships[0].user)
+    response = client.post(f"/facilitate/cohorts/{cohort.id}/settings", data={
+        "name": "", "silent_days": "5", "release_1": "2027-02-30",
+        "welcome_message": "w" * 5001})
+    assert response.status_code == 400
+    assert [href for href, _ in summary_links(response)] == [
+        "#name", "#release_1", "#welcome_message"]
+    declared = [f.name for f in SettingsForm(meta={"csrf": False}) if f.type != "CSRFTokenField"]
+    assert fields_in_page_order(response, declared) == declared
+
+
+def test_the_email_choices_stand_in_the_forms_order(client, factory, login_as):
+    from course_app.mailings.forms import PreferencesForm
+
+    login_as(factory.user(Role.FACILITATOR))
+    response = client.get("/email")
+    declared = [f.name for f in PreferencesForm(meta={"csrf": False})
+                if f.type != "CSRFTokenField"]
+    assert fields_in_page_order(response, declared) == declared
