@@ -325,3 +325,34 @@ def test_a_post_first_section_shows_its_current_version_once_you_have_started(
     assert "Make this the current version" in text(client.get(section))
     assert client.post(f"{section}/current",
                        data={"post_id": mine.posts[0].id}).status_code == 302
+
+
+def test_the_public_page_is_offered_only_to_those_who_see_every_section(factory, client,
+                                                                        login_as):
+    """The published page shows every section to anyone; a learner whose stages keep one for
+    later is not pointed there from their own toolkit page."""
+    from course_app.clock import utcnow
+
+    locked = toolkit_world.build(factory, open_stage=False)
+    services.set_published(locked.cohort, True, locked.facilitator, utcnow())
+    db.session.commit()
+    public = f'href="/toolkits/{locked.cohort.id}"'
+
+    def offered(who) -> bool:
+        login_as(who)
+        return public in client.get(f"/cohorts/{locked.cohort.id}/toolkit").get_data(
+            as_text=True).split('<section class="panel">')[0]
+
+    assert not offered(locked.peer)
+    assert offered(locked.facilitator)
+    # Every stage opened for everyone (the course's other sections are in other stages), and
+    # the peer's own conversation started in the "post first" one: every section shown.
+    from course_app.progress import overrides
+    from learner_journey import start
+
+    for stage in range(2, 6):
+        overrides.open_early(locked.cohort, locked.facilitator.id, utcnow(), stage_number=stage)
+    start(locked.cohort, locked.peer, "letting-go")
+    db.session.commit()
+    assert all(s.access.full for s in services.sections(locked.cohort, reader=locked.peer))
+    assert offered(locked.peer)
