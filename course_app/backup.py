@@ -15,6 +15,7 @@ expects.
 PostgreSQL has its own tools (pg_dump, pg_restore): `PG_HOW` says how.
 """
 
+import errno
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -50,6 +51,23 @@ class Summary:
     def describe(self) -> str:
         counted = ", ".join(f"{n} {what}" for what, n in self.counts.items())
         return f"migration {self.revision}; {counted}"
+
+
+# Why the system refused a write, in plain words (the OSError's own words otherwise).
+REFUSALS = {errno.EACCES: "you don't have permission to write there",
+            errno.EPERM: "you don't have permission to write there",
+            errno.EROFS: "it is read-only", errno.ENOSPC: "the disk is full",
+            errno.EDQUOT: "your disk quota is used up",
+            errno.ENOENT: "it doesn't take new files or folders",
+            errno.ENOTDIR: "part of that path is a file, not a folder",
+            errno.ENAMETOOLONG: "the name is too long"}
+
+
+def unwritable(folder: Path, error: OSError) -> str:
+    """"Can't write to FOLDER: why." for a file or folder the system refused to make there
+    (a backup, an exported course)."""
+    reason = REFUSALS.get(error.errno) or (error.strerror or str(error)).lower()
+    return f"Can't write to {folder}: {reason}."
 
 
 def sqlite_file(database_url: str) -> Path:
@@ -106,23 +124,37 @@ def backup(database_url: str, destination: Path, *, replace: bool = False,
     if not destination.parent.is_dir():
         raise BackupError(f"There is no folder {destination.parent} to put the backup in.")
     partial = destination.with_name(f".{destination.name}.partial")
-    partial.unlink(missing_ok=True)
-    src = _connect(source, timeout_s)
-    dst = _connect(partial, timeout_s)
     try:
+        partial.unlink(missing_ok=True)
+        # Made here first, so a folder that takes no files is told in the system's words
+        # (SQLite's are only "unable to open database file").
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError as error:
+        raise BackupError(f"{unwritable(destination.parent, error)} Nothing was written.") \
+            from None
+    src = dst = None
+    try:
+        src = _connect(source, timeout_s)
+        dst = _connect(partial, timeout_s)
         src.backup(dst)  # all pages in one step: one read transaction, one snapshot
         dst.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, no -wal to forget
         summary = summarise(dst, destination)
-    except (sqlite3.Error, BackupError) as error:
         dst.close()
+        os.replace(partial, destination)
+    except (sqlite3.Error, OSError, BackupError) as error:
+        for connection in (dst, src):
+            if connection is not None:
+                connection.close()
         partial.unlink(missing_ok=True)
         if isinstance(error, BackupError):
             raise
+        if isinstance(error, OSError):
+            raise BackupError(f"{unwritable(destination.parent, error)} Nothing was "
+                              "written.") from None
         raise BackupError(f"The backup failed: {error}. Nothing was written.") from None
     finally:
-        dst.close()
-        src.close()
-    os.replace(partial, destination)
+        if src is not None:
+            src.close()
     return summary
 
 

@@ -33,6 +33,7 @@ DEMO_COHORT = "Demo cohort"
 # facilitator's calendar has today's items and its learner has a calendar feed.
 PACED_COHORT = "Demo paced cohort"
 PACED_DAYS_AGO = 3
+DEMO_COHORTS = (DEMO_COHORT, PACED_COHORT)  # the cohorts the demo makes, by name
 PASSWORD = "demo-password-2026"
 
 
@@ -222,6 +223,21 @@ def _walk(cohort: Cohort, course: Course, learners: dict[str, tuple[User, int]],
                 clock += timedelta(minutes=3)
                 discussions.mark_shown(thread, user, list(thread.posts), at=clock)
         progress(etivity.slug)
+
+
+def has_cohorts_of_its_own() -> bool:
+    """The database holds a cohort the demo didn't make (`demo --if-empty` then loads
+    nothing: the demo's cohorts are no reason to stop, as loading again changes nothing)."""
+    return db.session.scalar(
+        select(Cohort.id).where(Cohort.name.not_in(DEMO_COHORTS)).limit(1)) is not None
+
+
+def demo_loaded(course: Course) -> bool:
+    """Both of the demo's cohorts are there (an older demo may lack the paced one, which
+    loading again adds)."""
+    names = set(db.session.scalars(select(Cohort.name).where(
+        Cohort.course_id == course.id, Cohort.name.in_(DEMO_COHORTS))))
+    return names == set(DEMO_COHORTS)
 
 
 def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) -> dict:

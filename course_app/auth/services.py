@@ -61,6 +61,8 @@ def create_user(email: str, name: str, password: str, at: datetime,
                 role: Role = Role.LEARNER, about: str = "") -> User:
     """Create an account. Raises AccountError naming the field at fault. Flushes."""
     email, name = normalise_email(email), one_line(name)
+    if email_address(email) is None:  # for every caller, not only the forms that check first
+        raise AccountError(ENTER_AN_EMAIL, "email")
     if is_blank(name):
         raise AccountError(NAME_MISSING, "name")
     if find_by_email(email) is not None:

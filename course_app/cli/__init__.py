@@ -1,11 +1,12 @@
 """The `flask --app course_app …` commands (also `course-app …` and `python -m course_app …`,
 both from __main__.py): parse, call a service, print.
 
-Exit codes: 0 done, 1 the input was wrong (nothing was changed), 2 a usage error.
+Exit codes: 0 done, 1 the input was wrong (nothing was changed) or the database can't be
+used now (common.database_trouble), 2 a usage error (common.py's types). `jobs run-pending`:
+1 when a job failed and will not be tried again.
 """
 
 import sys
-from datetime import date
 
 import click
 from flask import current_app
@@ -13,60 +14,30 @@ from flask.cli import with_appcontext
 
 from ..clock import utcnow
 from ..extensions import db
-from ..inputs import DB_INT_MAX, date_problem
 from ..rendering import plural
-from ..text import control_problem
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-class PlainText(click.ParamType):
-    """Text for the database: refused (a usage error, exit 2) when it holds a control
-    character, as every form refuses it (text.control_problem)."""
-
-    name = "text"
-
-    def convert(self, value, param, ctx):
-        problem = control_problem(value) if isinstance(value, str) else None
-        if problem:
-            self.fail(f"{value!r} {problem}.", param, ctx)
-        return value
-
-
-class Day(click.ParamType):
-    """A date as YYYY-MM-DD, within inputs.EARLIEST_DATE..LATEST_DATE."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            day = date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a date like 2027-01-04.", param, ctx)
-        problem = date_problem(day)
-        if problem:
-            self.fail(problem, param, ctx)
-        return day
-
-
-TEXT = PlainText()
-ID = click.IntRange(1, DB_INT_MAX)  # an id the database can hold
-
+from .common import (
+    EMAIL,
+    ID,
+    TEXT,
+    Command,
+    Day,
+    Group,
+    WholeNumber,
+    _fail,
+    account_or_fail,
+    cohort_or_fail,
+    course_or_fail,
+)
 
 # ---- user -------------------------------------------------------------------
 
-@click.group("user", help="Manage accounts.")
+@click.group("user", cls=Group, help="Manage accounts.")
 def user_group():
     pass
 
 
 @user_group.command("create")
-@click.option("--email", required=True, type=TEXT)
+@click.option("--email", required=True, type=EMAIL)
 @click.option("--name", required=True, type=TEXT)
 @click.option("--role", type=click.Choice(["learner", "facilitator", "admin"]), default="learner",
               show_default=True)
@@ -76,23 +47,16 @@ def user_group():
 def user_create(email, name, role, password):
     """Create an account."""
     from ..auth.models import Role
-    from ..auth.services import AccountError, create_user
+    from ..auth.services import ACCOUNT_EXISTS, AccountError, create_user
 
     try:
         user = create_user(email, name, password, at=utcnow(), role=Role(role))
     except AccountError as e:
+        if str(e) == ACCOUNT_EXISTS:  # the web's words offer a login; here, only the fact
+            _fail(f"An account with that email exists: {email}.")
         _fail(f"{e.field or 'error'}: {e}")
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.name} <{user.email}> (id {user.id}).")
-
-
-def _account(email: str):
-    from ..auth.services import find_by_email
-
-    user = find_by_email(email)
-    if user is None:
-        _fail(f"No account has the email {email!r}.")
-    return user
 
 
 @user_group.command("disable")
@@ -104,7 +68,10 @@ def user_disable(email):
     from ..auth.services import disable
     from ..security_log import record
 
-    user = _account(email)
+    user = account_or_fail(email)
+    if not user.is_active:
+        click.echo(f"{user.name} <{user.email}> is already disabled: nothing changed.")
+        return
     revoked = disable(user, utcnow())
     db.session.commit()
     record("account.disabled", user=user, via="cli", tokens_revoked=revoked)
@@ -121,7 +88,10 @@ def user_enable(email):
     from ..auth.services import AccountError, enable
     from ..security_log import record
 
-    user = _account(email)
+    user = account_or_fail(email)
+    if user.is_active:
+        click.echo(f"{user.name} <{user.email}> is already enabled: nothing changed.")
+        return
     try:
         enable(user)
     except AccountError as e:
@@ -133,7 +103,7 @@ def user_enable(email):
 
 # ---- cohort -----------------------------------------------------------------
 
-@click.group("cohort", help="Open cohorts: one run of a course.")
+@click.group("cohort", cls=Group, help="Open cohorts: one run of a course.")
 def cohort_group():
     pass
 
@@ -144,26 +114,19 @@ def cohort_group():
 @click.option("--facilitator", required=True, type=TEXT, help="The facilitator's email.")
 @click.option("--starts", type=Day(), help="YYYY-MM-DD")
 @click.option("--paced", is_flag=True, help="Release each stage on a date (from --starts).")
-@click.option("--capacity", type=click.IntRange(1, 10_000))
+@click.option("--capacity", type=WholeNumber(1, 10_000, "N"))
 @with_appcontext
 def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
     """Open a cohort; prints its id and enrolment key."""
-    from ..auth.services import find_by_email
-    from ..courses.services import get_course
     from ..facilitate.cohort_admin import open_cohort
     from ..facilitate.errors import FacilitateError
 
-    course = get_course(course_slug)
-    if course is None:
-        _fail(f"No course {course_slug!r}. Import it first: course import modules/{course_slug}")
-    user = find_by_email(facilitator)
-    if user is None:
-        _fail(f"No account for {facilitator}. Create it: user create --role facilitator …")
+    course = course_or_fail(course_slug)
+    user = account_or_fail(facilitator, acting="run a cohort")
     if not user.is_staff:
         _fail(f"{facilitator} is a learner. Only facilitators and admins can run a cohort.")
-    starts_on: date | None = starts
     try:
-        cohort = open_cohort(course, name, user, utcnow(), starts_on=starts_on, paced=paced,
+        cohort = open_cohort(course, name, user, utcnow(), starts_on=starts, paced=paced,
                              capacity=capacity)
     except FacilitateError as e:
         db.session.rollback()
@@ -185,24 +148,23 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
 @with_appcontext
 def cohort_state(cohort_id, state, actor_email):
     """Move a cohort to another state: open, running, closed or archived."""
-    from ..auth.services import find_by_email
-    from ..cohorts.models import Cohort, CohortState, MemberRole
+    from ..cohorts.models import CohortState, MemberRole
     from ..cohorts.services import membership_of
     from ..facilitate.cohort_admin import STATE_WORDS, TRANSITIONS, change_state
     from ..facilitate.errors import FacilitateError
 
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        _fail(f"No cohort {cohort_id}.")
-    actor = find_by_email(actor_email)
-    if actor is None:
-        _fail(f"No account for {actor_email}.")
+    cohort = cohort_or_fail(cohort_id)
+    actor = account_or_fail(actor_email, acting="change a cohort")
     membership = membership_of(cohort.id, actor.id)
     if not actor.is_admin and not (membership is not None and membership.active
                                    and membership.role == MemberRole.FACILITATOR):
         _fail(f"{actor_email} doesn't facilitate cohort {cohort.id}; use one of its "
               "facilitators or an admin.")
     to, before = CohortState(state), cohort.state
+    if to == before:
+        click.echo(f"Cohort {cohort.id} {cohort.name!r} is {STATE_WORDS[to]} already: "
+                   "nothing changed.")
+        return
     try:
         change_state(cohort, to, actor, utcnow())
     except FacilitateError as e:
@@ -215,28 +177,26 @@ def cohort_state(cohort_id, state, actor_email):
 
 # ---- demo -------------------------------------------------------------------
 
-@click.command("demo")
+@click.command("demo", cls=Command)
 @click.option("--if-empty", is_flag=True,
-              help="Only when the database has no cohorts of its own (used by make run).")
+              help="Only when the database has no cohorts but the demo's (used by make run).")
 @with_appcontext
 def demo_command(if_empty):
     """Load the demo cohort (once; running it again changes nothing)."""
-    from ..cohorts.models import Cohort
-    from ..courses.services import get_course
-    from ..demo import DEMO_COHORT, load_demo
+    from ..demo import demo_loaded, has_cohorts_of_its_own, load_demo
 
-    if if_empty and db.session.scalar(db.select(Cohort.id).where(Cohort.name != DEMO_COHORT)):
+    if if_empty and has_cohorts_of_its_own():
         click.echo("The database has cohorts of its own: demo data not loaded.")
         return
-
-    course = get_course(current_app.config["DEFAULT_COURSE"])
-    if course is None:
-        _fail("Import the default course first: "
-              f"course import modules/{current_app.config['DEFAULT_COURSE']}")
+    slug = current_app.config["DEFAULT_COURSE"]
+    course = course_or_fail(slug)
+    already = demo_loaded(course)
     with click.progressbar(length=len(course.active_etivities), label="Loading demo",
                            file=sys.stderr) as bar:
         result = load_demo(course, progress=lambda _: bar.update(1))
     db.session.commit()
+    if already:
+        click.echo("The demo is already loaded.")
     cohort = result["cohort"]
     click.echo(f"Demo cohort {cohort.id} {cohort.name!r}, enrolment key {cohort.enrolment_key}")
     click.echo(f"Demo logins (password for all: {result['password']}):")
@@ -248,7 +208,7 @@ def demo_command(if_empty):
 
 # ---- report -----------------------------------------------------------------
 
-@click.command("report")
+@click.command("report", cls=Command)
 @click.argument("cohort_id", type=ID)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json",
               show_default=True, help="CSV: one row per learner and e-tivity. JSON: as the API.")
@@ -257,15 +217,10 @@ def report_command(cohort_id, fmt):
     """Print a cohort's progress report on stdout (the same figures as the dashboard)."""
     import json
 
-    from ..cohorts.models import Cohort
     from ..reports import exports, queries
-
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        _fail(f"No cohort {cohort_id}. `cohort create` and `demo` print the ids of the "
-              "cohorts they make.")
     from ..security_log import record
 
+    cohort = cohort_or_fail(cohort_id)
     record("export", cohort_id=cohort.id, format=fmt, via="cli")
     board = queries.dashboard(cohort, utcnow())
     if fmt == "csv":

@@ -10,11 +10,11 @@ from flask.cli import with_appcontext
 from ..clock import utcnow
 from ..extensions import db
 from ..rendering import plural
-from . import TEXT, _fail
+from .common import TEXT, Group, _fail, course_or_fail
 
 # ---- course -----------------------------------------------------------------
 
-@click.group("course", help="Check and load course content from modules/.")
+@click.group("course", cls=Group, help="Check and load course content from modules/.")
 def course_group():
     pass
 
@@ -101,19 +101,22 @@ def course_import(path):
 @with_appcontext
 def course_export(slug, path, replace):
     """Write the course SLUG as a course folder: PATH/SLUG (or PATH itself when it is named
-    SLUG), in the format of modules/README.md. Import reads it back as the same course."""
+    SLUG), in the format of modules/README.md. Import reads it back as the same course.
+    Written whole or not at all: a folder it replaces stays as it was when it can't."""
+    from ..backup import unwritable
     from ..content import validate_course
-    from ..content.writing import write_folder
+    from ..content.writing import FolderNotWritten, write_folder
     from ..courses.export import course_spec
-    from ..courses.services import get_course
 
-    course = get_course(slug)
-    if course is None:
-        _fail(f"No course {slug!r}. `course import modules/{slug}` loads one.")
+    course = course_or_fail(slug)
     folder = Path(path) if Path(path).name == slug else Path(path) / slug
     if (folder / "course.yaml").exists() and not replace:
         _fail(f"{folder} already holds a course. Add --replace to write over it.")
-    written = write_folder(course_spec(course), folder)
+    try:
+        written = write_folder(course_spec(course), folder)
+    except FolderNotWritten as e:
+        _fail(f"{unwritable(e.place, e.error)} Nothing was written"
+              f"{f'; {folder} is as it was' if folder.exists() else ''}.")
     problems = validate_course(folder)
     for problem in problems:
         click.secho(str(problem), fg="red", err=True)
@@ -128,11 +131,9 @@ def course_export(slug, path, replace):
 @with_appcontext
 def course_duplicate(slug, new_slug, title):
     """Start a new course NEW_SLUG as a copy of SLUG's stages and e-tivities (no cohorts)."""
-    from ..courses.services import CourseSlugTaken, duplicate_course, get_course
+    from ..courses.services import CourseSlugTaken, duplicate_course
 
-    course = get_course(slug)
-    if course is None:
-        _fail(f"No course {slug!r}.")
+    course = course_or_fail(slug)
     try:
         copy = duplicate_course(course, new_slug, title)
     except CourseSlugTaken as error:

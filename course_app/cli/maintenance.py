@@ -11,11 +11,11 @@ from flask.cli import with_appcontext
 from ..clock import utcnow
 from ..extensions import db
 from ..rendering import plural
-from . import _fail
+from .common import ID, Command, Group, WholeNumber, _fail, cohort_or_fail
 
 # ---- backup, restore, purge-withdrawn -------------------------------------------
 
-@click.command("backup")
+@click.command("backup", cls=Command)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace PATH if it exists.")
 @with_appcontext
@@ -33,7 +33,7 @@ def backup_command(path, yes):
     click.echo(f"Backed up to {path}: {summary.describe()}.")
 
 
-@click.command("restore")
+@click.command("restore", cls=Command)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace the data the database holds now.")
 @with_appcontext
@@ -56,8 +56,8 @@ def restore_command(path, yes):
     click.echo(f"Restored {path}: {summary.describe()}.")
 
 
-@click.command("purge-withdrawn")
-@click.option("--days", type=click.IntRange(0, 36_500), default=None,
+@click.command("purge-withdrawn", cls=Command)
+@click.option("--days", type=WholeNumber(0, 36_500, "DAYS"), default=None,
               help="Keep withdrawn posts' text this many days (default WITHDRAWN_POST_DAYS, 30).")
 @with_appcontext
 def purge_withdrawn_command(days):
@@ -75,13 +75,13 @@ def purge_withdrawn_command(days):
 
 # ---- progress ---------------------------------------------------------------
 
-@click.group("progress", help="Progress records: the counts pages read.")
+@click.group("progress", cls=Group, help="Progress records: the counts pages read.")
 def progress_group():
     pass
 
 
 @progress_group.command("rebuild-counts")
-@click.option("--cohort", "cohort_id", type=int, help="Only this cohort (default: all).")
+@click.option("--cohort", "cohort_id", type=ID, help="Only this cohort (default: all).")
 @with_appcontext
 def progress_rebuild_counts(cohort_id):
     """Count again what pages read instead of the activity log, posts and reads: activity
@@ -91,12 +91,10 @@ def progress_rebuild_counts(cohort_id):
     from ..discussions import counts as discussion_counts
     from ..progress import counts as progress_counts
 
-    query = db.select(Cohort.id).order_by(Cohort.id)
     if cohort_id is not None:
-        query = query.where(Cohort.id == cohort_id)
-    ids = list(db.session.scalars(query))
-    if cohort_id is not None and not ids:
-        _fail(f"No cohort {cohort_id}.")
+        ids = [cohort_or_fail(cohort_id).id]
+    else:
+        ids = list(db.session.scalars(db.select(Cohort.id).order_by(Cohort.id)))
     with click.progressbar(ids, label="Counting", file=sys.stderr) as bar:
         for cohort in bar:
             progress_counts.rebuild_cohort(cohort)

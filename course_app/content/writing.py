@@ -9,6 +9,8 @@ folded at 88 columns, text with line breaks is written as a literal block).
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 from pathlib import Path
 
 import yaml
@@ -114,18 +116,84 @@ def folder_files(spec: CourseSpec) -> dict[str, str]:
     return files
 
 
+class FolderNotWritten(Exception):
+    """`write_folder` could not write the course: `place` is the folder that refused,
+    `error` the OSError that said so. The folder written to is as it was before."""
+
+    def __init__(self, place: Path, error: OSError):
+        super().__init__(f"{place}: {error}")
+        self.place, self.error = place, error
+
+
+def _beside(folder: Path, what: str) -> Path:
+    return folder.with_name(f".{folder.name}.{secrets.token_hex(4)}.{what}")
+
+
+def _keep_others(folder: Path, new: Path) -> None:
+    """Copy into `new` what `folder` holds besides the course's own files (course.yaml and
+    etivities/*.md), such as images/: the export replaces only those."""
+    def own(directory: str, names: list[str]) -> set[str]:
+        here = Path(directory)
+        if here == folder:
+            return {"course.yaml"} & set(names)
+        if here == folder / "etivities":
+            return {name for name in names if name.endswith(".md")}
+        return set()
+
+    shutil.copytree(folder, new, symlinks=True, ignore=own, dirs_exist_ok=True)
+
+
+def _swap(new: Path, folder: Path) -> None:
+    """Put `new` where `folder` is: two renames in one parent folder, undone if the second
+    fails."""
+    if not folder.exists():
+        os.rename(new, folder)
+        return
+    old = _beside(folder, "old")
+    os.rename(folder, old)
+    try:
+        os.rename(new, folder)
+    except OSError:
+        os.rename(old, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def write_folder(spec: CourseSpec, folder: str | os.PathLike) -> list[Path]:
-    """Write the course into `folder` (made if absent). Existing .md files in its etivities/
-    are removed first, so an e-tivity taken out of the course doesn't linger. Returns the
-    paths written."""
+    """Write the course as `folder` (made if absent), whole or not at all: the files go into
+    a new folder beside it, which then takes its place. An e-tivity taken out of the course
+    doesn't linger (the old .md files go), and what else the folder held (images/) is kept.
+    On any failure `folder` is as it was and nothing is left beside it: FolderNotWritten
+    names the folder that refused. Returns the paths written."""
     folder = Path(folder)
-    etivities = folder / "etivities"
-    etivities.mkdir(parents=True, exist_ok=True)
-    for old in etivities.glob("*.md"):
-        old.unlink()
-    written = []
-    for relative, text in folder_files(spec).items():
-        path = folder / relative
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    if folder.is_symlink():
+        folder = folder.resolve()
+    files = folder_files(spec)
+    new = _beside(folder, "new")
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        new.mkdir()
+    except OSError as error:
+        raise FolderNotWritten(_refused_at(error, folder.parent), error) from None
+    try:
+        if folder.is_dir():
+            _keep_others(folder, new)
+        for relative, text in files.items():
+            path = new / relative
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        _swap(new, folder)
+    except OSError as error:
+        shutil.rmtree(new, ignore_errors=True)
+        inside = error.filename and Path(error.filename).is_relative_to(new)
+        raise FolderNotWritten(folder if inside else _refused_at(error, folder.parent),
+                               error) from None
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    return [folder / relative for relative in files]
+
+
+def _refused_at(error: OSError, fallback: Path) -> Path:
+    """The folder in which a file or folder could not be made."""
+    return Path(error.filename).parent if error.filename else fallback

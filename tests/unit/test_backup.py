@@ -6,6 +6,7 @@ These tests make their own databases (files in a temp folder, or PostgreSQL data
 create and drop), so they don't share the suite's test database.
 """
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -168,6 +169,38 @@ def test_backup_refuses_to_overwrite_without_yes(live, tmp_path):
     assert target.read_text() == "keep me"
     assert runner.invoke(args=["backup", str(target), "--yes"]).exit_code == 0
     assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_a_backup_to_a_folder_that_takes_no_files_says_so(live, tmp_path):
+    """SQLite's "unable to open database file" came out as a traceback: the file it opens
+    was opened outside the `try`."""
+    if not Path("/proc/self").exists():
+        pytest.skip("no /proc here")
+    app, _, _ = live
+    result = app.test_cli_runner().invoke(args=["backup", "/proc/nope.sqlite"])
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    assert "Can't write to /proc: " in result.output
+    assert "Nothing was written" in result.output
+
+
+def test_a_backup_that_can_not_be_put_in_place_leaves_nothing_behind(live, tmp_path,
+                                                                     monkeypatch):
+    """The last step (the finished copy takes its name) fails, as on a full disk: no half
+    file is left, under either name."""
+    import course_app.backup
+
+    def disk_full(_source, destination):
+        raise OSError(errno.ENOSPC, "No space left on device", str(destination))
+
+    app, _, _ = live
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    monkeypatch.setattr(course_app.backup.os, "replace", disk_full)
+    result = app.test_cli_runner().invoke(args=["backup", str(folder / "b.sqlite")])
+    assert result.exit_code == 1
+    assert f"Can't write to {folder}: the disk is full. Nothing was written." in result.output
+    assert list(folder.iterdir()) == []
 
 
 def test_restore_refuses_what_is_not_a_course_app_backup(live, tmp_path):

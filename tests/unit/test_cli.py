@@ -149,7 +149,8 @@ def test_user_create_duplicate_email_exits_1(runner, factory):
     result = run(runner, "user", "create", "--email", "TAKEN@example.org", "--name", "Again",
                  "--password", STRONG)
     assert result.exit_code == 1
-    assert "already exists" in result.output
+    assert "An account with that email exists" in result.output
+    assert "Log in" not in result.output  # the web's offer, which means nothing here
     assert count(User) == 1
 
 
@@ -193,6 +194,56 @@ def test_user_create_unknown_role_is_a_usage_error(runner):
                  "--role", "superuser", "--password", STRONG)
     assert result.exit_code == 2
     assert count(User) == 0
+
+
+@pytest.mark.parametrize("email", ["", "notanemail", "a b@@"])
+def test_user_create_refuses_what_is_not_an_email_address(runner, email):
+    """As the web's form refuses it, in its words; a usage error, before the password is
+    asked for (no input is given: a prompt would end the command with exit 1)."""
+    from course_app.auth.services import ENTER_AN_EMAIL
+
+    result = run(runner, "user", "create", "--email", email, "--name", "Weird", "--role",
+                 "admin")
+    assert result.exit_code == 2, result.output
+    assert ENTER_AN_EMAIL in result.output
+    assert "Password" not in result.output
+    assert count(User) == 0
+
+
+def test_create_user_refuses_what_is_not_an_email_address_for_every_caller(app):
+    from course_app.auth.services import ENTER_AN_EMAIL, AccountError, create_user
+
+    for email in ("", "notanemail", "a b@@"):
+        with pytest.raises(AccountError) as refused:
+            create_user(email, "Weird", STRONG, at=utcnow(), role=Role.ADMIN)
+        assert (refused.value.field, str(refused.value)) == ("email", ENTER_AN_EMAIL)
+    assert count(User) == 0
+    assert create_user(" Kept@Example.org ", "Kept", STRONG, at=utcnow()).email == \
+        "kept@example.org"
+
+
+# ---- user disable / enable -----------------------------------------------------
+
+def test_disabling_twice_says_it_was_disabled_already_and_logs_once(runner, factory, caplog):
+    user = factory.user(email="dee@example.org")
+    with caplog.at_level("INFO", logger="course_app.security"):
+        first = run(runner, "user", "disable", "dee@example.org")
+        when = db.session.get(User, user.id).disabled_at
+        again = run(runner, "user", "disable", "dee@example.org")
+    assert first.exit_code == 0 and "Disabled" in first.output, first.output
+    assert again.exit_code == 0, again.output
+    assert "already disabled" in again.output and "logged out" not in again.output
+    assert db.session.get(User, user.id).disabled_at == when
+    assert len([r for r in caplog.records if "account.disabled" in r.getMessage()]) == 1
+
+
+def test_enabling_an_account_that_is_on_says_so_and_logs_nothing(runner, factory, caplog):
+    factory.user(email="eli@example.org")
+    with caplog.at_level("INFO", logger="course_app.security"):
+        result = run(runner, "user", "enable", "eli@example.org")
+    assert result.exit_code == 0, result.output
+    assert "already enabled" in result.output
+    assert not [r for r in caplog.records if "account.enabled" in r.getMessage()]
 
 
 # ---- cohort create -----------------------------------------------------------
@@ -274,6 +325,47 @@ def test_cohort_create_bad_date_is_a_usage_error(runner, course, factory):
                  "--facilitator", "fac@example.org", "--starts", "05/01/2026")
     assert result.exit_code == 2
     assert count(Cohort) == 0
+
+
+def test_a_disabled_account_can_not_run_a_cohort(runner, course, factory):
+    user = factory.user(Role.FACILITATOR, email="off@example.org")
+    user.disabled_at = utcnow()
+    db.session.commit()
+    result = run(runner, "cohort", "create", "--course", "engaging-online", "--name", "N",
+                 "--facilitator", "off@example.org")
+    assert result.exit_code == 1
+    assert "disabled" in result.output and "user enable off@example.org" in result.output
+    assert count(Cohort) == 0
+
+
+def test_a_disabled_account_can_not_change_a_cohort(runner, factory):
+    from course_app.cohorts.models import CohortState
+
+    cohort = factory.cohort()
+    admin = factory.user(Role.ADMIN, email="offadmin@example.org")
+    admin.disabled_at = utcnow()
+    db.session.commit()
+    result = run(runner, "cohort", "state", str(cohort.id), "closed", "--as",
+                 "offadmin@example.org")
+    assert result.exit_code == 1
+    assert "disabled" in result.output
+    assert db.session.get(Cohort, cohort.id).state == CohortState.OPEN
+
+
+def test_a_cohort_moved_to_the_state_it_has_is_left_as_it_is(runner, factory):
+    from course_app.facilitate.models import AuditEntry
+
+    cohort = factory.cohort()
+    factory.user(Role.ADMIN, email="boss@example.org")
+    assert run(runner, "cohort", "state", str(cohort.id), "running", "--as",
+               "boss@example.org").exit_code == 0
+    entries = count(AuditEntry)
+    result = run(runner, "cohort", "state", str(cohort.id), "running", "--as",
+                 "boss@example.org")
+    assert result.exit_code == 0, result.output
+    assert "is running already" in result.output
+    assert "can't become" not in result.output
+    assert count(AuditEntry) == entries
 
 
 # ---- demo --------------------------------------------------------------------
@@ -371,6 +463,25 @@ def test_demo_twice_creates_nothing_more(runner, demo):
     result = run(runner, "demo")
     assert result.exit_code == 0, result.output
     assert (count(User), count(Cohort), count(Thread), count(Post)) == before
+
+
+def test_demo_if_empty_on_the_demo_alone_says_it_is_loaded(runner, demo):
+    """The demo's own two cohorts (the paced one too) are no cohorts "of its own": every
+    `make run` after the first said they were."""
+    before = (count(User), count(Cohort), count(Thread), count(Post))
+    result = run(runner, "demo", "--if-empty")
+    assert result.exit_code == 0, result.output
+    assert "The demo is already loaded." in result.output
+    assert "cohorts of its own" not in result.output
+    assert (count(User), count(Cohort), count(Thread), count(Post)) == before
+
+
+def test_demo_if_empty_leaves_a_database_with_cohorts_of_its_own(runner, course, factory):
+    factory.cohort(course=course, name="Autumn")
+    result = run(runner, "demo", "--if-empty")
+    assert result.exit_code == 0, result.output
+    assert "cohorts of its own: demo data not loaded" in result.output
+    assert count(Cohort) == 1
 
 
 def test_demo_prints_the_logins(demo):

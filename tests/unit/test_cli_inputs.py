@@ -33,10 +33,51 @@ def test_control_characters_in_arguments_are_refused(runner, args):
 
 @pytest.mark.parametrize("cohort_id", [str(2**31), str(2**63), str(10**20), "0"])
 def test_cohort_ids_beyond_the_database_are_refused(runner, cohort_id):
-    for args in (["report", cohort_id], ["cohort", "state", cohort_id, "closed", "--as", "a@b.c"]):
+    for args in (["report", cohort_id], ["cohort", "state", cohort_id, "closed", "--as", "a@b.c"],
+                 ["progress", "rebuild-counts", "--cohort", cohort_id]):
         result = run(runner, *args)
         assert result.exit_code == 2, result.output
         assert "is not in the range" in result.output
+
+
+def test_a_negative_cohort_id_is_refused_as_usage(runner):
+    result = run(runner, "progress", "rebuild-counts", "--cohort", "-5")
+    assert result.exit_code == 2, result.output
+
+
+def test_an_unknown_cohort_is_the_same_answer_everywhere(runner, factory):
+    """Not there, though the database could hold the id: exit 1 and one message."""
+    factory.user(email="a@example.org")
+    answers = {run(runner, *args) for args in (
+        ["report", "999999"], ["cohort", "state", "999999", "closed", "--as", "a@example.org"],
+        ["progress", "rebuild-counts", "--cohort", "999999"])}
+    for result in answers:
+        assert result.exit_code == 1, result.output
+    assert len({r.output for r in answers}) == 1, [r.output for r in answers]
+    assert "No cohort 999999." in answers.pop().output
+
+
+@pytest.mark.parametrize("args", [["report", "abc"], ["purge-withdrawn", "--days", "abc"],
+                                  ["cohort", "create", "--course", "c", "--name", "n",
+                                   "--facilitator", "f@example.org", "--capacity", "abc"]])
+def test_a_word_where_a_number_goes_is_called_what_it_is(runner, args):
+    result = run(runner, *args)
+    assert result.exit_code == 2, result.output
+    assert "'abc' is not a whole number." in result.output
+    assert "integer range" not in result.output
+
+
+@pytest.mark.parametrize("at", ["tomorrow", "2026-13-01T08:00", "9999-01-01T08:00"])
+def test_send_due_refuses_a_time_it_can_not_read_as_usage(runner, at):
+    result = run(runner, "jobs", "send-due", "--at", at)
+    assert result.exit_code == 2, result.output  # not a ValueError's traceback (exit 1)
+    assert "Invalid value for '--at'" in result.output
+
+
+def test_send_due_reads_iso_times_with_or_without_an_offset(runner):
+    for at in ("2026-11-30T08:05", "2026-11-30T09:05+01:00", "2026-11-30T08:05Z"):
+        result = run(runner, "jobs", "send-due", "--at", at)
+        assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize("starts", ["9999-12-31", "1999-01-01", "tomorrow"])

@@ -1,6 +1,9 @@
 """The round trip with the folder format: `course export` writes what `course import` reads,
 and a course survives folder → database → folder → empty database unchanged."""
 
+import errno
+from pathlib import Path
+
 import pytest
 import yaml
 from sqlalchemy import func, select
@@ -142,3 +145,63 @@ def test_the_default_course_uses_the_newer_fields_so_the_round_trip_covers_them(
     assert again.weekly_minutes == spec.weekly_minutes
     assert [(e.observe_facilitators, e.toolkit, e.moderator_days) for e in again.etivities] == [
         (e.observe_facilitators, e.toolkit, e.moderator_days) for e in spec.etivities]
+
+
+# ---- writing whole or not at all -------------------------------------------------------
+
+def _snapshot(folder) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+def test_a_replace_that_fails_leaves_the_old_folder_as_it_was(runner, course, tmp_path,
+                                                              monkeypatch):
+    """It used to remove every etivities/*.md first, then write: course.yaml refused, and
+    the folder was left with none of its e-tivities and a traceback."""
+    assert run(runner, "course", "export", course.slug, str(tmp_path)).exit_code == 0
+    folder = tmp_path / course.slug
+    (folder / "images").mkdir()
+    (folder / "images" / "map.png").write_bytes(b"not really a png")
+    before = _snapshot(folder)
+    assert len([p for p in before if p.startswith("etivities/")]) == 18
+    real_write = Path.write_text
+
+    def refuse_course_yaml(path, *args, **kwargs):
+        if path.name == "course.yaml":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real_write(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", refuse_course_yaml)
+    result = run(runner, "course", "export", course.slug, str(tmp_path), "--replace")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    assert f"Can't write to {folder}: you don't have permission" in result.output
+    assert f"{folder} is as it was" in result.output
+    assert _snapshot(folder) == before
+    assert [p.name for p in tmp_path.iterdir()] == [course.slug]  # nothing left beside it
+
+
+def test_a_replace_keeps_what_else_the_folder_holds(runner, course, tmp_path):
+    assert run(runner, "course", "export", course.slug, str(tmp_path)).exit_code == 0
+    folder = tmp_path / course.slug
+    (folder / "images").mkdir()
+    (folder / "images" / "map.png").write_bytes(b"a picture")
+    assert run(runner, "course", "export", course.slug, str(tmp_path), "--replace").exit_code == 0
+    assert (folder / "images" / "map.png").read_bytes() == b"a picture"
+    assert [p.name for p in tmp_path.iterdir()] == [course.slug]
+
+
+@pytest.mark.parametrize("where", ["/proc/nope", "under-a-file"])
+def test_an_export_to_a_place_that_takes_no_files_says_so(runner, course, tmp_path, where):
+    if where == "/proc/nope":
+        if not Path("/proc/self").exists():
+            pytest.skip("no /proc here")
+        target, refused = Path(where), "/proc"
+    else:
+        (tmp_path / "a-file").write_text("I am a file")
+        target, refused = tmp_path / "a-file" / "sub", None
+    result = run(runner, "course", "export", course.slug, str(target))
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception  # not a traceback
+    assert "Can't write to " + (refused or "") in result.output
+    assert "Nothing was written" in result.output

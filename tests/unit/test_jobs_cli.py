@@ -1,14 +1,17 @@
 """`course-app jobs …`: queue the digests due at a time, run what is queued."""
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from huey.storage import MemoryStorage
 from sqlalchemy import select
 
-from course_app import create_app
+from course_app import create_app, mail
 from course_app.extensions import db
-from course_app.jobs import queue
+from course_app.jobs import queue, sending
+from course_app.mail import Outgoing
 from course_app.mail.models import MailboxMessage
+from course_app.rendering import exact_time
 from learner_journey import start
 
 
@@ -79,3 +82,70 @@ def test_every_database_but_the_default_has_a_queue_of_its_own(tmp_path):
     missing = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/x.sqlite"}
     storage = queue.storage_for(missing, str(instance))
     assert Path(storage.filename).parent == instance
+
+
+# ---- run-pending: what failed, and the retries whose time has come -------------------------
+
+MESSAGE = Outgoing(to="ana@example.org", subject="Hello", text="Words.", key="test:run-pending")
+
+
+def _queue_message() -> None:
+    sending.send_after_commit(MESSAGE)
+    db.session.commit()
+
+
+def _make_the_retries_due() -> None:
+    """As if the retries' time had come: each scheduled job, due a second ago."""
+    for task in queue.huey.read_schedule(datetime(9999, 1, 1)):
+        task.eta = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=1)
+        queue.huey.add_schedule(task)
+
+
+def test_run_pending_says_what_failed_and_runs_the_retry_once_it_is_due(mailing_app,
+                                                                        smtp_server):
+    runner = mailing_app.test_cli_runner()
+    queue.huey.flush()
+    smtp_server.down()
+    _queue_message()
+    result = runner.invoke(args=["jobs", "run-pending"])
+    assert result.exit_code == 0, result.output  # it will be tried again: not an error
+    [retry] = queue.huey.scheduled()
+    assert result.stdout.startswith("Ran 1 job; 1 failed:")
+    assert f"will be tried again at {exact_time(retry.eta)}" in result.stderr
+    assert "ConnectionRefusedError" in result.stderr
+    waiting = runner.invoke(args=["jobs", "run-pending"])  # not due yet: says it waits
+    assert waiting.stdout.startswith("Ran 0 jobs.")
+    assert f"1 failed job waits to be tried again, the first at {exact_time(retry.eta)}" \
+        in waiting.stdout
+    smtp_server.up()
+    _make_the_retries_due()
+    result = runner.invoke(args=["jobs", "run-pending"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Ran 1 job."
+    assert [r.rcpt_tos for r in smtp_server.received] == [["ana@example.org"]]
+    assert queue.huey.scheduled() == [] and queue.pending_count() == 0
+
+
+def test_run_pending_exits_1_when_a_job_failed_for_good(mailing_app, smtp_server, monkeypatch):
+    def fault(_outgoing):
+        raise KeyError("a bug")
+
+    runner = mailing_app.test_cli_runner()
+    queue.huey.flush()
+    monkeypatch.setattr(mail, "deliver", fault)
+    _queue_message()
+    result = runner.invoke(args=["jobs", "run-pending"])
+    assert result.exit_code == 1, result.output
+    assert "deliver" in result.stderr and "will not be tried again" in result.stderr
+    assert queue.huey.scheduled() == []
+
+
+def test_run_pending_says_its_exit_codes(runner):
+    words = " ".join(runner.invoke(args=["jobs", "run-pending", "--help"]).output.split())
+    assert "Exit code 1 when a job failed and will not be tried again" in words
+
+
+def test_any_hour_says_it_ignores_the_weekday_too(runner):
+    """As `digests.due_digests` does: a weekly digest goes out whatever the day."""
+    words = " ".join(runner.invoke(args=["jobs", "send-due", "--help"]).output.split())
+    assert "whatever the hour and the weekday" in words

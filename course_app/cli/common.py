@@ -1,0 +1,201 @@
+"""What every command shares: failing with a message (exit 1), the types that refuse bad
+arguments as usage errors (exit 2), the lookups of a cohort, an account or a course by what
+was typed, and the database's trouble in plain words (`Command`, `Group`)."""
+
+import sys
+from contextlib import suppress
+from datetime import UTC, date, datetime
+
+import click
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from ..database import is_busy
+from ..extensions import db
+from ..inputs import DB_INT_MAX, date_problem
+from ..text import control_problem
+
+NO_TABLES = "The database has no tables yet: run `flask --app course_app db upgrade` first."
+BEHIND = ("The database is older than this version of course_app: run "
+          "`flask --app course_app db upgrade` first.")
+BUSY = "The database is busy (another program is writing); try again in a moment."
+# PostgreSQL's undefined_table and undefined_column; SQLite says it in words.
+MISSING = {"42P01": NO_TABLES, "42703": BEHIND}
+SQLITE_MISSING = {"no such table": NO_TABLES, "no such column": BEHIND}
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+# ---- the database in trouble ------------------------------------------------------
+
+def database_trouble(error: OperationalError | ProgrammingError) -> str | None:
+    """What to tell the person at the terminal when the database refused a command, or None
+    when it is a fault in the code (its traceback is worth more then). Busy: the rule the web
+    answers 503 by (`database.is_busy`)."""
+    if is_busy(error):
+        return BUSY
+    said = str(error.orig).strip()
+    missing = MISSING.get(getattr(error.orig, "sqlstate", None) or "") or next(
+        (message for words, message in SQLITE_MISSING.items() if words in said.lower()), None)
+    if missing:
+        return missing
+    if isinstance(error, OperationalError):  # can't connect, can't open the file...
+        return f"The database can't be used just now{f': {said.splitlines()[0]}' if said else ''}."
+    return None
+
+
+class _SaysDatabaseTrouble:
+    """A command (or a group, for all of its commands) that answers a database that is not
+    ready or is busy with `database_trouble`'s words and exit 1, never SQLAlchemy's
+    traceback. Every command of the app is one (a test checks)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, ProgrammingError) as error:
+            message = database_trouble(error)
+            if message is None:
+                raise
+            with suppress(Exception):  # the connection may be gone: the words matter
+                db.session.rollback()
+            _fail(message)
+
+
+class Command(_SaysDatabaseTrouble, click.Command):
+    pass
+
+
+class Group(_SaysDatabaseTrouble, click.Group):
+    pass
+
+
+# ---- argument types: a bad value is a usage error (exit 2) ----------------------------
+
+class PlainText(click.ParamType):
+    """Text for the database: refused (a usage error, exit 2) when it holds a control
+    character, as every form refuses it (text.control_problem)."""
+
+    name = "text"
+
+    def convert(self, value, param, ctx):
+        problem = control_problem(value) if isinstance(value, str) else None
+        if problem:
+            self.fail(f"{value!r} {problem}.", param, ctx)
+        return value
+
+
+class EmailAddress(PlainText):
+    """An email address, by the one check of its shape (`auth.services.email_address`, as
+    the forms use), refused in its words: before any password is asked for."""
+
+    name = "email"
+
+    def convert(self, value, param, ctx):
+        from ..auth.services import ENTER_AN_EMAIL, email_address
+
+        value = super().convert(value, param, ctx)
+        if email_address(value.strip()) is None:
+            self.fail(f"{value!r}: {ENTER_AN_EMAIL}", param, ctx)
+        return value.strip()
+
+
+class WholeNumber(click.IntRange):
+    """A whole number from `min` to `max`, named in the help by `name` ("ID", "DAYS")."""
+
+    def __init__(self, min: int, max: int, name: str = "number"):
+        super().__init__(min, max)
+        self.name = name
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str):
+            try:
+                int(value)
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class Day(click.ParamType):
+    """A date as YYYY-MM-DD, within inputs.EARLIEST_DATE..LATEST_DATE."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, date):
+            return value
+        try:
+            day = date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a date like 2027-01-04.", param, ctx)
+        problem = date_problem(day)
+        if problem:
+            self.fail(problem, param, ctx)
+        return day
+
+
+class Moment(click.ParamType):
+    """A time in ISO 8601 (2026-11-30T08:05, UTC unless it names its offset), on a day
+    within inputs.EARLIEST_DATE..LATEST_DATE; an aware datetime."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a time like 2026-11-30T08:05 (ISO 8601; UTC unless "
+                      "it says +01:00 or the like).", param, ctx)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        problem = date_problem(moment.astimezone(UTC).date())
+        if problem:
+            self.fail(problem, param, ctx)
+        return moment
+
+
+TEXT = PlainText()
+EMAIL = EmailAddress()
+ID = WholeNumber(1, DB_INT_MAX, "ID")  # an id the database can hold
+
+
+# ---- what was typed, found (or exit 1) -----------------------------------------------
+
+def cohort_or_fail(cohort_id: int):
+    """The cohort with this id; else say so and exit 1 (an id out of range never gets here:
+    `ID` refuses it, exit 2)."""
+    from ..cohorts.models import Cohort
+
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        _fail(f"No cohort {cohort_id}. `cohort create` and `demo` print the ids of the "
+              "cohorts they make.")
+    return cohort
+
+
+def account_or_fail(email: str, acting: str | None = None):
+    """The account with this email; else say so and exit 1. `acting` (what the account is
+    to do, "run a cohort"): it must also be turned on, as a disabled account can't act."""
+    from ..auth.services import find_by_email
+
+    user = find_by_email(email)
+    if user is None:
+        _fail(f"No account has the email {email!r}. `user create` makes one.")
+    if acting and user.is_deleted:
+        _fail(f"The account {user.email} was deleted by its owner: it can't {acting}.")
+    if acting and not user.is_active:
+        _fail(f"The account {user.email} is disabled, and a disabled account can't "
+              f"{acting}. `user enable {user.email}` turns it back on.")
+    return user
+
+
+def course_or_fail(slug: str):
+    """The course with this slug; else say so and exit 1."""
+    from ..courses.services import get_course
+
+    course = get_course(slug)
+    if course is None:
+        _fail(f"No course {slug!r}. `course import modules/{slug}` loads one.")
+    return course
