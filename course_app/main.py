@@ -89,14 +89,20 @@ def course(slug: str):
 @bp.get("/login")
 def login_shortcut():
     """/login, where people guess the page is: the login page, the query kept (`next`)."""
-    return redirect(url_for("auth.login", **request.args))
+    return redirect(url_for("auth.login", **_kept(request.args)))
 
 
 @bp.get("/register")
 @bp.get("/signup")
 def register_shortcut():
     """/register and /signup, as people guess them: "Create an account", the query kept."""
-    return redirect(url_for("auth.register", **request.args))
+    return redirect(url_for("auth.register", **_kept(request.args)))
+
+
+def _kept(args) -> dict:
+    """The query a shortcut passes on: `next` only (any other key could be url_for's own,
+    `endpoint` or `_scheme`)."""
+    return {"next": args["next"]} if args.get("next") else {}
 
 
 @bp.get("/glossary")

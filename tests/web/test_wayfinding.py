@@ -198,6 +198,11 @@ def test_the_addresses_people_guess_lead_to_the_pages(client):
     assert login.status_code == 302 and login.location == "/account/login?next=/cohorts/1"
     for guess in ("/register", "/signup"):
         assert client.get(guess).location == "/account/register"
+    for odd in ("endpoint=x", "_method=DELETE", "_scheme=https", "_external=1"):
+        for guess in ("/login", "/register", "/signup"):
+            response = client.get(f"{guess}?{odd}")
+            assert response.status_code == 302, (guess, odd)
+            assert response.location.startswith("/account/"), (guess, odd)
 
 
 def test_a_course_is_on_offer_once_a_cohort_of_it_opens(client, factory, login_as):
