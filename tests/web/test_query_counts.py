@@ -106,3 +106,47 @@ def test_pages_run_the_same_queries_on_small_and_large_data(course_run):
     assert (large["long thread, first page"] == large["long thread, middle page"]
             == large["long thread, last page"] == large["short thread"]), large
     assert large["reply in the long thread"] == large["reply in the short thread"], large
+
+
+def test_a_learners_home_page_costs_the_same_in_one_cohort_or_five(factory, client, login_as):
+    """Each card says where the learner is and what is next (`standings_in`): one learner's
+    standing in every cohort at once, whatever their number, paced or not, one course or two."""
+    from datetime import date
+
+    from course_app.auth.models import User
+    from course_app.cohorts.models import Cohort, MemberRole
+    from course_app.cohorts.services import add_member
+    from course_app.progress.overrides import open_early
+    from course_app.progress.standing import learner_progress, standings_in
+
+    learner = factory.user()
+    first = factory.cohort()
+    add_member(first, learner, MemberRole.LEARNER, utcnow())
+    start(first, factory.learner_in(first), "introduce-yourself")
+    db.session.commit()
+    learner_id, first_id = learner.id, first.id
+    login_as(learner)
+    client.get("/")  # the page once, as seen before
+    one = count_queries(client, "/")
+
+    learner = db.session.get(User, learner_id)
+    other_course = factory.course()
+    cohorts = [factory.cohort(), factory.cohort(paced=True, starts_on=date.today()),
+               factory.cohort(other_course), factory.cohort(other_course)]
+    for cohort in cohorts:
+        add_member(cohort, learner, MemberRole.LEARNER, utcnow())
+    start(cohorts[0], learner, "introduce-yourself")
+    open_early(cohorts[2], cohorts[2].memberships[0].user_id, utcnow(), stage_number=2)
+    db.session.commit()
+    ids = [first_id, *(c.id for c in cohorts)]
+    assert count_queries(client, "/") == one
+    # and each card's standing is the learner's own in that cohort
+    today = utcnow().date()
+    every = [db.session.get(Cohort, i) for i in ids]
+    together = standings_in(every, learner_id, today)
+    for cohort in every:
+        alone = learner_progress(cohort, learner_id, today)
+        assert together[cohort.id].current_stage == alone.current_stage
+        assert together[cohort.id].opened_on == alone.opened_on
+        assert ([(p.etivity.id, p.state, p.counts) for p in together[cohort.id].etivities]
+                == [(p.etivity.id, p.state, p.counts) for p in alone.etivities])
