@@ -54,15 +54,23 @@ def email_address(text: str) -> str | None:
 
 
 def find_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The account of this address, as `create_user` stored it (`email_address`: one Unicode
+    form, any case, the domain in letters); text that isn't an address, lower-cased. Also
+    as only lower-cased: accounts made before create_user stored `email_address`'s form."""
+    typed = normalise_email(email or "")
+    forms = {email_address(typed) or typed, typed}
+    return db.session.scalar(select(User).where(User.email.in_(forms)).order_by(User.id))
 
 
 def create_user(email: str, name: str, password: str, at: datetime,
                 role: Role = Role.LEARNER, about: str = "") -> User:
-    """Create an account. Raises AccountError naming the field at fault. Flushes."""
-    email, name = normalise_email(email), one_line(name)
-    if email_address(email) is None:  # for every caller, not only the forms that check first
+    """Create an account. Raises AccountError naming the field at fault. Flushes. The address
+    is stored as `email_address` gives it, the form every lookup compares (`find_by_email`,
+    invites' "already in the cohort")."""
+    address, name = email_address((email or "").strip()), one_line(name)
+    if address is None:  # for every caller, not only the forms that check first
         raise AccountError(ENTER_AN_EMAIL, "email")
+    email = address
     if is_blank(name):
         raise AccountError(NAME_MISSING, "name")
     if find_by_email(email) is not None:

@@ -31,6 +31,10 @@ MINUTES_MAX = 1000  # one e-tivity's time: e-tivities take minutes to hours, nev
 WEEKLY_MINUTES_MAX = 2400  # the time a week a course asks: a full-time week of 40 hours
 COUNT_MAX = 100  # posts to read, people to reply to, conversations to start
 STAGE_MAX = 5  # Salmon's five stages
+# The longest text read as a whole number: every most above has four digits, and Python
+# refuses to read or write an int of more than 4300 digits (`0x` and 4000 `f`s is one).
+WHOLE_TEXT_MAX = 20
+DECIMAL = re.compile(r"[-+]?[1-9][0-9_]*")  # YAML 1.1's decimal: a leading 0 is octal
 
 _TAG = "tag:yaml.org,2002:"
 NULL, BOOL, INT = _TAG + "null", _TAG + "bool", _TAG + "int"
@@ -128,16 +132,24 @@ class Fields:
             message = f"{node.value} is not a number; write a whole number such as {minimum + 1}"
             self._wrong(node, key, message)
             return None
-        if node.tag != INT:
+        number = None
+        if node.tag == INT and isinstance(node, yaml.ScalarNode):
+            if len(node.value) > WHOLE_TEXT_MAX:  # never read: Python can't read 4301 digits
+                self._wrong(node, key, f"must be from {minimum} to {maximum}, "
+                                       f"not {_as_written(node.value)}")
+                return None
+            try:
+                number = SafeConstructor().construct_yaml_int(node)
+            except ValueError:  # `!!int two`, `0x_`: tagged as a whole number, but none
+                pass
+        if number is None:
             value = node.value if isinstance(node, yaml.ScalarNode) else "a list or set of fields"
             self._wrong(node, key, f"must be a whole number such as {minimum + 1}, not {value!r}")
             return None
-        number = SafeConstructor().construct_yaml_int(node)
         if minimum <= number <= maximum:
             return number
-        digits = len(str(abs(number)))
-        shown = number if digits <= 12 else f"a {digits}-digit number"
-        self._wrong(node, key, f"must be from {minimum} to {maximum}, not {shown}")
+        self._wrong(node, key, f"must be from {minimum} to {maximum}, "
+                               f"not {_as_written(node.value)}")
         return None
 
     def flag(self, key: str, default: bool) -> bool | None:
@@ -167,6 +179,17 @@ class Fields:
             self._wrong(node, key, f"must be a list ({hint}), each entry starting with '- '")
             return None
         return node.value
+
+
+def _as_written(text: str) -> str:
+    """A number out of range as its message names it, from its text (never the number: one
+    of more than 4300 digits can't be written out): a short one as written, a long decimal
+    by its digits ("a 26-digit number"), anything longer than WHOLE_TEXT_MAX otherwise as
+    "a number that long" (hex, octal, binary, 1:30:00)."""
+    digits = text.lstrip("+-").replace("_", "")
+    if DECIMAL.fullmatch(text) and len(digits) > 12:
+        return f"a {len(digits)}-digit number"
+    return text if len(text) <= WHOLE_TEXT_MAX else "a number that long"
 
 
 def fields_of(doc: Doc, node: yaml.Node, where: str, allowed: tuple[str, ...],

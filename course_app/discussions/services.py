@@ -25,8 +25,10 @@ HELP_THREAD_TITLE = "Ask for help here"
 TITLE_MAX = 200
 BODY_MAX = 10_000
 # The same words from the same person in the same place within this time are one post sent
-# twice (the form sent again after the Back button, with a new key by then), not two.
-REPEAT_WITHIN = timedelta(minutes=30)
+# twice (the form sent again after the Back button, with a new key by then), not two. Back
+# and Send again happen within minutes; a second "Agreed!" to the same post half an hour
+# later is meant, and a new post.
+REPEAT_WITHIN = timedelta(minutes=10)
 
 
 class PostError(ValueError):
@@ -106,8 +108,12 @@ def find_repeat(author: User, at: datetime, body: str, *, thread: Thread | None 
         query = query.where(Post.thread_id == thread.id,
                             Post.parent_id == (answered.id if answered else None))
     else:
+        try:
+            stored = check_title(title)  # as `start_thread` stores it: on one line
+        except PostError:
+            return None  # no conversation has such a title; starting one says what's wrong
         query = query.where(Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-                            Thread.title == (title or "").strip(), Post.parent_id.is_(None))
+                            Thread.title == stored, Post.parent_id.is_(None))
     text = _same_text(body)
     return next((p for p in db.session.scalars(query.order_by(Post.created_at.desc()).limit(5))
                  if _same_text(p.body) == text), None)

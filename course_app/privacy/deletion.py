@@ -19,6 +19,7 @@ What happens, and why (docs/security.md says the same):
   notifications their posts caused.
 """
 
+import re
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -38,6 +39,9 @@ from ..toolkit.models import ToolkitConsent
 
 FORMER = "A former learner"
 NOT_A_PASSWORD = "!deleted"  # werkzeug's check_password_hash never accepts it
+# In words someone wrote (a nudge's message), a name shorter than this is too likely to be
+# a word of its own ("I", "A", "Al" in "Al fresco"): it is left as it is there.
+NAME_MIN_IN_WORDS = 3
 
 
 class DeletionRefused(ValueError):
@@ -69,6 +73,19 @@ def delete_account(user: User, password: str, at: datetime) -> None:
     anonymise(user, at)
 
 
+def without_name(text: str, name: str, shortest: int = 1) -> str:
+    """`text` with `name` as FORMER wherever it stands as a whole word, never inside another
+    ("Sam" goes from "Sam, Sample the Samba" only at the start). A word's edge is where
+    letters and digits of any script stop (no letter or digit just before the name, none
+    just after it), so "Zoë" ends at its "ë", and a name ending in "." or ")" still ends
+    there. A name shorter than `shortest` characters is left. The migration f266fd228979
+    keeps a copy of this."""
+    name = name.strip()
+    if len(name) < max(shortest, 1):
+        return text
+    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", FORMER, text)
+
+
 def _their_posts(user: User) -> list[int]:
     return list(db.session.scalars(select(Post.id).where(Post.author_id == user.id)))
 
@@ -78,7 +95,7 @@ def _scrub_others_records(user: User, post_ids: list[int]) -> None:
     name, email = user.name, user.email
     targets = {f"user {user.id}"} | {f"post {i}" for i in post_ids}
     for entry in db.session.scalars(select(AuditEntry).where(AuditEntry.target.in_(targets))):
-        entry.summary = entry.summary.replace(name, FORMER)
+        entry.summary = without_name(entry.summary, name)
     for entry in db.session.scalars(select(AuditEntry).where(
             AuditEntry.action == AuditAction.INVITE)):
         emails = (entry.detail or {}).get("emails") or []
@@ -91,13 +108,14 @@ def _scrub_others_records(user: User, post_ids: list[int]) -> None:
     for note in db.session.scalars(select(Notification).where(
             Notification.text.contains(name), Notification.user_id != user.id)):
         if any(note.link.endswith(link) for link in links):
-            note.text = note.text.replace(name, FORMER)
+            note.text = without_name(note.text, name)
 
 
 def _scrub_nudges(user: User) -> None:
     """A nudge's entry names no target but up to NAMED learners in its line, and keeps the
     ids of all it went to: each line that named them is written again from those ids, with
-    them as "A former learner", and their name goes from the message it keeps."""
+    them as "A former learner", and their name goes from the message it keeps (as a whole
+    word: `without_name`)."""
     cohorts = select(Membership.cohort_id).where(Membership.user_id == user.id)
     entries = [entry for entry in db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == AuditAction.NUDGE, AuditEntry.cohort_id.in_(cohorts)))
@@ -111,7 +129,8 @@ def _scrub_nudges(user: User) -> None:
             entry.summary = audit_summary(names, len(ids), entry.detail.get("group") or "")
         text = entry.detail.get("text")
         if isinstance(text, str) and user.name in text:
-            entry.detail = {**entry.detail, "text": text.replace(user.name, FORMER)}
+            entry.detail = {**entry.detail,
+                            "text": without_name(text, user.name, NAME_MIN_IN_WORDS)}
 
 
 def _nudged(entry: AuditEntry) -> list[int]:

@@ -23,7 +23,7 @@ from ..courses.models import Course, Etivity
 from ..database import insert_or_merge
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
-from ..discussions.reading import has_started_thread
+from ..discussions.reading import must_post_first
 from ..extensions import db
 from ..facilitate.audit import record
 from ..facilitate.models import AuditAction
@@ -136,7 +136,7 @@ def _access(cohort: Cohort, reader: User, etivities: list[Etivity], today: date
             number = etivity.stage_number
             found[etivity.id] = Access(lock=f"Built in stage {number}, which "
                                             f"{describe_lock(standing.stages[number], today)}")
-        elif etivity.post_first and not has_started_thread(cohort, etivity, reader):
+        elif must_post_first(cohort, etivity, reader):
             found[etivity.id] = Access(waiting=True)
     return found
 
@@ -173,6 +173,13 @@ def sections(cohort: Cohort, only: Etivity | None = None, *, reader: User | None
                     sorted(by_etivity.get(e.id, []), key=lambda c: (c.user.name, c.user.id)),
                     access.get(e.id, EVERYTHING), reader.id if reader is not None else None)
             for e in etivities]
+
+
+def sees_every_section(parts: list[Section]) -> bool:
+    """The sections (as `sections(reader=…)` read them) show their reader all of each: only
+    then is the published page offered to them, as it shows every section whole (a learner
+    would be one click from what their stages keep for later)."""
+    return all(section.access.full for section in parts)
 
 
 def section_for(cohort: Cohort, etivity: Etivity, *, reader: User | None = None,

@@ -34,8 +34,10 @@ def _render_page(cohort: Cohort, publish_form=None, consent_form=None, status: i
     if consent_form is None and service.may_consent(current_user, cohort):
         consent_form = ConsentForm(
             consent="yes" if current_user.id in service.consenting(cohort) else "no")
+    sections = _sections(cohort)
     return render_template(
-        "toolkit/toolkit.html", cohort=cohort, sections=_sections(cohort),
+        "toolkit/toolkit.html", cohort=cohort, sections=sections,
+        sees_every_section=service.sees_every_section(sections),
         published=published, publish_form=publish_form, consent_form=consent_form,
         facilitating=facilitating), status
 
@@ -152,7 +154,10 @@ def _render_section(cohort: Cohort, etivity, mark_form=None, editor_form=None,
         "toolkit/section.html", cohort=cohort, etivity=etivity, section=section,
         candidates=candidates, candidates_page=candidates_page,
         mark_form=mark_form or MarkCurrentForm(), may_mark=may_mark,
-        editor_form=editor_form, earlier=service.earlier_published(cohort, etivity)), status
+        editor_form=editor_form,
+        # Earlier cohorts' versions of a section the reader may not see yet would show it.
+        earlier=service.earlier_published(cohort, etivity) if section.access.full else []
+    ), status
 
 
 @bp.get("/cohorts/<int:cohort_id>/toolkit/e/<slug>")

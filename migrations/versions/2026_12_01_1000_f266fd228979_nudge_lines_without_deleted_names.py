@@ -4,8 +4,8 @@ Deleting an account now writes each nudge's audit line again from the ids the en
 with the person as "A former learner" (privacy/deletion.py: _scrub_nudges). This does the same
 for accounts deleted before that: every nudge line naming one of them is written again,
 from the learners' names as they are now. The message the entry keeps loses the old name
-too where the old line shows it unambiguously (the others it named are still called what
-they were then); otherwise it is left as it was. Nothing changes shape, and a name once gone
+too (as a whole word: "Sam" never out of "Sample") where the old line shows it unambiguously
+(the others it named are still called what they were then); otherwise it is left as it was. Nothing changes shape, and a name once gone
 can't come back, so downgrading changes nothing.
 
 Revision ID: f266fd228979
@@ -13,6 +13,8 @@ Revises: 4b9e2c7a1d35
 Create Date: 2026-12-01 10:00:00.000000
 
 """
+import re
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,6 +27,7 @@ depends_on = None
 # As the app has them when this migration was written (migrations don't import the app).
 FORMER = "A former learner"  # privacy.deletion.FORMER
 NAMED = 5  # facilitate.nudges.NAMED
+NAME_MIN_IN_WORDS = 3  # privacy.deletion.NAME_MIN_IN_WORDS
 
 audit_entry = sa.table('audit_entry', sa.column('id', sa.Integer), sa.column('action', sa.String),
                        sa.column('summary', sa.Text), sa.column('detail', sa.JSON))
@@ -37,6 +40,16 @@ def _line(names: list[str], count: int, group: str) -> str:
     listed = ", ".join(names) + (" and others" if count > NAMED else "")
     whom = f"{count} {'learner' if count == 1 else 'learners'}"
     return f"Nudged {whom}{f' ({group})' if group else ''}: {listed}"
+
+
+def _without_name(text: str, name: str, shortest: int = 1) -> str:
+    """privacy.deletion.without_name, copied: a migration runs as it was written, however
+    the app's code changes later. `name` as FORMER only where it stands as a whole word
+    ("Sam" never out of "Sample"); a name shorter than `shortest` is left."""
+    name = name.strip()
+    if len(name) < max(shortest, 1):
+        return text
+    return re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", FORMER, text)
 
 
 def _nudged(detail) -> list[int]:
@@ -78,7 +91,7 @@ def upgrade():
         if len(gone) == 1 and isinstance(text, str):
             old = _old_name(summary or "", len(ids), now, gone[0])
             if old and old != FORMER and old in text:
-                detail = {**detail, 'text': text.replace(old, FORMER)}
+                detail = {**detail, 'text': _without_name(text, old, NAME_MIN_IN_WORDS)}
         connection.execute(audit_entry.update().where(audit_entry.c.id == id_).values(
             summary=_line(now, len(ids), detail.get('group') or ""), detail=detail))
 

@@ -63,6 +63,23 @@ def test_validate_broken_course_names_file_and_line(runner, broken_course):
     assert f"{file}:{line}" in result.output
 
 
+@pytest.mark.parametrize("typed, shown", [("0x" + "f" * 4000, "not a number that long"),
+                                           ("1" * 5000, "not a 5000-digit number")])
+def test_validate_says_a_number_too_long_to_read_without_a_traceback(runner, tmp_path, typed,
+                                                                     shown):
+    """Python reads no int of more than 4300 digits: such a number was a traceback."""
+    folder = tmp_path / "engaging-online"
+    shutil.copytree(DEFAULT_COURSE, folder)
+    path = folder / "course.yaml"
+    path.write_text(re.sub(r"\nweekly_minutes: \d+", f"\nweekly_minutes: {typed}",
+                           path.read_text(encoding="utf-8")), encoding="utf-8")
+    result = run(runner, "course", "validate", str(folder))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert f"weekly_minutes: must be from 1 to 2400, {shown}" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_validate_missing_folder_exits_1(runner, tmp_path):
     result = run(runner, "course", "validate", str(tmp_path / "no-such-course"))
     assert result.exit_code == 1

@@ -455,6 +455,31 @@ def test_the_most_itself_is_fine(course, welcome, intro):
     assert spec.stages[0].suggested_days == 365
 
 
+# Python refuses to read or write an int of more than 4300 digits (a ValueError): a number
+# that long was a traceback in `course validate` and a 500 on an upload. It is judged by its
+# text, never built.
+@pytest.mark.parametrize("value, words", [
+    ("0x" + "f" * 4000, "from 1 to 2400, not a number that long"),
+    ("1" * 5000, "from 1 to 2400, not a 5000-digit number"),
+    ("-" + "9" * 4400, "from 1 to 2400, not a 4400-digit number"),
+    ("0" + "7" * 30, "from 1 to 2400, not a number that long"),  # YAML 1.1 octal
+    ("0xFFFFF", "from 1 to 2400, not 0xFFFFF"),
+])
+def test_a_number_too_long_to_read_gets_the_range_message(course, value, words):
+    edit(course / "course.yaml", "stages:", f"weekly_minutes: {value}\nstages:")
+    problem = only(validate_course(course))
+    assert problem.field == "weekly_minutes" and words in problem.message, str(problem)
+    assert problem.line == 4
+
+
+@pytest.mark.parametrize("value", ["!!int two", "0x_", "0b_", "!!int [1]"])
+def test_a_whole_number_tag_without_a_number_is_not_a_number(course, value):
+    edit(course / "course.yaml", "stages:", f"weekly_minutes: {value}\nstages:")
+    problem = only(validate_course(course))
+    assert problem.field == "weekly_minutes" and "must be a whole number such as 2" in (
+        problem.message), str(problem)
+
+
 def test_titles_and_names_are_one_line(course, welcome, intro):
     """Titles go into email subjects, where a line break can't go: folded, like a pasted name."""
     edit(welcome, "title: Welcome", 'title: "Wel\\r\\ncome\\tin"')

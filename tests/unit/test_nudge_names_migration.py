@@ -66,3 +66,32 @@ def test_nudge_lines_naming_a_deleted_account_are_written_again(tmp_path):
             assert "Zelda" not in " ".join(connection.scalars(text(
                 "SELECT summary FROM audit_entry")))
         db.engine.dispose()
+
+
+def test_the_message_loses_the_old_name_only_as_a_whole_word(tmp_path):
+    """"Sam" out of "Sample the Samba" read "A former learnerple the A former learnerba"."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite'}",
+                      "TESTING": True})
+    with app.app_context():
+        upgrade(revision=BEFORE)
+        with db.engine.begin() as connection:
+            _seed(connection, [
+                ("nudge", "Nudged 1 learner: Sam",
+                 {"learners": [1], "text": "Sam, Sample the Samba: it's Sam's turn.",
+                  "group": ""}),
+                ("nudge", "Nudged 1 learner: Zoë",
+                 {"learners": [1], "text": "Zoë? Zoëlla says hello, Zoë.", "group": ""}),
+                ("nudge", "Nudged 1 learner: Al",
+                 {"learners": [1], "text": "Al, dinner al fresco? Al.", "group": ""}),
+            ])
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT summary, detail FROM audit_entry ORDER BY id")).all()
+        assert [json.loads(detail)["text"] for _, detail in rows] == [
+            "A former learner, Sample the Samba: it's A former learner's turn.",
+            "A former learner? Zoëlla says hello, A former learner.",
+            "Al, dinner al fresco? Al.",  # too short a name to tell from a word: left
+        ]
+        assert {summary for summary, _ in rows} == {"Nudged 1 learner: A former learner"}
+        db.engine.dispose()

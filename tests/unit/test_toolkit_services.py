@@ -148,3 +148,29 @@ def test_earlier_cohorts_published_versions_are_a_spark(world, factory):
     assert services.earlier_published(later, world.etivity) == [(world.cohort, world.compiled)]
     # Not the cohort itself, nor a later one.
     assert services.earlier_published(world.cohort, world.etivity) == []
+
+
+def test_who_sees_every_section(factory):
+    """The published page is offered only to whoever sees every section whole."""
+    world = toolkit_world.build(factory, open_stage=False)
+    today = utcnow().date()
+
+    def every(who) -> bool:
+        return services.sees_every_section(services.sections(world.cohort, reader=who,
+                                                              today=today))
+
+    assert every(world.facilitator) and services.sees_every_section(
+        services.sections(world.cohort))  # read for nobody: the published page
+    assert not every(world.peer)  # stage 4 locked for them
+    for stage in range(2, 6):
+        progress_overrides.open_early(world.cohort, world.facilitator.id, utcnow(),
+                                      stage_number=stage)
+    assert not every(world.peer)  # "letting-go" is "post first"
+    discussions.start_thread(world.cohort, etivity_of(world, "letting-go"), world.peer, "Mine",
+                             "My own.", utcnow())
+    assert every(world.peer)
+    assert services.sees_every_section([])
+
+
+def etivity_of(world, slug):
+    return next(e for e in world.cohort.course.etivities if e.slug == slug)

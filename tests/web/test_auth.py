@@ -107,6 +107,50 @@ def test_register_refuses_same_email_in_other_case_next_to_email_field(client, f
     assert not is_logged_in(client)
 
 
+# "José" typed two ways: é as one character (NFC, most keyboards) or as e and a combining
+# accent (NFD, some Mac apps, a pasted list); and a domain in letters or as its ASCII form.
+JOSE_NFC, JOSE_NFD = "jos\u00e9@example.org", "JOSE\u0301@Example.ORG"
+
+
+def test_an_address_is_stored_as_invites_compare_it(client, factory, login_as):
+    """The account's address was stored only lower-cased (in the form it was typed) while an
+    invite compares `email_address`'s form: the same person typed another way was invited
+    again though they were in the cohort."""
+    from course_app.clock import utcnow
+    from course_app.facilitate import invites
+
+    cohort = factory.cohort()
+    jose = factory.learner_in(cohort, email=JOSE_NFD)
+    assert jose.email == JOSE_NFC
+    result = invites.invite_many(cohort, cohort.memberships[0].user,
+                                 f"{JOSE_NFC}\n{JOSE_NFD}\nJOS\u00c9@EXAMPLE.ORG", utcnow())
+    assert result.invites == []
+    assert [why for _line, _raw, why in result.problems] == [
+        "already in the cohort (as a learner)"] * 3
+    # Logging in and registering find the account however the address is typed.
+    for typed in (JOSE_NFC, JOSE_NFD):
+        assert post_login(client, typed, PASSWORD).status_code == 302, typed
+        client.post("/account/logout")
+    assert "already exists" in field_error(register(client, email=JOSE_NFC), "email")
+
+
+def test_a_domain_typed_in_its_ascii_form_is_the_same_address(client, factory):
+    user = factory.user(email="ana@XN--EXMPLE-CUA.org")
+    assert user.email == "ana@ex\u00e4mple.org"
+    for typed in ("ana@xn--exmple-cua.org", "Ana@Ex\u00e4mple.org"):
+        assert post_login(client, typed, PASSWORD).status_code == 302, typed
+        client.post("/account/logout")
+
+
+def test_an_account_stored_before_addresses_were_normalised_still_logs_in(client, factory):
+    """Accounts made before create_user stored `email_address`'s form keep theirs (only
+    lower-cased): they are found typed as they were stored."""
+    user = factory.user(email="pat@example.org")
+    user.email = "pat@xn--exmple-cua.org"
+    db.session.commit()
+    assert post_login(client, "Pat@XN--exmple-cua.org", PASSWORD).status_code == 302
+
+
 @pytest.mark.parametrize("name", ["   ", "\u200b"])
 def test_register_shows_a_blank_name_with_the_other_problems(client, name):
     """Every problem at once (GOV.UK): a name of only spaces or invisible characters is

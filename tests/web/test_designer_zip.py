@@ -4,6 +4,8 @@ file and line; an upload waits for drafts."""
 import html
 import io
 
+import pytest
+
 from conftest import login
 from course_app.clock import utcnow
 from course_app.design import services
@@ -90,28 +92,51 @@ def test_the_zip_is_not_handed_to_a_page_loading_it_as_a_picture(client, course,
 def test_an_upload_with_a_number_too_big_is_refused_with_its_line(client, course, author):
     """A number past the database's integer used to pass the check and fail in the insert
     (a 500); every whole number has a most, so the check names it."""
-    import io
-    import re
-    import zipfile
-
     login(client, author)
-    source = zipfile.ZipFile(io.BytesIO(client.get(f"/design/{course.slug}/download").data))
-    changed = io.BytesIO()
-    with zipfile.ZipFile(changed, "w") as archive:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename.endswith("listen-first.md"):
-                data = re.sub(rb"\nminutes: \d+", b"\nminutes: " + b"1" + b"0" * 25, data)
-            archive.writestr(info.filename, data)
-    response = client.post(f"/design/{course.slug}/upload", data={
-        "archive": (io.BytesIO(changed.getvalue()), "course.zip")},
-        content_type="multipart/form-data")
+    changed = _downloaded_with(client, course, "listen-first.md", rb"\nminutes: \d+",
+                               b"\nminutes: " + b"1" + b"0" * 25)
+    response = _upload(client, course, changed, "course.zip")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "listen-first.md:" in page
     assert "minutes: must be from 1 to 1000, not a 26-digit number" in page
     db.session.expire_all()
     assert etivity(course, "listen-first").minutes < 1000
+
+
+@pytest.mark.parametrize("typed, shown", [
+    (b"0x" + b"f" * 4000, "not a number that long"),
+    (b"1" * 5000, "not a 5000-digit number"),
+])
+def test_an_upload_with_a_number_too_long_to_read_is_refused_not_a_500(client, course, author,
+                                                                       typed, shown):
+    """Python reads and writes no int of more than 4300 digits: such a number was a 500."""
+    login(client, author)
+    changed = _downloaded_with(client, course, "course.yaml", rb"\nweekly_minutes: \d+",
+                               b"\nweekly_minutes: " + typed)
+    response = _upload(client, course, changed, "course.zip")
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert f"weekly_minutes: must be from 1 to 2400, {shown}" in page
+    db.session.expire_all()
+    assert course.weekly_minutes < 2400
+
+
+def _downloaded_with(client, course, file_end: str, pattern: bytes, replacement: bytes
+                     ) -> bytes:
+    """The course's zip as the designer downloads it, with one file's text changed."""
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(client.get(f"/design/{course.slug}/download").data))
+    changed = io.BytesIO()
+    with zipfile.ZipFile(changed, "w") as archive:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith(file_end):
+                data = re.sub(pattern, replacement, data)
+            archive.writestr(info.filename, data)
+    return changed.getvalue()
 
 
 def _upload(client, course, data: bytes, name: str):

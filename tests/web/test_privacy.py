@@ -17,7 +17,7 @@ from course_app.discussions import services as discussions
 from course_app.discussions.models import Post, PostRead, PostRevision, Thread
 from course_app.extensions import db
 from course_app.facilitate import invites, moderation
-from course_app.facilitate.models import AuditEntry
+from course_app.facilitate.models import AuditAction, AuditEntry
 from course_app.feeds.models import CalendarFeed
 from course_app.mailings import preferences as mailing_preferences
 from course_app.mailings.models import EmailPreference
@@ -272,3 +272,30 @@ def test_deleting_an_account_takes_their_name_out_of_the_nudges_sent_to_them(cli
     details = json.dumps([e.detail for e in db.session.scalars(select(AuditEntry))])
     assert "Lee Learner," not in details
     assert "A former learner, how are you getting on?" in details
+
+
+def test_deleting_an_account_takes_their_name_out_of_a_nudge_as_a_whole_word(client, rich,
+                                                                           factory):
+    """The name goes where it stands as a word, never out of another word: "Sam" out of
+    "Sample the Samba" read "A former learnerple the A former learnerba"."""
+    from course_app.facilitate import nudges
+
+    cohort, facilitator, now = rich.cohort, rich.people["facilitator"], utcnow()
+    sam, zoe, al = (factory.learner_in(cohort, name=name) for name in ("Sam", "Zoë", "Al"))
+    nudges.nudge(cohort, facilitator, [sam], "Sam, Sample the Samba: it's Sam's turn (Sam).",
+                 now)
+    nudges.nudge(cohort, facilitator, [zoe], "Zoë? Zoëlla and Zoë2 say hello, Zoë.", now)
+    nudges.nudge(cohort, facilitator, [al], "Al, dinner al fresco? Al.", now)
+    db.session.commit()
+    for person in (sam, zoe, al):
+        login(client, person)
+        assert client.post("/account/delete", data={"password": PASSWORD}).status_code == 302
+    texts = [entry.detail["text"] for entry in db.session.scalars(
+        select(AuditEntry).where(AuditEntry.cohort_id == cohort.id,
+                                 AuditEntry.action == AuditAction.NUDGE)
+        .order_by(AuditEntry.id))][-3:]
+    assert texts == [
+        f"{FORMER}, Sample the Samba: it's {FORMER}'s turn ({FORMER}).",
+        f"{FORMER}? Zoëlla and Zoë2 say hello, {FORMER}.",
+        "Al, dinner al fresco? Al.",  # too short a name to tell from a word: left
+    ]

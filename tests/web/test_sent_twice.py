@@ -1,12 +1,13 @@
 """A post sent twice is stored once. The same form sent twice carries its key (a double
 click); the same words sent again after the Back button come with a new key, so the words
-themselves, in the same place within half an hour, are the post already stored
+themselves, in the same place within ten minutes, are the post already stored
 (`services.find_repeat`). And a form with two fields wrong says both at once."""
 
 import html
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from course_app.clock import utcnow
@@ -54,7 +55,10 @@ def test_the_same_words_elsewhere_or_later_are_new_posts(factory):
 
     first = services.reply(thread, ana, "Thanks!", now - timedelta(minutes=5))
     assert repeat() == first  # to the opening post, five minutes ago
-    assert repeat(at=now + services.REPEAT_WITHIN) is None  # long enough ago
+    assert repeat(at=now + timedelta(minutes=4)) == first  # nine minutes: sent again
+    # A second "Thanks!" a quarter or half an hour later is meant: a new post.
+    assert repeat(at=now + timedelta(minutes=10)) is None
+    assert repeat(at=now + timedelta(minutes=25)) is None
     assert repeat(who=ben) is None  # someone else
     assert repeat(parent=first) is None  # to another post
     to_first = services.reply(thread, ana, "Thanks!", now, parent=first)
@@ -81,6 +85,23 @@ def test_a_conversation_started_again_after_going_back_is_stored_once(client, fa
         Thread.cohort_id == cohort.id, Thread.title == data["title"])) == 1
     other = client.post(url, data={**data, "title": "Ana, again", "submission_key": "e" * 32})
     assert other.headers["Location"] != first.headers["Location"]  # another title: another one
+
+
+@pytest.mark.parametrize("title", ["Ana from\tthe council", "Ana from the\u2028council",
+                                   " Ana from the council\r\n"])
+def test_a_title_is_compared_as_it_is_stored_on_one_line(client, factory, login_as, title):
+    """A title is stored on one line (a tab or a line separator folded into a space): the
+    same title sent again is compared in that form, so it finds the conversation."""
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    url = f"/cohorts/{cohort.id}/e/introduce-yourself"
+    body = {"body": "I run our press office."}
+    first = client.post(url, data={**body, "title": title, "submission_key": "f0" * 16})
+    again = client.post(url, data={**body, "title": title, "submission_key": "f1" * 16})
+    assert again.headers["Location"] == first.headers["Location"]
+    assert "You had already sent this" in flashed(client, again)
+    assert db.session.scalar(select(func.count(Thread.id)).where(
+        Thread.cohort_id == cohort.id, Thread.title == "Ana from the council")) == 1
 
 
 def test_an_empty_title_and_post_are_both_named_at_once(client, factory, login_as):

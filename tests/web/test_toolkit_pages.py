@@ -239,13 +239,57 @@ def test_the_etivity_page_links_its_section_and_the_map_the_toolkit(client, worl
 
 def test_an_earlier_cohorts_published_section_is_offered_as_a_spark(client, world, factory,
                                                                      login_as):
+    """Once the section is open for the learner: while it is locked for them, earlier
+    cohorts' versions of it would show what their stages keep for later."""
+    from course_app.clock import utcnow
+    from course_app.progress import overrides
+
     login_as(world.facilitator)
     client.post(section_url(world, "/current"), data={"post_id": world.compiled.id})
     client.post(url(world, "/publish"), data={"publish": "yes"})
     later = factory.cohort(course=world.cohort.course, name="Autumn cohort")
-    login_as(factory.learner_in(later))
+    learner = factory.learner_in(later)
+    spark = f"/toolkits/{world.cohort.id}#section-phrase-book"
+    login_as(learner)
     page = client.get(f"/cohorts/{later.id}/toolkit/e/{world.etivity.slug}")
-    assert f"/toolkits/{world.cohort.id}#section-phrase-book" in page.get_data(as_text=True)
+    assert LOCK in text(page)
+    assert spark not in page.get_data(as_text=True) and "From earlier cohorts" not in text(page)
+    overrides.open_early(later, later.memberships[0].user_id, utcnow(),
+                         stage_number=world.etivity.stage_number)
+    db.session.commit()
+    page = client.get(f"/cohorts/{later.id}/toolkit/e/{world.etivity.slug}")
+    assert spark in page.get_data(as_text=True) and "From earlier cohorts" in text(page)
+
+
+def test_earlier_cohorts_post_first_section_waits_for_your_own_conversation(
+        client, world, factory, login_as):
+    from course_app.clock import utcnow
+    from course_app.discussions import services as discussions
+    from course_app.progress import overrides
+    from learner_journey import etivity
+
+    letting_go = etivity(world.cohort.course, "letting-go")
+    assert letting_go.post_first and letting_go.toolkit_slug
+    theirs = discussions.start_thread(world.cohort, letting_go, world.peer, "Rules of thumb",
+                                      "Agree in advance what you may answer.", utcnow())
+    services.mark_current(world.cohort, letting_go, theirs.posts[0], world.facilitator, utcnow())
+    services.set_published(world.cohort, True, world.facilitator, utcnow())
+    later = factory.cohort(course=world.cohort.course, name="Autumn cohort")
+    learner = factory.learner_in(later)
+    overrides.open_early(later, later.memberships[0].user_id, utcnow(),
+                         stage_number=letting_go.stage_number)
+    db.session.commit()
+    spark = f"/toolkits/{world.cohort.id}#section-{letting_go.toolkit_slug}"
+    section = f"/cohorts/{later.id}/toolkit/e/letting-go"
+    login_as(learner)
+    page = client.get(section)
+    assert "Its current version appears once you have started your own conversation" in text(
+        page)
+    assert spark not in page.get_data(as_text=True)
+    discussions.start_thread(later, letting_go, learner, "Mine", "Say when you will answer.",
+                             utcnow())
+    db.session.commit()
+    assert spark in client.get(section).get_data(as_text=True)
 
 
 # ---- a learner sees what the section's e-tivity shows them --------------------------
