@@ -74,6 +74,14 @@ def page_of_post(post: Post) -> int:
     return page_for_position(post.position)
 
 
+def post_path(cohort_id: int, thread_id: int, post_id: int) -> str:
+    """The address that opens a thread at one post (a notification's, an email's, a report's
+    link): `?post=` opens the page it is on, and the anchor scrolls to it. A thread's plain
+    address opens at the reader's first unread post, and the browser never sends the
+    #fragment that would say otherwise."""
+    return f"/cohorts/{cohort_id}/threads/{thread_id}?post={post_id}#post-{post_id}"
+
+
 def pages_of(posts: Iterable[Post]) -> dict[int, int]:
     """{post id: the page of its thread it is on} for many posts (of any threads) at once."""
     return {post.id: page_for_position(post.position) for post in posts}

@@ -19,7 +19,7 @@ from ..progress import evidence
 from ..text import is_blank, one_line
 from . import counts
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
-from .reading import help_thread, opening_post
+from .reading import help_thread, opening_post, post_path
 
 HELP_THREAD_TITLE = "Ask for help here"
 TITLE_MAX = 200
@@ -199,7 +199,7 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
     if parent.author_id != author.id:
         notify(parent.author_id, NotificationKind.REPLY,
                f"{author.name} replied to your post in “{thread.title}”.", at,
-               link=f"/cohorts/{cohort.id}/threads/{thread.id}#post-{post.id}", cohort_id=cohort.id)
+               link=post_path(cohort.id, thread.id, post.id), cohort_id=cohort.id)
     return post
 
 

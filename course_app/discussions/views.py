@@ -235,6 +235,14 @@ def _reply_target(thread: Thread, raw: str | int | None) -> Post | None:
     return post
 
 
+def _post_in(thread: Thread, raw: str | None) -> Post | None:
+    """A post of this thread named by `?post=`, shown or not (a hidden post's notice links
+    its author to it); None for anything else."""
+    post_id = as_id(raw)
+    post = db.session.get(Post, post_id) if post_id is not None else None
+    return post if post is not None and post.thread_id == thread.id else None
+
+
 def _locked_stages(cohort: Cohort, etivity: Etivity | None) -> dict[int, StageStatus] | None:
     """A learner's stages when `etivity` is locked for them (to say why), else None: all a
     thread page needs of their standing."""
@@ -349,8 +357,11 @@ def _show_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: 
         form.parent_id.data = str(replying_to.id) if replying_to is not None else ""
 
     page = page_arg(default=None)
+    shown = _post_in(thread, request.args.get("post"))
     if page is None:
-        if replying_to is not None:  # show the post being answered above the form
+        if shown is not None:  # a link to one post (reading.post_path): the page it is on
+            page = reading.page_of_post(shown)
+        elif replying_to is not None:  # show the post being answered above the form
             page = reading.page_of_post(replying_to)
         elif draft is None:
             unread = reading.first_unread_post(thread, current_user)

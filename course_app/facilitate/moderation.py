@@ -7,6 +7,7 @@ from ..auth.models import User
 from ..cohorts.models import Cohort
 from ..discussions import counts as discussion_counts
 from ..discussions.models import Post, Thread
+from ..discussions.reading import post_path
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
@@ -43,7 +44,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
     evidence.void_post(post.id, at)
     notify(post.author_id, NotificationKind.MESSAGE,
            f"A facilitator hid your post in “{post.thread.title}”: {reason}", at,
-           link=f"/cohorts/{cohort.id}/threads/{post.thread_id}#post-{post.id}",
+           link=post_path(cohort.id, post.thread_id, post.id),
            cohort_id=cohort.id)
     record(cohort, actor, AuditAction.HIDE, f"Hid a post by {post.author.name}: {reason}", at,
            target=f"post {post.id}", detail={"reason": reason})

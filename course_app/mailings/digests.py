@@ -14,6 +14,7 @@ from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
 from ..discussions.models import Post, Thread
 from ..discussions.queries import shown
+from ..discussions.reading import post_path
 from ..extensions import db
 from ..facilitate.calendar import calendar_items
 from ..facilitate.queue import queue as moderation_queue
@@ -161,8 +162,8 @@ def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
     waiting = moderation_queue(cohort, now)
     queue_link = mail.absolute(f"/facilitate/cohorts/{cohort.id}")
     unanswered = [(f"{w.user.name}: “{w.detail}”", mail.absolute(
-        f"/cohorts/{cohort.id}/threads/{w.thread.id}" + (f"#post-{w.post_id}" if w.post_id
-                                                          else ""))) for w in waiting.unanswered]
+        post_path(cohort.id, w.thread.id, w.post_id) if w.post_id
+        else f"/cohorts/{cohort.id}/threads/{w.thread.id}")) for w in waiting.unanswered]
     silent = [(_who_since(w), None) for w in waiting.silent]
     stuck = [(_who_since(w), None) for w in waiting.stuck]
     items = [_calendar_line(cohort, item) for item in calendar_items(cohort, on=day)]

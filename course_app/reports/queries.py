@@ -16,6 +16,7 @@ from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Course, Etivity
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import is_answer, unanswered_condition
+from ..discussions.reading import post_path
 from ..extensions import db
 from ..progress import rules
 from ..progress.models import Activity, Completion, Mode
@@ -233,7 +234,7 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
     ).all())
     events = []
     for post, thread in posts:
-        link = f"/cohorts/{cohort.id}/threads/{thread.id}#post-{post.id}"
+        link = post_path(cohort.id, thread.id, post.id)
         if post.parent_id is None:
             events.append(TimelineEvent(post.created_at, "started", f"Started “{thread.title}”",
                                         link))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
+from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.facilitate.moderation import hide_post
 from course_app.jobs import queue
@@ -96,7 +97,7 @@ def test_replies_collected_for_the_digest_go_in_it_once(people, cohort):
     assert digests.send_digest(ana.id, MONDAY, utcnow()) is True
     [digest] = mailbox("ana@example.org")
     assert digest.subject == "Your daily course digest: 30 November 2026"
-    link = f"http://course.test/cohorts/{cohort.id}/threads/{thread.id}#post-{reply.id}"
+    link = f"http://course.test{post_path(cohort.id, thread.id, reply.id)}"
     assert "Ben Replier replied to your post in “Hello from Ana”." in digest.text
     assert link in digest.text and f'href="{link}"' in digest.html
     assert digest.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -18,6 +18,7 @@ from course_app.auth.models import Role
 from course_app.clock import utcnow
 from course_app.cohorts.services import membership_of
 from course_app.discussions import services as discussions
+from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.facilitate.moderation import hide_post
 from course_app.facilitate.people import remove_member
@@ -64,7 +65,7 @@ def test_a_reply_emails_its_author_with_both_parts_and_a_working_unsubscribe(
     assert message["Subject"].strip() == (
         "Ben Replier replied to your post in “Hello from Ana” (Mail cohort)")
     assert message["To"] == "ana@example.org"
-    link = f"http://course.test/cohorts/{cohort.id}/threads/{thread.id}#post-{post.id}"
+    link = f"http://course.test{post_path(cohort.id, thread.id, post.id)}"
     plain, html = got.part("text/plain"), got.part("text/html")
     assert "Hello Ana Author," in plain and link in plain and "SECRET-WORDS" in plain
     assert f'href="{link}"' in html and "SECRET-WORDS" in html

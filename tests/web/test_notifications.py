@@ -8,6 +8,7 @@ from sqlalchemy import select
 from conftest import PASSWORD
 from course_app.clock import utcnow
 from course_app.discussions import services as discussions
+from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.notifications.models import Notification, NotificationKind
 from course_app.notifications.services import notify, unread_count
@@ -61,7 +62,7 @@ def test_a_reply_notifies_the_author_and_shows_on_the_page(client, factory, logi
     body = response.get_data(as_text=True)
     assert f'action="/notifications/{notification.id}/open"' in body
     assert "<time datetime=" in body
-    assert notification.link == f"/cohorts/{cohort.id}/threads/{thread.id}#post-{post.id}"
+    assert notification.link == post_path(cohort.id, thread.id, post.id)  # opens at it
 
 
 def test_finishing_a_stage_notifies_that_the_next_one_opened(factory):

@@ -14,6 +14,7 @@ from course_app.clock import utcnow
 from course_app.cohorts.models import MemberRole
 from course_app.cohorts.services import add_member
 from course_app.discussions import services as discussions
+from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.progress.overrides import mark_complete_by_hand
 from course_app.reports import exports, queries
@@ -390,8 +391,8 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
     body = response.get_data(as_text=True)
     assert "Lina Learner: progress report" in page
     assert "Home Reports Spring 2027: Ärzte & co Lina Learner" in page  # breadcrumbs
-    assert f'/cohorts/{cohort.id}/threads/{theirs.id}#post-' in body
-    assert f'/cohorts/{cohort.id}/threads/{mine.id}#post-{mine.posts[0].id}' in body
+    assert f'/cohorts/{cohort.id}/threads/{theirs.id}?post=' in body
+    assert post_path(cohort.id, mine.id, mine.posts[0].id) in body
     assert "Replied in “Pat says hello”" in page and "Started “Lina says hello”" in page
     assert "Completed “Introduce yourself”" in page
     assert "Read 1 peer’s post in “Introduce yourself”" in page and "Read 2" not in page

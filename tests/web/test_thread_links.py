@@ -99,3 +99,21 @@ def test_the_pager_links_to_the_pages_either_side(client, login_as, world):
     assert "Page 2 of 3." in page
     assert f'href="{thread_url(cohort, thread, page=1)}" rel="prev">Previous page' in page
     assert f'href="{thread_url(cohort, thread, page=3)}" rel="next">Next page' in page
+
+
+def test_a_link_to_one_post_opens_its_page_not_the_first_unread(client, login_as, world):
+    """A notification's link names its post (reading.post_path): the thread opens on that
+    post's page (the browser keeps the #post- anchor), not at Cara's first unread post on
+    page 1, which a plain thread address opens at."""
+    from course_app.discussions.reading import page_of_post, post_path
+
+    cohort, thread, late = world["cohort"], world["thread"], world["posts"][-1]
+    login_as(world["cara"])
+    plain = client.get(thread_url(cohort, thread))
+    assert plain.status_code == 302 and "page=1" in plain.location  # the first unread
+    response = client.get(post_path(cohort.id, thread.id, late.id).split("#")[0])
+    assert response.status_code == 200
+    assert page_of_post(late) == 3 and f'id="post-{late.id}"' in text(response)
+    # Another thread's post, or nonsense, opens the thread as a plain address does.
+    for odd in ("999999", "abc", str(world["posts"][0].id + 10_000)):
+        assert client.get(thread_url(cohort, thread, post=odd)).status_code == 302
