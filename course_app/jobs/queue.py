@@ -44,20 +44,31 @@ def storage_for(config: dict, instance_path: str):
 def queue_file(config: dict, instance_path: str) -> Path:
     """Where the SQLite queue lives: instance/jobs.sqlite for the default database; for any
     other (DATABASE_URL=sqlite:////tmp/try/app.sqlite, or PostgreSQL without Redis) a queue
-    of its own beside it in instance/, named after that database: jobs-app-1a2b3c.sqlite.
-    A queue holds ids of rows in its database, so two databases must never share one (a
-    worker would send one's emails to whoever has those ids in the other). instance/ is
+    of its own in instance/, named after that database: jobs-postgresql-course.sqlite, or
+    for an SQLite file jobs-sqlite-app-1a2b3c.sqlite (a tag of its full path). A queue holds
+    ids of rows in its database, so two databases must never share one (a worker would
+    send one's emails to whoever has those ids in the other). The name comes from what the
+    database is, not how its address is written (a password, localhost or 127.0.0.1, a
+    relative path), so the app and its worker always find the same queue. instance/ is
     always there, so a mistyped database folder can't stop the app, --help included."""
     instance = Path(instance_path)
     uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
     if not uri or uri == default_database_url(instance_path):
         return instance / "jobs.sqlite"
     try:
-        name = Path(make_url(uri).database or "memory").stem
+        url = make_url(uri)
     except ArgumentError:
-        name = "database"
-    tag = hashlib.sha256(uri.encode()).hexdigest()[:6]
-    return instance / f"jobs-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)[:40]}-{tag}.sqlite"
+        return instance / "jobs-database.sqlite"
+    backend, database = url.get_backend_name(), url.database or "memory"
+    if backend == "sqlite" and database != ":memory:":
+        path = Path(database).resolve()
+        if path == Path(default_database_url(instance_path).removeprefix("sqlite:///")):
+            return instance / "jobs.sqlite"
+        tag = hashlib.sha256(str(path).encode()).hexdigest()[:6]
+        name = f"sqlite-{path.stem}-{tag}"
+    else:
+        name = f"{backend}-{database}"
+    return instance / f"jobs-{re.sub(r'[^A-Za-z0-9_-]+', '-', name)[:60]}.sqlite"
 
 
 def configure(app: Flask) -> None:

@@ -76,8 +76,13 @@ def test_every_database_but_the_default_has_a_queue_of_its_own(tmp_path):
     assert len(set(others.values())) == len(others)  # one queue each
     for path in others.values():
         assert path.parent == instance and path.name.startswith("jobs-"), path
-    assert others["postgresql+psycopg://postgres@127.0.0.1/course"].name.startswith(
-        "jobs-course-")
+    assert others["postgresql+psycopg://postgres@127.0.0.1/course"].name == (
+        "jobs-postgresql-course.sqlite")
+    # The same database however its address is written: the app and its worker agree.
+    assert where("postgresql+psycopg://app:secret@localhost:5432/course") == where(
+        "postgresql+psycopg://postgres@127.0.0.1/course")
+    assert where(f"sqlite:///{tmp_path / 'try' / '..' / 'try' / 'app.sqlite'}") == where(
+        f"sqlite:///{tmp_path / 'try' / 'app.sqlite'}")
     # The queue opens whatever folder DATABASE_URL names (it made --help fail when missing).
     missing = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/x.sqlite"}
     storage = queue.storage_for(missing, str(instance))
