@@ -165,6 +165,7 @@ def _node(shape: str, x: float, y: float, r: float) -> str:
 
 
 NARROW_MAP_PEOPLE = 16  # names on a phone's map; beyond this, one map for every screen
+LABEL_EM = 0.62  # a name's width per character, in ems of its font (sans-serif, generous)
 
 
 def _short_name(name: str) -> str:
@@ -190,13 +191,26 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
         return Markup("")
     if narrow:
         width, radius, font, labels = 360, 95, 13, True
-        cx, cy = width / 2, radius + 40
-        legend_y = cy + radius + 40
-        height = legend_y + 80
     else:
         width, radius = 640, 190 if count <= 24 else 220
         font, labels = 12 if count <= 24 else 10, count <= 60
-        cx, cy = width / 2, radius + 70
+    node_r = 7 if count <= 40 else 4
+    label = _short_name if narrow else (lambda name: _clip(name, 22))
+    if labels and people:
+        # Wide enough for the longest name beside the circle (a name at either side runs
+        # outwards from its point); the page scales the drawing to its column. A phone's
+        # circle shrinks first, so its names keep their size on the screen.
+        longest = max(len(label(user.name)) for user, _ in people) * font * LABEL_EM
+        if narrow:
+            radius = max(60, min(radius, width / 2 - 4 - node_r - 6 - longest))
+        width = max(width, math.ceil(2 * (radius + node_r + 6 + longest)) + 8)
+    cx = width / 2
+    if narrow:
+        cy = radius + 40
+        legend_y = cy + radius + 40
+        height = legend_y + 80
+    else:
+        cy = radius + 70
         legend_y = cy + radius + 60
         height = legend_y + 46
     out = _open_svg(ident, width, height, title, interaction_summary(imap),
@@ -215,7 +229,6 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
         return Markup("\n".join(out))  # nosec
 
     unanswered = {u.id for u in imap.not_replied_to}
-    node_r = 7 if count <= 40 else 4
     places: dict[int, tuple[float, float, float]] = {}
     for index, (user, _role) in enumerate(people):
         angle = -math.pi / 2 + 2 * math.pi * index / count
@@ -267,7 +280,7 @@ def interaction_map_svg(imap: InteractionMap, chart_id: str = "interaction-map",
             weight = ' font-weight="700"' if shape != "learner" else ""
             out.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="{font}" '
                        f'text-anchor="{anchor}" fill="{INK}"{weight}>'
-                       f"{escape(_short_name(user.name) if narrow else _clip(user.name, 22))}"
+                       f"{escape(label(user.name))}"
                        "</text>")
     out.append("</g>")
 

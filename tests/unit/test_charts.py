@@ -174,3 +174,26 @@ def test_a_map_too_big_for_names_on_a_phone_is_drawn_once():
     assert both.count("<svg") == 1 and "chart-wide" in both
     few = InteractionMap(people=people[:charts.NARROW_MAP_PEOPLE], edges={}, not_replied_to=[])
     assert str(for_every_screen(charts.interaction_map_svg, "map", imap=few)).count("<svg") == 2
+
+
+def test_every_name_on_the_map_stays_inside_the_drawing():
+    """29 people with long names: at the circle's sides a name runs outwards from its point,
+    and was cut off at the drawing's edge ("xtra Learner 16"). Each name's width is taken as
+    LABEL_EM of its font a character, which is generous for the sans-serif the page uses."""
+    for count in (8, 29, 50):
+        people = [(person(i, f"Extra Learner Number {i:02d}"), "learner") for i in range(count)]
+        edges = {(i, (i + 1) % count): 1 for i in range(count)}
+        for narrow in (False, True):
+            markup = charts.interaction_map_svg(InteractionMap(people, edges, []), narrow=narrow)
+            if not str(markup):
+                continue  # a phone's copy is not drawn for so many (the wide one shows)
+            root = parse(markup)
+            width = float(root.get("viewBox").split()[2])
+            for t in root.iter(f"{SVG}text"):
+                if not t.text.startswith("Extra") and not narrow:
+                    continue
+                x, size = float(t.get("x")), float(t.get("font-size"))
+                span = len(t.text) * size * charts.LABEL_EM
+                left = {"start": x, "end": x - span, "middle": x - span / 2}[
+                    t.get("text-anchor", "start")]
+                assert 0 <= left and left + span <= width, (count, narrow, t.text, left, width)
