@@ -157,7 +157,9 @@ class Fields:
         node = self.values.get(key)
         if node is None:
             return default
-        if node.tag != BOOL:
+        # `!!bool maybe` and `!!bool [1]` are tagged true/false but are neither.
+        if (node.tag != BOOL or not isinstance(node, yaml.ScalarNode)
+                or node.value.lower() not in SafeConstructor.bool_values):
             value = node.value if isinstance(node, yaml.ScalarNode) else "a list or set of fields"
             self._wrong(node, key, f"must be true or false, not {value!r}")
             return None

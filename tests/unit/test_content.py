@@ -480,6 +480,14 @@ def test_a_whole_number_tag_without_a_number_is_not_a_number(course, value):
         problem.message), str(problem)
 
 
+@pytest.mark.parametrize("value", ["!!bool maybe", "!!bool [1]", "!!bool {a: 1}"])
+def test_a_true_or_false_tag_without_either_is_refused(course, intro, value):
+    """`!!bool maybe` is tagged true/false but is neither: it raised a KeyError."""
+    edit(intro, "post_first: true", f"post_first: {value}")
+    problem = only(validate_course(course))
+    assert problem.field == "post_first" and "must be true or false" in problem.message
+
+
 def test_titles_and_names_are_one_line(course, welcome, intro):
     """Titles go into email subjects, where a line break can't go: folded, like a pasted name."""
     edit(welcome, "title: Welcome", 'title: "Wel\\r\\ncome\\tin"')
