@@ -323,6 +323,12 @@ def test_owner_adds_and_removes_authors_others_cannot(client, factory, course, a
     assert db.session.get(CourseAuthor, row.id) is None
     assert ("Nia New is no longer an author of Olive&#39;s; their changes stay in the history. "
             "To undo it, add nia@example.org again below.") in removed.get_data(as_text=True)
+    # The address found as every lookup finds it (auth.services.find_by_email): another
+    # Unicode form of the same letters, and its domain in letters or in xn-- form.
+    zoe = factory.user(Role.LEARNER, name="Zoë", email="zo\u00eb@b\u00fccher.example")
+    typed = "ZOE\u0308@xn--bcher-kva.example"
+    assert client.post("/design/olive-course/authors", data={"email": typed}).status_code == 302
+    assert db.session.scalar(select(CourseAuthor).where(CourseAuthor.user_id == zoe.id))
 
 
 def test_duplicate_from_the_designer(client, course, author):

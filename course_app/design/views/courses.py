@@ -3,9 +3,9 @@ texts, its authors and its history."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ...auth.models import User
+from ...auth.services import find_by_email
 from ...clock import utcnow
 from ...courses.models import CourseAuthor
 from ...courses.services import CourseSlugTaken
@@ -141,8 +141,7 @@ def authors(slug: str):
         if not manage:
             abort(403)
         if form.validate():
-            user = db.session.scalar(select(User).where(
-                func.lower(User.email) == form.email.data.lower()))
+            user = find_by_email(form.email.data)
             if user is None:
                 form.email.errors = ["There is no account with that email address. Ask them "
                                      "to create one first."]
