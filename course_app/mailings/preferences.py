@@ -2,12 +2,15 @@
 (itsdangerous: they work without logging in and can't be made for someone else)."""
 
 from datetime import datetime
+from functools import cache
+from importlib.resources import files
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import mail
+from ..auth.models import User
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import DEFAULT_TIME_ZONE, Delivery, DigestEvery, EmailPreference
@@ -57,10 +60,33 @@ def local_time(preference: EmailPreference, at: datetime) -> datetime:
     return at.astimezone(zone(preference))
 
 
-def time_zone_problem(name: str) -> str | None:
-    if name not in available_timezones():
-        return "Choose a time zone from the list, like Europe/London."
-    return None
+@cache
+def offered_zones() -> tuple[str, ...]:
+    """The time zones someone may choose, by name: the places in IANA's zone.tab (one
+    Area/City name for each region of each country, in its current spelling: Europe/Kyiv, not
+    Europe/Kiev), and UTC. Not the legacy names zoneinfo also knows (EST5EDT, Factory,
+    localtime, the backward aliases). zone.tab comes with the tzdata package (a dependency of
+    icalendar, and zoneinfo's own fallback)."""
+    table = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
+    places = {line.split("\t")[2] for line in table.splitlines()
+              if line.strip() and not line.startswith("#")}
+    return tuple(sorted((places | {"UTC"}) & available_timezones()))
+
+
+def zones_for(current: str | None) -> list[str]:
+    """The offered zones, and the person's stored one if it is not among them but still a
+    zone (chosen before the list was narrowed, like Asia/Calcutta): their choice stays as it
+    is, shown and kept when they save, until they pick another."""
+    offered = offered_zones()
+    if current and current not in offered and current in available_timezones():
+        return sorted((*offered, current))
+    return list(offered)
+
+
+def offers_morning(user: User) -> bool:
+    """Whether the morning email is a choice for them: it goes to a cohort's facilitators, and
+    only staff accounts facilitate (facilitate/people.py: _check_account_fits)."""
+    return user.is_staff
 
 
 def delivery_for(preference: EmailPreference, kind: NotificationKind) -> Delivery:
@@ -68,9 +94,14 @@ def delivery_for(preference: EmailPreference, kind: NotificationKind) -> Deliver
 
 
 def unsubscribe(user_id: int, topic: str) -> EmailPreference:
-    """Stop one topic (or "all") for the person. Flushes."""
+    """Stop one topic (or "all") for the person. Stopping the digest also turns off what was
+    collected for it, so no choice is left waiting for a digest that never comes (the email
+    page refuses that too: mailings/forms.py). Flushes."""
     preference = stored(user_id)
     fields = ("replies", "messages", "stages", "digest", "morning") if topic == "all" else (topic,)
+    if topic == "digest":  # what was collected for it comes only in the course now, as "off"
+        fields = (*(name for name in KIND_FIELD.values()
+                    if getattr(preference, name) == Delivery.DIGEST), "digest")
     for name in fields:
         if name == "digest":
             preference.digest = DigestEvery.NEVER

@@ -21,14 +21,16 @@ MAILBOX_PER_PAGE = 20
 @login_required
 def preferences_page():
     # What is stored fills the form on GET only: an empty POST is a form to answer (400).
-    form = (PreferencesForm() if request.method == "POST"
-            else PreferencesForm(obj=preferences.of(current_user.id)))
+    before = preferences.of(current_user.id)
+    form = PreferencesForm.for_person(current_user, before,
+                                      obj=None if request.method == "POST" else before)
     if form.validate_on_submit():
         chosen = preferences.stored(current_user.id)
         for name in ("replies", "messages", "stages"):
             setattr(chosen, name, Delivery(getattr(form, name).data))
         chosen.digest = DigestEvery(form.digest.data)
-        chosen.morning = bool(form.morning.data)
+        if form.morning is not None:  # only offered to facilitators: others keep theirs
+            chosen.morning = bool(form.morning.data)
         chosen.time_zone = form.time_zone.data
         db.session.commit()
         flash("Your email choices are saved.", "success")

@@ -67,8 +67,8 @@ def test_the_page_shows_and_saves_the_choices(client, login_as, people):
         "time_zone": "America/New_York"})
     assert response.status_code == 302
     chosen = preferences.of(ana.id)
-    assert (chosen.replies, chosen.stages, chosen.digest, chosen.time_zone, chosen.morning) == (
-        Delivery.DIGEST, Delivery.OFF, DigestEvery.DAILY, "America/New_York", False)
+    assert (chosen.replies, chosen.stages, chosen.digest, chosen.time_zone) == (
+        Delivery.DIGEST, Delivery.OFF, DigestEvery.DAILY, "America/New_York")
     assert "Your email choices are saved" in text(client.get("/email"))
 
 
@@ -85,6 +85,115 @@ def test_a_bad_choice_is_refused_and_the_rest_kept(client, login_as, people):
     assert "Choose a time zone from the list" in field_error(response, "time_zone")
     assert selected(response, "digest") == "weekly"
     assert db.session.get(preferences.EmailPreference, ana.id) is None
+
+
+@pytest.mark.parametrize("collected,named", [
+    (("replies", "messages", "stages"), "replies, messages and stage openings"),
+    (("replies", "stages"), "replies and stage openings"),
+    (("stages",), "stage openings"),
+])
+def test_collecting_for_a_digest_that_never_comes_is_refused(client, login_as, people,
+                                                             collected, named):
+    ana, _ben, _thread = people
+    login_as(ana)
+    sent = {"replies": "now", "messages": "off", "stages": "now", "digest": "never",
+            "time_zone": "Asia/Tokyo", **{name: "digest" for name in collected}}
+    response = client.post("/email", data=sent)
+    assert response.status_code == 400
+    assert field_error(response, "digest") == (
+        f"You chose to collect {named} in your digest: choose how often it comes, or send "
+        "them at once or not at all.")
+    assert "There is a problem" in response.get_data(as_text=True)
+    assert {name: selected(response, name) for name in sent} == sent  # what was chosen, kept
+    assert db.session.get(preferences.EmailPreference, ana.id) is None  # nothing stored
+    assert client.post("/email", data={**sent, "digest": "weekly"}).status_code == 302
+
+
+def test_stopping_the_digest_from_its_link_turns_off_what_it_collected(client, people):
+    ana, _ben, _thread = people
+    choose(ana.id, replies=Delivery.DIGEST, stages=Delivery.DIGEST)
+    token = preferences.unsubscribe_token(ana.id, "digest")
+    assert client.post(f"/email/unsubscribe/{token}").status_code == 200
+    chosen = preferences.of(ana.id)
+    assert (chosen.replies, chosen.messages, chosen.stages, chosen.digest) == (
+        Delivery.OFF, Delivery.NOW, Delivery.OFF, DigestEvery.NEVER)
+
+
+def options(response, name: str) -> list[str]:
+    field = re.search(rf'<select[^>]*name="{name}".*?</select>', response.get_data(as_text=True),
+                      re.S).group(0)
+    return re.findall(r'<option[^>]* value="([^"]*)"', field)
+
+
+def test_the_time_zones_are_places_by_their_current_names(client, login_as, people):
+    ana, _ben, _thread = people
+    login_as(ana)
+    page = client.get("/email")
+    zones = options(page, "time_zone")
+    assert zones == sorted(zones)
+    assert {"Europe/London", "Europe/Kyiv", "Asia/Kolkata", "Asia/Ho_Chi_Minh", "UTC",
+            "America/Argentina/Buenos_Aires"} <= set(zones)
+    legacy = {"Factory", "localtime", "EST5EDT", "GB", "Etc/GMT+5", "US/Eastern",
+              "Asia/Calcutta", "Europe/Kiev", "Asia/Saigon", "Asia/Rangoon",
+              "America/Buenos_Aires"}
+    assert not legacy & set(zones)
+    assert all(z == "UTC" or "/" in z for z in zones) and len(zones) < 450
+    assert ">America/Argentina/Buenos Aires</option>" in page.get_data(as_text=True)
+    for name in ("localtime", "Factory", "Asia/Calcutta"):
+        response = client.post("/email", data={
+            "replies": "now", "messages": "now", "stages": "now", "digest": "weekly",
+            "time_zone": name})
+        assert response.status_code == 400, name
+        assert field_error(response, "time_zone") == (
+            "Choose a time zone from the list, like Europe/London.")
+    assert db.session.get(preferences.EmailPreference, ana.id) is None
+    assert zones == list(preferences.offered_zones())  # the one list, page and check alike
+
+
+def test_a_zone_chosen_before_the_list_narrowed_stays_chosen(client, login_as, people):
+    """Asia/Calcutta is an old name of Asia/Kolkata: whoever chose it keeps it (shown, and
+    saved again as it is) until they pick another; nobody new can pick it."""
+    ana, _ben, _thread = people
+    choose(ana.id, time_zone="Asia/Calcutta")
+    login_as(ana)
+    page = client.get("/email")
+    assert selected(page, "time_zone") == "Asia/Calcutta"
+    assert "Asia/Kolkata" in options(page, "time_zone")
+    response = client.post("/email", data={
+        "replies": "now", "messages": "now", "stages": "now", "digest": "daily",
+        "time_zone": "Asia/Calcutta"})
+    assert response.status_code == 302
+    assert preferences.of(ana.id).time_zone == "Asia/Calcutta"
+    client.post("/email", data={"replies": "now", "messages": "now", "stages": "now",
+                                "digest": "daily", "time_zone": "Asia/Kolkata"})
+    assert preferences.of(ana.id).time_zone == "Asia/Kolkata"
+    assert "Asia/Calcutta" not in options(client.get("/email"), "time_zone")  # once changed
+
+
+def test_only_facilitators_are_offered_the_morning_email(client, login_as, people,
+                                                          facilitator):
+    ana, _ben, _thread = people
+    choose(ana.id, morning=False)
+    login_as(ana)
+    page = client.get("/email")
+    assert 'name="morning"' not in page.get_data(as_text=True)
+    assert "morning email" not in text(page)
+    client.post("/email", data={"replies": "now", "messages": "now", "stages": "now",
+                                "digest": "weekly", "time_zone": "UTC", "morning": "y"})
+    assert preferences.of(ana.id).morning is False  # kept as stored, whatever is sent
+    choose(ana.id, morning=True)
+    client.post("/email", data={"replies": "now", "messages": "now", "stages": "now",
+                                "digest": "weekly", "time_zone": "UTC"})
+    assert preferences.of(ana.id).morning is True
+
+    login_as(facilitator)
+    page = client.get("/email")
+    assert "Facilitators: a morning email of what needs you today" in text(page)
+    response = client.post("/email", data={"replies": "now", "messages": "now",
+                                           "stages": "now", "digest": "weekly",
+                                           "time_zone": "UTC"})  # the box left unticked
+    assert response.status_code == 302
+    assert preferences.of(facilitator.id).morning is False
 
 
 def test_replies_collected_for_the_digest_go_in_it_once(people, cohort):
