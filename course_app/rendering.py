@@ -149,6 +149,14 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def listed(words: list[str]) -> str:
+    """"replies", "replies and messages", "replies, messages and stage openings"."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def exact_time(value: datetime) -> str:
     """"5 Dec 2026, 14:03 UTC": a moment as the server writes it (static/js/time.js shows a
     <time>'s in the reader's own zone)."""

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..progress.models import Completion
 from ..progress.rules import Counts, describe, meets, still_needed
 from ..progress.standing import counts_for
-from ..rendering import plural
+from ..rendering import listed, plural
 
 RULE_WORDS = {"observe": ("read", "reads"), "interact": ("reply", "replies"),
               "initiate": ("new conversation", "new conversations")}
@@ -77,7 +77,7 @@ def _difference(change: tuple[int, ...]) -> str:
         if extra:
             word = "more" if extra > 0 else "fewer"
             parts.append(plural(abs(extra), f"{word} {one}", f"{word} {many}"))
-    return " and ".join(parts)
+    return listed(parts)
 
 
 def _change_for(old: CompletionRule, new: CompletionRule, counts: Counts) -> tuple[int, ...]:

@@ -9,7 +9,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, CohortState, StageRelease
 from ..courses.models import Course
 from ..discussions import services as discussions
-from ..rendering import plural
+from ..rendering import listed, plural
 from ..text import is_blank, one_line
 from .audit import record
 from .errors import FacilitateError
@@ -163,8 +163,8 @@ def update_settings(cohort: Cohort, actor: User, at: datetime, *, name: str,
                intervention=True)
     if changes:
         words = [SETTING_WORDS.get(key, f"the {key} release date") for key in changes]
-        said = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-        record(cohort, actor, AuditAction.SETTINGS, f"Changed {said}", at, detail=changes)
+        record(cohort, actor, AuditAction.SETTINGS, f"Changed {listed(words)}", at,
+               detail=changes)
 
 
 def regenerate_key(cohort: Cohort, actor: User, at: datetime) -> str:

@@ -9,6 +9,8 @@ shows the right way next to them; a lone brace ("a { b") is only a brace."""
 
 import re
 
+from ..rendering import listed
+
 PLACEHOLDERS = {"name": "the learner's name", "cohort": "the cohort's name"}
 # Anything in braces on one line reads as a placeholder: {Name} or {unknown} would otherwise
 # reach learners as typed. The braces are matched however many there are, so {{name}} is
@@ -57,10 +59,10 @@ def fill(template: str, name: str, cohort: str) -> str:
     than {name} and {cohort}: check it (call this) before sending anything."""
     unknown = unknown_placeholders(template)
     if unknown:
-        listed = (f"{', '.join(unknown[:-1])} and {unknown[-1]} aren't placeholders"
-                  if len(unknown) > 1 else f"{unknown[0]} isn't a placeholder")
-        known = " and ".join(f"{{{key}}} ({words})" for key, words in PLACEHOLDERS.items())
-        raise PlaceholderError(f"{listed} a message can fill, so learners would see "
+        these = (f"{listed(unknown)} aren't placeholders" if len(unknown) > 1
+                 else f"{unknown[0]} isn't a placeholder")
+        known = listed([f"{{{key}}} ({words})" for key, words in PLACEHOLDERS.items()])
+        raise PlaceholderError(f"{these} a message can fill, so learners would see "
                                f"{'them' if len(unknown) > 1 else 'it'} as typed. The "
                                f"placeholders it knows are {known}.")
     values = {"name": name, "cohort": cohort}

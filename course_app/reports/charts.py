@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from markupsafe import Markup
 
 from ..progress.charts import chart_ident, participation_chart
-from ..rendering import plural
+from ..rendering import listed, plural
 from .interactions import InteractionMap
 
 INK, MUTED, LINE = "#1d2430", "#5b6472", "#d5dae1"
@@ -46,7 +46,7 @@ def funnel_summary(funnel: Sequence[tuple[int, int]]) -> str:
         return "No learners yet, so no stage has been reached."
     parts = [f"{plural(n, 'learner', 'learners')} reached stage {stage}" if i == 0
              else f"{n} stage {stage}" for i, (stage, n) in enumerate(funnel)]
-    return ", ".join(parts[:-1]) + " and " + parts[-1] + "."
+    return listed(parts) + "."
 
 
 def funnel_svg(funnel: Sequence[tuple[int, int]], titles: Mapping[int, str] | None = None,

@@ -197,3 +197,10 @@ def test_every_name_on_the_map_stays_inside_the_drawing():
                 left = {"start": x, "end": x - span, "middle": x - span / 2}[
                     t.get("text-anchor", "start")]
                 assert 0 <= left and left + span <= width, (count, narrow, t.text, left, width)
+
+
+def test_a_funnel_of_one_stage_reads_as_a_sentence():
+    """It began " and 8 learners reached stage 1." before the one list joiner."""
+    assert charts.funnel_summary([(1, 8)]) == "8 learners reached stage 1."
+    assert charts.funnel_summary([(1, 8), (2, 5), (3, 1)]) == (
+        "8 learners reached stage 1, 5 stage 2 and 1 stage 3.")

@@ -44,6 +44,14 @@ def test_one_way_to_write_a_day_a_moment_and_a_count():
             plural(2, "peer’s post", "peers’ posts")) == ("1 reply", "0 replies", "2 peers’ posts")
 
 
+def test_a_list_in_words():
+    from course_app.rendering import listed
+
+    assert [listed([]), listed(["replies"]), listed(["replies", "messages"]),
+            listed(["replies", "messages", "stage openings"])] == [
+        "", "replies", "replies and messages", "replies, messages and stage openings"]
+
+
 def test_templates_count_in_words_with_the_plural_filter(app):
     """"{{ n }} {{ 'reply' if n == 1 else 'replies' }}" is written once, as a filter."""
     with app.test_request_context():
