@@ -2,7 +2,8 @@
 
 - Every handler rolls the database session back first: on PostgreSQL a failed transaction
   refuses every later query, the error page's own included.
-- Under /api/ (or for a client that asks for JSON) errors are JSON.
+- Under /api/ (or for a client that asks for JSON) errors are JSON; the API's 403 and 404
+  say what went wrong in its own words (`API_MESSAGES`).
 - A POST that carried something typed gets it back on the page, with a button to send it
   again (`_kept`): when the database stays busy or is down (503), or the writer was
   throttled (429). A post is also kept for its form (drafts.keep_for_later).
@@ -36,6 +37,17 @@ MESSAGES = {
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: ("Something went wrong on our side", "It has been logged. Please try again in a moment."),
     503: ("The app is busy or under maintenance", "Please try again in a moment."),
+}
+# The API's own words (a script's author reads them): every 404 the same, whether the cohort
+# doesn't exist, is someone else's, or the token is wrong, missing or revoked, so cohorts
+# don't reveal each other; a 403 is only ever a learner of the cohort (permissions.py).
+API_PREFIX = "/api/"
+API_MESSAGES = {
+    403: ("You can't read this report",
+          "Learners can't read their cohort's progress report: it shows everyone's."),
+    404: ("We can't find that cohort",
+          "No cohort here that you can read: check the cohort's id, and that your token is "
+          "right and not revoked."),
 }
 FAILED_ATTEMPTS = "Too many failed attempts in a short time. {wait}, then try again."
 TOO_FAST = "You sent a lot in a short time. {wait}, then send it again."
@@ -88,7 +100,8 @@ def _rollback() -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+    return (request.path.startswith(API_PREFIX)
+            or request.accept_mimetypes.best == "application/json")
 
 
 PLAIN = ("<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>{title}</title>"
@@ -98,6 +111,8 @@ PLAIN = ("<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>{ti
 def _render(code: int, detail: str | None = None, kept: Kept | None = None,
             headers: dict | None = None):
     title, hint = MESSAGES.get(code, MESSAGES[500])
+    if request.path.startswith(API_PREFIX) and code in API_MESSAGES:
+        title, hint = API_MESSAGES[code]
     if _wants_json():
         return {"error": title, "detail": detail or hint}, code, headers or {}
     context = {"code": code, "title": title, "hint": detail or hint, "kept": kept}

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ..extensions import db
 from ..text import is_blank
@@ -36,15 +36,24 @@ def hash_secret(secret: str) -> str:
 
 
 def create_token(user: User, name: str, at: datetime) -> tuple[ApiToken, str]:
-    """Returns the stored token and the secret, which is never shown again. Flushes."""
+    """Returns the stored token and the secret, which is never shown again. Flushes.
+
+    A name one of the person's working tokens has is refused (letters' case aside): two
+    alike in the list can't be told apart when one must be revoked. A revoked token's name
+    is free again."""
     name = (name or "").strip()
     if is_blank(name):
         raise TokenError("Name the token after where you'll use it, "
                          "e.g. \u201cweekly spreadsheet\u201d.", "name")
     if len(name) > 80:
         raise TokenError("Keep the name under 80 characters.", "name")
-    live = db.session.scalar(select(func.count(ApiToken.id)).where(
-        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)))
+    names = list(db.session.scalars(select(ApiToken.name).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))))
+    taken = next((n for n in names if n.casefold() == name.casefold()), None)
+    if taken is not None:
+        raise TokenError(f"You have a token called \u201c{taken}\u201d already: name this one "
+                         f"for where it will be used, e.g. \u201c{taken} (laptop)\u201d.", "name")
+    live = len(names)
     if live >= MAX_LIVE:
         raise TokenError(f"You have {live} tokens that still work. Revoke one you no longer use, "
                          "then make this one.", "name")

@@ -6,7 +6,8 @@ The payload is reports.exports.as_json, the same code as the JSON download and
 send) requests under /api/:
 it never opens a page or sends a form. Anyone outside the cohort, and anyone with an unknown
 or revoked token, gets a JSON 404 (so cohorts don't reveal each other); the cohort's learners
-get a JSON 403. Errors under /api/ are JSON (see errors.py), never a login redirect.
+get a JSON 403. Errors under /api/ are JSON, in the API's words (errors.API_MESSAGES),
+never a login redirect.
 """
 
 from flask import Request, jsonify

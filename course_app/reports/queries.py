@@ -85,6 +85,12 @@ class Dashboard:
     def etivities_in(self, number: int) -> list[Etivity]:
         return [e for e in self.etivities if e.stage_number == number]
 
+    @property
+    def grid_stages(self) -> list:
+        """The stages the grid draws: those with an e-tivity, in order."""
+        numbers = {e.stage_number for e in self.etivities}
+        return [s for s in self.stages if s.number in numbers]
+
     def columns(self, stages) -> list[tuple[Etivity, bool]]:
         """The grid's e-tivity columns for these stages, in order: (e-tivity, whether it is
         the first of its stage), worked out once for all the rows."""
@@ -219,7 +225,7 @@ class LearnerReport:
     row: LearnerRow
     timeline: list[TimelineEvent]
     posts: list[tuple[Post, Thread]]
-    levels: dict[int, Level]  # participation level per stage
+    levels: dict[int, Level | None]  # participation level per stage; None: not open yet
 
 
 def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport | None:
@@ -261,8 +267,11 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
                                     f"Completed “{titles.get(completion.etivity_id, '?')}”"
                                     f"{suffix}"))
     events.sort(key=lambda e: e.at, reverse=True)
-    levels = {}
+    levels: dict[int, Level | None] = {}
     for number in rules.STAGES:
+        if not row.standing.stages[number].open:  # no level where they couldn't take part yet
+            levels[number] = None
+            continue
         items = row.standing.in_stage(number)
         totals = Counts(sum(p.counts.observe for p in items), sum(p.counts.interact for p in items),
                         sum(p.counts.initiate for p in items))

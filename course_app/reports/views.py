@@ -226,7 +226,7 @@ def printable(cohort_id: int):
     funnel = queries.funnel(board.rows)
     return _private(make_response(render_template(
         "reports/print.html", cohort=cohort, board=board, chosen=chosen, rows=rows,
-        statuses=queries.STATUS_FILTERS,
+        statuses=queries.STATUS_FILTERS, per_page=PAGE_SIZE,
         funnel=funnel, funnel_chart=for_every_screen(
             charts.funnel_svg, "print-funnel", funnel=funnel, titles=_stage_titles(cohort)),
     )))

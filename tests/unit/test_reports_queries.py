@@ -15,6 +15,7 @@ from course_app.cohorts.services import add_member
 from course_app.discussions import services as discussions
 from course_app.extensions import db
 from course_app.progress.models import Activity, Mode
+from course_app.progress.rules import Level
 from course_app.progress.standing import learner_progress
 from course_app.reports import exports, interactions, queries
 from database import statements_sent
@@ -170,6 +171,16 @@ def test_a_learners_report_works_out_that_learner_alone(factory, monkeypatch):
     assert asked == [{learners[1].id}]
     outsider = factory.user()
     assert queries.learner_report(cohort, outsider, utcnow()) is None
+
+
+def test_a_learners_report_gives_no_level_for_a_stage_not_open_yet(factory):
+    """A locked stage has no participation to speak of: "Observer" there read as a verdict on
+    a stage the learner couldn't enter."""
+    cohort = factory.cohort()
+    learner = factory.learner_in(cohort)
+    report = queries.learner_report(cohort, learner, utcnow())
+    assert report.row.standing.stages[1].open and not report.row.standing.stages[2].open
+    assert report.levels == {1: Level.OBSERVER, 2: None, 3: None, 4: None, 5: None}
 
 
 def test_inactive_from_the_cohorts_silent_days_and_active_this_week_within_seven(factory):

@@ -1,5 +1,6 @@
 """GET /api/v1/cohorts/<id>/progress: who may read it, and what it says."""
 
+import html
 from datetime import datetime, timedelta
 
 import pytest
@@ -48,6 +49,35 @@ def test_access_matrix(client, factory, login_as, cohort, who):
     assert response.is_json
     if status != 200:
         assert set(response.get_json()) == {"error", "detail"}
+
+
+NO_COHORT = ("No cohort here that you can read: check the cohort's id, and that your token is "
+             "right and not revoked.")
+LEARNERS_CANT = "Learners can't read their cohort's progress report: it shows everyone's."
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_a_refusal_says_what_went_wrong_in_the_apis_words(client, factory, login_as, cohort,
+                                                          who):
+    """Not the pages' "We can't find that page": a script's author reads these. Everyone
+    refused with a 404 reads the same words, so cohorts don't reveal each other."""
+    make, status = WHO[who]
+    login_as(make(factory, cohort))
+    answer = client.get(url(cohort)).get_json()
+    if status == 404:
+        assert answer["detail"] == NO_COHORT
+    elif status == 403:
+        assert answer["detail"] == LEARNERS_CANT
+    for path in ("/api/v1/cohorts/999999/progress", "/api/v1/cohorts/nope/progress"):
+        assert client.get(path).get_json()["detail"] == NO_COHORT
+
+
+def test_the_pages_keep_their_own_words(client, factory, login_as, cohort):
+    login_as(factory.learner_in(cohort))
+    assert "We can't find that page" in html.unescape(
+        client.get("/no-such-page").get_data(as_text=True))
+    refused = html.unescape(client.get(f"/reports/cohorts/{cohort.id}").get_data(as_text=True))
+    assert "You can't open this page" in refused and LEARNERS_CANT not in refused
 
 
 def test_anonymous_gets_json_404_not_a_login_redirect(client, cohort):

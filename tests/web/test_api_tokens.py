@@ -2,6 +2,7 @@
 under /api/, with its owner's rights) and what it doesn't (forms, pages, other cohorts)."""
 
 import hashlib
+import html
 import re
 
 import pytest
@@ -15,6 +16,8 @@ from course_app.extensions import db
 from learner_journey import text
 
 SECRET = re.compile(r"cat_[A-Za-z0-9_-]{43}")
+NO_COHORT = ("No cohort here that you can read: check the cohort's id, and that your token is "
+             "right and not revoked.")
 
 
 def api_url(cohort) -> str:
@@ -156,6 +159,32 @@ def test_too_many_live_tokens_are_refused_beside_the_name(client, login_as, faci
     assert count_tokens() == tokens.MAX_LIVE
 
 
+def test_a_name_one_of_your_working_tokens_has_is_refused_beside_the_field(client, login_as,
+                                                                          factory, facilitator):
+    """Two "weekly spreadsheet"s in the list can't be told apart when one must be revoked."""
+    login_as(facilitator)
+    make_on_the_page(client, "weekly spreadsheet")
+    for again in ("weekly spreadsheet", "  Weekly Spreadsheet "):
+        response = client.post("/reports/tokens", data={"name": again})
+        assert response.status_code == 400
+        body = response.get_data(as_text=True)
+        assert 'id="name-error"' in body and not SECRET.search(body)
+        assert ("You have a token called \u201cweekly spreadsheet\u201d already: name this one "
+                "for where it will be used, e.g. \u201cweekly spreadsheet (laptop)\u201d."
+                ) in html.unescape(body)
+        assert f'value="{again.strip()}"' in body  # what was typed is kept
+    assert count_tokens() == 1
+    make_on_the_page(client, "weekly spreadsheet (laptop)")
+    # Someone else's tokens and a revoked one of yours don't take a name.
+    token_for(factory.user(Role.FACILITATOR), "monitor")
+    tokens.revoke_token(facilitator, token_id=db.session.scalar(
+        select(ApiToken.id).where(ApiToken.name == "weekly spreadsheet")), at=utcnow())
+    db.session.commit()
+    make_on_the_page(client, "monitor")
+    make_on_the_page(client, "weekly spreadsheet")
+    assert count_tokens() == 5
+
+
 @pytest.mark.parametrize("who", ["reviewer", "admin"])
 def test_reviewers_and_admins_make_tokens(client, login_as, factory, cohort, who):
     user = reviewer_of(factory, cohort) if who == "reviewer" else factory.user(Role.ADMIN)
@@ -286,6 +315,7 @@ def test_a_facilitators_token_reads_its_cohort_but_not_another(api, factory, fac
     assert api.get(api_url(cohort), headers=bearer(secret)).status_code == 200
     response = api.get(api_url(other), headers=bearer(secret))
     assert response.status_code == 404 and response.is_json
+    assert response.get_json()["detail"] == NO_COHORT
 
 
 def test_the_token_answer_is_the_same_report_as_the_session_one(client, api, login_as,
@@ -310,7 +340,7 @@ def test_garbage_tokens_get_json_404(api, facilitator, cohort, header):
     token_for(facilitator)
     response = api.get(api_url(cohort), headers={"Authorization": header})
     assert response.status_code == 404 and response.is_json
-    assert "error" in response.get_json()
+    assert response.get_json()["detail"] == NO_COHORT
 
 
 def test_the_schemes_case_doesnt_matter(api, facilitator, cohort):
@@ -325,6 +355,8 @@ def test_a_revoked_token_gets_json_404(api, facilitator, cohort):
     db.session.commit()
     response = api.get(api_url(cohort), headers=bearer(secret))
     assert response.status_code == 404 and response.is_json
+    assert response.get_json()["detail"] == NO_COHORT  # the same words as for another cohort
+    assert api.get(api_url(cohort)).get_json() == response.get_json()  # as for no token
 
 
 def test_a_token_loses_a_cohort_with_its_owners_role(api, factory, cohort):

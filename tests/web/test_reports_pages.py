@@ -17,6 +17,7 @@ from course_app.discussions import services as discussions
 from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.progress.overrides import mark_complete_by_hand
+from course_app.rendering import short_date
 from course_app.reports import exports, queries
 from course_app.reports import views as report_views
 from learner_journey import etivity, start, text
@@ -128,8 +129,15 @@ def test_index_groups_cohorts_by_course_with_figures_and_links(world, client, lo
 # ---- the dashboard: filters, sort, pages --------------------------------------------------------
 
 def grid_names(response) -> list[str]:
-    body = response.get_data(as_text=True)
-    return re.findall(r'class="learner-head">\s*<a href="[^"]+">([^<]+)</a>', body)
+    """The learners of the page's first grid (the printable view draws several)."""
+    grids = grid_tables(response)
+    return re.findall(r'class="learner-head">\s*<a href="[^"]+">([^<]+)</a>',
+                      grids[0]) if grids else []
+
+
+def grid_tables(response) -> list[str]:
+    return re.findall(r'<table class="data grid.*?</table>', response.get_data(as_text=True),
+                      re.S)
 
 
 def required_in(course, stage):
@@ -262,7 +270,7 @@ def test_big_cohorts_come_a_page_at_a_time_and_page_links_keep_the_filters(
     assert grid_names(second) == [f"Bulk {i:03d}" for i in range(size, size + 5)]
     assert client.get(f"/reports/cohorts/{cohort.id}?page=99").status_code == 200  # last page
     printable = client.get(f"/reports/cohorts/{cohort.id}/print?level=observer")
-    assert len(grid_names(printable)) == size + 5  # paper gets everyone
+    assert len(grid_names(printable)) == size + 5  # paper gets everyone (in each table)
 
 
 # ---- dashboard contents: cells, charts, escaping -----------------------------------------------
@@ -374,6 +382,48 @@ def test_the_printable_view_renders_and_print_styles_exist(world, client, login_
     assert "table-header-group" in print_rules and ".report-filters" in print_rules
 
 
+def test_the_printable_view_draws_each_stage_in_a_table_of_its_own(world, client, login_as):
+    """The whole grid is wider than a landscape page: on paper each stage's e-tivities come in
+    a table of their own, with each learner's name and status again, so every column prints;
+    the screen's dashboard keeps them side by side in one table."""
+    login_as(world["reviewer"])
+    course = world["cohort"].course
+    stages = sorted({e.stage_number for e in course.active_etivities})
+    tables = grid_tables(client.get(urls(world)["print"]))
+    learners, grids = tables[0], tables[1:]
+    for column in ("Status", "Stage now", "Level", "Last active"):
+        assert f">{column}</th>" in learners
+    assert 'class="stage-head"' not in learners and "/e/" not in learners
+    assert len(grids) == len(stages)
+    printed = []
+    for number, grid in zip(stages, grids, strict=True):
+        assert re.findall(r'class="stage-head">Stage (\d+):', grid) == [str(number)]
+        slugs = re.findall(r'href="/reports/cohorts/\d+/e/([^"]+)"', grid)
+        assert slugs == [e.slug for e in course.active_etivities if e.stage_number == number]
+        names = re.findall(r'class="learner-head">\s*<a href="[^"]+">([^<]+)</a>', grid)
+        assert names == ["Lina Learner", "Pat Peer"]
+        assert grid.count('<td class="status">') == 2 and ">Level</th>" not in grid
+        printed += slugs
+    assert sorted(printed) == sorted(e.slug for e in course.active_etivities)  # each once
+    assert len(grid_tables(client.get(urls(world)["dashboard"]))) == 1  # the screen's grid
+
+
+def test_the_printable_view_gives_dates_and_the_dashboards_page_size(world, client, login_as,
+                                                                      monkeypatch):
+    """"23 hours ago" means nothing on paper a week later: the printed times are dates and
+    times. The line about pages names the dashboard's own page size."""
+    start(world["cohort"], world["learner"], "introduce-yourself",
+          at=utcnow() - timedelta(hours=23))
+    db.session.commit()
+    monkeypatch.setattr(report_views, "PAGE_SIZE", 7)
+    login_as(world["reviewer"])
+    response = client.get(urls(world)["print"])
+    body = response.get_data(as_text=True)
+    assert "<time" in grid_tables(response)[0]  # Lina's last activity
+    assert 'data-kind="relative"' not in body and " ago<" not in body
+    assert "Every learner is on it, not 7 to a page as on the dashboard" in text(response)
+
+
 # ---- the learner's and the e-tivity's reports ----------------------------------------------------
 
 def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as):
@@ -397,12 +447,30 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
     assert "Completed “Introduce yourself”" in page
     assert "Read 1 peer’s post in “Introduce yourself”" in page and "Read 2" not in page
     assert "Participation here: Interactor" in page  # stage 1
-    assert "Participation here: Observer" in page  # later stages
+    assert "Participation here: Observer" in page  # stage 2, open now, nothing done there
+    # Stages 3 to 5 are locked for Lina: no level where she couldn't take part yet.
+    assert page.count("Participation here") == 2 and page.count("Not open yet.") == 3
     assert "<time" in body
     login_as(learner)
     own = text(client.get(urls(world)["own report"]))
     assert "Your progress report" in own and "Your posts" in own
     assert "Home Spring 2027: Ärzte & co Your progress report" in own
+
+
+def test_the_timeline_gives_each_entry_its_date_with_how_long_ago(world, client, login_as):
+    """"1 week ago" on every line says little: each entry shows its day too (the exact time
+    stays in the <time>'s title)."""
+    cohort, learner = world["cohort"], world["learner"]
+    days = [utcnow() - timedelta(days=n, hours=1) for n in (8, 10)]
+    start(cohort, learner, "introduce-yourself", at=days[0])
+    start(cohort, learner, "time-and-help", at=days[1])
+    db.session.commit()
+    login_as(learner)
+    body = client.get(urls(world)["own report"]).get_data(as_text=True)
+    timeline = body[body.index('id="timeline"'):]
+    entries = re.findall(r'<li class="event[^"]*">(.*?)</time>', timeline, re.S)
+    assert entries and all(entry.endswith("1 week ago") for entry in entries)
+    assert {entry.split(", <time")[0] for entry in entries} == {short_date(d) for d in days}
 
 
 def test_etivity_report_figures_on_a_known_dataset(world, client, login_as, factory):
