@@ -24,6 +24,7 @@ from markupsafe import escape
 
 from . import database, drafts, inputs, security_log
 from .extensions import db
+from .reports.api import API_PREFIX
 from .text import without_controls
 
 MESSAGES = {
@@ -41,7 +42,6 @@ MESSAGES = {
 # The API's own words (a script's author reads them): every 404 the same, whether the cohort
 # doesn't exist, is someone else's, or the token is wrong, missing or revoked, so cohorts
 # don't reveal each other; a 403 is only ever a learner of the cohort (permissions.py).
-API_PREFIX = "/api/"
 API_MESSAGES = {
     403: ("You can't read this report",
           "Learners can't read their cohort's progress report: it shows everyone's."),
