@@ -61,18 +61,17 @@ def index():
             return redirect(target)
     courses = db.session.scalars(
         select(Course).where(course_on_offer()).order_by(Course.title)).all()
+    today = utcnow().date()
     return render_template("main/index.html", courses=courses, my_cohorts=my_cohorts,
-                           standings=_standings(my_cohorts), today=utcnow().date())
+                           standings=_standings(my_cohorts, today), today=today)
 
 
-def _standings(my_cohorts) -> dict[int, LearnerProgress]:
+def _standings(my_cohorts, today) -> dict[int, LearnerProgress]:
     """A learner's standing in each live cohort they learn in, for its card: where they are
     and what is next (the same few queries however many cohorts: `standings_in`)."""
     mine = [cohort for cohort, membership in my_cohorts
             if membership.role == MemberRole.LEARNER and cohort.accepts_posts]
-    if not mine:
-        return {}
-    return standings_in(mine, my_cohorts[0][1].user_id, utcnow().date())
+    return standings_in(mine, current_user.id, today) if mine else {}
 
 
 @courses_bp.get("/<slug>")

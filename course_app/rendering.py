@@ -98,11 +98,16 @@ def _render(text: str) -> str:
     )
 
 
+def plain_words(text: str | None) -> str:
+    """A Markdown text as its reader sees it, in plain words: "bold", not "**bold**" (an
+    email's text part, a quote checked against what readers read)."""
+    return render_markdown(text).striptags()
+
+
 def excerpt(text: str | None, length: int = 160) -> str:
-    """A text as its reader sees it, in plain words cut at a word with "…": a card's summary
-    or a quoted post shows "bold", not the Markdown "**bold**" behind it. Plain text, so
-    templates escape it like any other."""
-    words = render_markdown(text).striptags()
+    """A text as its reader sees it (`plain_words`), cut at a word with "…": a card's summary
+    or a quoted post. Plain text, so templates escape it like any other."""
+    words = plain_words(text)
     if len(words) <= length:
         return words
     cut = words[:length - 1]

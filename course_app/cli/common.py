@@ -117,43 +117,47 @@ class WholeNumber(click.IntRange):
         return super().convert(value, param, ctx)
 
 
-class Day(click.ParamType):
-    """A date as YYYY-MM-DD, within inputs.EARLIEST_DATE..LATEST_DATE."""
+class _OnTheCalendar(click.ParamType):
+    """A value read by `kind.fromisoformat`, on a day within inputs.EARLIEST_DATE..
+    LATEST_DATE (`date_problem`); `example` says what was expected."""
+
+    kind: type[date] = date
+    example = ""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, self.kind):
+            return value
+        try:
+            read = self.settled(self.kind.fromisoformat(value))
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not {self.example}.", param, ctx)
+        problem = date_problem(read.astimezone(UTC).date() if isinstance(read, datetime)
+                               else read)
+        if problem:
+            self.fail(problem, param, ctx)
+        return read
+
+    def settled(self, read):
+        return read
+
+
+class Day(_OnTheCalendar):
+    """A date as YYYY-MM-DD."""
 
     name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, date):
-            return value
-        try:
-            day = date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a date like 2027-01-04.", param, ctx)
-        problem = date_problem(day)
-        if problem:
-            self.fail(problem, param, ctx)
-        return day
+    example = "a date like 2027-01-04"
 
 
-class Moment(click.ParamType):
-    """A time in ISO 8601 (2026-11-30T08:05, UTC unless it names its offset), on a day
-    within inputs.EARLIEST_DATE..LATEST_DATE; an aware datetime."""
+class Moment(_OnTheCalendar):
+    """A time in ISO 8601 (2026-11-30T08:05, UTC unless it names its offset); an aware
+    datetime."""
 
     name = "ISO-TIME"
+    kind = datetime
+    example = "a time like 2026-11-30T08:05 (ISO 8601; UTC unless it says +01:00 or the like)"
 
-    def convert(self, value, param, ctx):
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a time like 2026-11-30T08:05 (ISO 8601; UTC unless "
-                      "it says +01:00 or the like).", param, ctx)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        problem = date_problem(moment.astimezone(UTC).date())
-        if problem:
-            self.fail(problem, param, ctx)
-        return moment
+    def settled(self, read):
+        return read if read.tzinfo else read.replace(tzinfo=UTC)
 
 
 TEXT = PlainText()

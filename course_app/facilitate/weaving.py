@@ -2,7 +2,6 @@
 Deciding and checking is done here (and logged as an intervention); discussions.weaves stores
 and reads the weave."""
 
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from ..discussions.queries import shown
 from ..discussions.reading import pages_of
 from ..extensions import db
 from ..paging import paginate
-from ..rendering import excerpt
+from ..rendering import plain_words
 from ..text import is_blank
 from .audit import record
 from .errors import FacilitateError
@@ -39,12 +38,12 @@ def _comparable(text: str) -> str:
 
 def check_quote(post: Post, quote: str) -> None:
     """A weave's short quote must be the cited post's own words, as its readers see them
-    (plain words, not its Markdown: `excerpt`), give or take case, spacing and which quote
+    (plain words, not its Markdown: `plain_words`), give or take case, spacing and which quote
     marks; empty quotes the post's opening. FacilitateError beside the quote's field."""
     if is_blank(quote):
         return
     words = _comparable(quote).strip(_AROUND)
-    if not words or words not in _comparable(excerpt(post.body, sys.maxsize)):
+    if not words or words not in _comparable(plain_words(post.body)):
         raise FacilitateError(f"That quote isn't in {post.author.name}'s post: copy the words "
                               "from it, or leave it empty to use its opening.",
                               f"quote_{post.id}")

@@ -22,7 +22,7 @@ from ..jobs.sending import send_once
 from ..notifications.models import Notification
 from ..progress.rules import EtivityState
 from ..progress.standing import learner_progress
-from ..rendering import day_month, excerpt, long_date, render_markdown
+from ..rendering import day_month, long_date, plain_words, render_markdown
 from . import preferences
 from .models import Delivery, DigestEvery, EmailPreference
 from .notices import email_for, usable
@@ -149,7 +149,7 @@ def _calendar_line(cohort: Cohort, item) -> tuple:
     """A day's item of the calendar (facilitate/calendar.py) as the email lists it: which
     e-tivity it is about, linked, then the note (Markdown: plain words in the text part, HTML
     in the other), so "is pinned here" has a "here"."""
-    note = excerpt(item.text, len(item.text) + 1)
+    note = plain_words(item.text)
     if item.etivity is None:
         return (note, None, render_markdown(item.text))
     link = mail.absolute(f"/cohorts/{cohort.id}/e/{item.etivity.slug}")

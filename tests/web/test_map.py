@@ -209,6 +209,16 @@ def test_a_suggested_day_that_went_by_says_so_and_a_done_one_goes(client, factor
             "but it’s not too late.") in entry
 
 
+def assert_stage_2_counts_from_today(client, cohort) -> None:
+    """The map's stage 2 e-tivity suggests days 1 and 3 counted from today: none passed."""
+    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
+    today = utcnow().date()
+    replies = today + timedelta(days=2)  # days 1 and 3, from today
+    assert (f"First post by {today:%a} {today.day} {today:%b}, "
+            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
+    assert "passed" not in entry
+
+
 def test_a_stage_opened_early_counts_its_days_from_that_day(client, factory, login_as):
     """The demo: a learner who joined three weeks ago and has not finished stage 1 is stuck
     there; the facilitator opens stage 2 for them today. Stage 2's suggested days count from
@@ -231,12 +241,7 @@ def test_a_stage_opened_early_counts_its_days_from_that_day(client, factory, log
     assert "Dev Patel : in stage" not in text(client.get(queue_url))
     assert "No learners match" in text(client.get(stuck_url))
     login_as(learner)
-    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
-    today = utcnow().date()
-    replies = today + timedelta(days=2)  # days 1 and 3, from today
-    assert (f"First post by {today:%a} {today.day} {today:%b}, "
-            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
-    assert "passed" not in entry
+    assert_stage_2_counts_from_today(client, cohort)
 
 
 def test_a_stage_opened_for_everyone_before_a_learner_joined_counts_from_their_first_day(
@@ -255,12 +260,7 @@ def test_a_stage_opened_for_everyone_before_a_learner_joined_counts_from_their_f
     assert "Kim Lee : in stage" not in text(client.get(f"/facilitate/cohorts/{cohort.id}"))
     assert "No learners match" in text(client.get(f"/reports/cohorts/{cohort.id}?status=stuck"))
     login_as(kim)
-    entry = item(client.get(f"/cohorts/{cohort.id}"), "something-of-your-own")
-    today = utcnow().date()
-    replies = today + timedelta(days=2)  # days 1 and 3, from today
-    assert (f"First post by {today:%a} {today.day} {today:%b}, "
-            f"replies by {replies:%a} {replies.day} {replies:%b}.") in entry
-    assert "passed" not in entry
+    assert_stage_2_counts_from_today(client, cohort)
 
 
 def test_checklist_ticks_itself(client, factory, login_as):
