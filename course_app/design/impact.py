@@ -20,7 +20,7 @@ from ..discussions.models import Thread
 from ..extensions import db
 from ..progress.models import Completion
 from ..progress.rules import Counts, describe, meets, still_needed
-from ..progress.standing import counts_for
+from ..progress.standing import etivity_counts
 from ..rendering import listed, plural
 
 RULE_WORDS = {"observe": ("read", "reads"), "interact": ("reply", "replies"),
@@ -97,28 +97,31 @@ def _who(count: int, among: int) -> str:
     return f"{count} of them"
 
 
-def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[str]:
+def rule_change(cohorts: list[Cohort], etivity: Etivity, new: CompletionRule) -> list[str]:
     """The sentences for a changed rule, counted over the live cohorts' learners: for each
-    who hasn't finished, what they have left to do under the new rule against the old."""
+    who hasn't finished, what they have left to do under the new rule against the old.
+    Three queries however many cohorts and learners there are."""
     old = etivity.rule
     if old == new:
         return []
     finished = complete_now = 0
     changes: Counter[tuple[int, ...]] = Counter()  # what is left changes by: learners
-    for cohort in live_cohorts(course):
-        done = set(db.session.scalars(select(Completion.user_id).where(
-            Completion.cohort_id == cohort.id, Completion.etivity_id == etivity.id)))
-        counts = counts_for(cohort.id)
-        learners = db.session.scalars(select(Membership.user_id).where(
-            Membership.active_learners(cohort.id)))
-        for user_id in learners:
-            count = counts.get((user_id, etivity.id))
-            if user_id in done:
-                finished += 1
-            elif count is not None and meets(new, count):  # as reevaluate_cohort finds them
-                complete_now += 1
-            else:
-                changes[_change_for(old, new, count or Counts())] += 1
+    ids = [cohort.id for cohort in cohorts]
+    done = {(cohort_id, user_id) for cohort_id, user_id in db.session.execute(
+        select(Completion.cohort_id, Completion.user_id).where(
+            Completion.cohort_id.in_(ids), Completion.etivity_id == etivity.id))}
+    counts = etivity_counts(ids, etivity.id)
+    learners = db.session.execute(select(Membership.cohort_id, Membership.user_id).where(
+        Membership.cohort_id.in_(ids), Membership.active_learners()))
+    for cohort_id, user_id in learners:
+        learner = (cohort_id, user_id)
+        count = counts.get(learner)
+        if learner in done:
+            finished += 1
+        elif count is not None and meets(new, count):  # as reevaluate_cohort finds them
+            complete_now += 1
+        else:
+            changes[_change_for(old, new, count or Counts())] += 1
     old_words, new_words = describe(old) or "nothing", describe(new) or "nothing"
     lines = [f"The rule of “{etivity.title}” changes from “{old_words}” to “{new_words}”."]
     not_finished = changes.total()
@@ -143,7 +146,8 @@ def rule_change(course: Course, etivity: Etivity, new: CompletionRule) -> list[s
     return lines
 
 
-def etivity_lines(course: Course, etivity: Etivity | None, stage: int, fields: dict) -> list[str]:
+def etivity_lines(cohorts: list[Cohort], etivity: Etivity | None, stage: int,
+                  fields: dict) -> list[str]:
     """What publishing an e-tivity's fields does: a new one appears on every map; a changed
     one shows its new text; a changed rule is counted learner by learner; a retired one
     changes nothing learners see until it is brought back."""
@@ -155,7 +159,7 @@ def etivity_lines(course: Course, etivity: Etivity | None, stage: int, fields: d
         return [f"“{title}” is retired: learners see no change unless it is brought back, "
                 "and then they see the new version."]
     rule = CompletionRule(*(fields.get(mode, getattr(etivity, mode)) for mode in RULE_WORDS))
-    lines = rule_change(course, etivity, rule)
+    lines = rule_change(cohorts, etivity, rule)
     required = fields.get("required", etivity.required)
     if required != etivity.required:
         lines.append(f"“{title}” becomes {'required' if required else 'optional'} for "
@@ -170,7 +174,7 @@ def of_publishing(course: Course, drafts) -> Impact:
     if cohorts:
         for draft in drafts:
             if draft.key:
-                impact.lines += etivity_lines(course, draft.etivity, draft.stage or 0,
+                impact.lines += etivity_lines(cohorts, draft.etivity, draft.stage or 0,
                                               draft.fields)
             else:
                 impact.lines.append("The course page and the stages' texts show the new "
@@ -188,17 +192,18 @@ def of_upload(course: Course, spec: CourseSpec) -> Impact:
     by_slug = {e.slug: e for e in course.etivities}
     for new in spec.etivities:
         etivity = by_slug.get(new.slug)
-        impact.lines += etivity_lines(course, etivity, new.stage, etivity_fields(new))
+        impact.lines += etivity_lines(cohorts, etivity, new.stage, etivity_fields(new))
     kept = {e.slug for e in spec.etivities}
     for etivity in course.active_etivities:
         if etivity.slug not in kept:
-            impact.lines += of_retiring(course, etivity).lines
+            impact.lines += of_retiring(course, etivity, cohorts).lines
     return impact
 
 
-def of_retiring(course: Course, etivity: Etivity) -> Impact:
-    cohorts = live_cohorts(course)
-    impact = Impact.of(cohorts)
+def of_retiring(course: Course, etivity: Etivity,
+                cohorts: list[Cohort] | None = None) -> Impact:
+    """Retiring an e-tivity (`cohorts`: the course's live cohorts, when already read)."""
+    impact = Impact.of(live_cohorts(course) if cohorts is None else cohorts)
     threads = db.session.scalar(select(func.count(Thread.id)).where(
         Thread.etivity_id == etivity.id)) or 0
     impact.lines.append(f"“{etivity.title}” leaves learners' maps and takes no new work.")

@@ -8,11 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from conftest import login
+from course_app.auth.models import User
 from course_app.clock import utcnow
-from course_app.cohorts.models import CohortState
+from course_app.cohorts.models import CohortState, MemberRole
+from course_app.courses.models import Course
 from course_app.design.impact import Impact
 from course_app.extensions import db
+from database import counted_get
 from designing import etivity, form_of, lower_listen_first, publish
+from factories import MembershipFactory
 
 
 def test_a_raised_rule_says_who_it_affects_then_keeps_completions(client, factory, course,
@@ -174,3 +178,38 @@ def test_an_upload_in_a_running_course_says_what_it_changes_first(client, course
     assert upload(confirm=confirm).status_code == 302
     db.session.expire_all()
     assert etivity(course, "pass-it-on").retired
+
+
+def test_the_publish_page_costs_the_same_with_one_running_cohort_or_four(client, factory,
+                                                                         course, cohort, author):
+    """A changed rule is counted over every live cohort's learners in a fixed number of
+    queries (it had cost three more for each cohort running the course), and each cohort's
+    learners are counted in it: a learner in two cohorts is two learners' worth of work."""
+    from course_app.discussions.services import start_thread
+
+    def learners_in(cohort_):
+        time_and_help = etivity(cohort_.course, "time-and-help")  # done: start 1 conversation
+        finisher = factory.learner_in(cohort_)
+        start_thread(cohort_, time_and_help, finisher, "My slots", "Mondays.", at=utcnow())
+        return factory.learner_in(cohort_)
+
+    both_id, course_id = learners_in(cohort).id, course.id
+    db.session.commit()
+    login(client, author)
+    client.post(f"/design/{course.slug}/etivities/time-and-help",
+                data=form_of(etivity(course, "time-and-help"), observe="1"))
+    url = f"/design/{course.slug}/publish"
+    page, small = counted_get(client, url)  # the session is new afterwards
+    assert "1 learner has not finished it." in page.get_data(as_text=True)
+    course = db.session.get(Course, course_id)
+    for _ in range(3):
+        learners_in(factory.cohort(course=course))
+    MembershipFactory(cohort=factory.cohort(course=course), user=db.session.get(User, both_id),
+                      role=MemberRole.LEARNER)
+    db.session.commit()
+    page, large = counted_get(client, url)
+    text = page.get_data(as_text=True)
+    assert "5 cohorts open for enrolment use this course" in text
+    assert "5 learners have not finished it." in text
+    assert "4 learners who finished it keep their completion" in text
+    assert large == small
