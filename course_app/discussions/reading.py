@@ -196,34 +196,38 @@ def has_read_help(cohort: Cohort, user: User) -> bool:
     ) is not None
 
 
-def has_started_thread(cohort: Cohort, etivity: Etivity, user: User) -> bool:
-    """For "post first": once you have started a piece the others stay visible to you,
-    even if your piece is later deleted or hidden."""
-    return db.session.scalar(
-        select(Activity.id).where(
-            Activity.cohort_id == cohort.id, Activity.etivity_id == etivity.id,
-            Activity.user_id == user.id, Activity.kind == Mode.INITIATE,
-        ).limit(1)
-    ) is not None or db.session.scalar(
-        select(Thread.id).where(
-            Thread.cohort_id == cohort.id, Thread.etivity_id == etivity.id,
-            Thread.author_id == user.id,
-        ).limit(1)
-    ) is not None
+def started_in(cohort: Cohort, user: User, etivity_ids: list[int]) -> set[int]:
+    """Which of `etivity_ids` `user` has started a piece in, in one query. For "post first":
+    once you have started a piece the others stay visible to you, even if your piece is
+    later deleted or hidden (its initiate evidence stays)."""
+    started = select(Activity.etivity_id).where(
+        Activity.cohort_id == cohort.id, Activity.etivity_id.in_(etivity_ids),
+        Activity.user_id == user.id, Activity.kind == Mode.INITIATE,
+    ).union(select(Thread.etivity_id).where(
+        Thread.cohort_id == cohort.id, Thread.etivity_id.in_(etivity_ids),
+        Thread.author_id == user.id))
+    return set(db.session.scalars(started))
 
 
-def must_post_first(cohort: Cohort, etivity: Etivity, user: User) -> bool:
-    """True while a "post first" e-tivity keeps peers' threads from this learner.
+def waiting_to_post(cohort: Cohort, etivities: list[Etivity], user: User) -> set[int]:
+    """The "post first" e-tivities among `etivities` that keep peers' threads from `user`
+    until they start their own, in two queries however many there are.
 
     Only learners wait; facilitators and reviewers always see every thread.
     """
-    if not etivity.post_first:
-        return False
+    ids = [etivity.id for etivity in etivities if etivity.post_first]
+    if not ids:
+        return set()
     learner = db.session.scalar(
         select(Membership.id).where(Membership.active_learners(cohort.id),
                                     Membership.user_id == user.id)
     )
-    return learner is not None and not has_started_thread(cohort, etivity, user)
+    return set(ids) - started_in(cohort, user, ids) if learner is not None else set()
+
+
+def must_post_first(cohort: Cohort, etivity: Etivity, user: User) -> bool:
+    """True while a "post first" e-tivity keeps peers' threads from this learner."""
+    return etivity.id in waiting_to_post(cohort, [etivity], user)
 
 
 def posted_in_cohort(cohort: Cohort, user: User) -> bool:

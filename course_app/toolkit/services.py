@@ -23,7 +23,7 @@ from ..courses.models import Course, Etivity
 from ..database import insert_or_merge
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
-from ..discussions.reading import must_post_first
+from ..discussions.reading import waiting_to_post
 from ..extensions import db
 from ..facilitate.audit import record
 from ..facilitate.models import AuditAction
@@ -124,7 +124,7 @@ def _access(cohort: Cohort, reader: User, etivities: list[Etivity], today: date
             ) -> dict[int, Access]:
     """{e-tivity id: Access} where a section shows `reader` less than all: the toolkit shows
     a learner what the e-tivity itself would (its stage lock, as on the map; "post first",
-    as `discussions.reading.must_post_first`), from one standing however many sections.
+    as `discussions.reading.waiting_to_post`), in the same queries however many sections.
     Facilitators, reviewers and admins see everything."""
     if not is_learner(reader, cohort):
         return {}
@@ -136,8 +136,9 @@ def _access(cohort: Cohort, reader: User, etivities: list[Etivity], today: date
             number = etivity.stage_number
             found[etivity.id] = Access(lock=f"Built in stage {number}, which "
                                             f"{describe_lock(standing.stages[number], today)}")
-        elif must_post_first(cohort, etivity, reader):
-            found[etivity.id] = Access(waiting=True)
+    open_ = [etivity for etivity in etivities if etivity.id not in found]
+    for etivity_id in waiting_to_post(cohort, open_, reader):
+        found[etivity_id] = Access(waiting=True)
     return found
 
 

@@ -147,8 +147,7 @@ def test_the_key_queries_use_the_indexes_made_for_them(large_cohort):
                                      "ix_post_read_user_thread"),
         "an e-tivity's conversations": (
             lambda: reading.pieces_page(cohort, thread.etivity, 1), "ix_thread_listing"),
-        "has started a piece": (lambda: reading.has_started_thread(cohort, thread.etivity,
-                                                                   reader),
+        "has started a piece": (lambda: reading.started_in(cohort, reader, [thread.etivity_id]),
                                 "ix_activity_cohort_user"),
         "evidence of a post": (lambda: evidence.void_post(post.id, utcnow()),
                                "ix_activity_post_id"),

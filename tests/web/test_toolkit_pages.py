@@ -400,3 +400,25 @@ def test_the_public_page_is_offered_only_to_those_who_see_every_section(factory,
     db.session.commit()
     assert all(s.access.full for s in services.sections(locked.cohort, reader=locked.peer))
     assert offered(locked.peer)
+
+
+def test_the_toolkit_page_costs_the_same_with_one_post_first_section_or_three(
+        client, world, login_as):
+    """Whether a learner still waits to post first is asked once for every section (it had
+    cost two queries more for each open "post first" section)."""
+    from database import counted_get
+    from learner_journey import etivity
+
+    login_as(world.editor)
+    cohort_id, course_id = world.cohort.id, world.cohort.course_id
+    page, one = counted_get(client, url(world))
+    assert text(page).count("once you have started your own conversation") == 1
+    from course_app.courses.models import Course
+
+    course = db.session.get(Course, course_id)
+    for slug in ("rough-guide-together", "voice-guide"):
+        etivity(course, slug).post_first = True
+    db.session.commit()
+    page, three = counted_get(client, f"/cohorts/{cohort_id}/toolkit")
+    assert text(page).count("once you have started your own conversation") == 3
+    assert three == one
