@@ -14,12 +14,15 @@ and never reaches the database (where it would be a 500, or be stored half-way).
   overflow as soon as a day is added.
 - **How the browser fetched it**: `opened_as_page`. A GET that acts for the reader (records
   what they read, hands over a download) acts only when the page itself was opened, never
-  when another page pulled it in as a picture, script or style.
+  when another page pulled it in as a picture, script or style; a download says so with
+  `@downloaded_as_page`.
 - **Size**: MAX_CONTENT_LENGTH (config) caps a request's body; Werkzeug refuses more with a
   413 before reading it, and errors.py explains.
 """
 
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 
 from flask import Flask, abort, request
 from werkzeug.exceptions import BadRequest
@@ -127,6 +130,17 @@ def opened_as_page() -> bool:
     the downloads before handing over a file."""
     dest = request.headers.get("Sec-Fetch-Dest")
     return dest is None or dest.strip().lower() == "document"
+
+
+def downloaded_as_page(view: Callable) -> Callable:
+    """A download's view (under `login_required`): a page that loads it as a picture gets a
+    400 and nothing, not the reader's file (nor a line in the security log)."""
+    @wraps(view)
+    def only_when_opened(*args, **kwargs):
+        if not opened_as_page():
+            abort(400)
+        return view(*args, **kwargs)
+    return only_when_opened
 
 
 def guard() -> None:

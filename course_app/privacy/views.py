@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from .. import security_log
 from ..clock import utcnow
 from ..extensions import db
-from ..inputs import opened_as_page
+from ..inputs import downloaded_as_page
 from . import bp
 from .deletion import DeletionRefused, delete_account, may_delete_own_account
 from .export import account_data
@@ -17,11 +17,9 @@ from .forms import DeleteAccountForm
 
 @bp.get("/data")
 @login_required
+@downloaded_as_page
 def download():
-    """Everything we hold about you, as a JSON file (a GET that only reads). Only for someone
-    who opened the link: a page that loads it as a picture gets nothing."""
-    if not opened_as_page():
-        abort(400)
+    """Everything we hold about you, as a JSON file (a GET that only reads)."""
     now = utcnow()
     data = account_data(current_user, now)
     security_log.record("account.exported", via="download")

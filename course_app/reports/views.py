@@ -27,7 +27,7 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort, Membership
 from ..courses.models import Course
 from ..extensions import db
-from ..inputs import opened_as_page, page_arg
+from ..inputs import downloaded_as_page, page_arg
 from ..paging import ListPagination, paginate
 from ..permissions import can_review, can_see_learner_report, cohort_or_404
 from ..progress import rules
@@ -234,12 +234,11 @@ def printable(cohort_id: int):
 
 @bp.get("/cohorts/<int:cohort_id>/progress.<any(csv, json):fmt>")
 @login_required
+@downloaded_as_page
 def download(cohort_id: int, fmt: str):
     """The whole cohort's report: CSV (with a BOM, so spreadsheets read it as UTF-8) or JSON,
     the same payload as the API."""
     cohort = cohort_or_404(cohort_id, can_review)
-    if not opened_as_page():  # a page loading it as a picture gets nothing (inputs.py)
-        abort(400)
     security_log.record("export", cohort_id=cohort.id, format=fmt, via="download")
     board = queries.dashboard(cohort, utcnow())
     name = f"{_slug(cohort.name) or f'cohort-{cohort.id}'}-progress-{board.generated_at:%Y-%m-%d}"
@@ -256,11 +255,10 @@ def download(cohort_id: int, fmt: str):
 
 @bp.get("/cohorts/<int:cohort_id>/interactions.csv")
 @login_required
+@downloaded_as_page
 def interactions(cohort_id: int):
     """Every pair of the interaction map (who replied to whom, how often) as CSV."""
     cohort = cohort_or_404(cohort_id, can_review)
-    if not opened_as_page():
-        abort(400)
     security_log.record("export", cohort_id=cohort.id, format="csv", via="interactions")
     name = f"{_slug(cohort.name) or f'cohort-{cohort.id}'}-interactions-{utcnow():%Y-%m-%d}"
     response = make_response("\ufeff" + exports.pairs_csv(interaction_map(cohort)))

@@ -1,6 +1,6 @@
 """The round trip from the browser: download the course folder as a zip, upload one."""
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ... import security_log
@@ -10,7 +10,7 @@ from ...content.archive import files_from_zip, whole_zip, zip_bytes
 from ...content.writing import folder_files
 from ...courses.export import course_spec
 from ...extensions import db
-from ...inputs import opened_as_page
+from ...inputs import downloaded_as_page
 from ...rendering import plural
 from .. import bp, drafts, services
 from ..forms import UploadForm
@@ -20,12 +20,10 @@ from .common import authored
 
 @bp.get("/<slug>/download")
 @login_required
+@downloaded_as_page
 def download(slug: str):
-    """The course as its folder (modules/README.md's format), zipped; only for someone who
-    opened the link (`opened_as_page`), not a page that loads it as a picture."""
+    """The course as its folder (modules/README.md's format), zipped."""
     course = authored(slug)
-    if not opened_as_page():
-        abort(400)
     data = zip_bytes(course.slug, folder_files(course_spec(course)))
     security_log.record("design.download", course=course.slug)
     return Response(data, mimetype="application/zip", headers={
