@@ -33,6 +33,9 @@ class CompletionRule:
     observe: int = 0
     interact: int = 0
     initiate: int = 0
+    # Facilitators' posts count towards the reads too (content's `observe_facilitators`). Only
+    # the words depend on it here (`progress.rules.describe`); what counts is evidence's work.
+    any_post: bool = field(default=False, compare=False)
 
     def as_dict(self) -> dict[str, int]:
         return {"observe": self.observe, "interact": self.interact, "initiate": self.initiate}

@@ -96,7 +96,8 @@ class Etivity(db.Model):
 
     @property
     def rule(self) -> CompletionRule:
-        return CompletionRule(self.observe, self.interact, self.initiate)
+        return CompletionRule(self.observe, self.interact, self.initiate,
+                              any_post=self.observe_facilitators)
 
 
 class CourseAuthor(db.Model):

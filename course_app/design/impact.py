@@ -158,7 +158,9 @@ def etivity_lines(cohorts: list[Cohort], etivity: Etivity | None, stage: int,
     if etivity.retired:
         return [f"“{title}” is retired: learners see no change unless it is brought back, "
                 "and then they see the new version."]
-    rule = CompletionRule(*(fields.get(mode, getattr(etivity, mode)) for mode in RULE_WORDS))
+    rule = CompletionRule(*(fields.get(mode, getattr(etivity, mode)) for mode in RULE_WORDS),
+                          any_post=fields.get("observe_facilitators",
+                                              etivity.observe_facilitators))
     lines = rule_change(cohorts, etivity, rule)
     required = fields.get("required", etivity.required)
     if required != etivity.required:

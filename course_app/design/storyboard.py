@@ -35,7 +35,8 @@ class Drafted:
 
     @property
     def rule(self) -> CompletionRule:
-        return CompletionRule(self.observe, self.interact, self.initiate)
+        return CompletionRule(self.observe, self.interact, self.initiate,
+                              any_post=bool(self.observe_facilitators))
 
 
 @dataclass

@@ -113,15 +113,19 @@ def current_stage(statuses: Mapping[int, StageStatus]) -> int:
     return max((n for n, s in statuses.items() if s.open), default=1)
 
 
-def describe(rule, more: bool = False) -> str:
+def describe(rule, more: bool = False, any_post: bool | None = None) -> str:
     """A rule or what is still needed, in plain words: "read 3 peers' posts, reply to 1 peer".
 
-    With more=True it reads as what is left: "reply to 1 more peer".
+    With more=True it reads as what is left: "reply to 1 more peer". Where facilitators'
+    posts count too (`any_post`, else the rule's own), reads are of posts, not peers' posts.
     """
     extra = "more " if more else ""
+    if any_post is None:
+        any_post = getattr(rule, "any_post", False)
+    one, many = ("post", "posts") if any_post else ("peer’s post", "peers’ posts")
     parts = []
     if rule.observe:
-        parts.append(f"read {plural(rule.observe, f'{extra}peer’s post', f'{extra}peers’ posts')}")
+        parts.append(f"read {plural(rule.observe, extra + one, extra + many)}")
     if rule.interact:
         parts.append(
             f"reply to {plural(rule.interact, f'{extra}peer', f'{extra}different peers')}")
@@ -139,7 +143,8 @@ def describe_left(rule, counts: Counts) -> str:
     for mode in ("observe", "interact", "initiate"):
         left = getattr(needed, mode)
         if left:
-            parts.append(describe(Counts(**{mode: left}), more=getattr(counts, mode) > 0))
+            parts.append(describe(Counts(**{mode: left}), more=getattr(counts, mode) > 0,
+                                  any_post=getattr(rule, "any_post", False)))
     return ", ".join(parts)
 
 

@@ -148,6 +148,16 @@ def test_describe_left_says_more_only_where_something_is_done():
     assert rules.describe_left(rule, Counts(3, 2, 1)) == ""
 
 
+def test_where_facilitators_posts_count_the_words_say_posts_not_peers_posts():
+    """Welcome asks the learner to open the facilitator's "Ground rules"; its rule had read
+    "read 1 peer's post" beside a task saying to open the facilitator's post."""
+    rule = CompletionRule(observe=2, interact=1, any_post=True)
+    assert rules.describe(rule) == "read 2 posts, reply to 1 peer"
+    assert rules.describe(Counts(observe=1), more=True, any_post=True) == "read 1 more post"
+    assert rules.describe_left(rule, Counts(observe=1)) == "read 1 more post, reply to 1 peer"
+    assert rule == CompletionRule(observe=2, interact=1)  # the same counts: the same rule
+
+
 def test_describe_lock():
     today = date(2027, 1, 1)
     locked = rules.StageStatus(2, False, rules.LockReason.PREVIOUS_STAGE, None)

@@ -116,6 +116,25 @@ def test_facilitator_sees_the_emoderator_notes(client, factory, login_as):
     assert "Your progress here" not in page
 
 
+def test_where_facilitators_posts_count_the_page_asks_for_posts(client, factory, login_as):
+    """Welcome's task is to open the facilitator's "Ground rules": its rule, what is left and
+    what was done speak of posts, not peers' posts (which would never be enough)."""
+    cohort = factory.cohort()
+    login_as(factory.learner_in(cohort))
+    assert etivity(cohort, "welcome").observe_facilitators
+    page = text(client.get(etivity_url(cohort, "welcome")))
+    assert "To complete it: read 1 post." in page
+    assert "So far you have read 0 posts, replied to" in page
+    assert "Still to do: read 1 more post." in page
+    assert "peer’s post" not in page
+    from learner_journey import text as words
+
+    assert "Welcome: find your way around optional Still to do: read 1 post." in words(
+        client.get(f"/cohorts/{cohort.id}"))
+    assert "Welcome: find your way around optional Read 1 post." in words(
+        client.get(f"/cohorts/{cohort.id}/progress"))
+
+
 def test_unknown_or_retired_etivity_is_404(client, factory, login_as):
     cohort = factory.cohort()
     login_as(factory.learner_in(cohort))

@@ -115,7 +115,8 @@ def _rule(form: EtivityForm) -> CompletionRule:
         value = (value or "").strip()
         return int(value) if value.isdigit() and len(value) < 6 else 0
     return CompletionRule(count(form.observe.data), count(form.interact.data),
-                          count(form.initiate.data))
+                          count(form.initiate.data),
+                          any_post=bool(form.observe_facilitators.data))
 
 
 @bp.route("/<slug>/stages/<int:stage>/new", methods=["GET", "POST"])
