@@ -10,7 +10,7 @@ nothing the second time.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -250,7 +250,7 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
     )
     if cohort is None:
         cohort = create_cohort(course, DEMO_COHORT, facilitator, at=now,
-                               starts_on=date.today() - timedelta(days=13))
+                               starts_on=utcnow().date() - timedelta(days=13))
         cohort.welcome_message = ("Welcome to Engaging online. Take your time in stage 1: "
                                   "look around, say hello, and ask anything in Ask for help.")
         discussions.ensure_help_thread(cohort, facilitator, at=now)
@@ -279,7 +279,7 @@ def load_demo(course: Course, progress: Callable[[str], None] = lambda _: None) 
         if p.member_role == MemberRole.REVIEWER:
             add_member(cohort, people[p.email], MemberRole.REVIEWER, now)
     db.session.flush()
-    standings = cohort_progress(cohort, date.today())
+    standings = cohort_progress(cohort, utcnow().date())
     return {
         "cohort": cohort,
         "people": PEOPLE,

@@ -13,6 +13,7 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
+from .clock import utcnow
 from .redirects import local_path
 
 # Where this site serves pictures from: Flask's static route, and nothing else (course folders'
@@ -140,7 +141,7 @@ def time_tag(value: datetime | None, relative: bool = True) -> Markup:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     exact = exact_time(value)
-    text = _ago(value, datetime.now(UTC)) if relative else exact
+    text = _ago(value, utcnow()) if relative else exact
     kind = "relative" if relative else "absolute"
     return Markup(
         f'<time datetime="{value.isoformat(timespec="seconds")}" title="{escape(exact)}" '

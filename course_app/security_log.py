@@ -13,9 +13,10 @@ tried at a login or a path, can forge a line or flood the log.
 """
 
 import logging
-from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
+
+from .clock import utcnow
 
 logger = logging.getLogger("course_app.security")
 
@@ -67,7 +68,7 @@ def record(event: str, *, user=None, cohort_id: int | None = None,
             raise ValueError(f"the security log never records {name!r}")
     user = user if user is not None else who()
     user_id = getattr(user, "id", user)
-    fields = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
+    fields = {"at": utcnow().isoformat(timespec="seconds"),
               "event": event, "user": user_id if user_id is not None else "-"}
     if cohort_id is not None:
         fields["cohort"] = cohort_id

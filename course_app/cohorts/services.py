@@ -10,7 +10,7 @@ from ..auth.models import User
 from ..content.fields import DAY_MAX
 from ..courses.models import Course
 from ..extensions import db
-from ..rendering import long_date
+from ..rendering import exact_time
 from ..text import one_line
 from .models import Cohort, CohortState, Invite, MemberRole, Membership, StageRelease
 
@@ -205,7 +205,7 @@ def usable_invite(token: str, at: datetime) -> Invite:
         raise EnrolError("This invite link has been withdrawn. Ask your facilitator for a "
                          "new one, or join with the cohort's enrolment key.")
     if not invite.usable(at):
-        raise EnrolError(f"This invite link expired on {long_date(invite.expires_at)}. Ask your "
+        raise EnrolError(f"This invite link expired on {exact_time(invite.expires_at)}. Ask your "
                          "facilitator for a new one, or join with the cohort's enrolment key.")
     return invite
 

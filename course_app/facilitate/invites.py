@@ -14,7 +14,7 @@ from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, Invite, Membership
 from ..extensions import db
 from ..paging import paginate
-from ..rendering import long_date, plural
+from ..rendering import exact_time, plural
 from .audit import record
 from .errors import FacilitateError
 from .models import AuditAction
@@ -77,9 +77,9 @@ def _working_invites_by_email(cohort: Cohort, at: datetime) -> dict[str, Invite]
 
 def _invited_already(invite: Invite) -> str:
     """Why a second invite would only make a second working link for the same person."""
-    works = (f"that link works until {long_date(invite.expires_at)}" if invite.expires_at
+    works = (f"that link works until {exact_time(invite.expires_at)}" if invite.expires_at
              else "that link works until you revoke it")
-    return (f"already invited on {long_date(invite.created_at)}; {works}: copy it from "
+    return (f"already invited on {exact_time(invite.created_at)}; {works}: copy it from "
             "Invites so far, or revoke it to send a new one")
 
 

@@ -4,6 +4,7 @@ nothing new; each is keyed by person and day, so it goes once however often it i
 
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -139,9 +140,13 @@ def _listed(heading: str, lines: list[tuple], more_link: str):
     return (heading, lines) if lines else None
 
 
-def _who_since(waiting) -> str:
-    """"Eve Walsh (last post 21 November)", as the queue page says it."""
-    since = f" {day_month(waiting.since)}" if waiting.since else ""
+def _who_since(waiting, zone: ZoneInfo) -> str:
+    """"Eve Walsh (last post 21 November)", as the queue page says it: a moment (a last post)
+    on the reader's own calendar, a day (a stage's opening) as it is."""
+    when = waiting.since
+    if isinstance(when, datetime):
+        when = when.astimezone(zone).date()
+    since = f" {day_month(when)}" if when else ""
     return f"{waiting.user.name} ({waiting.detail}{since})"
 
 
@@ -158,14 +163,14 @@ def _calendar_line(cohort: Cohort, item) -> tuple:
     return (f"{title}: {note}", link, html)
 
 
-def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
+def _morning_sections(cohort: Cohort, day: date, now: datetime, zone: ZoneInfo) -> list:
     waiting = moderation_queue(cohort, now)
     queue_link = mail.absolute(f"/facilitate/cohorts/{cohort.id}")
     unanswered = [(f"{w.user.name}: “{w.detail}”", mail.absolute(
         post_path(cohort.id, w.thread.id, w.post_id) if w.post_id
         else f"/cohorts/{cohort.id}/threads/{w.thread.id}")) for w in waiting.unanswered]
-    silent = [(_who_since(w), None) for w in waiting.silent]
-    stuck = [(_who_since(w), None) for w in waiting.stuck]
+    silent = [(_who_since(w, zone), None) for w in waiting.silent]
+    stuck = [(_who_since(w, zone), None) for w in waiting.stuck]
     items = [_calendar_line(cohort, item) for item in calendar_items(cohort, on=day)]
     sections = [_listed("First posts with no reply yet", unanswered, queue_link),
                 _listed("Silent learners", silent, queue_link),
@@ -176,8 +181,9 @@ def _morning_sections(cohort: Cohort, day: date, now: datetime) -> list:
 
 def morning_email(user: User, day: date, now: datetime) -> mail.Outgoing | None:
     cohorts = []
+    zone = preferences.zone(preferences.of(user.id))
     for cohort in _cohorts(user.id, MemberRole.FACILITATOR):
-        sections = _morning_sections(cohort, day, now)
+        sections = _morning_sections(cohort, day, now, zone)
         if sections:
             cohorts.append(dict(cohort=cohort, sections=sections,
                                 link=mail.absolute(f"/facilitate/cohorts/{cohort.id}")))

@@ -1,5 +1,6 @@
 """Everything the app holds about one person, as JSON they can take away: their profile,
-cohorts, posts (with earlier versions), progress, notifications, logins and API tokens.
+cohorts, posts (with earlier versions), progress, notifications, email choices (with the
+chosen time zone), calendar links, logins and API tokens.
 
 Never a secret: no password hash, no login key, no token (only its name and first
 characters). Other people appear only as they do on the pages this person can see: a post's
@@ -15,6 +16,8 @@ from ..auth.models import ApiToken, LoginSession, User
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..discussions.models import Post, Thread
 from ..extensions import db
+from ..feeds.models import CalendarFeed
+from ..mailings import preferences
 from ..notifications.models import Notification
 from ..progress.models import Activity
 from ..progress.standing import learner_progress
@@ -92,6 +95,15 @@ def _activity(user: User) -> list[dict]:
              "counts": a.voided_at is None} for a in rows]
 
 
+def _email_choices(user: User) -> dict:
+    """Their choices on the email page (the defaults while they never chose)."""
+    chosen = preferences.of(user.id)
+    return {"replies": chosen.replies.value, "messages": chosen.messages.value,
+            "stages": chosen.stages.value, "digest": chosen.digest.value,
+            "morning_email": chosen.morning, "time_zone": chosen.time_zone,
+            "last_digest_at": _when(chosen.last_digest_at)}
+
+
 def account_data(user: User, now: datetime) -> dict:
     """The whole record, ready for json.dumps."""
     notifications = db.session.scalars(select(Notification).where(
@@ -100,6 +112,10 @@ def account_data(user: User, now: datetime) -> dict:
         LoginSession.user_id == user.id).order_by(LoginSession.created_at))
     tokens = db.session.scalars(select(ApiToken).where(
         ApiToken.user_id == user.id).order_by(ApiToken.created_at))
+    feeds = db.session.execute(select(CalendarFeed.created_at, Cohort.name)
+                               .join(Cohort, Cohort.id == CalendarFeed.cohort_id)
+                               .where(CalendarFeed.user_id == user.id)
+                               .order_by(CalendarFeed.created_at))
     return {
         "format": FORMAT,
         "exported_at": _when(now),
@@ -110,6 +126,8 @@ def account_data(user: User, now: datetime) -> dict:
         "notifications": [{"kind": n.kind.value, "text": n.text, "link": n.link,
                            "at": _when(n.created_at), "read_at": _when(n.read_at)}
                           for n in notifications],
+        "email_choices": _email_choices(user),
+        "calendar_links": [{"cohort": name, "made_at": _when(made)} for made, name in feeds],
         "logins": [{"started_at": _when(s.created_at), "expires_at": _when(s.expires_at)}
                    for s in logins],
         "api_tokens": [{"name": t.name, "starts_with": t.prefix, "created_at": _when(t.created_at),

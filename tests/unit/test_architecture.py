@@ -38,6 +38,16 @@ def test_no_module_is_past_about_400_lines():
     assert not long, long
 
 
+def test_every_clock_reading_is_clock_utcnow():
+    """One clock: the server's own zone never decides a date (the demo had started its cohort
+    on the server's local date, a day off from every page's UTC one)."""
+    local = re.compile(r"\bdate\.today\(|\bdatetime\.(?:now|utcnow|today)\(")
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in (ROOT / "course_app").rglob("*.py")
+             if p.name != "clock.py"
+             for n, line in enumerate(p.read_text().splitlines(), 1) if local.search(line)]
+    assert not found, found
+
+
 def test_an_upward_import_breaks_the_contract(tmp_path):
     """A broken setup must not pass silently: copy the package, add an import from a domain
     up to a page package, and the same contract fails."""

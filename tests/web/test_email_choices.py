@@ -327,3 +327,17 @@ def test_a_stage_opening_and_a_facilitators_message_come_at_once(people, cohort)
     db.session.commit()
     queue.run_pending()
     assert len(mailbox("ana@example.org")) == 2  # one waits for the digest, one is in-app only
+
+
+def test_the_morning_email_dates_a_silent_learner_on_the_readers_calendar(factory, cohort,
+                                                                           facilitator):
+    """A facilitator in Los Angeles reads when a learner joined on their own calendar: 03:00
+    UTC on 20 November is the evening of 19 November there (the email had said the 20th)."""
+    from course_app.cohorts.services import membership_of
+
+    quiet = factory.learner_in(cohort, name="Quinn Quiet")
+    membership_of(cohort.id, quiet.id).joined_at = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
+    choose(facilitator.id, time_zone="America/Los_Angeles")
+    now = datetime(2026, 11, 30, 16, 5, tzinfo=UTC)
+    outgoing = digests.morning_email(facilitator, now.date(), now)
+    assert "Quinn Quiet (joined, no posts yet 19 November)" in outgoing.text

@@ -316,8 +316,9 @@ def test_expired_invite_says_so_and_creates_nothing(client, factory, login_as):
     for send in (client.get, client.post):
         response = send(f"/invite/{invite.token}")
         assert response.status_code == 404
-        expired = invite.expires_at  # "5 January 2027", as every date in words: no leading 0
-        assert f"This invite link expired on {expired.day} {expired:%B %Y}." in text(response)
+        expired = invite.expires_at  # "5 Jan 2027, 14:03 UTC": the moment, and its zone
+        assert (f"This invite link expired on {expired.day} {expired:%b %Y, %H:%M} UTC."
+                in text(response))
     assert memberships(user) == []
     assert db.session.get(Invite, invite.id).uses == 0
 

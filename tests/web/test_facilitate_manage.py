@@ -422,7 +422,7 @@ def test_bulk_invite_of_someone_invited_already_makes_no_second_link(client, coh
     assert response.status_code == 200 and h1(response) == "1 invitation made"
     assert [i.email for i in db.session.scalars(select(Invite).order_by(Invite.id))] == [
         "new.person@example.org", "ana@example.org"]
-    made, until = (f"{d.day} {d:%B %Y}" for d in (first.created_at, first.expires_at))
+    made, until = (f"{d.day} {d:%b %Y, %H:%M} UTC" for d in (first.created_at, first.expires_at))
     assert (f"Line 1: “New.Person@example.org”: already invited on {made}; that link works "
             f"until {until}: copy it from Invites so far, or revoke it to send a new one"
             ) in text(response)

@@ -55,11 +55,33 @@ def test_a_learner_downloads_their_data_as_json(client, rich, caplog):
     assert [n["text"] for n in data["notifications"]] == [
         "Pat Peer replied to your post in “Hello from A”."]
     assert len(data["logins"]) == 1
+    assert data["email_choices"]["time_zone"] == "Europe/London"  # the default, until chosen
+    assert data["calendar_links"] == []
     raw = response.get_data(as_text=True)
     assert learner.password_hash not in raw
     assert rich.peer.email not in raw  # nobody else's details
     assert "key_hash" not in raw and "token_hash" not in raw
     assert any("event=account.exported" in r.getMessage() for r in caplog.records)
+
+
+def test_the_download_has_the_email_choices_and_calendar_links(client, rich):
+    """Everything held: the email page's choices (with the time zone chosen there) and the
+    calendar links made (when and for which cohort; never the secret address)."""
+    from course_app.feeds import services as feeds
+
+    learner = rich.people["learner"]
+    chosen = mailing_preferences.stored(learner.id)
+    chosen.time_zone, chosen.morning = "Pacific/Auckland", False
+    _feed, secret = feeds.make_feed(learner, rich.cohort, utcnow())
+    db.session.commit()
+    login(client, learner)
+    response = client.get("/account/data")
+    data = json.loads(response.get_data(as_text=True))
+    assert data["email_choices"]["time_zone"] == "Pacific/Auckland"
+    assert data["email_choices"]["morning_email"] is False
+    assert data["email_choices"]["digest"] == "weekly"
+    assert [link["cohort"] for link in data["calendar_links"]] == ["Cohort A"]
+    assert secret not in response.get_data(as_text=True)
 
 
 def test_the_download_is_not_handed_to_a_page_loading_it_as_a_picture(client, rich, caplog):

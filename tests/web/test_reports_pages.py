@@ -17,7 +17,7 @@ from course_app.discussions import services as discussions
 from course_app.discussions.reading import post_path
 from course_app.extensions import db
 from course_app.progress.overrides import mark_complete_by_hand
-from course_app.rendering import short_date
+from course_app.rendering import exact_time
 from course_app.reports import exports, queries
 from course_app.reports import views as report_views
 from learner_journey import etivity, start, text
@@ -458,8 +458,8 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
 
 
 def test_the_timeline_gives_each_entry_its_date_with_how_long_ago(world, client, login_as):
-    """"1 week ago" on every line says little: each entry shows its day too (the exact time
-    stays in the <time>'s title)."""
+    """"1 week ago" on every line says little: each entry shows its moment too, as a <time>
+    the reader's browser shows on their own calendar (a UTC day was a day off for some)."""
     cohort, learner = world["cohort"], world["learner"]
     days = [utcnow() - timedelta(days=n, hours=1) for n in (8, 10)]
     start(cohort, learner, "introduce-yourself", at=days[0])
@@ -468,9 +468,11 @@ def test_the_timeline_gives_each_entry_its_date_with_how_long_ago(world, client,
     login_as(learner)
     body = client.get(urls(world)["own report"]).get_data(as_text=True)
     timeline = body[body.index('id="timeline"'):]
-    entries = re.findall(r'<li class="event[^"]*">(.*?)</time>', timeline, re.S)
+    entries = re.findall(r'<li class="event[^"]*">(.*?)</time>\)', timeline, re.S)
     assert entries and all(entry.endswith("1 week ago") for entry in entries)
-    assert {entry.split(", <time")[0] for entry in entries} == {short_date(d) for d in days}
+    moments = {re.search(r'data-kind="absolute">([^<]*)</time>', entry).group(1)
+               for entry in entries}
+    assert moments == {exact_time(d) for d in days}
 
 
 def test_etivity_report_figures_on_a_known_dataset(world, client, login_as, factory):
