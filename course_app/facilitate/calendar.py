@@ -7,6 +7,7 @@ the facilitate home page, and anything that mails or exports a facilitator's day
 """
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -57,18 +58,22 @@ def _etivity_items(etivity: Etivity, opened: date) -> list[CalendarItem]:
     return items
 
 
-def calendar_items(cohort: Cohort, on: date | None = None) -> list[CalendarItem]:
+def calendar_items(cohort: Cohort, on: date | None = None,
+                   opened_on: Mapping[int, date] | None = None) -> list[CalendarItem]:
     """What the facilitator does on each day of each stage (only on `on`, when given), by day.
 
     Only a paced cohort has dates: day N of a stage is `progress.rules.day_of` its release
-    date (`Cohort.release_date`). A self-paced cohort's stages open learner by learner, so
-    it has no calendar (an empty list), nor has a stage with no date set.
+    date (`Cohort.release_date`), or of the day it opened for one learner where `opened_on`
+    gives them (their own map's dates: see feeds.services). A self-paced cohort's stages
+    open learner by learner, so it has no calendar (an empty list), nor has a stage with no
+    date set.
     """
     if not cohort.paced:
         return []
     items: list[CalendarItem] = []
     for stage in cohort.course.stages:
-        opened = cohort.release_date(stage.number)
+        opened = (cohort.release_date(stage.number) if opened_on is None
+                  else opened_on.get(stage.number))
         if opened is None:
             continue
         items.append(CalendarItem(

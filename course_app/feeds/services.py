@@ -1,14 +1,15 @@
 """Calendar feeds: the private link (make, revoke) and the iCalendar it serves.
 
-A learner's feed has the stages' release dates and the days each e-tivity suggests for first
-posts and replies; a facilitator's adds the e-moderator's notes. Both come from the one
-calendar (`facilitate/calendar.py: calendar_items`), so a change of the cohort's dates shows
+A learner's feed has the days their stages open and the days each e-tivity suggests for
+first posts and replies, counted as their map counts them (from when each stage opened for
+them); a facilitator's has the cohort's days and adds the e-moderator's notes. Both come
+from the one calendar (`facilitate/calendar.py: calendar_items`), so a change of dates shows
 at the next refresh: each event keeps its UID, with the new date.
 """
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import delete, select
@@ -20,6 +21,7 @@ from ..cohorts.models import Cohort, MemberRole, Membership
 from ..extensions import db
 from ..facilitate.calendar import CalendarItem, CalendarKind, calendar_items
 from .models import CalendarFeed
+from ..progress.standing import learner_progress
 
 FEED_ROLES = (MemberRole.LEARNER, MemberRole.FACILITATOR)
 LEARNER_KINDS = (CalendarKind.STAGE_OPENS, CalendarKind.FIRST_POSTS, CalendarKind.REPLIES)
@@ -93,16 +95,31 @@ def _uid(cohort: Cohort, item: CalendarItem) -> str:
     return f"cohort-{cohort.id}-{item.kind.value}-{item.stage}-{which}"
 
 
-def ical(cohort: Cohort, role: MemberRole, now: datetime) -> bytes:
-    """The cohort's calendar as iCalendar, as the person's role sees it."""
-    facilitator = role == MemberRole.FACILITATOR
+def _learner_days(cohort: Cohort, user_id: int, today: date) -> dict[int, date]:
+    """The day each stage opened (or will open) for one learner, as their map has it: an
+    open stage from when it opened for them (never before they joined, `standing`); a
+    locked one on its release date, while that is still to come (after it, it opens when
+    they finish the stage before: no date to give)."""
+    standing = learner_progress(cohort, user_id, today)
+    days = dict(standing.opened_on)
+    for number, status in standing.stages.items():
+        if not status.open and status.opens_on is not None and status.opens_on >= today:
+            days[number] = status.opens_on
+    return days
+
+
+def ical(cohort: Cohort, membership: Membership, now: datetime) -> bytes:
+    """The cohort's calendar as iCalendar, as the person's role sees it: a facilitator's
+    has the cohort's days, a learner's their own (the days their map shows)."""
+    facilitator = membership.role == MemberRole.FACILITATOR
+    opened_on = None if facilitator else _learner_days(cohort, membership.user_id, now.date())
     calendar = Calendar()
     calendar.add("prodid", "-//course_app//calendar feed//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", f"{cohort.name}: {cohort.course.title}")
     host = mail.absolute("").split("//", 1)[-1].split("/", 1)[0].split(":")[0] or "course-app"
-    for item in calendar_items(cohort):
+    for item in calendar_items(cohort, opened_on=opened_on):
         if not facilitator and item.kind not in LEARNER_KINDS:
             continue
         event = Event()

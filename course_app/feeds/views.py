@@ -52,7 +52,7 @@ def ics(token: str):
     if found is None:
         abort(404)
     feed, membership = found
-    body = services.ical(membership.cohort, membership.role, utcnow())
+    body = services.ical(membership.cohort, membership, utcnow())
     name = f"cohort-{feed.cohort_id}.ics"
     return Response(body, mimetype="text/calendar",
                     headers={"Content-Disposition": f'inline; filename="{name}"',

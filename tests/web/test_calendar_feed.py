@@ -134,3 +134,30 @@ def test_a_self_paced_cohort_has_no_calendar(client, login_as, factory, cohort):
     assert page.status_code == 200 and "is self-paced" in text(page)
     assert client.post(f"/cohorts/{cohort.id}/calendar",
                        data={"action": "make"}).status_code == 400
+
+
+def test_a_learners_feed_counts_the_days_from_when_they_joined(client, login_as, factory,
+                                                                course, facilitator):
+    """A learner who joins a paced cohort ten days in gets the days their map shows (the
+    stage opened for them when they joined), not the cohort's, which were before they came."""
+    from course_app.progress.rules import day_of
+
+    today = utcnow().date()
+    cohort = factory.cohort(course=course, facilitator=facilitator, paced=True,
+                            starts_on=today - timedelta(days=10), name="Paced cohort")
+    learner = factory.learner_in(cohort)
+    db.session.commit()
+    login_as(learner)
+    got = events(client.get(make_link(client, cohort)).get_data())
+    intro = next(e for e in course.etivities if e.slug == "introduce-yourself")
+    wanted = day_of(today, intro.first_post_day)
+    assert (wanted, f"Suggested day for your first post: {intro.title}") in got.values()
+    assert f"First post by {wanted:%a} {wanted.day} {wanted:%b}" in text(
+        client.get(f"/cohorts/{cohort.id}"))  # as the map says
+    stage_1 = cohort.course.stages[0]
+    assert (today, f"Stage 1, {stage_1.title}, opens") in got.values()
+    assert min(day for day, _summary in got.values()) >= today
+    # The facilitator's feed keeps the cohort's own days.
+    login_as(facilitator)
+    staff = events(client.get(make_link(client, cohort)).get_data())
+    assert (today - timedelta(days=10), f"Stage 1, {stage_1.title}, opens") in staff.values()
