@@ -25,25 +25,29 @@ def email_notification(notification_id: int) -> bool:
     return outgoing is not None and send_once(outgoing)
 
 
+# `at`: the moment the email was found due, so that `jobs send-due --at` writes each email as
+# of then (the queue, who is silent) and not only for then's day. Jobs queued without it
+# (before it was passed) are written as of when they run.
+
 @mail_task
-def send_digest(user_id: int, day: date) -> bool:
-    return digests.send_digest(user_id, day, utcnow())
+def send_digest(user_id: int, day: date, at: datetime | None = None) -> bool:
+    return digests.send_digest(user_id, day, at or utcnow())
 
 
 @mail_task
-def send_morning(user_id: int, day: date) -> bool:
-    return digests.send_morning(user_id, day, utcnow())
+def send_morning(user_id: int, day: date, at: datetime | None = None) -> bool:
+    return digests.send_morning(user_id, day, at or utcnow())
 
 
 def queue_due(now: datetime, any_hour: bool = False) -> int:
-    """Enqueue the digests and morning emails due now (any_hour: today's, whatever the
-    hour). Returns how many."""
+    """Enqueue the digests and morning emails due `now` (any_hour: today's, whatever the
+    hour), each to be written as of `now`. Returns how many."""
     queued = 0
     for user_id, day in digests.due_digests(now, any_hour):
-        huey.enqueue(send_digest.s(user_id, day))
+        huey.enqueue(send_digest.s(user_id, day, now))
         queued += 1
     for user_id, day in digests.due_mornings(now, any_hour):
-        huey.enqueue(send_morning.s(user_id, day))
+        huey.enqueue(send_morning.s(user_id, day, now))
         queued += 1
     return queued
 

@@ -7,6 +7,7 @@ from huey.storage import MemoryStorage
 from sqlalchemy import select
 
 from course_app import create_app, mail
+from course_app.clock import utcnow
 from course_app.extensions import db
 from course_app.jobs import queue, sending
 from course_app.mail import Outgoing
@@ -35,6 +36,21 @@ def test_send_due_then_run_pending(runner, factory, cohort, facilitator):
     assert ben.email not in sent  # nothing new for Ben: no digest
     result = runner.invoke(args=["jobs", "send-due", "--at", "2026-11-30T12:05"])
     assert result.output.strip() == "Queued 0 email jobs."
+
+
+def test_send_due_at_writes_each_email_as_of_then(runner, factory, cohort, facilitator):
+    """`--at` says "as if it were this time": the morning email for a day three weeks on
+    lists who would be silent by then, not the queue as it stands today."""
+    factory.learner_in(cohort, name="Quinn Quiet")
+    db.session.commit()
+    queue.huey.flush()
+    later = utcnow() + timedelta(days=21)
+    at = later.replace(hour=8, minute=5).strftime("%Y-%m-%dT%H:%M")
+    assert runner.invoke(args=["jobs", "send-due", "--at", at, "--any-hour"]).exit_code == 0
+    runner.invoke(args=["jobs", "run-pending"])
+    [morning] = db.session.scalars(select(MailboxMessage).where(
+        MailboxMessage.to == facilitator.email)).all()
+    assert "Silent learners" in morning.text and "Quinn Quiet" in morning.text
 
 
 def test_the_worker_command_is_there(runner):
