@@ -1,16 +1,18 @@
 """The mailing jobs: a notification's email, the digests and the facilitators' morning email,
 and the periodic job that finds who is due (every 15 minutes: 08:00 comes at different times
-in different zones)."""
+in different zones), which first tells learners about stages that opened today by date."""
 
 from datetime import date, datetime
 
 from huey import crontab
+from huey.exceptions import TaskLockedException
 
 from ..clock import utcnow
 from ..extensions import db
 from ..jobs.queue import huey, periodic_task
 from ..jobs.sending import mail_task, send_once
 from ..notifications.models import Notification
+from ..progress.announcements import announce_opened_today
 from . import digests
 
 
@@ -52,6 +54,21 @@ def queue_due(now: datetime, any_hour: bool = False) -> int:
     return queued
 
 
+def announce_stages(now: datetime) -> int:
+    """Tell learners about stages that opened today by their date (progress.announcements),
+    one run at a time however many workers run this job (a huey lock, in the queue's
+    storage, which every worker shares). Returns how many were told."""
+    try:
+        with huey.lock_task("announce-stages"):
+            told = announce_opened_today(now)
+            db.session.commit()  # the notifications' emails are queued as this commits
+            return told
+    except TaskLockedException:  # another worker is telling them now
+        return 0
+
+
 @periodic_task(crontab(minute="*/15"))
 def find_due() -> int:
-    return queue_due(utcnow())
+    now = utcnow()
+    announce_stages(now)
+    return queue_due(now)

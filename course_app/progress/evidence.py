@@ -22,6 +22,7 @@ from ..notifications.services import notify
 from ..rendering import long_date
 from . import counts as counts_tables
 from . import rules
+from .announcements import stage_open_text
 from .models import Activity, Completion, Mode
 from .rules import Counts
 from .standing import counts_for, learner_progress
@@ -207,7 +208,7 @@ def announce_next_stage(cohort: Cohort, user_id: int, etivity: Etivity, at: date
     following = standing.stages[number + 1]
     title = next((s.title for s in cohort.course.stages if s.number == number + 1), "")
     if following.open:
-        text = f"Stage {number + 1}, {title}, is open for you in {cohort.name}."
+        text = stage_open_text(cohort, number + 1)
     elif following.reason == rules.LockReason.DATE:
         text = (f"You have finished stage {number}. Stage {number + 1}, {title}, opens on "
                 f"{long_date(following.opens_on)}.")
