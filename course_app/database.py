@@ -21,7 +21,7 @@ from functools import wraps
 from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
@@ -204,6 +204,36 @@ def _probe_sqlite(driver, timeout_ms: int) -> None:
         if driver.in_transaction:
             driver.execute("ROLLBACK")
         driver.execute(f"PRAGMA busy_timeout={int(current_app.config['SQLITE_BUSY_TIMEOUT'])}")
+
+
+# PostgreSQL's unique_violation; SQLite says "UNIQUE constraint failed" (a primary key too).
+DUPLICATE_SQLSTATE = "23505"
+
+
+def is_duplicate(error: BaseException) -> bool:
+    """A unique key refused a row: another request stored the same thing a moment before
+    (two requests collided), not a fault in what was sent."""
+    if not isinstance(error, IntegrityError):
+        return False
+    original = error.orig
+    return (getattr(original, "sqlstate", None) == DUPLICATE_SQLSTATE
+            or "unique constraint failed" in str(original).lower())
+
+
+def added(row) -> bool:
+    """Add `row` and flush it in a SAVEPOINT: False, with nothing added, when a row with the
+    same unique key is there already because another request stored it a moment ago (on
+    PostgreSQL it waited for that one to commit). Either way the transaction goes on, so the
+    caller reads the row that is there and carries on as if it had made it. Any other
+    refusal (a foreign key, a NOT NULL) is raised as it was."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError as error:
+        if not is_duplicate(error):
+            raise
+        return False
+    return True
 
 
 def insert_or_merge(model):

@@ -43,7 +43,18 @@ DRAFT_ENDPOINTS = {
     "discussions.etivity": "start",
     "discussions.thread": "reply-form",
     "discussions.edit_post": "edit-form",
+    "facilitate.weave": "title",
+    "facilitate.nudge": "message",
+    "design.etivity": "title",
+    "design.new_etivity": "title",
 }
+# A post's form keeps FIELDS; these forms keep every field they sent (a weave's ticks and
+# quotes, a nudge's choice of learners, every box of the designer's e-tivity and the
+# version it was opened at), but never these.
+WHOLE_FORMS = {"facilitate.weave", "facilitate.nudge", "design.etivity", "design.new_etivity"}
+NEVER_KEPT = {"csrf_token", "action", "go"}
+TYPED = ("title", "body", "text")  # something typed, worth keeping, is in one of these
+QUERY_FIELDS = ("who", "stage")  # a nudge's page shows its form for the learners chosen
 
 
 def same_origin() -> bool:
@@ -72,6 +83,9 @@ def _form_page() -> str:
     parent_id = as_id(request.form.get("parent_id", ""))
     if parent_id is not None:
         query["reply_to"] = parent_id
+    if request.endpoint in WHOLE_FORMS:
+        query.update({name: request.form[name] for name in QUERY_FIELDS
+                      if request.form.get(name)})
     return (request.path + (f"?{urlencode(query)}" if query else "")
             + f"#{DRAFT_ENDPOINTS[request.endpoint]}")
 
@@ -107,8 +121,28 @@ def _save(fields: dict[str, str]) -> bool:
 
 def _fields() -> dict[str, str]:
     """The posted fields worth keeping, without control characters."""
-    return {name: without_controls(request.form[name]) for name in FIELDS
+    names = ([name for name in request.form if name not in NEVER_KEPT]
+             if request.endpoint in WHOLE_FORMS else FIELDS)
+    return {name: without_controls(request.form[name]) for name in names
             if request.form.get(name)}
+
+
+def _typed(fields: dict[str, str]) -> bool:
+    return any(fields.get(name) for name in TYPED)
+
+
+def _to_copy(fields: dict[str, str]) -> dict[str, str]:
+    """What the page for copying shows (a title and a text): a whole form's typed fields
+    one after another in the text."""
+    if request.endpoint not in WHOLE_FORMS:
+        return fields
+    typed = [(name, value) for name, value in fields.items()
+             if name not in ("title", "submission_key", "version", "replace", *QUERY_FIELDS)
+             and not name.startswith(("cite_", "undo_", "template")) and value.strip()]
+    if len(typed) == 1:
+        return {"title": fields.get("title", ""), "body": typed[0][1]}
+    return {"title": fields.get("title", ""),
+            "body": "\n\n".join(f"{name}:\n{value}" for name, value in typed)}
 
 
 def keep_for_later() -> bool:
@@ -118,7 +152,7 @@ def keep_for_later() -> bool:
     if not is_draft_endpoint():
         return False
     fields = _fields()
-    if not fields.get("body") and not fields.get("title"):
+    if not _typed(fields):
         return False
     return _save(fields)
 
@@ -131,7 +165,7 @@ def keep_and_redirect(reason: str):
     fields = _fields()
     form_page = _form_page()
     logged_in = bool(getattr(current_user, "is_authenticated", False))
-    if not fields.get("body") and not fields.get("title"):
+    if not _typed(fields):
         saved = True  # nothing typed: nothing to keep
     else:
         saved = _save(fields)
@@ -140,16 +174,17 @@ def keep_and_redirect(reason: str):
         status = 401 if not logged_in else 400
         length = sum(len(v) for v in fields.values())
         if length > ECHO_LIMIT:
-            return render_template("errors/error.html", title="Your post has not been sent yet",
+            return render_template("errors/error.html",
+                                   title="What you wrote has not been sent yet",
                                    hint=TOO_LONG_TO_KEEP.format(length=length), kept=None), status
-        return render_template("discussions/draft_kept.html", fields=fields,
+        return render_template("discussions/draft_kept.html", fields=_to_copy(fields),
                                form_page=form_page, login_url=None if logged_in else login_url,
                                reason=reason), status
     if not logged_in:
-        flash("Your session had ended, so your post has not been sent yet. Log in and we'll "
+        flash("Your session had ended, so what you wrote has not been sent yet. Log in and we'll "
               "take you back to it, with your text.", "info")
         return redirect(login_url)
-    flash("That form had expired, so your post has not been sent yet.", "info")
+    flash("That form had expired, so what you wrote has not been sent yet.", "info")
     return redirect(form_page)
 
 

@@ -15,12 +15,14 @@
   security headers (headers.py's after_request runs for error responses too).
 """
 
+import logging
 import math
 from dataclasses import dataclass
 
 from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
 
 from . import database, drafts, inputs, security_log
 from .extensions import db
@@ -28,11 +30,15 @@ from .reports.api import API_PREFIX
 from .text import without_controls
 
 MESSAGES = {
-    400: ("Something in that request was wrong", "Go back, check what you entered and try again."),
+    400: ("We couldn't use what you sent", "Go back, check what you entered and try again."),
     403: ("You can't open this page",
-          "It belongs to a cohort, a course or a role you are not part of."),
+          "It belongs to a cohort, a course or a role you are not part of. If you think you "
+          "should see it, ask your facilitator."),
     404: ("We can't find that page", "The link may be old, or the page was moved."),
-    405: ("That didn't work", "This page can't be used that way."),
+    405: ("That didn't work", "Go back and try again from the page you were on."),
+    409: ("Someone else did this at the same moment",
+          "Nothing was saved twice. Go back and reload the page to see how things stand "
+          "now; if what you sent is still needed, send it again."),
     413: ("That was too much to send", "What you sent is larger than this site accepts. "
                                        "Shorten it, or send it in parts."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
@@ -51,16 +57,17 @@ API_MESSAGES = {
 }
 FAILED_ATTEMPTS = "Too many failed attempts in a short time. {wait}, then try again."
 TOO_FAST = "You sent a lot in a short time. {wait}, then send it again."
-DATABASE_TROUBLE = ("We couldn't save that just now: the database is busy or unavailable. "
-                    "Nothing was saved. Wait a moment, then send it again.")
+DATABASE_TROUBLE = ("We couldn't save that just now. Nothing was saved. Wait a moment, then "
+                    "send it again.")
+NOT_SENT = "What you sent was not saved"
 FAILURES_COUNTED = {"auth.login", "cohorts.enrol"}  # throttle.py counts failures only there
 
 # Form plumbing, not words anyone typed: never shown back on an error page.
 NOT_SHOWN = {"csrf_token", "submission_key", "parent_id", "piece", "confirm", "reply_to",
              "template", "action", "send_anyway", "undo_body", "undo_piece", "undo_text",
              "undo_template", "template_used", "who", "stage", "recipients", "to", "back"}
-LABELS = {"title": "Title", "body": "Your text", "about": "About you", "text": "Message",
-          "reason": "Reason", "emails": "Emails", "name": "Name"}
+LABELS = {"title": "Title", "body": "Your text", "about": "A line about yourself",
+          "text": "Message", "reason": "Reason", "emails": "Emails", "name": "Name"}
 
 
 @dataclass(frozen=True)
@@ -73,9 +80,10 @@ class Kept:
     for_later: bool  # also kept for the form (drafts)
 
 
-def _kept() -> Kept | None:
+def _kept(resend: bool = True) -> Kept | None:
     """The fields of this POST, when it came from one of our pages and holds typed text.
-    Never anything from a form with a password in it."""
+    Never anything from a form with a password in it. `resend` False: sending it again
+    can't help (the post was refused), so it is only shown, to copy, not kept for the form."""
     if request.method != "POST" or not drafts.same_origin():
         return None
     try:
@@ -89,6 +97,8 @@ def _kept() -> Kept | None:
     fields = [(without_controls(k, multiline=False), without_controls(v)) for k, v in fields]
     shown = [(LABELS.get(k, k.replace("_", " ").capitalize()), v) for k, v in fields
              if k not in NOT_SHOWN and v.strip()]
+    if not resend:
+        return Kept(shown, [], request.full_path.rstrip("?"), False) if shown else None
     return Kept(shown, fields, request.full_path.rstrip("?"), drafts.keep_for_later())
 
 
@@ -109,8 +119,9 @@ PLAIN = ("<!doctype html><html lang=\"en-GB\"><meta charset=\"utf-8\"><title>{ti
 
 
 def _render(code: int, detail: str | None = None, kept: Kept | None = None,
-            headers: dict | None = None):
-    title, hint = MESSAGES.get(code, MESSAGES[500])
+            headers: dict | None = None, title: str | None = None):
+    default_title, hint = MESSAGES.get(code, MESSAGES[500])
+    title = title or default_title
     if request.path.startswith(API_PREFIX) and code in API_MESSAGES:
         title, hint = API_MESSAGES[code]
     if _wants_json():
@@ -165,19 +176,48 @@ def plain(code: int):
     return handler
 
 
-def refused(_error):
+def _own_words(error) -> str | None:
+    """The reason a view gave with abort(code, reason), if it gave one."""
+    description = getattr(error, "description", None)
+    return description if description and description != type(error).description else None
+
+
+def refused(error):
+    """403. A post refused because something changed while it was written (the cohort
+    closed, the conversation was locked, the writer was removed: the view says which) is
+    given back, to copy: sending it again here would be refused again."""
     _rollback()
     security_log.warning("access.refused", cohort_id=_cohort_id(), endpoint=request.endpoint)
-    return _render(403)
+    reason = _own_words(error)
+    kept = _kept(resend=False)
+    return _render(403, reason, kept, title=NOT_SENT if reason and kept else None)
 
 
-def not_found(_error):
+def not_found(error):
     """A cohort's page that someone logged in may not see answers 404 (cohorts never reveal
-    each other); it is logged, as someone may be trying other cohorts' addresses."""
+    each other); it is logged, as someone may be trying other cohorts' addresses. What a
+    POST carried comes back, to copy, with the view's reason if it gave one (a post from
+    someone removed from the cohort while they wrote)."""
     _rollback()
     if _cohort_id() is not None and security_log.who() is not None:
         security_log.warning("access.not_found", cohort_id=_cohort_id(), endpoint=request.endpoint)
-    return _render(404)
+    reason = _own_words(error)
+    kept = _kept(resend=False)
+    return _render(404, reason, kept, title=NOT_SENT if reason and kept else None)
+
+
+def conflict(error):
+    """A unique key refused a row: two requests did the same thing at the same moment and
+    the other one's was stored. Never a 500: 409 says so, nothing was saved twice, and
+    what was typed comes back (the paths where "it's done" is the answer handle it
+    themselves, so people see the usual page)."""
+    _rollback()
+    duplicate = database.is_duplicate(error)
+    current_app.logger.log(logging.WARNING if duplicate else logging.ERROR,
+                           "%s on %s %s: answered 409", "requests collided" if duplicate
+                           else "integrity error", request.method, request.path,
+                           exc_info=error)
+    return _render(409, kept=_kept())
 
 
 def _wait(error) -> str:
@@ -239,6 +279,7 @@ def register(app) -> None:
     app.register_error_handler(404, not_found)
     app.register_error_handler(429, too_many)
     app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(IntegrityError, conflict)
     for trouble in database.TROUBLE:
         app.register_error_handler(trouble, database_trouble)
 

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import database
 from ..extensions import db
 from ..text import is_blank, one_line
 from . import sessions, tokens
@@ -80,8 +81,8 @@ def create_user(email: str, name: str, password: str, at: datetime,
         raise AccountError(problem, "password")
     user = User(email=email, name=name, role=role, about=about.strip(), created_at=at)
     user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
+    if not database.added(user):  # the same address registered at the same moment
+        raise AccountError(ACCOUNT_EXISTS, "email")
     return user
 
 

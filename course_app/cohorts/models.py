@@ -21,6 +21,12 @@ class CohortState(enum.StrEnum):
         """Open or running: the cohort takes new learners and new posts."""
         return self in (CohortState.OPEN, CohortState.RUNNING)
 
+    @property
+    def words(self) -> str:
+        """The state as people read it ("open for enrolment"), wherever it is shown."""
+        return {"open": "open for enrolment", "running": "running",
+                "closed": "closed (read only)", "archived": "archived"}[self.value]
+
 
 class MemberRole(enum.StrEnum):
     LEARNER = "learner"

@@ -3,7 +3,7 @@
 import secrets
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
@@ -126,10 +126,17 @@ def is_full(cohort: Cohort) -> bool:
     return cohort.capacity is not None and learner_count(cohort) >= cohort.capacity
 
 
+def lock(cohort: Cohort) -> None:
+    """Lock the cohort's row (PostgreSQL) until the transaction ends, and read it as it is
+    now: what changes the cohort as a whole (its places, its state, its facilitators) then
+    happens one request at a time, each reading what the one before left."""
+    db.session.get(Cohort, cohort.id, with_for_update=True, populate_existing=True)
+
+
 def hold_places(cohort: Cohort) -> None:
     """Lock the cohort's row (PostgreSQL) until the transaction ends, so two people can't
     both take its last place: before `is_full`, when a learner is about to take one."""
-    db.session.get(Cohort, cohort.id, with_for_update=True)
+    lock(cohort)
 
 
 def check_enrolment(cohort: Cohort, user: User) -> None:
@@ -215,8 +222,11 @@ def enrol_with_invite(token: str, user: User, at: datetime) -> Membership:
     Raises EnrolError or AlreadyEnrolled like `enrol`."""
     invite = usable_invite(token, at)
     membership = enrol(invite.cohort, user, at)
-    invite.uses += 1
-    db.session.flush()
+    # Counted in SQL: of several joining at once through one link, each use counts.
+    db.session.execute(update(Invite).where(Invite.id == invite.id)
+                       .values(uses=Invite.uses + 1),
+                       execution_options={"synchronize_session": False})
+    db.session.expire(invite, ["uses"])
     return membership
 
 

@@ -13,13 +13,14 @@ security log only: no learner sees them.
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from .. import security_log
 from ..auth.models import User
 from ..content import EtivitySpec
 from ..courses.models import Course, Etivity
 from ..courses.services import etivity_fields
+from ..database import added
 from ..extensions import db
 from . import services
 from .models import DesignDraft
@@ -30,10 +31,11 @@ COURSE_TEXTS = ("title", "summary", "audience", "weekly_minutes")
 STAGE_TEXTS = ("title", "summary", "emoderator", "suggested_days")
 
 
-def pending(course: Course) -> list[DesignDraft]:
-    """The course's drafts: its texts first, then e-tivities by stage and title."""
+def pending(course: Course, fresh: bool = False) -> list[DesignDraft]:
+    """The course's drafts: its texts first, then e-tivities by stage and title (`fresh`:
+    as the database holds them now, not as this session read them earlier)."""
     drafts = db.session.scalars(select(DesignDraft).where(
-        DesignDraft.course_id == course.id)).all()
+        DesignDraft.course_id == course.id).execution_options(populate_existing=fresh)).all()
     return sorted(drafts, key=lambda d: (d.key != COURSE_KEY, stage_of(d),
                                          d.fields.get("title", "")))
 
@@ -41,6 +43,40 @@ def pending(course: Course) -> list[DesignDraft]:
 def draft_for(course: Course, key: str) -> DesignDraft | None:
     return db.session.scalar(select(DesignDraft).where(
         DesignDraft.course_id == course.id, DesignDraft.key == key))
+
+
+def _fresh_draft(course: Course, key: str) -> DesignDraft | None:
+    """The draft as the database holds it now (not as this session read it earlier)."""
+    return db.session.scalar(select(DesignDraft).where(
+        DesignDraft.course_id == course.id, DesignDraft.key == key)
+        .execution_options(populate_existing=True))
+
+
+def _count_save(row: Course | Etivity | DesignDraft, name: str, seen: int | None,
+                force: bool) -> bool:
+    """Count one save in the row's version column `name`, in one statement (version =
+    version + 1 where it is still `seen`, unless `force`): of two saves from the same version
+    one counts and the other gets False, however close together. The row stays locked until
+    the commit, so what is read after this is what the save before it left."""
+    column = getattr(type(row), name)
+    query = update(type(row)).where(type(row).id == row.id)
+    if seen is not None and not force:
+        query = query.where(column == seen)
+    counted = db.session.execute(query.values({column: column + 1}),
+                                 execution_options={"synchronize_session": False}).rowcount
+    db.session.expire(row, [name])
+    return counted == 1
+
+
+def _conflict(course: Course, etivity: Etivity | None, key: str,
+              fields: dict) -> services.VersionConflict:
+    """The e-tivity's draft was saved since this author opened it: their text against what
+    is saved now."""
+    draft = _fresh_draft(course, key)
+    saved = etivity.version if etivity is not None else (draft.version if draft else 0)
+    now = current(etivity, draft)
+    return services.VersionConflict(saved, {name: [now.get(name), value] for name, value
+                                            in fields.items() if now.get(name) != value})
 
 
 def stage_of(draft: DesignDraft) -> int:
@@ -73,8 +109,10 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
     """Keep the checked spec as the e-tivity's draft (a new e-tivity's, when `etivity` is
     None). Refuses with VersionConflict when it was saved since `version`, unless `force`.
     Returns the draft, or None when the text is back to the published one."""
-    draft = draft_for(course, spec.slug)
     fields = _fields(spec)
+    if etivity is not None and not _count_save(etivity, "version", version, force):
+        raise _conflict(course, etivity, spec.slug, fields)
+    draft = _fresh_draft(course, spec.slug)  # after the count: as the save before left it
     if etivity is None and draft is None:
         if any(e.slug == spec.slug for e in course.etivities):
             raise services.DesignError(
@@ -82,17 +120,14 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
                 "another, or bring that one back.")
         draft = DesignDraft(course=course, key=spec.slug, stage=spec.stage, fields=fields,
                             author_id=actor.id, updated_at=at)
-        db.session.add(draft)
-        db.session.flush()
+        if not added(draft):  # another author's first save of this new e-tivity came first
+            raise _conflict(course, None, spec.slug, fields)
         _audit("draft-added", actor, course, spec.slug)
         return draft
-    saved = etivity.version if etivity is not None else draft.version
-    if version is not None and version != saved and not force:
-        now = current(etivity, draft)
-        raise services.VersionConflict(saved, {name: [now.get(name), value] for name, value
-                                               in fields.items() if now.get(name) != value})
+    # A new e-tivity's form that saw no draft (no version) meets another author's draft.
+    if etivity is None and not _count_save(draft, "version", version or 0, force):
+        raise _conflict(course, None, spec.slug, fields)
     if etivity is not None:
-        etivity.version += 1
         fields = {k: v for k, v in fields.items() if getattr(etivity, k) != v}
         if not fields:
             if draft is not None:
@@ -101,10 +136,12 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
             _audit("draft-saved", actor, course, spec.slug)
             return None
     if draft is None:
-        draft = DesignDraft(course=course, etivity=etivity, key=spec.slug)
-        db.session.add(draft)
-    else:
-        draft.version += 1
+        draft = DesignDraft(course=course, etivity=etivity, key=spec.slug, fields=fields,
+                            author_id=actor.id, updated_at=at)
+        if not added(draft):
+            raise _conflict(course, etivity, spec.slug, fields)
+    elif etivity is not None:
+        draft.version += 1  # (a new e-tivity's draft was counted above)
     draft.fields, draft.author_id, draft.updated_at = fields, actor.id, at
     db.session.flush()
     _audit("draft-saved", actor, course, spec.slug)
@@ -193,17 +230,9 @@ def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: Us
     """Keep checked course and stage texts as the course's draft (None: same as published).
     Refuses with VersionConflict when they were saved (or published) since `version`,
     unless `force`."""
-    draft = draft_for(course, COURSE_KEY)
-    if version is not None and version != course.texts_version and not force:
-        now = course_texts(course, draft)
-        mine = {**fields, **{f"stages[{n}].{name}": value for n, values in stages.items()
-                             for name, value in values.items()}}
-        raise services.VersionConflict(
-            course.texts_version,
-            {name: [now.get(name), value] for name, value in mine.items()
-             if now.get(name) != value},
-            what="the course's texts")
-    course.texts_version += 1
+    if not _count_save(course, "texts_version", version, force):
+        raise _course_conflict(course, fields, stages)
+    draft = _fresh_draft(course, COURSE_KEY)  # after the count: as the save before left it
     by_number = {stage.number: stage for stage in course.stages}
     same = all(getattr(course, k) == v for k, v in fields.items()) and all(
         getattr(by_number[n], k) == v for n, values in stages.items() for k, v in values.items())
@@ -212,14 +241,28 @@ def save_course(course: Course, fields: dict, stages: dict[int, dict], actor: Us
             db.session.delete(draft)
         db.session.flush()
         return None
+    texts = {"course": fields, "stages": {str(n): v for n, v in stages.items()}}
     if draft is None:
-        draft = DesignDraft(course=course, key=COURSE_KEY)
-        db.session.add(draft)
-    draft.fields = {"course": fields, "stages": {str(n): v for n, v in stages.items()}}
+        draft = DesignDraft(course=course, key=COURSE_KEY, fields=texts)
+        if not added(draft):
+            raise _course_conflict(course, fields, stages)
+    draft.fields = texts
     draft.author_id, draft.updated_at = actor.id, at
     db.session.flush()
     _audit("draft-saved", actor, course, "")
     return draft
+
+
+def _course_conflict(course: Course, fields: dict,
+                     stages: dict[int, dict]) -> services.VersionConflict:
+    """The course's texts were saved since this author opened them: theirs against now's."""
+    now = course_texts(course, _fresh_draft(course, COURSE_KEY))
+    mine = {**fields, **{f"stages[{n}].{name}": value for n, values in stages.items()
+                         for name, value in values.items()}}
+    return services.VersionConflict(
+        course.texts_version,
+        {name: [now.get(name), value] for name, value in mine.items() if now.get(name) != value},
+        what="the course's texts")
 
 
 def discard(course: Course, draft: DesignDraft, actor: User) -> None:
@@ -232,10 +275,18 @@ def discard(course: Course, draft: DesignDraft, actor: User) -> None:
     _audit("draft-discarded", actor, course, draft.key)
 
 
+def lock(course: Course) -> None:
+    """Take the course's row until the commit: one publish at a time, so the second of two
+    reads the drafts the first left (none), and records nothing twice."""
+    db.session.get(Course, course.id, with_for_update=True, populate_existing=True)
+
+
 def publish(course: Course, actor: User, at: datetime) -> int:
-    """Apply every draft of the course; returns how many. The caller commits (one
-    transaction: a DesignError leaves everything as it was after a rollback)."""
-    drafts = pending(course)
+    """Apply every draft of the course; returns how many (0 when another author has just
+    published them). The caller commits (one transaction: a DesignError leaves everything as
+    it was after a rollback)."""
+    lock(course)
+    drafts = pending(course, fresh=True)  # read again under the lock
     rules = False
     for draft in drafts:
         if draft.key == COURSE_KEY:

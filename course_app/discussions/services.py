@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 
+from .. import permissions
 from ..auth.models import User
-from ..cohorts.models import Cohort
+from ..cohorts.models import Cohort, Membership
+from ..cohorts.services import membership_of
 from ..courses.models import Etivity
 from ..database import insert_or_merge
 from ..extensions import db
@@ -21,7 +23,7 @@ from . import counts
 from .models import Post, PostRead, PostRevision, Thread, ThreadKind
 from .reading import help_thread, opening_post, post_path
 
-HELP_THREAD_TITLE = "Ask for help here"
+HELP_THREAD_TITLE = "Ask for help"
 TITLE_MAX = 200
 BODY_MAX = 10_000
 # The same words from the same person in the same place within this time are one post sent
@@ -46,6 +48,64 @@ class PostError(ValueError):
         for other in errors[1:]:
             error.problems[other.field] = str(other)
         return error
+
+
+class PostRefused(PostError):
+    """The writer may not post here now: something changed while they wrote (`refusal`
+    says what). The page gives their text back with this reason (errors.refused)."""
+
+
+# Why a post sent from a form can't be taken now, in words for its writer.
+REMOVED = ("You were removed from this cohort while you were writing, so your post was not "
+           "sent. Your text is below so you can keep it.")
+CLOSED = "This cohort closed while you were writing: your text is below so you can keep it."
+LOCKED = ("A facilitator locked this conversation while you were writing, so nobody can reply "
+          "to it now. Your text is below so you can keep it.")
+RETIRED = ("This e-tivity was taken out of the course while you were writing, so it takes no "
+           "more posts. Your text is below so you can keep it.")
+NOT_ALLOWED = "You can't post here now. Your text is below so you can keep it."
+
+
+def refusal(author: User, cohort: Cohort, thread: Thread | None = None) -> str | None:
+    """Why `author`, whom `permissions.can_post` (or `can_reply` for `thread`) refuses, can't
+    post here, in words, or None when nothing here explains it (they were never in the
+    cohort)."""
+    membership = membership_of(cohort.id, author.id)
+    if membership is not None and not membership.active:
+        return REMOVED
+    if not cohort.accepts_posts:
+        return CLOSED
+    if thread is not None and thread.locked:
+        return LOCKED
+    if thread is not None and thread.etivity is not None and thread.etivity.retired:
+        return RETIRED
+    return None
+
+
+def take_turn(author: User, cohort: Cohort, thread: Thread | None = None) -> None:
+    """Before a page stores what a form sent (and asks `find_repeat`): wait for the author's
+    other sends in the cohort, and check again that they may post (reply in `thread`) on
+    the rows as they are now. PostRefused if not: a facilitator removed them, closed the
+    cohort or locked the conversation while they wrote.
+
+    The author's membership row is locked (SELECT ... FOR UPDATE), so two tabs sending the
+    same words at once take turns and the second finds the first (`find_repeat`); the
+    cohort's row is read with a shared lock, so closing it waits for the posts in flight and
+    they see it closed after; the thread's row is locked as a reply takes it anyway. Always
+    cohort, then membership, then thread: whatever else locks two of them must take them in
+    that order, or two requests could wait for each other. SQLite has one writer anyway."""
+    db.session.scalars(select(Cohort).where(Cohort.id == cohort.id)
+                       .with_for_update(read=True)
+                       .execution_options(populate_existing=True)).one()
+    db.session.scalars(select(Membership).where(Membership.cohort_id == cohort.id,
+                                                Membership.user_id == author.id)
+                       .with_for_update().execution_options(populate_existing=True)).first()
+    if thread is not None:
+        db.session.refresh(thread, with_for_update=True)
+    allowed = (permissions.can_reply(author, thread) if thread is not None
+               else permissions.can_post(author, cohort))
+    if not allowed:
+        raise PostRefused(refusal(author, cohort, thread) or NOT_ALLOWED)
 
 
 def check_body(body: str) -> str:
@@ -203,12 +263,23 @@ def reply(thread: Thread, author: User, body: str, at: datetime, parent: Post | 
     return post
 
 
+def lock_post(post: Post) -> Post:
+    """Take the post's row until the transaction ends, and read it again as it is now: two
+    requests at once (hide, show, withdraw, edit, mark it current in the toolkit) take turns,
+    and the second sees what the first did (already hidden, withdrawn, the latest text), not
+    the post as it was when its page loaded. SQLite has one writer anyway."""
+    db.session.refresh(post, with_for_update=True)
+    return post
+
+
 def edit_post(post: Post, editor: User, body: str, at: datetime) -> Post:
-    """Change your own post; the earlier text is kept as a revision. Flushes."""
+    """Change your own post; the earlier text is kept as a revision (every version, when two
+    edits come at once: the second replaces the first's text). Flushes."""
+    lock_post(post)
     if post.author_id != editor.id:
         raise PostError("You can only edit your own posts.")
     if post.hidden_at is not None or post.deleted_at is not None:
-        raise PostError("This post can't be edited any more.")
+        raise PostError("This post was hidden or withdrawn, so it can't be edited.")
     body = check_body(body)
     if body == post.body:
         return post
@@ -222,9 +293,13 @@ def edit_post(post: Post, editor: User, body: str, at: datetime) -> Post:
 
 def delete_post(post: Post, author: User, at: datetime) -> None:
     """Withdraw your own post. Its text is kept for the record; completions already earned
-    stay, and a "post first" e-tivity stays unlocked for you."""
+    stay, and a "post first" e-tivity stays unlocked for you. Withdrawn already (sent
+    twice): nothing more to do."""
+    lock_post(post)
     if post.author_id != author.id:
-        raise PostError("You can only delete your own posts.")
+        raise PostError("You can only withdraw your own posts.")
+    if post.deleted_at is not None:
+        return
     if post.visible:
         counts.reply_shown_changed(post, post.thread.cohort_id, -1)
     post.deleted_at = at
@@ -240,7 +315,7 @@ def ensure_help_thread(cohort: Cohort, facilitator: User, at: datetime) -> Threa
         thread.posts.append(Post(
             author=facilitator, created_at=at,
             body="Stuck, lost or unsure what to do next? Ask here: the facilitators read "
-                 "this conversation every day and there are no silly questions.",
+                 "this conversation every working day and there are no silly questions.",
         ))
         db.session.add(thread)
         db.session.flush()

@@ -13,6 +13,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from werkzeug.exceptions import NotFound
 
 from .. import database, drafts, permissions
 from ..clock import utcnow
@@ -59,6 +60,18 @@ def _standing(cohort: Cohort, etivity: Etivity | None) -> Standing:
     return Standing(entry, learner)
 
 
+def _cohort_or_404(cohort_id: int) -> Cohort:
+    """`permissions.cohort_or_404`; but a post from someone removed from the cohort while
+    they wrote says so, still a 404, and gives their text back (errors.not_found)."""
+    try:
+        return permissions.cohort_or_404(cohort_id)
+    except NotFound:
+        cohort = db.session.get(Cohort, cohort_id) if request.method == "POST" else None
+        if cohort is not None and services.refusal(current_user, cohort) == services.REMOVED:
+            abort(404, services.REMOVED)
+        raise
+
+
 def _refuse_locked(cohort: Cohort, etivity: Etivity, stages: dict[int, StageStatus]):
     """A learner can see a locked e-tivity's title on the map, not enter it."""
     status = stages[etivity.stage_number]
@@ -100,7 +113,7 @@ def _suggested_days(etivity: Etivity, standing: Standing) -> dict[str, str]:
 @bp.route("/cohorts/<int:cohort_id>/e/<slug>", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
 def etivity(cohort_id: int, slug: str):
-    cohort = permissions.cohort_or_404(cohort_id)
+    cohort = _cohort_or_404(cohort_id)
     etivity = etivity_or_404(cohort, slug)
     standing = _standing(cohort, etivity)
     if standing.locked:
@@ -109,7 +122,7 @@ def etivity(cohort_id: int, slug: str):
     form = ThreadForm()
     if request.method == "POST":
         if not may_start:
-            abort(403)
+            abort(403, services.refusal(current_user, cohort))
         if request.form.get("action") in TEMPLATE_ACTIONS:
             return _choose_template(cohort, etivity, standing, form)
         return _start_piece(cohort, etivity, standing, form)
@@ -164,6 +177,7 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
     if form.validate_on_submit() and not (untouched := _untouched(etivity, form)):
         key = form.submission_key.data or None
         try:
+            services.take_turn(current_user, cohort)
             now = utcnow()
             earlier = services.find_repeat(current_user, now, form.body.data, cohort=cohort,
                                            etivity=etivity, title=form.title.data)
@@ -171,6 +185,8 @@ def _start_piece(cohort: Cohort, etivity: Etivity, standing: Standing, form: Thr
                 cohort, etivity, current_user, form.title.data, form.body.data, now,
                 piece=form.piece.data or None, submission_key=key)
             db.session.commit()
+        except services.PostRefused as refused:
+            abort(403, str(refused))
         except services.PostError as error:
             db.session.rollback()
             for field, message in error.problems.items():
@@ -291,7 +307,7 @@ def _render_thread(cohort: Cohort, thread: Thread, etivity: Etivity | None, page
 @bp.route("/cohorts/<int:cohort_id>/threads/<int:thread_id>", methods=["GET", "POST"])
 @drafts.login_required_keeping_drafts
 def thread(cohort_id: int, thread_id: int):
-    cohort = permissions.cohort_or_404(cohort_id)
+    cohort = _cohort_or_404(cohort_id)
     thread = thread_or_404(cohort, thread_id)
     etivity = thread.etivity
     locked = _locked_stages(cohort, etivity)
@@ -305,7 +321,7 @@ def thread(cohort_id: int, thread_id: int):
     form = ReplyForm() if permissions.can_reply(current_user, thread) else None
     if request.method == "POST":
         if form is None:
-            abort(403)
+            abort(403, services.refusal(current_user, cohort, thread))
         return _send_reply(cohort, thread, etivity, form)
     return _show_thread(cohort, thread, etivity, form)
 
@@ -314,6 +330,7 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
     if form.validate_on_submit():
         key = form.submission_key.data or None
         try:
+            services.take_turn(current_user, cohort, thread)
             parent = None
             if form.parent_id.data:
                 parent_id = as_id(form.parent_id.data)
@@ -326,6 +343,8 @@ def _send_reply(cohort: Cohort, thread: Thread, etivity: Etivity | None, form: R
                     or services.reply(thread, current_user, form.body.data, now, parent=parent,
                                       submission_key=key))
             db.session.commit()
+        except services.PostRefused as refused:
+            abort(403, str(refused))
         except services.PostError as error:
             db.session.rollback()
             form.body.errors.append(str(error))
@@ -382,7 +401,7 @@ def help(cohort_id: int):
     cohort = permissions.cohort_or_404(cohort_id)
     thread = reading.help_thread(cohort)
     if thread is None:
-        flash("This cohort's help conversation isn't set up yet. Your facilitator can open it; "
-              "until then, ask them directly.", "info")
+        flash("This cohort's Ask for help conversation isn't set up yet. Your facilitator can "
+              "open it; until then, ask them directly.", "info")
         return redirect(url_for("learner.map", cohort_id=cohort.id))
     return redirect(url_for(".thread", cohort_id=cohort.id, thread_id=thread.id))

@@ -19,16 +19,27 @@ PER_PAGE = 50
 
 
 def record(cohort: Cohort, actor: User, action: AuditAction, summary: str, at: datetime,
-           target: str = "", detail: dict | None = None, intervention: bool = False
-           ) -> AuditEntry:
+           target: str = "", detail: dict | None = None, intervention: bool = False,
+           submission_key: str | None = None) -> AuditEntry:
     """Write one entry. `target` is "post 12", "thread 3", "user 7", "invite 4" or
-    "everyone"; `summary` is one line a person can read."""
+    "everyone"; `summary` is one line a person can read. `submission_key` is the form's
+    that did it: a second entry with the same key and actor is refused (IntegrityError),
+    undoing the second send of the same form."""
     entry = AuditEntry(cohort_id=cohort.id, actor_id=actor.id, action=AuditAction(action),
                        target=target, summary=summary, detail=detail or {},
-                       intervention=intervention, created_at=at)
+                       intervention=intervention, created_at=at,
+                       submission_key=submission_key or None)
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def find_submission(actor: User, submission_key: str | None) -> AuditEntry | None:
+    """The entry an earlier send of the same form (a weave's, a nudge's) made, if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(AuditEntry).where(
+        AuditEntry.actor_id == actor.id, AuditEntry.submission_key == submission_key))
 
 
 # ---- reading ------------------------------------------------------------------------

@@ -23,18 +23,13 @@ TRANSITIONS: dict[CohortState, tuple[CohortState, ...]] = {
     CohortState.ARCHIVED: (CohortState.CLOSED,),
 }
 # Running cohorts still take learners (Cohort.accepts_enrolment); only closing stops joining.
-STATE_WORDS = {
-    CohortState.OPEN: "open for enrolment",
-    CohortState.RUNNING: "running",
-    CohortState.CLOSED: "closed (read only)",
-    CohortState.ARCHIVED: "archived",
-}
+STATE_WORDS = {state: state.words for state in CohortState}
 NAME_MAX = 120
 WELCOME_MAX = 5000
 SILENT_DAYS = range(1, 61)
 # What each setting is called in the audit log.
 SETTING_WORDS = {
-    "name": "the name", "starts_on": "the start date", "capacity": "the capacity",
+    "name": "the name", "starts_on": "the start date", "capacity": "the number of places",
     "silent_days": "the days before someone counts as silent", "paced": "the pacing",
 }
 
@@ -46,7 +41,21 @@ def check_state_change(cohort: Cohort, to: CohortState) -> None:
             f"A cohort that is {STATE_WORDS[cohort.state]} can't become {STATE_WORDS[to]}.")
 
 
-def change_state(cohort: Cohort, to: CohortState, actor: User, at: datetime) -> None:
+def check_unchanged(cohort: Cohort, seen: CohortState | None) -> None:
+    """Lock the cohort (until the commit) and read its state as it is now: FacilitateError
+    when it is no longer `seen`, the state the facilitator's page showed (another facilitator
+    changed it meanwhile). None: not known, nothing to compare."""
+    cohorts.lock(cohort)
+    if seen is not None and cohort.state != seen:
+        raise FacilitateError(f"Another facilitator changed this cohort to "
+                              f"{STATE_WORDS[cohort.state]} meanwhile.")
+
+
+def change_state(cohort: Cohort, to: CohortState, actor: User, at: datetime,
+                 seen: CohortState | None = None) -> None:
+    """Move the cohort to `to`, from `seen` (the state the page showed) when given: two
+    facilitators' conflicting changes can't both happen."""
+    check_unchanged(cohort, seen)
     check_state_change(cohort, to)
     before = cohort.state
     cohort.state = to
@@ -127,8 +136,8 @@ def update_settings(cohort: Cohort, actor: User, at: datetime, *, name: str,
     enrolled = cohorts.learner_count(cohort)
     if capacity is not None and capacity < max(enrolled, 1):
         raise FacilitateError(f"{plural(enrolled, 'learner is', 'learners are')} already "
-                              "enrolled; capacity can't be "
-                              "lower than that." if enrolled else
+                              "enrolled; places can't be "
+                              "fewer than that." if enrolled else
                               "Enter a number from 1 upwards, or leave it empty.", "capacity")
     _check_silent_days(silent_days)
     if len(welcome_message.strip()) > WELCOME_MAX:

@@ -15,6 +15,7 @@ from wtforms.validators import (
 )
 
 from ..auth.forms import EmailAddress
+from ..discussions.forms import _PostingForm as _KeyedForm  # its submission_key
 from ..forms import ConfirmForm, FriendlyDateField, WholeNumberField, single_line, strip
 from ..inputs import as_id
 from ..text import is_blank
@@ -35,13 +36,14 @@ class _CohortFields(FlaskForm):
     starts_on = FriendlyDateField("Start date", validators=[Optional()],
                       description="The day the cohort begins. Leave it empty if it starts "
                                   "whenever people join.")
-    capacity = WholeNumberField("Capacity (optional)", validators=[
+    capacity = WholeNumberField("Places (optional)", validators=[
         Optional(), NumberRange(min=1, max=10000, message="Enter a number from 1 upwards.")],
         description="The most learners who can join. Leave it empty for no limit.")
     silent_days = WholeNumberField("Days before someone counts as silent", default=5, validators=[
         InputRequired("Enter a number of days, e.g. 5."),
         NumberRange(min=1, max=60, message="Enter a number of days from 1 to 60.")],
-        description="A learner who hasn't posted for this many days shows up in your queue.")
+        description="A learner who hasn't posted for this many days shows up in What needs "
+                    "you now.")
     paced = BooleanField("Paced: each stage opens on a date I set")
     release_1 = _release(1)
     release_2 = _release(2)
@@ -85,6 +87,7 @@ class SettingsForm(_CohortFields):
 
 class StateForm(ConfirmForm):
     to = HiddenField()
+    seen = HiddenField()  # the state the page showed: another's change meanwhile is refused
 
 
 class InviteLinkForm(FlaskForm):
@@ -108,7 +111,8 @@ class BulkInviteForm(FlaskForm):
 class StaffForm(FlaskForm):
     email = EmailField("Their email", filters=[strip], validators=[
         InputRequired("Enter the email address of the person to add."),
-        EmailAddress(), Length(max=254)],
+        Length(max=254, message="Enter an email address with at most 254 characters."),
+        EmailAddress()],
         description="They need an account already.")
     # Short choices, explained in the hint: a closed list shows only its first 30 or so
     # characters at 320 px.
@@ -142,7 +146,7 @@ class ThreadFlagsForm(FlaskForm):
         return {"1": True, "0": False}.get(field.data or "")
 
 
-class WeaveForm(FlaskForm):
+class WeaveForm(_KeyedForm):  # sent twice, one weave (audit.find_submission)
     title = StringField("Title", description="What the summary draws together, e.g. “What we "
                                              "heard in the first week”.")
     body = TextAreaField(
@@ -152,7 +156,7 @@ class WeaveForm(FlaskForm):
                     "[links](https://…).")
 
     @classmethod
-    def for_posts(cls, posts) -> "WeaveForm":
+    def for_posts(cls, posts, **kwargs) -> "WeaveForm":
         """A "Cite this post" box and a "Short quote" field for each post (cite_ID, quote_ID).
         A quote typed for a post not ticked is refused beside it, not dropped unseen."""
         fields = {}
@@ -164,7 +168,7 @@ class WeaveForm(FlaskForm):
                             "opening.",
                 validators=[Length(max=280, message="Keep the quote under 280 characters."),
                             _ticked_to_quote(f"cite_{post.id}", post.author.name)])
-        return type(cls.__name__, (cls,), fields)()
+        return type(cls.__name__, (cls,), fields)(**kwargs)
 
     def cited(self, posts) -> list[tuple]:
         """(post, quote) for each post ticked, in the order shown."""
@@ -263,7 +267,7 @@ class TemplateChoiceForm(FlaskForm):
         return form
 
 
-class NudgeForm(FlaskForm):
+class NudgeForm(_KeyedForm):  # sent twice, sent once (audit.find_submission)
     who = HiddenField(id="nudge-who")  # ids apart from the chooser's fields of the same name
     stage = HiddenField(id="nudge-stage")
     recipients = HiddenField()  # the ids previewed: nothing goes to anyone not on that list

@@ -1,7 +1,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -66,7 +66,13 @@ class AuditEntry(db.Model):
 
     Nudges, welcomes and weaves are e-moderating interventions: `intervention` marks them so
     the reports can count a facilitator's work apart from housekeeping.
+
+    `submission_key` is the form's that made the entry (a weave, a nudge): the same form sent
+    twice, at once or again after Back, makes one entry, so what it did is done once
+    (audit.find_submission).
     """
+
+    __table_args__ = (UniqueConstraint("actor_id", "submission_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
@@ -78,5 +84,6 @@ class AuditEntry(db.Model):
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     intervention: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship()

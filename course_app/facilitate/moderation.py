@@ -8,6 +8,7 @@ from ..cohorts.models import Cohort
 from ..discussions import counts as discussion_counts
 from ..discussions.models import Post, Thread
 from ..discussions.reading import post_path
+from ..discussions.services import lock_post
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
 from ..progress import evidence
@@ -35,6 +36,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
     if len(reason) > HIDE_REASON_MAX:
         raise FacilitateError(f"Keep the reason under {HIDE_REASON_MAX} characters; this one "
                               f"has {len(reason)}.", "reason")
+    lock_post(post)  # hidden or withdrawn by someone else a moment ago: said, not done twice
     if post.hidden_at is not None:
         raise FacilitateError("That post is already hidden.")
     if post.deleted_at is not None:
@@ -52,6 +54,7 @@ def hide_post(cohort: Cohort, post: Post, actor: User, reason: str, at: datetime
 
 def show_post(cohort: Cohort, post: Post, actor: User, at: datetime) -> None:
     check_post_in(cohort, post)
+    lock_post(post)
     if post.hidden_at is None:
         raise FacilitateError("That post is not hidden.")
     post.hidden_at, post.hidden_reason, post.hidden_by_id = None, None, None

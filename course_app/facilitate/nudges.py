@@ -30,9 +30,11 @@ GROUPS = {
 
 
 def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: datetime,
-          group: str = "") -> None:
+          group: str = "", submission_key: str | None = None) -> None:
     """Write to one learner or a group: an in-app notification each (emailed as the learner
-    chooses: mailings.hooks), one intervention in the log."""
+    chooses: mailings.hooks), one intervention in the log. The form's `submission_key` goes
+    in the log's entry: the same form sent twice at once sends once (the second gets an
+    IntegrityError)."""
     text = text.strip()
     if is_blank(text):
         raise FacilitateError("Write the message first.", "text")
@@ -50,7 +52,7 @@ def nudge(cohort: Cohort, actor: User, learners: list[User], text: str, at: date
     record(cohort, actor, AuditAction.NUDGE,
            audit_summary([u.name for u in learners[:NAMED]], len(learners), group), at,
            intervention=True, detail={"learners": [u.id for u in learners], "text": text,
-                                      "group": group})
+                                      "group": group}, submission_key=submission_key)
 
 
 def audit_summary(names: list[str], count: int, group: str) -> str:

@@ -69,9 +69,10 @@ def open_early(cohort: Cohort, actor: User, at: datetime, *, stage_number: int |
             already = _state_for(cohort, learner, etivity, at) != rules.EtivityState.LOCKED
         if already:
             raise FacilitateError(f"{subject} is already open for {learner.name}.", field)
-    progress_overrides.open_early(cohort, actor.id, at, stage_number=stage_number,
-                        etivity_id=etivity.id if etivity else None,
-                        user_id=learner.id if learner else None)
+    if progress_overrides.open_early(cohort, actor.id, at, stage_number=stage_number,
+                                     etivity_id=etivity.id if etivity else None,
+                                     user_id=learner.id if learner else None) is None:
+        return  # opened at this same moment by another request: done, told once
     who = learner.name if learner else "everyone"
     if learner is not None:
         notify(learner.id, NotificationKind.STAGE_OPENED,
@@ -97,7 +98,9 @@ def mark_complete(cohort: Cohort, actor: User, learner: User, etivity: Etivity,
     """Recorded as done by hand, with who did it. Completion is kept for good (as when it
     is earned), so this can't be undone."""
     check_mark_complete(cohort, learner, etivity, at)
-    progress_overrides.mark_complete_by_hand(cohort, learner.id, etivity.id, actor.id, at)
+    if progress_overrides.mark_complete_by_hand(cohort, learner.id, etivity.id, actor.id,
+                                                at) is None:
+        return  # completed at this same moment (marked twice, or earned): done, told once
     notify(learner.id, NotificationKind.MESSAGE,
            f"Your facilitator marked “{etivity.title}” complete for you in {cohort.name}.", at,
            link=f"/cohorts/{cohort.id}", cohort_id=cohort.id)

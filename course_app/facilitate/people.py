@@ -10,6 +10,7 @@ from ..auth.models import User
 from ..auth.services import find_by_email
 from ..cohorts import services as cohorts
 from ..cohorts.models import Cohort, MemberRole, Membership
+from ..database import added
 from ..extensions import db
 from ..paging import paginate
 from ..rendering import plural
@@ -30,15 +31,29 @@ def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
     _check_account_fits(user, role)
     membership = cohorts.membership_of(cohort.id, user.id)
     if membership is not None and membership.active:
-        raise FacilitateError(f"{user.name} is already in this cohort as a "
-                              f"{membership.role.value}.", "email")
+        raise _already_in(user, membership)
     if membership is None:
-        membership = cohorts.add_member(cohort, user, role, at)
-    else:
-        membership.role, membership.removed_at, membership.joined_at = role, None, at
+        membership = Membership(cohort_id=cohort.id, user_id=user.id, role=role, joined_at=at)
+        done_here = added(membership)
+        if not done_here:  # another facilitator added them at this same moment
+            membership = cohorts.membership_of(cohort.id, user.id)
+    else:  # removed once: brought back, on the row as it is now (another may be at it too)
+        db.session.refresh(membership, with_for_update=True)
+        done_here = not membership.active
+        if done_here:
+            membership.role, membership.removed_at, membership.joined_at = role, None, at
+    if not done_here:  # done by the other request: as asked, so done; else say what it did
+        if membership.active and membership.role == role:
+            return membership
+        raise _already_in(user, membership)
     record(cohort, actor, AuditAction.STAFF, f"Added {user.name} as {role.value}", at,
            target=f"user {user.id}")
     return membership
+
+
+def _already_in(user: User, membership: Membership) -> FacilitateError:
+    return FacilitateError(f"{user.name} is already in this cohort as a "
+                           f"{membership.role.value}.", "email")
 
 
 def _check_account_fits(user: User, role: MemberRole) -> None:
@@ -58,9 +73,17 @@ def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datet
         raise FacilitateError("That person is not in this cohort.")
     if membership.user_id == actor.id:
         raise FacilitateError("You can't remove yourself; ask another facilitator.")
+    # One removal at a time, each counting what the one before left: two facilitators
+    # removing each other at once leave one of them.
+    cohorts.lock(cohort)
+    db.session.refresh(membership)
+    if not membership.active:
+        raise FacilitateError(f"Another facilitator removed {membership.user.name} from the "
+                              "cohort a moment ago.")
     if membership.role == MemberRole.FACILITATOR:
-        others = [m for m in cohort.memberships if m.role == MemberRole.FACILITATOR and m.active
-                  and m.id != membership.id]
+        others = db.session.scalar(select(func.count(Membership.id)).where(
+            Membership.cohort_id == cohort.id, Membership.role == MemberRole.FACILITATOR,
+            Membership.removed_at.is_(None), Membership.id != membership.id))
         if not others:
             raise FacilitateError("A cohort needs at least one facilitator.")
     membership.removed_at = at
@@ -82,8 +105,8 @@ def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime
         cohorts.hold_places(cohort)
         if cohorts.is_full(cohort):
             raise FacilitateError(f"{cohort.name} is full "
-                                  f"({plural(cohort.capacity, 'learner', 'learners')}): raise "
-                                  "its capacity in Settings first.")
+                                  f"({plural(cohort.capacity, 'learner', 'learners')}): give it "
+                                  "more places in Settings first.")
     membership.removed_at = None
     record(cohort, actor, AuditAction.BRING_BACK, f"Brought {name} ({membership.role.value}) "
            "back into the cohort", at, target=f"user {membership.user_id}")

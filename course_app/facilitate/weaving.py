@@ -50,9 +50,11 @@ def check_quote(post: Post, quote: str) -> None:
 
 
 def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
-          cited: list[tuple[Post, str]], at: datetime) -> Thread:
+          cited: list[tuple[Post, str]], at: datetime,
+          submission_key: str | None = None) -> Thread:
     """A summary that draws posts together, citing each (link and a short quote); it is
-    pinned at the top of the e-tivity."""
+    pinned at the top of the e-tivity. The form's `submission_key` goes in the audit entry:
+    the same form sent twice at once stores one (the second gets an IntegrityError)."""
     if is_blank(title):
         raise FacilitateError("Give the summary a title.", "title")
     if is_blank(body):
@@ -82,7 +84,7 @@ def weave(cohort: Cohort, etivity: Etivity, actor: User, title: str, body: str,
     thread = weaves.store(cohort, etivity, actor, title, body, cited, at)
     record(cohort, actor, AuditAction.WEAVE, f"Wove a summary “{title}” citing {len(cited)} "
            f"posts in “{etivity.title}”", at, target=f"thread {thread.id}", intervention=True,
-           detail={"cited": [p.id for p, _ in cited]})
+           detail={"cited": [p.id for p, _ in cited]}, submission_key=submission_key)
     return thread
 
 

@@ -18,10 +18,11 @@ from .. import mail
 from ..auth.models import User
 from ..auth.tokens import hash_secret
 from ..cohorts.models import Cohort, MemberRole, Membership
+from ..database import added
 from ..extensions import db
 from ..facilitate.calendar import CalendarItem, CalendarKind, calendar_items
-from .models import CalendarFeed
 from ..progress.standing import learner_progress
+from .models import CalendarFeed
 
 FEED_ROLES = (MemberRole.LEARNER, MemberRole.FACILITATOR)
 LEARNER_KINDS = (CalendarKind.STAGE_OPENS, CalendarKind.FIRST_POSTS, CalendarKind.REPLIES)
@@ -39,8 +40,10 @@ def make_feed(user: User, cohort: Cohort, at: datetime) -> tuple[CalendarFeed, s
     token = secrets.token_urlsafe(32)
     feed = CalendarFeed(token_hash=hash_secret(token), user_id=user.id, cohort_id=cohort.id,
                         created_at=at)
-    db.session.add(feed)
-    db.session.flush()
+    if not added(feed):  # another made one at this same moment: this newer one replaces it
+        revoke_feed(user, cohort)
+        db.session.add(feed)
+        db.session.flush()
     return feed, token
 
 
@@ -73,10 +76,10 @@ def _summary(item: CalendarItem, facilitator: bool) -> str:
     if item.kind == CalendarKind.STAGE_OPENS:
         return item.text.removesuffix(".")
     if item.kind == CalendarKind.FIRST_POSTS:
-        return (f"First posts due: {title}" if facilitator
+        return (f"First posts suggested: {title}" if facilitator
                 else f"Suggested day for your first post: {title}")
     if item.kind == CalendarKind.REPLIES:
-        return (f"Replies due: {title}" if facilitator
+        return (f"Replies suggested: {title}" if facilitator
                 else f"Suggested day to reply to others: {title}")
     return f"E-moderating: {title}"
 

@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from .. import mail
 from ..auth.models import User
+from ..database import added
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from .models import DEFAULT_TIME_ZONE, Delivery, DigestEvery, EmailPreference
@@ -44,8 +45,8 @@ def stored(user_id: int) -> EmailPreference:
     preference = db.session.get(EmailPreference, user_id)
     if preference is None:
         preference = defaults(user_id)
-        db.session.add(preference)
-        db.session.flush()
+        if not added(preference):  # stored at this same moment (an unsubscribe link twice)
+            preference = db.session.get(EmailPreference, user_id)
     return preference
 
 

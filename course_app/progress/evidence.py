@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from ..cohorts.models import Cohort, MemberRole, Membership
 from ..courses.models import Etivity
-from ..database import insert_or_merge
+from ..database import added, insert_or_merge
 from ..extensions import db
 from ..notifications.models import NotificationKind
 from ..notifications.services import notify
@@ -191,8 +191,10 @@ def evaluate(cohort: Cohort, user_id: int, etivity_id: int, at: datetime) -> Com
         completed_at=at,
         evidence=evidence,
     )
-    db.session.add(completion)
-    db.session.flush()
+    # Earned at this same moment in another request (the learner's other post, or a
+    # facilitator marking it by hand): that one stands, and this post is stored all the same.
+    if not added(completion):
+        return None
     announce_next_stage(cohort, user_id, etivity, at)
     return completion
 

@@ -20,10 +20,11 @@ from ..clock import utcnow
 from ..cohorts.models import Cohort, MemberRole
 from ..cohorts.services import membership_of
 from ..courses.models import Course, Etivity
-from ..database import insert_or_merge
+from ..database import added, insert_or_merge
 from ..discussions.models import Post, Thread, ThreadKind
 from ..discussions.queries import shown
 from ..discussions.reading import waiting_to_post
+from ..discussions.services import lock_post
 from ..extensions import db
 from ..facilitate.audit import record
 from ..facilitate.models import AuditAction
@@ -285,6 +286,7 @@ def mark_current(cohort: Cohort, etivity: Etivity, post: Post, actor: User,
     if (thread.cohort_id != cohort.id or thread.etivity_id != etivity.id
             or thread.kind != ThreadKind.PIECE):
         raise ToolkitError(f"Choose a post from “{etivity.title}”'s conversations.", "post_id")
+    lock_post(post)  # a facilitator may be hiding it, or its author withdrawing it, right now
     if not post.visible:
         raise ToolkitError("That post is hidden or withdrawn: choose another.", "post_id")
     row = _row(cohort, etivity)
@@ -321,12 +323,16 @@ def set_editor(cohort: Cohort, etivity: Etivity, editor_id: int | None, actor: U
 def set_published(cohort: Cohort, publish: bool, actor: User, at: datetime) -> None:
     """Publish the toolkit as a read-only page anyone can open, or take it down."""
     current = publication(cohort)
+    # Sent twice at once (or by two facilitators), the second finds it done: one entry.
     if publish and current is None:
-        db.session.add(ToolkitPublication(cohort_id=cohort.id, published_at=at,
-                                          published_by_id=actor.id))
+        if not added(ToolkitPublication(cohort_id=cohort.id, published_at=at,
+                                        published_by_id=actor.id)):
+            return
         summary = "Published the toolkit as a public page"
     elif not publish and current is not None:
-        db.session.delete(current)
+        if not db.session.execute(delete(ToolkitPublication).where(
+                ToolkitPublication.cohort_id == cohort.id)).rowcount:
+            return
         summary = "Took the toolkit's public page down"
     else:
         return

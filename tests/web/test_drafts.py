@@ -141,7 +141,7 @@ def test_a_draft_too_big_for_the_cookie_is_shown_to_copy(client, place):
                            data={"title": TITLE, "body": body})
     assert response.status_code == 401
     page = text(response)
-    assert "Your post has not been sent yet" in page
+    assert "What you wrote has not been sent yet" in page
     assert body in page and TITLE in page
     assert "log in" in page
     with client.session_transaction() as session:

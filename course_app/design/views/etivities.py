@@ -4,7 +4,9 @@ copy, retire, bring back, and restoring earlier text from the history as a draft
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 
+from ... import drafts as typed_drafts  # what was typed when the session had ended
 from ...clock import utcnow
 from ...content import CompletionRule
 from ...extensions import db
@@ -60,6 +62,12 @@ def _editor(slug: str, etivity_slug: str | None, stage: int | None):
     shown = etivity or (NewDraft(draft) if draft else None)
     form = EtivityForm()
     more, conflict, status, preview = [], None, 200, None
+    if not form.is_submitted() and (kept := typed_drafts.pop()):
+        form = EtivityForm(formdata=MultiDict(kept))  # as sent, the version it was opened at
+        if draft is not None and etivity is None:
+            form.slug.data = draft.key
+        add_spare_rows(form)
+        return _page(course, shown, stage, form, more, conflict, preview, draft), status
     if not form.is_submitted():
         if etivity is not None:
             fill_etivity_form(form, etivity)
@@ -120,7 +128,7 @@ def _rule(form: EtivityForm) -> CompletionRule:
 
 
 @bp.route("/<slug>/stages/<int:stage>/new", methods=["GET", "POST"])
-@login_required
+@typed_drafts.login_required_keeping_drafts
 def new_etivity(slug: str, stage: int):
     if stage not in range(1, 6):
         authored(slug)
@@ -129,7 +137,7 @@ def new_etivity(slug: str, stage: int):
 
 
 @bp.route("/<slug>/etivities/<etivity_slug>", methods=["GET", "POST"])
-@login_required
+@typed_drafts.login_required_keeping_drafts
 def etivity(slug: str, etivity_slug: str):
     return _editor(slug, etivity_slug, None)
 
@@ -206,7 +214,7 @@ def retire(slug: str, etivity_slug: str):
         return render_template("design/confirm_retire.html", course=course, etivity=etivity,
                                impact=impact)
     return _button(slug, etivity_slug, services.retire,
-                   "Retired {title}: learners no longer see it; its threads are kept.",
+                   "Retired {title}: learners no longer see it; its conversations are kept.",
                    retired=False)
 
 

@@ -40,7 +40,9 @@ def publish(slug: str):
     """GET lists every draft and what publishing will do to running cohorts; POST (with the
     impact it was shown) publishes them in one transaction."""
     course = authored(slug)
-    pending = drafts.pending(course)
+    if request.method == "POST":
+        drafts.lock(course)  # one publish at a time: the second finds nothing pending
+    pending = drafts.pending(course, fresh=True)
     impact = of_publishing(course, pending)
     status = 200
     if request.method == "POST" and ButtonForm().validate():

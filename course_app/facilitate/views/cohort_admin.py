@@ -164,7 +164,9 @@ def state(cohort_id: int):
     except ValueError:
         flash("Choose one of the buttons to change the cohort's state.", "error")
         return back
-    try:
+    seen = next((s for s in CohortState if s.value == form.seen.data), None)
+    try:  # on the cohort as it is now (locked), from the state the page showed
+        service.check_unchanged(cohort, seen)
         service.check_state_change(cohort, to)
     except FacilitateError as error:
         flash(f"{error} Nothing was changed.", "error")
@@ -174,7 +176,7 @@ def state(cohort_id: int):
         return render_template("facilitate/confirm_state.html", cohort=cohort, action=action,
                                form=form, state_words=STATE_WORDS)
     before = cohort.state
-    service.change_state(cohort, to, current_user, utcnow())
+    service.change_state(cohort, to, current_user, utcnow(), seen=seen)
     db.session.commit()
     flash(f"{cohort.name} was {STATE_WORDS[before]} and is now {STATE_WORDS[to]}.", "success")
     return back

@@ -1,20 +1,24 @@
 """Nudging a learner or a group: choose who (a preview), then write and send."""
 
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
-from ... import mail
+from ... import drafts, mail
 from ...clock import utcnow
 from ...extensions import db
 from ...inputs import as_id
 from ...rendering import plural
-from .. import bp
+from .. import audit, bp
 from .. import nudges as service
 from ..errors import FacilitateError
 from ..forms import NudgeForm, RecipientsForm, TemplateChoiceForm
 from ..messages import TEMPLATES
 from ..people import learner_choices
 from .common import facilitated, field_error
+
+SENT_ALREADY = ("This message was sent twice, so it went once: each learner got it one time, "
+                "and it is in the audit log once.")
 
 
 def _who(args) -> str:
@@ -29,7 +33,7 @@ def _who(args) -> str:
 
 
 @bp.route("/cohorts/<int:cohort_id>/nudge", methods=["GET", "POST"])
-@login_required
+@drafts.login_required_keeping_drafts
 def nudge(cohort_id: int):
     """Two steps, so nothing is sent by surprise: choose who (a GET that previews the
     names), then write and send to exactly the people previewed."""
@@ -55,23 +59,37 @@ def nudge(cohort_id: int):
         undo, note, status = _choose_template(form, picker, action, status)
     elif request.method == "POST":
         if recipients is not None and form.validate_on_submit():
+            key = form.submission_key.data or None
+            if audit.find_submission(current_user, key) is not None:  # again after Back
+                flash(SENT_ALREADY, "info")
+                return redirect(url_for(".nudge", cohort_id=cohort.id))
             if {u.id for u in recipients} != form.previewed():
                 changed = True
             else:
                 try:
                     service.nudge(cohort, current_user, recipients,
-                                          form.text.data or "", now, group=group_words)
+                                          form.text.data or "", now, group=group_words,
+                                          submission_key=key)
+                    db.session.commit()  # the emails go from the worker (mailings.hooks)
                 except FacilitateError as error:
                     db.session.rollback()
                     field_error(form, error, "text")
+                except IntegrityError:  # the same form sent twice at once: the other sent it
+                    db.session.rollback()
+                    if audit.find_submission(current_user, key) is None:
+                        raise
+                    flash(SENT_ALREADY, "info")
+                    return redirect(url_for(".nudge", cohort_id=cohort.id))
                 else:
-                    db.session.commit()  # the emails go from the worker (mailings.hooks)
                     flash(f"Sent to {plural(len(recipients), 'learner', 'learners')}"
                           + (", in the app and by email to those who take messages by email."
                              if mail.enabled() else ".")
                           + " It is in the audit log as an intervention.", "success")
                     return redirect(url_for(".nudge", cohort_id=cohort.id))
         status = 400
+    elif kept := drafts.pop():  # sent when the session had ended (or the form was stale)
+        for name in ("text", "template_used", "undo_text", "undo_template", "submission_key"):
+            getattr(form, name).data = kept.get(name) or getattr(form, name).data
     else:
         template = request.args.get("template", type=int)
         if template and 1 <= template <= len(TEMPLATES):
