@@ -10,12 +10,18 @@ out of the garbage collector's reach: those objects live as long as the worker, 
 this every full collection walks them again. Measured with bench/run on the 1,000,000-post
 database, on a quiet machine: the dashboard's p50 300 → 250 ms and the CSV's 250 → 185 ms;
 pages that build fewer objects (the map, a thread) unchanged.
+
+gunicorn's control socket is off: by default it is one file per user account
+(~/.gunicorn/gunicorn.ctl, or $XDG_RUNTIME_DIR/gunicorn.ctl), so two deployments run by one
+account would take each other's (the tests pass --no-control-socket for the same reason).
 """
 
 import gc
 import os
 
 from course_app.throttle import PER_PROCESS_WARNING
+
+control_socket_disable = True
 
 
 def when_ready(server):

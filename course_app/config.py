@@ -47,6 +47,22 @@ def _whole_number(name: str, default: int) -> int:
     return int(value)
 
 
+YES, NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _flag(name: str) -> bool:
+    """A setting that is on or off: 1, true, yes or on (any case) turn it on; unset, empty,
+    0, false, no or off leave it off; anything else is refused, naming the variable, rather
+    than being quietly off."""
+    value = os.environ.get(name, "").strip().lower()
+    if value in YES:
+        return True
+    if value and value not in NO:
+        raise ValueError(f"{name} must be 1, true, yes or on (or 0, false, no or off), "
+                         f"not {os.environ[name]!r}")
+    return False
+
+
 def load(app) -> None:
     """Fill app.config from defaults and the environment."""
     app.config.from_mapping(
@@ -99,17 +115,14 @@ def load(app) -> None:
         REMEMBER_COOKIE_DURATION=timedelta(days=365),
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
-        REMEMBER_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        SESSION_COOKIE_SECURE=_flag("SESSION_COOKIE_SECURE"),
+        REMEMBER_COOKIE_SECURE=_flag("SESSION_COOKIE_SECURE"),
         WTF_CSRF_TIME_LIMIT=None,
         PASSWORD_HASH_METHOD="scrypt",  # the token lives as long as the session
-        MODULES_PATH=os.environ.get(
-            "MODULES_PATH", str(Path(app.root_path).parent / "modules")
-        ),
         DEFAULT_COURSE="engaging-online",
         MAIL_SERVER=os.environ.get("MAIL_SERVER", ""),
-        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
-        MAIL_USE_TLS=os.environ.get("MAIL_USE_TLS", "") == "1",
+        MAIL_PORT=_whole_number("MAIL_PORT", 25),
+        MAIL_USE_TLS=_flag("MAIL_USE_TLS"),
         MAIL_USERNAME=os.environ.get("MAIL_USERNAME", ""),
         MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD", ""),
         MAIL_FROM=os.environ.get("MAIL_FROM", "course-app@localhost"),

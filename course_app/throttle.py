@@ -111,7 +111,7 @@ def per_process(app: Flask) -> bool:
 PER_PROCESS_WARNING = (
     "RATE LIMITS ARE COUNTED PER PROCESS: RATELIMIT_STORAGE_URI is memory:// but {workers} "
     "workers run, so each allows the full limit (login guessing gets {workers} times as many "
-    "tries). Set RATELIMIT_STORAGE_URI=redis://host:6379 (pip install redis).")
+    "tries). Set RATELIMIT_STORAGE_URI=redis://host:6379.")
 
 
 def _warn_if_counted_per_process(app: Flask) -> None:

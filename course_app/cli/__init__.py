@@ -16,6 +16,7 @@ from ..clock import utcnow
 from ..extensions import db
 from ..rendering import plural
 from .common import (
+    ACCOUNT,
     EMAIL,
     ID,
     TEXT,
@@ -60,7 +61,7 @@ def user_create(email, name, role, password):
 
 
 @user_group.command("disable")
-@click.argument("email", type=TEXT)
+@click.argument("email", type=ACCOUNT)
 @with_appcontext
 def user_disable(email):
     """Turn an account off: it is logged out everywhere at its next request, can't log in,
@@ -81,7 +82,7 @@ def user_disable(email):
 
 
 @user_group.command("enable")
-@click.argument("email", type=TEXT)
+@click.argument("email", type=ACCOUNT)
 @with_appcontext
 def user_enable(email):
     """Turn a disabled account back on (its old logins and tokens stay ended)."""
@@ -111,8 +112,9 @@ def cohort_group():
 @cohort_group.command("create")
 @click.option("--course", "course_slug", required=True, type=TEXT, help="The course's slug.")
 @click.option("--name", required=True, type=TEXT)
-@click.option("--facilitator", required=True, type=TEXT, help="The facilitator's email.")
-@click.option("--starts", type=Day(), help="YYYY-MM-DD")
+@click.option("--facilitator", required=True, type=ACCOUNT, help="The facilitator's email.")
+@click.option("--starts", type=Day(), help="The day it starts; a paced cohort opens stage 1 "
+              "then (without it: today).")
 @click.option("--paced", is_flag=True, help="Release each stage on a date (from --starts).")
 @click.option("--capacity", type=WholeNumber(1, 10_000, "N"))
 @with_appcontext
@@ -143,7 +145,7 @@ def cohort_create(course_slug, name, facilitator, starts, paced, capacity):
 @cohort_group.command("state")
 @click.argument("cohort_id", type=ID)
 @click.argument("state", type=click.Choice(["open", "running", "closed", "archived"]))
-@click.option("--as", "actor_email", required=True, metavar="EMAIL", type=TEXT,
+@click.option("--as", "actor_email", required=True, metavar="EMAIL", type=ACCOUNT,
               help="Who does it (for the audit log): a facilitator of the cohort or an admin.")
 @with_appcontext
 def cohort_state(cohort_id, state, actor_email):

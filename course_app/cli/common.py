@@ -2,6 +2,7 @@
 arguments as usage errors (exit 2), the lookups of a cohort, an account or a course by what
 was typed, and the database's trouble in plain words (`Command`, `Group`)."""
 
+import re
 import sys
 from contextlib import suppress
 from datetime import UTC, date, datetime
@@ -12,7 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from ..database import is_busy
 from ..extensions import db
 from ..inputs import DB_INT_MAX, date_problem
-from ..text import control_problem
+from ..text import control_problem, is_blank, one_line
 
 NO_TABLES = "The database has no tables yet: run `flask --app course_app db upgrade` first."
 BEHIND = ("The database is older than this version of course_app: run "
@@ -101,6 +102,46 @@ class EmailAddress(PlainText):
         return value.strip()
 
 
+# What privacy.deletion.anonymise gives a deleted account: no address by shape, but it names
+# the account, so `user enable` can say why it stays off.
+DELETED_ACCOUNT = re.compile(r"deleted-[0-9]+@deleted\.invalid")
+
+
+class AccountEmail(EmailAddress):
+    """The email of an account to look up (`user disable`, `cohort create --facilitator`):
+    what isn't an address is a usage error (exit 2), as `user create --email` says; an
+    address nobody has is `account_or_fail`'s exit 1."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and DELETED_ACCOUNT.fullmatch(value.strip().lower()):
+            return value.strip()
+        return super().convert(value, param, ctx)
+
+
+class Title(PlainText):
+    """A name or a title: on one line (`text.one_line`), and refused when nothing in it would
+    be seen (`text.is_blank`), as the forms refuse it."""
+
+    def convert(self, value, param, ctx):
+        value = super().convert(value, param, ctx)
+        if is_blank(value):
+            self.fail(f"{value!r} has nothing in it that would be seen; type some words.",
+                      param, ctx)
+        return one_line(value)
+
+
+class PlainPath(click.Path):
+    """A file or folder named on the command line: refused (exit 2) when its name holds a
+    control character, as text is (`PlainText`), so no file is made with an escape in its
+    name and none is echoed back to the terminal."""
+
+    def convert(self, value, param, ctx):
+        problem = control_problem(value) if isinstance(value, str) else None
+        if problem:
+            self.fail(f"{value!r} {problem}.", param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class WholeNumber(click.IntRange):
     """A whole number from `min` to `max`, named in the help by `name` ("ID", "DAYS")."""
 
@@ -162,6 +203,8 @@ class Moment(_OnTheCalendar):
 
 TEXT = PlainText()
 EMAIL = EmailAddress()
+ACCOUNT = AccountEmail()
+TITLE = Title()
 ID = WholeNumber(1, DB_INT_MAX, "ID")  # an id the database can hold
 
 

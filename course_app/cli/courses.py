@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from ..clock import utcnow
 from ..extensions import db
 from ..rendering import plural
-from .common import TEXT, Group, _fail, course_or_fail
+from .common import TEXT, TITLE, Group, PlainPath, _fail, course_or_fail
 
 # ---- course -----------------------------------------------------------------
 
@@ -29,7 +29,7 @@ def _problems(path: str):
 
 
 @course_group.command("validate")
-@click.argument("path", type=click.Path(file_okay=False))
+@click.argument("path", type=PlainPath(file_okay=False))
 def course_validate(path):
     """Check a course folder; print every problem with file, line and field."""
     problems = _problems(path)
@@ -56,7 +56,7 @@ def _design_warnings(spec):
 
 
 @course_group.command("import")
-@click.argument("path", type=click.Path(file_okay=False))
+@click.argument("path", type=PlainPath(file_okay=False))
 @with_appcontext
 def course_import(path):
     """Validate, then create or update the course (posts and progress are kept)."""
@@ -95,7 +95,7 @@ def course_import(path):
 
 @course_group.command("export")
 @click.argument("slug", type=TEXT)
-@click.argument("path", type=click.Path(file_okay=False))
+@click.argument("path", type=PlainPath(file_okay=False))
 @click.option("--replace", is_flag=True,
               help="Write over a course folder that is already there.")
 @with_appcontext
@@ -127,7 +127,7 @@ def course_export(slug, path, replace):
 @course_group.command("duplicate")
 @click.argument("slug", type=TEXT)
 @click.argument("new_slug", type=TEXT)
-@click.option("--title", type=TEXT, help="The new course's title (default: the same).")
+@click.option("--title", type=TITLE, help="The new course's title (default: the same).")
 @with_appcontext
 def course_duplicate(slug, new_slug, title):
     """Start a new course NEW_SLUG as a copy of SLUG's stages and e-tivities (no cohorts)."""

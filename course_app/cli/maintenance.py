@@ -11,12 +11,12 @@ from flask.cli import with_appcontext
 from ..clock import utcnow
 from ..extensions import db
 from ..rendering import plural
-from .common import ID, Command, Group, WholeNumber, _fail, cohort_or_fail
+from .common import ID, Command, Group, PlainPath, WholeNumber, _fail, cohort_or_fail
 
 # ---- backup, restore, purge-withdrawn -------------------------------------------
 
 @click.command("backup", cls=Command)
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=PlainPath(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace PATH if it exists.")
 @with_appcontext
 def backup_command(path, yes):
@@ -34,7 +34,7 @@ def backup_command(path, yes):
 
 
 @click.command("restore", cls=Command)
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=PlainPath(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Replace the data the database holds now.")
 @with_appcontext
 def restore_command(path, yes):

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
+from ..text import is_blank
 from .fields import (
     COUNT_MAX,
     DAY_MAX,
@@ -235,7 +236,7 @@ def _check_replies_day(fields: Fields, first_post_day: int | None, replies_day: 
 def _read_spark(doc: Doc, body: str, body_line: int, root: Path) -> str:
     """The Markdown body, stripped; it must say something and link only to safe places."""
     spark = body.strip()
-    if not spark:
+    if is_blank(spark):
         how = "write the picture, quote, scenario or question that starts the conversation"
         doc.add(body_line - 1, "body",
                 f"the spark (the Markdown after the front matter) is empty; {how}")

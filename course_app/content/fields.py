@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from yaml.constructor import SafeConstructor
 
-from ..text import one_line
+from ..text import is_blank, one_line
 from .links import check_links
 from .reading import Doc
 
@@ -84,14 +84,15 @@ class Fields:
         self.doc.report(node, self.name(key), message)
 
     def text(self, key: str) -> str | None:
-        """A required text field, stripped; empty text counts as missing."""
+        """A required text field, stripped; empty text, or text with nothing in it that would
+        be seen (`text.is_blank`: spaces, a zero-width space), counts as missing."""
         node = self._present(key, True, "some text")
         if node is None:
             return None
         if not isinstance(node, yaml.ScalarNode) or node.tag not in TEXT_TAGS:
             self._wrong(node, key, "must be text, not a list or a set of fields")
             return None
-        if not node.value.strip():
+        if is_blank(node.value):
             self._wrong(node, key, f"is empty; write some text after '{key}:'")
             return None
         return node.value.strip()

@@ -1,5 +1,6 @@
 """The links and images in a course's Markdown (an e-tivity's spark and its other texts, the
-course's and stages' texts): each must go to the web or stay inside the course folder."""
+course's and stages' texts): each must go to the web, to the app's own `/static/` files (the
+one place a picture shows from: `rendering.image_allowed`) or stay inside the course folder."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 
+from ..rendering import image_allowed
 from .reading import Doc, inside
 
 WEB_SCHEMES = ("http", "https", "mailto")
@@ -60,7 +62,8 @@ def _line_containing(lines: list[str], start: int, end: int, target: str) -> int
 
 
 def _link_problem(target: str, root: Path) -> str | None:
-    """Why a link target is not allowed, or None for a web link or a file inside the course.
+    """Why a link target is not allowed, or None for a web link, one of the app's `/static/`
+    files (where pictures shown on the page come from) or a file inside the course.
 
     Relative targets are taken from the course folder (`images/map.png`, as in the README).
     The path is percent-decoded and backslashes count as slashes, as some browsers and servers
@@ -78,8 +81,11 @@ def _link_problem(target: str, root: Path) -> str | None:
     if parts.netloc:
         return f"the link {target!r} has no scheme; write it in full, starting with https://"
     path = unquote(parts.path).replace("\\", "/")
-    example = "link to a file inside the course folder, such as images/map.png"
+    example = ("put a picture in the app's static/ folder and link to it as /static/…, "
+               "or link to the web (files in the course folder are not served)")
     if path.startswith("/"):
+        if image_allowed(target):
+            return None
         return f"the link {target!r} is an absolute path; {example}"
     if path and not inside(root / path, root):
         return f"the link {target!r} leads outside the course folder; {example}"

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from ..content import CourseSpec, EtivitySpec
 from ..content.fields import course_slug_problem
 from ..extensions import db
+from ..text import is_blank, one_line
 from .export import course_spec
 from .models import Course, Etivity, Stage
 
@@ -133,9 +134,11 @@ def check_new_slug(slug: str) -> None:
 
 def duplicate_course(course: Course, slug: str, title: str | None = None) -> Course:
     """A new course with a copy of `course`'s stages and current e-tivities (no cohorts, posts
-    or progress), made the way an import of its exported folder would make it. Flushes."""
+    or progress), made the way an import of its exported folder would make it. A `title`
+    with nothing visible in it (`text.is_blank`) is no title: the copy keeps the original's.
+    Flushes."""
     check_new_slug(slug)
     spec = course_spec(course, slug=slug)
-    if title:
-        spec = replace(spec, title=title)
+    if title is not None and not is_blank(title):
+        spec = replace(spec, title=one_line(title))
     return import_course(spec).course

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from conftest import DEFAULT_COURSE
 from course_app.auth.models import User
 from course_app.content import validate_course
+from course_app.courses.services import duplicate_course, get_course
 from course_app.extensions import db
 
 
@@ -105,3 +106,60 @@ def test_a_control_character_in_a_course_file_is_reported_with_file_and_line(tmp
     found = [p for p in problems if p.file.endswith("1-03-time-and-help.md")]
     assert found and found[0].line == number, problems
     assert "U+0000 (NUL)" in found[0].message
+
+
+@pytest.mark.parametrize("args", [
+    ["user", "disable", "not-an-email"],
+    ["user", "enable", "not-an-email"],
+    ["cohort", "create", "--course", "engaging-online", "--name", "Spring",
+     "--facilitator", "not-an-email"],
+    ["cohort", "state", "1", "closed", "--as", "not-an-email"],
+])
+def test_what_is_not_an_email_address_is_a_usage_error_everywhere(runner, args):
+    """As `user create --email` answers it (exit 2), whichever command names an account."""
+    result = run(runner, *args)
+    assert result.exit_code == 2, result.output
+    assert "Enter an email address like name@example.org." in result.output
+    assert "No account has" not in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["user", "disable", "nobody@example.org"],
+    ["cohort", "create", "--course", "engaging-online", "--name", "Spring",
+     "--facilitator", "nobody@example.org"],
+])
+def test_an_address_nobody_has_is_still_exit_1(runner, course, args):
+    result = run(runner, *args)
+    assert result.exit_code == 1, result.output
+    assert "No account has the email 'nobody@example.org'" in result.output
+
+
+@pytest.mark.parametrize("args", [
+    ["backup", "x\x1b.sqlite"],
+    ["restore", "x\x1b.sqlite"],
+    ["course", "validate", "modules/x\x1b[31m"],
+    ["course", "import", "modules/x\x1b[31m"],
+    ["course", "export", "engaging-online", "out\x1b"],
+])
+def test_a_control_character_in_a_path_is_a_usage_error(runner, tmp_path, monkeypatch, args):
+    """No file is made with an escape in its name, and none reaches the terminal."""
+    monkeypatch.chdir(tmp_path)
+    result = run(runner, *args)
+    assert result.exit_code == 2, result.output
+    assert "contains a control character, U+001B (ESC)" in result.output
+    assert "\x1b" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("title", ["  ", "\u200b", "\u3000"])
+def test_a_copy_needs_a_title_that_shows(runner, course, title):
+    result = run(runner, "course", "duplicate", course.slug, "copy-of-it", "--title", title)
+    assert result.exit_code == 2, result.output
+    assert "nothing in it that would be seen" in result.output
+    assert get_course("copy-of-it") is None
+
+
+def test_a_copy_given_a_blank_title_keeps_the_original_one(app, course):
+    """The service's own rule, for every caller (the designer's form too)."""
+    assert duplicate_course(course, "copy-of-it", "\u200b ").title == course.title
+    assert duplicate_course(course, "copy-too", " Again\n").title == "Again"
