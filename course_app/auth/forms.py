@@ -17,12 +17,16 @@ from .services import (
     find_by_email,
 )
 
+TOO_LONG = f"Use at most {MAX_LENGTH} characters."  # a password; as password_problem says it
+
 
 class EmailAddress:
     """The address typed is an email address (`services.email_address`, the check invites
     use too), worded as ENTER_AN_EMAIL. Every form that takes someone's address uses it."""
 
     def __call__(self, form, field) -> None:
+        if field.errors:  # already told (too long): one message is enough
+            return
         if email_address(field.data or "") is None:
             raise ValidationError(ENTER_AN_EMAIL)
 
@@ -38,7 +42,9 @@ def _check_password(field, email: str, name: str) -> None:
 class RegisterForm(FlaskForm):
     # Stripped: phones and autofill often add a space, which the email check would refuse.
     email = EmailField("Email", filters=[strip], validators=[
-        InputRequired("Enter your email address."), EmailAddress(), Length(max=254)])
+        InputRequired("Enter your email address."),
+        Length(max=254, message="Enter an email address with at most 254 characters."),
+        EmailAddress()])
     name = StringField("Display name", description="How other people in your cohort will see you.",
                        filters=[single_line],
                        validators=[TextRequired(NAME_MISSING),
@@ -47,7 +53,7 @@ class RegisterForm(FlaskForm):
                              description=f"At least {MIN_LENGTH} characters. "
                                          "A short phrase works well.",
                              validators=[InputRequired("Choose a password."),
-                                         Length(max=MAX_LENGTH)])
+                                         Length(max=MAX_LENGTH, message=TOO_LONG)])
     confirm = PasswordField("Repeat password", validators=[
         InputRequired("Type the password again."),
         EqualTo("password", "The two passwords are different. Type them again.")])
@@ -72,7 +78,7 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField("New password",
                                  description=f"At least {MIN_LENGTH} characters.",
                                  validators=[InputRequired("Choose a new password."),
-                                             Length(max=MAX_LENGTH)])
+                                             Length(max=MAX_LENGTH, message=TOO_LONG)])
     confirm = PasswordField("Repeat new password", validators=[
         InputRequired("Type the new password again."),
         EqualTo("new_password", "The two passwords are different. Type them again.")])

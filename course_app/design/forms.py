@@ -85,9 +85,9 @@ class EtivityForm(FlaskForm):
     observe = StringField("Read", filters=F, description=HINTS["observe"])
     interact = StringField("Reply to", filters=F, description=HINTS["interact"])
     initiate = StringField("Start", filters=F, description=HINTS["initiate"])
-    observe_facilitators = BooleanField("Reading the facilitators' posts counts toward “read”")
+    observe_facilitators = BooleanField("Reading the facilitators' posts counts towards “read”")
     required = BooleanField("Required to open the next stage")
-    post_first = BooleanField("Learners post before they see their peers' threads")
+    post_first = BooleanField("Learners post before they see their peers' conversations")
     pieces = FieldList(FormField(PieceForm), min_entries=1)
     toolkit_slug = StringField("Toolkit section slug", filters=F, description=(
         "Optional: the part of the cohort's toolkit this builds, e.g. phrase-book"))
@@ -121,10 +121,11 @@ class CourseForm(FlaskForm):
 
 class NewCourseForm(FlaskForm):
     title = StringField("Title", filters=[single_line], validators=[
-        InputRequired("Enter a title."), Length(max=200)])
-    slug = StringField("Slug", filters=F, validators=[InputRequired("Enter a slug."),
-                                                      Length(max=80)], description=(
-        "Lower-case words joined by hyphens, e.g. working-in-the-open. It never changes."))
+        InputRequired("Enter a title."), Length(max=200, message="Use at most 200 characters.")])
+    slug = StringField("Slug", filters=F, validators=[
+        InputRequired("Enter a slug."), Length(max=80, message="Use at most 80 characters.")],
+        description=("Lower-case words joined by hyphens, e.g. working-in-the-open. "
+                     "It never changes."))
     summary = TextAreaField("Summary", filters=F,
                             validators=[InputRequired("Enter a summary.")],
                             description="What the course is and what learners get.")
@@ -134,9 +135,11 @@ class NewCourseForm(FlaskForm):
 
 class DuplicateForm(FlaskForm):
     title = StringField("Title of the new course", filters=[single_line], validators=[
-        InputRequired("Enter a title for the new course."), Length(max=200)])
+        InputRequired("Enter a title for the new course."),
+        Length(max=200, message="Use at most 200 characters.")])
     slug = StringField("Slug of the new course", filters=F, validators=[
-        InputRequired("Enter a slug for the new course."), Length(max=80)])
+        InputRequired("Enter a slug for the new course."),
+        Length(max=80, message="Use at most 80 characters.")])
 
 
 class AuthorForm(FlaskForm):

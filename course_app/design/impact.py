@@ -210,6 +210,6 @@ def of_retiring(course: Course, etivity: Etivity,
         Thread.etivity_id == etivity.id)) or 0
     impact.lines.append(f"“{etivity.title}” leaves learners' maps and takes no new work.")
     if threads:
-        impact.lines.append(f"Its {plural(threads, 'thread stays', 'threads stay')} readable; "
-                            "nothing is deleted, and completions are kept.")
+        impact.lines.append(f"Its {plural(threads, 'conversation stays', 'conversations stay')} "
+                            "readable; nothing is deleted, and completions are kept.")
     return impact

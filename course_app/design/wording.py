@@ -81,7 +81,7 @@ def for_the_form(label: str, message: str) -> str:
 
 # ---- a draft's fields, by the forms' labels (the Publish page, two authors at once) --------
 
-ETIVITY_LABELS = {"pieces": "Conversation-piece templates",
+ETIVITY_LABELS = {"pieces": "Templates for a first post",
                   "moderator_days": "The e-moderator's days"}
 STAGE_FIELD = re.compile(r"stages\[(\d+)\]\.(\w+)")
 

@@ -12,7 +12,8 @@ from wtforms.validators import Optional, Regexp
 
 from .services import BODY_MAX, TITLE_MAX
 
-_KEY = [Optional(), Regexp(r"^[0-9a-f]{32}$", message="This form was damaged. Reload the page.")]
+DAMAGED = "This form was damaged. Reload the page and try again."  # as forms.IdField says it
+_KEY = [Optional(), Regexp(r"^[0-9a-f]{32}$", message=DAMAGED)]
 
 
 def _new_key() -> str:
@@ -31,8 +32,8 @@ class _PostingForm(FlaskForm):
 class ThreadForm(_PostingForm):
     title = StringField("Title", description=f"A few words that say what it is about "
                                              f"(up to {TITLE_MAX} characters).")
-    body = TextAreaField("Your post", description=f"You can use Markdown: **bold**, *italic*, "
-                                                  f"> quotes, - lists, [links](https://…). "
+    body = TextAreaField("Your post", description=f"You can format your text: **bold**, "
+                                                  f"*italic*, - lists. "
                                                   f"Up to {BODY_MAX:,} characters.")
     piece = HiddenField()  # the template it started from
     # What the text was before "Use this template" replaced it, for "Undo" (without scripts).
@@ -66,8 +67,9 @@ class PieceChoiceForm(FlaskForm):
 
 
 class ReplyForm(_PostingForm):
-    body = TextAreaField("Your reply", description="You can use Markdown, as in posts.")
-    parent_id = HiddenField(validators=[Optional(), Regexp(r"^\d+$")])
+    body = TextAreaField("Your reply",
+                         description="You can format your text: **bold**, *italic*, - lists.")
+    parent_id = HiddenField(validators=[Optional(), Regexp(r"^\d+$", message=DAMAGED)])
 
 
 class EditForm(FlaskForm):

@@ -80,7 +80,7 @@ def _invited_already(invite: Invite) -> str:
     works = (f"that link works until {exact_time(invite.expires_at)}" if invite.expires_at
              else "that link works until you revoke it")
     return (f"already invited on {exact_time(invite.created_at)}; {works}: copy it from "
-            "Invites so far, or revoke it to send a new one")
+            "Invitations so far, or revoke it to send a new one")
 
 
 def invite_many(cohort: Cohort, actor: User, text: str, at: datetime,

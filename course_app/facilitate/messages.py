@@ -32,14 +32,13 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
      "A couple of sentences is plenty."),
     ("Stuck in a stage",
      "Hi {name}, you've been in this stage a while. Is anything unclear about what the "
-     "e-tivities ask? Reply here or post in the help conversation and I'll help you over the "
-     "step."),
+     "e-tivities ask? Reply here or post in Ask for help and I'll help you through it."),
     ("Start your own conversation",
      "Hi {name}, your replies have been really useful to others. You're ready to start a "
      "conversation of your own: pick one of the e-tivity's templates and give it a go."),
     ("Welcome",
      "Welcome to {cohort}, {name}! Start with the first e-tivity on your course map, and ask "
-     "anything in the help conversation. I read it every day."),
+     "anything in Ask for help. I read it every working day."),
 )
 
 

@@ -34,13 +34,13 @@ def onboarding(cohort: Cohort, user: User, standing: LearnerProgress) -> list[Ch
     first_post = (url_for("discussions.etivity", cohort_id=cohort.id, slug=step.etivity.slug)
                   if step else None)
     return [
-        Check("Log in", True),
+        Check("Logged in", True),
         Check("Set up your profile", profile_set(user),
               "Add your display name and a line about yourself.", url_for("auth.profile")),
         Check("Make your first post", reading.posted_in_cohort(cohort, user),
               "Introduce yourself: a few sentences is plenty.", first_post),
         Check("Find where to ask for help", reading.has_read_help(cohort, user),
-              "Open “Ask for help”: the facilitators read it every day.",
+              "Open “Ask for help”: the facilitators read it every working day.",
               url_for("discussions.help", cohort_id=cohort.id)),
     ]
 

@@ -23,7 +23,7 @@ from ..progress.models import Activity
 from ..progress.standing import learner_progress
 from ..toolkit.models import ToolkitConsent
 
-FORMAT = "course_app account data, version 1"
+FORMAT = "Staircase account data, version 1"
 
 
 def _when(value: datetime | date | None) -> str | None:

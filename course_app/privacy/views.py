@@ -26,7 +26,7 @@ def download():
     response = make_response(json.dumps(data, indent=2, ensure_ascii=False))
     response.mimetype = "application/json"
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=course-app-data-{now:%Y-%m-%d}.json")
+        f"attachment; filename=staircase-data-{now:%Y-%m-%d}.json")
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

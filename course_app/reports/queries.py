@@ -262,7 +262,7 @@ def learner_report(cohort: Cohort, user: User, now: datetime) -> LearnerReport |
     for completion in db.session.scalars(select(Completion).where(
             Completion.cohort_id == cohort.id, Completion.user_id == user.id)):
         kind = "completed-by-hand" if completion.by_hand_by_id else "completed"
-        suffix = " (marked by a facilitator)" if completion.by_hand_by_id else ""
+        suffix = " (marked complete by a facilitator)" if completion.by_hand_by_id else ""
         events.append(TimelineEvent(completion.completed_at, kind,
                                     f"Completed “{titles.get(completion.etivity_id, '?')}”"
                                     f"{suffix}"))

@@ -109,7 +109,7 @@ def publish(cohort_id: int):
     service.set_published(cohort, form.publish.data == "yes", current_user, utcnow())
     db.session.commit()
     flash("The toolkit is published: anyone with its link can read it."
-          if form.publish.data == "yes" else "The toolkit's public page is down.", "success")
+          if form.publish.data == "yes" else "The toolkit is no longer public.", "success")
     return redirect(url_for(".page", cohort_id=cohort.id, _anchor="publishing"))
 
 

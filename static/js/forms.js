@@ -42,7 +42,8 @@ document.addEventListener("DOMContentLoaded", () => {
       box.value = option.dataset.body || "";
       record.value = option.value;
       undo.hidden = false;
-      note.textContent = `The “${option.textContent.trim()}” template is in the box now. “Undo” puts back what you had.`;
+      // The same words as the page says without scripts (discussions/views.py: _choose_template).
+      note.textContent = `The “${option.textContent.trim()}” template is in your post now.`;
     });
     undo.addEventListener("click", (event) => {
       if (before === null) return;  // an Undo the server offered: let the form ask it
@@ -51,7 +52,7 @@ document.addEventListener("DOMContentLoaded", () => {
       record.value = before.record;
       before = null;
       undo.hidden = true;
-      note.textContent = "Back as you had written it.";
+      note.textContent = "Your post is back as you had written it.";
       use.focus();  // "Undo" is gone: focus stays beside it
     });
   }

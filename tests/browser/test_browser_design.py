@@ -95,7 +95,7 @@ def test_a_new_author_builds_a_course_a_learner_then_sees(page: Page, live_serve
     log_in(page, base, "learner@example.org")
     page.goto(f"{base}/enrol")
     page.get_by_label("Enrolment key").fill(key)
-    page.get_by_role("button", name="Join cohort").click()
+    page.get_by_role("button", name="Join a cohort").click()
     expect(page.get_by_text("Step 1 together").first).to_be_visible()
 
 

@@ -69,7 +69,7 @@ def test_choosing_a_piece_template_fills_the_post(page: Page, live_server):
     page.get_by_role("button", name="Use this template").click()
     expect(post).to_have_value(re.compile(r"When I'll drop in"))
     expect(page.get_by_role("status").filter(
-        has_text="“Tips” template is in the box")).to_be_visible()
+        has_text="“Tips” template is in your post now")).to_be_visible()
     page.get_by_role("button", name=re.compile("^Undo")).click()
     expect(post).to_have_value("My own first thoughts")
     expect(page.get_by_role("button", name=re.compile("^Undo"))).to_be_hidden()

@@ -184,7 +184,7 @@ def test_create_a_paced_cohort_and_invite_people(page: Page, live_server):
     expect(page.locator("main")).to_contain_text("12 April 2027")
     cohort_url = page.url
 
-    page.get_by_role("link", name=re.compile("^Invite")).first.click()
+    page.get_by_role("link", name=re.compile("^Invitations")).first.click()
     page.get_by_label("Email addresses").fill("invitee@example.org\nnot an address\n")
     page.get_by_role("button", name="Invite these people").click()
     expect(page.get_by_role("heading", level=1, name="1 invitation made")).to_be_visible()
@@ -204,7 +204,7 @@ def test_create_a_paced_cohort_and_invite_people(page: Page, live_server):
     page.get_by_label("Display name").fill("Ivy Invitee")
     page.get_by_label("Password", exact=True).fill("invited to listen first")
     page.get_by_label("Repeat password").fill("invited to listen first")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Create an account").click()
     expect(page.get_by_text("Welcome to Browser spring cohort!")).to_be_visible()
     expect(page.get_by_role("heading", level=1, name="Browser spring cohort")).to_be_visible()
 

@@ -35,13 +35,13 @@ def test_newcomer_completes_stage_one_and_sees_stage_two_open(page: Page, live_s
     page.get_by_label("Display name").fill("Jo Journey")
     page.get_by_label("Password", exact=True).fill("listening before speaking")
     page.get_by_label("Repeat password").fill("listening before speaking")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Create an account").click()
     expect(page.get_by_text("Welcome, Jo Journey.")).to_be_visible()
 
     # Enrol with the key, typed the way people type it.
     page.get_by_role("link", name="Join a cohort").click()
     page.get_by_label("Enrolment key").fill(key.lower().replace("-", ""))
-    page.get_by_role("button", name="Join cohort").click()
+    page.get_by_role("button", name="Join a cohort").click()
     expect(page.get_by_role("heading", level=1, name=DEMO_COHORT)).to_be_visible()
     expect(step(page, 1)).to_contain_text("Open")
     expect(step(page, 2)).to_contain_text("Locked")

@@ -129,7 +129,7 @@ def test_on_a_phone_the_filters_fold_away_until_asked_for(page: Page, live_serve
     toggle.focus()
     page.keyboard.press("Enter")
     status.select_option("stuck")
-    page.get_by_role("button", name="Apply").click()
+    page.get_by_role("button", name="Show learners").click()
     expect(page).to_have_url(re.compile(r"[?&]status=stuck(&|$)"))
     expect(status).to_be_visible()  # what was chosen stays in sight
     expect(page.locator("table").filter(has_text=STUCK_IN_STAGE_2).first).to_be_visible()

@@ -58,7 +58,7 @@ def test_error_summary_takes_focus_and_its_links_focus_the_field(page: Page, liv
     base, _app = live_server
     page.goto(base + "/account/register")
     page.get_by_label("Display name").fill("Ann Typed")
-    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("button", name="Create an account").click()
     expect(page).to_have_title("Error: Create an account – Staircase")
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()

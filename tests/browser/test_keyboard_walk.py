@@ -178,7 +178,7 @@ def test_the_learner_journey_with_the_keyboard_alone(page: Page, live_server, wi
     keys.tab()
     keys.type("tab enter and space")
     keys.tab()
-    expect(page.get_by_role("button", name="Create account")).to_be_focused()
+    expect(page.get_by_role("button", name="Create an account")).to_be_focused()
     keys.follow("Space")
     expect(page.get_by_text("Welcome, Kim Keys.")).to_be_visible()
 
@@ -302,7 +302,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server, wi
     expect(page.get_by_label("Status")).to_have_value("stuck")
     keys.tab_to(page.get_by_label("Inactive for at least (days)"))
     keys.type("-1")
-    keys.tab_to(page.get_by_role("button", name="Apply"))
+    keys.tab_to(page.get_by_role("button", name="Show learners"))
     keys.follow()  # the server's message, not the browser's bubble (the form is novalidate)
     days = page.get_by_label("Inactive for at least (days)")
     keys.to_the_field_in_error(days)
@@ -311,7 +311,7 @@ def test_a_facilitators_work_with_the_keyboard_alone(page: Page, live_server, wi
     expect(page.get_by_label("Status")).to_have_value("stuck")
     keys.press("Backspace")
     keys.press("Backspace")
-    keys.tab_to(page.get_by_role("button", name="Apply"))
+    keys.tab_to(page.get_by_role("button", name="Show learners"))
     keys.follow()
     expect(page).to_have_url(re.compile(r"status=stuck"))
     grid = main.locator("[role=group][tabindex='0']").filter(has=page.locator("table")).first

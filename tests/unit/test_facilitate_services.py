@@ -145,10 +145,10 @@ def test_bulk_invite_leaves_out_addresses_whose_invite_still_works(cohort, facil
         "revoked@example.org", "expired@example.org", "new@example.org"]
     assert result.problems == [
         (1, "kept@example.org", "already invited on 1 Dec 2026, 09:30 UTC; that link works "
-         "until 15 Dec 2026, 09:30 UTC: copy it from Invites so far, or revoke it to send a "
+         "until 15 Dec 2026, 09:30 UTC: copy it from Invitations so far, or revoke it to send a "
          "new one"),
         (2, "Forever@Example.org", "already invited on 1 Dec 2026, 09:30 UTC; that link works "
-         "until you revoke it: copy it from Invites so far, or revoke it to send a new one")]
+         "until you revoke it: copy it from Invitations so far, or revoke it to send a new one")]
     assert result.to_fix == []
     # Sent again, the new ones are left out too.
     again = invites.invite_many(cohort, facilitator, "new@example.org\nother@example.org",

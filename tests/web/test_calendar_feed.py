@@ -82,7 +82,7 @@ def test_a_facilitators_feed_has_the_moderator_notes_too(client, login_as, paced
     got = events(body)
     assert len(got) == len(calendar_items(cohort))
     assert any(s.startswith("E-moderating: ") for _d, s in got.values())
-    assert any(s.startswith("First posts due: ") for _d, s in got.values())
+    assert any(s.startswith("First posts suggested: ") for _d, s in got.values())
 
 
 def test_the_feed_follows_a_change_of_dates(client, login_as, paced):

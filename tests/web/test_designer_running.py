@@ -126,7 +126,7 @@ def test_retiring_in_a_running_course_asks_first_and_keeps_threads(client, facto
     url = f"/design/{course.slug}/etivities/listen-first/retire"
     ask = client.post(url)
     page = ask.get_data(as_text=True)
-    assert ask.status_code == 200 and "Its 1 thread stays readable" in page
+    assert ask.status_code == 200 and "Its 1 conversation stays readable" in page
     db.session.expire_all()
     assert not etivity(course, "listen-first").retired
     confirm = page.split('name="confirm" value="')[1].split('"')[0]

@@ -452,7 +452,11 @@ def test_help_redirects_to_the_help_thread(client, factory, login_as):
     response = client.get(f"/cohorts/{cohort.id}/help")
     assert response.headers["Location"] == thread_url(cohort, help_thread)
     page = text(open_thread(client, cohort, help_thread))
-    assert "Ask for help here" in page and ">Help</li>" in page
+    # One name, "Ask for help": the title, the last crumb (not a second "Help" before it).
+    assert "<h1>Ask for help</h1>" in page and "Ask for help here" not in page
+    assert '<li aria-current="page">Ask for help</li>' in page and ">Help</li>" not in page
+    assert page.count(">Ask for help</") == 2  # the crumb and the title, nothing doubled
+    assert "facilitators read it every working day" in " ".join(page.split())
     response = client.post(thread_url(cohort, help_thread), data={"body": "Where is the map?"})
     assert response.status_code == 302
     assert reading.has_read_help(cohort, ana)

@@ -59,7 +59,7 @@ def test_enrol_page_has_a_labelled_key_field(client, factory, login_as):
     body = client.get("/enrol").get_data(as_text=True)
     assert '<label for="key">Enrolment key</label>' in body
     assert "<title>Join a cohort" in body
-    assert "Join cohort</button>" in body
+    assert "Join a cohort</button>" in body
 
 
 def test_good_key_enrols_and_lands_on_the_map_with_a_welcome(client, factory, login_as):

@@ -211,7 +211,7 @@ def test_cohort_page_with_empty_queue(client, login_as, cohort, facilitator):
     for path in ("settings", "invites", "people", "nudge", "overrides", "audit",
                  "e/introduce-yourself/reading", "e/introduce-yourself/weave"):
         assert f'href="/facilitate/cohorts/{cohort.id}/{path}"' in body, path
-    assert "Back to your cohorts" in page
+    assert "Back to Facilitate" in page
 
 
 def test_the_key_comes_first_until_people_join_then_what_needs_you(client, factory, login_as,

@@ -89,7 +89,7 @@ def test_new_cohort_page_prefills_dates(client, course, as_facilitator):
     assert starts.weekday() == 0 and starts > utcnow().date()
     assert value_of(response, "release_1") == starts.isoformat()
     assert date.fromisoformat(value_of(response, "release_5")) > starts
-    assert "Back to your cohorts" in page
+    assert "Back to Facilitate" in page
 
 
 def test_new_cohort_page_without_courses_says_what_to_do(client, factory, login_as,
@@ -282,9 +282,9 @@ def test_new_key_asks_first_then_changes(client, cohort, as_facilitator):
 
 def test_invites_page_empty_state(client, cohort, as_facilitator):
     response = client.get(f"/facilitate/cohorts/{cohort.id}/invites")
-    assert response.status_code == 200 and h1(response) == "Invites to Spring cohort"
+    assert response.status_code == 200 and h1(response) == "Invitations to Spring cohort"
     page = text(response)
-    assert "No invites yet" in page and "Home Facilitate Spring cohort Invites" in page
+    assert "No invites yet" in page and "Home Facilitate Spring cohort Invitations" in page
     assert "copy and send yourself" in page  # no SMTP in tests
 
 
@@ -323,7 +323,7 @@ def test_bulk_invite_reports_bad_lines_and_shows_links(client, cohort, as_facili
 def test_each_invite_link_sits_on_its_own_line_under_the_address(client, cohort,
                                                                   as_facilitator):
     """On a phone a link in a table column of its own wrapped every few letters: on the page
-    of invitations made and in "Invites so far", each link is on a line of its own under who
+    of invitations made and in "Invitations so far", each link is on a line of its own under who
     it is for, to read and select whole (.invite-url)."""
     create_invite(cohort, as_facilitator, utcnow())
     db.session.commit()
@@ -424,7 +424,7 @@ def test_bulk_invite_of_someone_invited_already_makes_no_second_link(client, coh
         "new.person@example.org", "ana@example.org"]
     made, until = (f"{d.day} {d:%b %Y, %H:%M} UTC" for d in (first.created_at, first.expires_at))
     assert (f"Line 1: “New.Person@example.org”: already invited on {made}; that link works "
-            f"until {until}: copy it from Invites so far, or revoke it to send a new one"
+            f"until {until}: copy it from Invitations so far, or revoke it to send a new one"
             ) in text(response)
     assert re.search(r"<textarea[^>]*>\s*</textarea>", response.get_data(as_text=True))
     # Only that address: nothing made, said so beside the box.
@@ -689,7 +689,7 @@ def test_bringing_back_keeps_the_cohorts_rules(client, factory, cohort, as_facil
         return text(client.get(response.headers["Location"]))
 
     assert "is already in this cohort. Nobody was brought back." in bring(learner)
-    assert "Spring cohort is full (1 learner): raise its capacity in Settings first." in (
+    assert "Spring cohort is full (1 learner): give it more places in Settings first." in (
         bring(other))
     assert ("Former Fran has a learner account. Only facilitator or admin accounts can "
             "facilitate; add them as a reviewer instead. Nobody was brought back.") in bring(fran)

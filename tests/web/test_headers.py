@@ -99,7 +99,7 @@ def test_error_responses_carry_the_security_headers(client, method, path, code):
         assert header in response.headers, header
 
 
-@pytest.mark.parametrize("code, title", [(400, "Something in that request was wrong"),
+@pytest.mark.parametrize("code, title", [(400, "We couldn't use what you sent"),
                                          (403, "You can't open this page"),
                                          (404, "We can't find that page"),
                                          (405, "That didn't work"),

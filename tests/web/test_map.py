@@ -134,7 +134,7 @@ def test_done_by_hand_is_noted(client, factory, login_as):
     db.session.commit()
     login_as(learner)
     entry = item(client.get(f"/cohorts/{cohort.id}"), "time-and-help")
-    assert "Complete (marked by your facilitator)" in entry
+    assert "Complete (marked complete by your facilitator)" in entry
 
 
 def test_paced_cohort_not_yet_due_shows_the_date(client, factory, login_as):
@@ -271,7 +271,7 @@ def test_checklist_ticks_itself(client, factory, login_as):
     login_as(learner)
     page = text(client.get(f"/cohorts/{cohort.id}"))
     assert "Getting started 1 of 4 done" in page
-    assert "Done: Log in" in page
+    assert "Done: Logged in" in page
     assert "To do: Set up your profile" in page
     assert "To do: Make your first post" in page
     assert "To do: Find where to ask for help" in page

@@ -121,7 +121,7 @@ def test_what_is_left_comes_right_after_the_etivitys_name(client, factory, login
     left = {slug: words for slug, _, words in cells}
     assert left["something-of-your-own"] == "Reply to 1 more peer, start 1 conversation."
     assert left["phrase-book"] == "Opens with its stage."
-    assert left["introduce-yourself"].startswith("Nothing: done")
+    assert left["introduce-yourself"].startswith("Nothing left: completed")
 
 
 def test_done_by_hand_is_noted(client, factory, login_as):
@@ -133,7 +133,7 @@ def test_done_by_hand_is_noted(client, factory, login_as):
     db.session.commit()
     login_as(learner)
     table = rows(client.get(f"/cohorts/{cohort.id}/progress"))
-    assert table["time-and-help"]["state"] == "✓ Complete (marked by your facilitator)"
+    assert table["time-and-help"]["state"] == "✓ Complete (marked complete by your facilitator)"
 
 
 def test_level_word_and_chart_appear(client, factory, login_as):

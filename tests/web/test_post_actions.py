@@ -114,8 +114,8 @@ def test_a_hidden_or_withdrawn_post_cannot_be_edited_even_by_its_author(world, h
 
 @pytest.mark.parametrize("who, state, says", [
     ("reviewer", CohortState.RUNNING, "only the cohort's learners and facilitators reply"),
-    ("ben", CohortState.CLOSED, "This cohort isn't taking new posts"),
-    ("reviewer", CohortState.CLOSED, "This cohort isn't taking new posts"),
+    ("ben", CohortState.CLOSED, "This cohort has closed: you can still read everything"),
+    ("reviewer", CohortState.CLOSED, "This cohort has closed: you can still read everything"),
 ])
 def test_without_a_reply_form_the_page_says_why(client, login_as, world, who, state, says):
     world["cohort"].state = state

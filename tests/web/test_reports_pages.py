@@ -204,7 +204,7 @@ def test_the_filter_form_has_labels_and_keeps_bad_values_out(stages_world, clien
                   "Sort by", "Order"):
         assert re.search(rf"<label for=\"\w+\">{re.escape(label)}</label>", body), label
     assert "Enter a whole number of days" in body
-    assert '<button type="submit">Apply</button>' in body
+    assert '<button type="submit">Show learners</button>' in body
 
 
 def test_the_filters_fold_away_on_a_phone_only_while_nothing_is_chosen(stages_world, client,
@@ -391,7 +391,7 @@ def test_the_printable_view_draws_each_stage_in_a_table_of_its_own(world, client
     stages = sorted({e.stage_number for e in course.active_etivities})
     tables = grid_tables(client.get(urls(world)["print"]))
     learners, grids = tables[0], tables[1:]
-    for column in ("Status", "Stage now", "Level", "Last active"):
+    for column in ("Status", "Stage now", "Participation level", "Last active"):
         assert f">{column}</th>" in learners
     assert 'class="stage-head"' not in learners and "/e/" not in learners
     assert len(grids) == len(stages)
@@ -402,7 +402,7 @@ def test_the_printable_view_draws_each_stage_in_a_table_of_its_own(world, client
         assert slugs == [e.slug for e in course.active_etivities if e.stage_number == number]
         names = re.findall(r'class="learner-head">\s*<a href="[^"]+">([^<]+)</a>', grid)
         assert names == ["Lina Learner", "Pat Peer"]
-        assert grid.count('<td class="status">') == 2 and ">Level</th>" not in grid
+        assert grid.count('<td class="status">') == 2 and ">Participation level</th>" not in grid
         printed += slugs
     assert sorted(printed) == sorted(e.slug for e in course.active_etivities)  # each once
     assert len(grid_tables(client.get(urls(world)["dashboard"]))) == 1  # the screen's grid
@@ -446,10 +446,10 @@ def test_learner_report_shows_timeline_posts_and_levels(world, client, login_as)
     assert "Replied in “Pat says hello”" in page and "Started “Lina says hello”" in page
     assert "Completed “Introduce yourself”" in page
     assert "Read 1 peer’s post in “Introduce yourself”" in page and "Read 2" not in page
-    assert "Participation here: Interactor" in page  # stage 1
-    assert "Participation here: Observer" in page  # stage 2, open now, nothing done there
+    assert "Participation level: Interactor" in page  # stage 1
+    assert "Participation level: Observer" in page  # stage 2, open now, nothing done there
     # Stages 3 to 5 are locked for Lina: no level where she couldn't take part yet.
-    assert page.count("Participation here") == 2 and page.count("Not open yet.") == 3
+    assert page.count("Participation level:") == 2 and page.count("Not open yet.") == 3
     assert "<time" in body
     login_as(learner)
     own = text(client.get(urls(world)["own report"]))

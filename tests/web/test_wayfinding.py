@@ -235,7 +235,7 @@ def test_with_no_course_on_offer_the_home_page_says_what_happens_next(client, fa
     for course in db.session.scalars(select(Course)).all():
         db.session.delete(course)
     db.session.commit()
-    assert "your facilitator will give you a key" in text(client.get("/"))
+    assert "your facilitator will give you an enrolment key" in text(client.get("/"))
     login_as(factory.user(Role.FACILITATOR))
     assert client.get("/").status_code == 302  # staff land on Facilitate, then home as usual
     page = client.get("/").get_data(as_text=True)

@@ -547,8 +547,9 @@ def test_mark_complete_by_hand_shows_on_the_learners_map(client, login_as, setti
 
     login_as(ben)
     page = text(client.get(f"/cohorts/{cohort.id}"))
-    assert "Complete (marked by your facilitator)" in page
-    assert "(marked by your facilitator)" in text(client.get(f"/cohorts/{cohort.id}/progress"))
+    assert "Complete (marked complete by your facilitator)" in page
+    progress = text(client.get(f"/cohorts/{cohort.id}/progress"))
+    assert "(marked complete by your facilitator)" in progress
 
 
 # ---- nudges ---------------------------------------------------------------------------
