@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from ..forms import single_line, strip
+from ..forms import TextRequired, single_line, strip
 
 
 def one_newline(value):
@@ -135,7 +135,7 @@ class NewCourseForm(FlaskForm):
 
 class DuplicateForm(FlaskForm):
     title = StringField("Title of the new course", filters=[single_line], validators=[
-        InputRequired("Enter a title for the new course."),
+        TextRequired("Enter a title for the new course."),
         Length(max=200, message="Use at most 200 characters.")])
     slug = StringField("Slug of the new course", filters=F, validators=[
         InputRequired("Enter a slug for the new course."),

@@ -337,6 +337,10 @@ def test_duplicate_from_the_designer(client, course, author):
     taken = client.post(f"/design/{course.slug}/duplicate",
                         data={"slug": course.slug, "title": "Again"})
     assert taken.status_code == 400 and "already a course" in taken.get_data(as_text=True)
+    blank = client.post(f"/design/{course.slug}/duplicate",
+                        data={"slug": "engaging-blank", "title": "\u200b  "})
+    assert blank.status_code == 400  # nothing visible is no title: said beside the box
+    assert "Enter a title for the new course." in blank.get_data(as_text=True)
     made = client.post(f"/design/{course.slug}/duplicate",
                        data={"slug": "engaging-again", "title": "Again"})
     assert made.status_code == 302
