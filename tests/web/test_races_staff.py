@@ -229,14 +229,9 @@ def test_a_weave_sent_again_after_back_is_stored_once(client, login_as, wing):
                  AuditEntry.action == AuditAction.WEAVE) == 1
 
 
-def test_a_weave_sent_twice_at_once_is_stored_once_and_says_so(client, login_as, wing,
-                                                                monkeypatch):
-    """The other send committed its weave after this one looked for it: this one's entry
-    meets the unique key, its weave is undone, and the page says it was sent already."""
-    cohort, facilitator, post = wing
-    login_as(facilitator)
-    url, data = weave_form(cohort, post)
-    assert client.post(url, data=data).status_code == 302  # the other request's
+def miss_the_first_look(monkeypatch) -> list:
+    """As if the other request had not committed yet when this one looked for its key: the
+    first `find_submission` finds nothing, later ones look for real. The keys looked up."""
     looked = []
     real = audit.find_submission
 
@@ -245,6 +240,18 @@ def test_a_weave_sent_twice_at_once_is_stored_once_and_says_so(client, login_as,
         return None if len(looked) == 1 else real(actor, key)
 
     monkeypatch.setattr(audit, "find_submission", before_the_other_committed)
+    return looked
+
+
+def test_a_weave_sent_twice_at_once_is_stored_once_and_says_so(client, login_as, wing,
+                                                                monkeypatch):
+    """The other send committed its weave after this one looked for it: this one's entry
+    meets the unique key, its weave is undone, and the page says it was sent already."""
+    cohort, facilitator, post = wing
+    login_as(facilitator)
+    url, data = weave_form(cohort, post)
+    assert client.post(url, data=data).status_code == 302  # the other request's
+    looked = miss_the_first_look(monkeypatch)
     second = client.post(url, data=data)
     assert second.status_code == 302 and len(looked) == 2
     assert count(Thread, Thread.kind == ThreadKind.WEAVE, Thread.cohort_id == cohort.id) == 1
@@ -286,14 +293,7 @@ def test_a_nudge_sent_twice_at_once_goes_once(client, login_as, wing, monkeypatc
     url = f"/facilitate/cohorts/{cohort.id}/nudge"
     before = count(Notification)
     assert client.post(url, data=data).status_code == 302  # the other request's
-    looked = []
-    real = audit.find_submission
-
-    def before_the_other_committed(actor, key):
-        looked.append(key)
-        return None if len(looked) == 1 else real(actor, key)
-
-    monkeypatch.setattr(audit, "find_submission", before_the_other_committed)
+    looked = miss_the_first_look(monkeypatch)
     second = client.post(url, data=data)
     assert second.status_code == 302 and len(looked) == 2
     assert count(Notification) == before + 2
