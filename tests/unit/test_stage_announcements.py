@@ -18,9 +18,14 @@ from learner_journey import finish_stage_1
 
 
 @pytest.fixture
-def paced(factory, course, facilitator):
+def now():
+    """One moment for the whole test: a run that crosses midnight must not change "today"."""
+    return utcnow()
+
+
+@pytest.fixture
+def paced(factory, course, facilitator, now):
     """Ten days in; stage 2's date is today. Ana finished stage 1 yesterday; Ben did not."""
-    now = utcnow()
     cohort = factory.cohort(course=course, facilitator=facilitator, paced=True,
                             starts_on=now.date() - timedelta(days=10))
     for release in cohort.releases:
@@ -43,45 +48,45 @@ def told(cohort) -> list[tuple[int, str]]:
                                    Notification.text.like("% is open for you %")))]
 
 
-def test_a_stage_opening_on_its_date_tells_who_it_opened_for_once(paced):
+def test_a_stage_opening_on_its_date_tells_who_it_opened_for_once(paced, now):
     cohort, ana, _ben = paced
     queue.huey.flush()
-    assert announce_stages(utcnow()) == 1
+    assert announce_stages(now) == 1
     assert told(cohort) == [(ana.id, stage_open_text(cohort, 2))]
     assert stage_open_text(cohort, 2) == (
         f"Stage 2, Online socialisation, is open for you in {cohort.name}.")
     assert "email_notification" in [task.name for task in queue.huey.pending()]
-    assert announce_stages(utcnow() + timedelta(minutes=15)) == 0  # the next run: told already
+    assert announce_stages(now + timedelta(seconds=1)) == 0  # the next run: told already
     assert len(told(cohort)) == 1
 
 
-def test_someone_told_on_finishing_the_stage_today_is_not_told_again(paced, factory):
+def test_someone_told_on_finishing_the_stage_today_is_not_told_again(paced, factory, now):
     cohort, ana, ben = paced
     peer = factory.learner_in(cohort)
-    finish_stage_1(cohort, ben, peer)  # today: stage 2 opens for Ben as he finishes
+    finish_stage_1(cohort, ben, peer, at=now)  # today: stage 2 opens for Ben as he finishes
     db.session.commit()
     assert (ben.id, stage_open_text(cohort, 2)) in told(cohort)
-    assert announce_opened_today(utcnow()) == 1  # Ana only
+    assert announce_opened_today(now + timedelta(seconds=5)) == 1  # Ana only
     assert sorted(told(cohort)) == sorted([(ana.id, stage_open_text(cohort, 2)),
                                            (ben.id, stage_open_text(cohort, 2))])
 
 
-def test_a_stage_opened_early_is_not_announced_on_its_date(paced, facilitator):
+def test_a_stage_opened_early_is_not_announced_on_its_date(paced, facilitator, now):
     cohort, _ana, _ben = paced
-    overrides.open_early(cohort, facilitator.id, utcnow() - timedelta(days=2), stage_number=2)
+    overrides.open_early(cohort, facilitator.id, now - timedelta(days=2), stage_number=2)
     db.session.commit()
     before = told(cohort)
-    assert announce_opened_today(utcnow()) == 0
+    assert announce_opened_today(now) == 0
     assert told(cohort) == before
 
 
-def test_a_closed_or_self_paced_cohort_announces_nothing(paced):
+def test_a_closed_or_self_paced_cohort_announces_nothing(paced, now):
     from course_app.cohorts.models import CohortState
 
     cohort, _ana, _ben = paced
     cohort.state = CohortState.CLOSED
     db.session.commit()
-    assert announce_opened_today(utcnow()) == 0
+    assert announce_opened_today(now) == 0
     cohort.state, cohort.paced = CohortState.RUNNING, False
     db.session.commit()
-    assert announce_opened_today(utcnow()) == 0
+    assert announce_opened_today(now) == 0

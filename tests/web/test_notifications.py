@@ -1,7 +1,7 @@
 """Notifications: made by replies and opening stages, listed, counted in the header, marked read."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -77,9 +77,10 @@ def test_finishing_a_stage_notifies_that_the_next_one_opened(factory):
 
 
 def test_finishing_a_stage_before_the_next_is_due_says_the_day_it_opens(factory):
-    cohort = factory.cohort(paced=True, starts_on=date.today())
+    now = utcnow()  # the posts on the start day, whatever the hour (not half an hour before)
+    cohort = factory.cohort(paced=True, starts_on=now.date())
     learner, peer = factory.learner_in(cohort), factory.learner_in(cohort)
-    finish_stage_1(cohort, learner, peer)
+    finish_stage_1(cohort, learner, peer, at=now)
     db.session.commit()
     [notice] = [n for n in notifications_of(learner) if n.kind == NotificationKind.STAGE_OPENED]
     opens = cohort.release_date(2)  # a date in words has no leading zero: "5 January 2027"

@@ -303,3 +303,12 @@ def test_a_cohorts_state_is_said_in_the_same_words_everywhere(client, factory, l
     assert "Open for enrolment" in text(client.get(f"/cohorts/{cohort.id}"))
     assert "Open for enrolment" in text(client.get("/reports/"))
     assert "State: open" not in text(client.get(f"/cohorts/{cohort.id}"))
+
+
+def test_the_cohort_forms_say_when_in_the_day_a_stage_opens(client, factory, login_as):
+    """A release date is a day in UTC (the app's one clock): the forms say so, so nobody in
+    another zone expects it at their own midnight."""
+    cohort = factory.cohort()
+    login_as(cohort.memberships[0].user)
+    for path in ("/facilitate/cohorts/new", f"/facilitate/cohorts/{cohort.id}/settings"):
+        assert "A stage opens at the start of its date in UTC" in text(client.get(path)), path
