@@ -214,9 +214,11 @@ def conflict(error):
     _rollback()
     duplicate = database.is_duplicate(error)
     current_app.logger.log(logging.WARNING if duplicate else logging.ERROR,
-                           "%s on %s %s: answered 409", "requests collided" if duplicate
+                           "%s on %s %s: answered %s", "requests collided" if duplicate
                            else "integrity error", request.method, request.path,
-                           exc_info=error)
+                           409 if duplicate else 500, exc_info=error)
+    if not duplicate:  # a fault, not a collision: sending it again would fail the same way
+        return _render(500, kept=_kept(resend=False))
     return _render(409, kept=_kept())
 
 

@@ -110,6 +110,7 @@ def save_etivity(course: Course, etivity: Etivity | None, spec: EtivitySpec, act
     None). Refuses with VersionConflict when it was saved since `version`, unless `force`.
     Returns the draft, or None when the text is back to the published one."""
     fields = _fields(spec)
+    lock(course, shared=True)  # the course, then the e-tivity: publish's order
     if etivity is not None and not _count_save(etivity, "version", version, force):
         raise _conflict(course, etivity, spec.slug, fields)
     draft = _fresh_draft(course, spec.slug)  # after the count: as the save before left it
@@ -275,10 +276,13 @@ def discard(course: Course, draft: DesignDraft, actor: User) -> None:
     _audit("draft-discarded", actor, course, draft.key)
 
 
-def lock(course: Course) -> None:
+def lock(course: Course, shared: bool = False) -> None:
     """Take the course's row until the commit: one publish at a time, so the second of two
-    reads the drafts the first left (none), and records nothing twice."""
-    db.session.get(Course, course.id, with_for_update=True, populate_existing=True)
+    reads the drafts the first left (none), and records nothing twice. `shared`: an e-tivity's
+    save, which many may do at once, but not while a publish reads and deletes the drafts
+    (its draft would be deleted unpublished)."""
+    db.session.get(Course, course.id, with_for_update={"read": True} if shared else True,
+                   populate_existing=True)
 
 
 def publish(course: Course, actor: User, at: datetime) -> int:

@@ -37,7 +37,8 @@ def add_staff(cohort: Cohort, actor: User, email: str, role: MemberRole,
         done_here = added(membership)
         if not done_here:  # another facilitator added them at this same moment
             membership = cohorts.membership_of(cohort.id, user.id)
-    else:  # removed once: brought back, on the row as it is now (another may be at it too)
+    else:  # removed once: brought back, on the row as it is now (another may be at it too);
+        cohorts.lock(cohort)  # the cohort first, then the membership: the one order
         db.session.refresh(membership, with_for_update=True)
         done_here = not membership.active
         if done_here:
@@ -76,6 +77,9 @@ def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datet
     # One removal at a time, each counting what the one before left: two facilitators
     # removing each other at once leave one of them.
     cohorts.lock(cohort)
+    if not _facilitates_now(cohort, actor):  # removed by another a moment ago
+        raise FacilitateError("Another facilitator removed you from this cohort a moment ago, "
+                              "so nobody was removed.")
     db.session.refresh(membership)
     if not membership.active:
         raise FacilitateError(f"Another facilitator removed {membership.user.name} from the "
@@ -90,6 +94,13 @@ def remove_member(cohort: Cohort, membership: Membership, actor: User, at: datet
     record(cohort, actor, AuditAction.REMOVE, f"Removed {membership.user.name} "
            f"({membership.role.value}) from the cohort; their posts stay", at,
            target=f"user {membership.user_id}")
+
+
+def _facilitates_now(cohort: Cohort, actor: User) -> bool:
+    """Read under the cohort's lock: the page that sent the request checked it before."""
+    return actor.is_admin or bool(db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.cohort_id == cohort.id, Membership.user_id == actor.id,
+        Membership.role == MemberRole.FACILITATOR, Membership.removed_at.is_(None))))
 
 
 def bring_back(cohort: Cohort, membership: Membership, actor: User, at: datetime) -> None:

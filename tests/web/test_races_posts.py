@@ -143,6 +143,25 @@ def test_an_unhandled_collision_is_a_409_with_the_text_given_back(client, login_
     assert LONG.strip() in page and "Send it again" in page
 
 
+def test_an_integrity_error_that_is_no_collision_is_a_500_that_shows_the_text(
+        client, login_as, setting, monkeypatch):
+    """A foreign key or NOT NULL refusal is a fault, not two requests colliding: the page
+    doesn't say someone else did it, nor offers to send again what would fail again."""
+    cohort, facilitator, ana, ben, thread, reply = setting
+
+    def broken(*args, **kwargs):
+        raise IntegrityError("INSERT INTO post ...", {},
+                             Exception("FOREIGN KEY constraint failed"))
+
+    monkeypatch.setattr(discussions, "reply", broken)
+    login_as(ben)
+    response = client.post(f"/cohorts/{cohort.id}/threads/{thread.id}", data={"body": LONG})
+    assert response.status_code == 500
+    page = text(response)
+    assert "Someone else did this" not in page
+    assert LONG.strip() in page and "Send it again" not in page
+
+
 # ---- 14: where "it's done" is the answer --------------------------------------------------
 
 def test_registering_an_address_registered_a_moment_ago_is_the_usual_form_error(app):

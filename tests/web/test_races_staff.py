@@ -388,7 +388,7 @@ def test_two_facilitators_removing_each_other_leave_one(factory):
     assert all(m.active for m in cohort.memberships)  # as Gil's request read them
     db.session.execute(update(Membership.__table__).where(Membership.__table__.c.id == gils.id)
                        .values(removed_at=utcnow()))
-    with pytest.raises(FacilitateError, match="at least one facilitator"):
+    with pytest.raises(FacilitateError, match="removed you from this cohort a moment ago"):
         people.remove_member(cohort, fays, gil, utcnow())
     assert db.session.scalar(select(Membership.removed_at).where(Membership.id == fays.id)) \
         is None
@@ -406,6 +406,40 @@ def test_removing_someone_another_facilitator_just_removed_does_it_once(factory)
     with pytest.raises(FacilitateError, match="Another facilitator removed Lee"):
         people.remove_member(cohort, lees, fay, utcnow())
     assert count(AuditEntry, AuditEntry.cohort_id == cohort.id) == before
+
+
+def test_a_facilitator_removed_a_moment_ago_removes_nobody(factory):
+    """Three facilitators: Fay removes Gil while Gil removes Hal. Gil's request, read from
+    before Fay's, finds under the lock that Gil is no longer a facilitator (it had removed
+    Hal too, leaving Fay alone)."""
+    fay = factory.user(Role.FACILITATOR, name="Fay")
+    cohort = factory.cohort(facilitator=fay)
+    gil, hal = (factory.user(Role.FACILITATOR, name=n) for n in ("Gil", "Hal"))
+    for who in (gil, hal):
+        add_member(cohort, who, MemberRole.FACILITATOR, utcnow())
+    db.session.commit()
+    gils, hals = membership_of(cohort.id, gil.id), membership_of(cohort.id, hal.id)
+    db.session.execute(update(Membership.__table__).where(Membership.__table__.c.id == gils.id)
+                       .values(removed_at=utcnow()))
+    with pytest.raises(FacilitateError, match="removed you from this cohort a moment ago"):
+        people.remove_member(cohort, hals, gil, utcnow())
+    db.session.refresh(hals)
+    assert hals.active
+
+
+def test_saving_an_etivity_holds_the_course_as_publishing_does(client, course, author):
+    """A save takes the course's row shared before it counts its version, so a publish (which
+    takes it for update, then deletes the drafts it applied) can't delete a draft saved after
+    it read them: the publish waits, or the save does."""
+    needs_postgresql()
+    login(client, author)
+    with statements_sent() as sent:
+        client.post(f"/design/{course.slug}/etivities/listen-first",
+                    data=form_of(etivity(course, "listen-first"), title="Listen, then speak"))
+    shared = next((i for i, s in enumerate(sent) if "FOR SHARE" in s.sql
+                   and "FROM course" in s.sql), None)
+    counted = next(i for i, s in enumerate(sent) if s.sql.lstrip().startswith("UPDATE etivity"))
+    assert shared is not None and shared < counted
 
 
 def test_removing_a_member_locks_the_cohort_first(factory):
