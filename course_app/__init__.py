@@ -116,7 +116,8 @@ def register_blueprints(app: Flask) -> None:
 
     # Routes attach to their blueprints when the views modules are imported.
     for name in ("auth.views", "cohorts.views", "discussions.views",
-                 "discussions.own_posts", "learner.course_map", "learner.my_progress",
+                 "discussions.thread_page", "discussions.own_posts", "learner.course_map",
+                 "learner.my_progress",
                  "reports.api", "notifications.views", "facilitate.views", "reports.token_views",
                  "reports.views", "privacy.views", "design.views", "toolkit.views",
                  "mailings.views", "feeds.views"):

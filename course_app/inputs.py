@@ -126,7 +126,7 @@ def opened_as_page() -> bool:
     is not a visit: `image` from an <img> in a post, `empty` from fetch() or a prefetch
     (nothing of ours fetches pages by script), `iframe` (our pages refuse to be framed). A
     request without the header (an older browser, a program) is taken as a visit, as
-    before. A GET that writes asks this first: `discussions.views` before recording reads,
+    before. A GET that writes asks this first: `discussions.thread_page` before recording reads,
     the downloads before handing over a file."""
     dest = request.headers.get("Sec-Fetch-Dest")
     return dest is None or dest.strip().lower() == "document"

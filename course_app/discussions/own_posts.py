@@ -13,7 +13,7 @@ from . import bp, services
 from .forms import EditForm
 from .lookups import post_or_404
 from .models import Post
-from .views import redirect_to_post
+from .pages import redirect_to_post
 
 
 def _own_post_or_403(cohort_id: int, post_id: int, allowed) -> tuple[Cohort, Post]:

@@ -125,17 +125,22 @@ def notices(user) -> int:
 
 # ---- 14: a collision nobody handled is a 409, with the text back -------------------------
 
+def ben_replies_and_the_database_refuses(client, login_as, setting, monkeypatch, why: str):
+    """Ben's reply meets an integrity error (`why`, as SQLite words it) nobody handled."""
+    cohort, _facilitator, _ana, ben, thread, _reply = setting
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("INSERT ...", {}, Exception(why))
+
+    monkeypatch.setattr(discussions, "reply", refuse)
+    login_as(ben)
+    return client.post(f"/cohorts/{cohort.id}/threads/{thread.id}", data={"body": LONG})
+
+
 def test_an_unhandled_collision_is_a_409_with_the_text_given_back(client, login_as, setting,
                                                                   monkeypatch):
-    cohort, facilitator, ana, ben, thread, reply = setting
-
-    def collide(*args, **kwargs):
-        raise IntegrityError("INSERT INTO completion ...", {},
-                             Exception("UNIQUE constraint failed: completion.cohort_id"))
-
-    monkeypatch.setattr(discussions, "reply", collide)
-    login_as(ben)
-    response = client.post(f"/cohorts/{cohort.id}/threads/{thread.id}", data={"body": LONG})
+    response = ben_replies_and_the_database_refuses(
+        client, login_as, setting, monkeypatch, "UNIQUE constraint failed: completion.cohort_id")
     assert response.status_code == 409
     page = text(response)
     assert "Someone else did this at the same moment" in page
@@ -147,15 +152,8 @@ def test_an_integrity_error_that_is_no_collision_is_a_500_that_shows_the_text(
         client, login_as, setting, monkeypatch):
     """A foreign key or NOT NULL refusal is a fault, not two requests colliding: the page
     doesn't say someone else did it, nor offers to send again what would fail again."""
-    cohort, facilitator, ana, ben, thread, reply = setting
-
-    def broken(*args, **kwargs):
-        raise IntegrityError("INSERT INTO post ...", {},
-                             Exception("FOREIGN KEY constraint failed"))
-
-    monkeypatch.setattr(discussions, "reply", broken)
-    login_as(ben)
-    response = client.post(f"/cohorts/{cohort.id}/threads/{thread.id}", data={"body": LONG})
+    response = ben_replies_and_the_database_refuses(
+        client, login_as, setting, monkeypatch, "FOREIGN KEY constraint failed")
     assert response.status_code == 500
     page = text(response)
     assert "Someone else did this" not in page

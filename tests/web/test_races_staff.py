@@ -6,6 +6,7 @@ session loaded stay as they were read), then the service or page acts, and must 
 rows as they really are. Where only a row lock can tell, the test looks for the lock
 (PostgreSQL only: SQLite has no FOR UPDATE, and takes one writer at a time anyway)."""
 
+import contextlib
 import dataclasses
 import html
 import re
@@ -91,27 +92,35 @@ def test_a_new_etivitys_draft_saved_meanwhile_is_a_conflict(course, author):
     assert conflict.value.changes["title"] == ["Theirs", "Mine"]
 
 
-def test_the_second_first_save_of_a_new_etivity_is_a_conflict_not_a_500(course, author):
-    """Two authors add the same new e-tivity at once: this one looked for a draft before the
-    other's insert committed (made here right after that look), so its insert meets the
-    unique course and key. It is told as a conflict, and its transaction goes on."""
-    spec = spec_of(course, "listen-first", slug="brand-new", title="Mine")
+@contextlib.contextmanager
+def their_draft_lands(**row):
+    """Another author's draft `row` is inserted right after this request first looks for
+    drafts, as if their insert committed in between. Yields a list, non-empty once it did."""
     connection = db.session.connection()
     made = []
 
     def theirs_lands(conn, _cursor, statement, *_):
         if not made and statement.lstrip().startswith("SELECT") and "design_draft" in statement:
             made.append(True)
-            conn.execute(insert(DesignDraft.__table__).values(
-                course_id=course.id, key="brand-new", stage=2, fields={"title": "Theirs"},
-                version=1, author_id=author.id, updated_at=utcnow()))
+            conn.execute(insert(DesignDraft.__table__).values(**row))
 
     event.listen(connection, "after_cursor_execute", theirs_lands)
     try:
-        with pytest.raises(services.VersionConflict) as conflict:
-            drafts.save_etivity(course, None, spec, author, utcnow())
+        yield made
     finally:
         event.remove(connection, "after_cursor_execute", theirs_lands)
+
+
+def test_the_second_first_save_of_a_new_etivity_is_a_conflict_not_a_500(course, author):
+    """Two authors add the same new e-tivity at once: this one looked for a draft before the
+    other's insert committed (made here right after that look), so its insert meets the
+    unique course and key. It is told as a conflict, and its transaction goes on."""
+    spec = spec_of(course, "listen-first", slug="brand-new", title="Mine")
+    with their_draft_lands(course_id=course.id, key="brand-new", stage=2,
+                           fields={"title": "Theirs"}, version=1, author_id=author.id,
+                           updated_at=utcnow()) as made:
+        with pytest.raises(services.VersionConflict) as conflict:
+            drafts.save_etivity(course, None, spec, author, utcnow())
     assert made and conflict.value.changes["title"] == ["Theirs", "Mine"]
     assert conflict.value.version == 1
     assert db.session.scalar(select(DesignDraft.fields).where(
@@ -152,23 +161,11 @@ def test_course_texts_saved_meanwhile_are_a_conflict(course, author):
 
 
 def test_the_second_first_draft_of_the_course_texts_is_a_conflict_not_a_500(course, author):
-    connection = db.session.connection()
-    made = []
-
-    def theirs_lands(conn, _cursor, statement, *_):
-        if not made and statement.lstrip().startswith("SELECT") and "design_draft" in statement:
-            made.append(True)
-            conn.execute(insert(DesignDraft.__table__).values(
-                course_id=course.id, key=drafts.COURSE_KEY, version=1,
-                fields={"course": {"title": "Theirs"}, "stages": {}},
-                author_id=author.id, updated_at=utcnow()))
-
-    event.listen(connection, "after_cursor_execute", theirs_lands)
-    try:
+    with their_draft_lands(course_id=course.id, key=drafts.COURSE_KEY, version=1,
+                           fields={"course": {"title": "Theirs"}, "stages": {}},
+                           author_id=author.id, updated_at=utcnow()) as made:
         with pytest.raises(services.VersionConflict) as conflict:
             drafts.save_course(course, {"title": "Mine"}, {}, author, utcnow(), force=True)
-    finally:
-        event.remove(connection, "after_cursor_execute", theirs_lands)
     assert made and conflict.value.changes["title"] == ["Theirs", "Mine"]
 
 
